@@ -1,0 +1,38 @@
+//! The command line: the only code that reads argv, the environment and terminal state, and
+//! writes to stdout and stderr. Each subcommand turns its arguments into one library call
+//! and renders the result.
+
+mod args;
+mod report;
+mod schema;
+mod validate;
+
+use std::ffi::OsString;
+
+use clap::Parser;
+
+pub use args::{Args, ColorWhen, Command, OutputFormat};
+pub use report::{ExitCode, render_diagnostic};
+
+/// Runs telrep with these arguments and returns the process exit code.
+pub fn main(arguments: impl IntoIterator<Item = OsString>) -> std::process::ExitCode {
+    let args = match Args::try_parse_from(arguments) {
+        Ok(args) => args,
+        Err(error) => {
+            // clap prints help and version to stdout and usage errors to stderr itself.
+            let code = if error.use_stderr() {
+                ExitCode::Failure
+            } else {
+                ExitCode::Success
+            };
+            let _ = error.print();
+            return code.into();
+        }
+    };
+    args.color.apply();
+    let code = match args.command {
+        Command::Validate(validate) => validate::run(&validate),
+        Command::Schema => schema::run(),
+    };
+    code.into()
+}

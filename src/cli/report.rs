@@ -1,0 +1,119 @@
+//! How telrep reports problems to people, and the exit codes of every command.
+
+use std::fmt::Write as _;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use anstyle::{AnsiColor, Style};
+
+use crate::manifest::Diagnostic;
+
+/// telrep's exit codes (DESIGN.md, "Exit codes"), one place for all commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    /// Success; for `plan --detailed-exitcode`, no changes; for `apply`, converged.
+    Success = 0,
+    /// Invalid manifest, API failure, refused rail, impossible plan, not converged.
+    Failure = 1,
+    /// `plan --detailed-exitcode`: there are changes.
+    Changes = 2,
+    /// `apply` stopped before the steps that need vetting approval.
+    Pending = 3,
+    /// Interrupted by SIGINT after finishing the calls in flight.
+    Interrupted = 130,
+    /// Interrupted by SIGTERM after finishing the calls in flight.
+    Terminated = 143,
+}
+
+impl From<ExitCode> for std::process::ExitCode {
+    fn from(code: ExitCode) -> Self {
+        Self::from(code as u8)
+    }
+}
+
+/// Renders one diagnostic like a compiler: `FILE:LINE:COL: error: MESSAGE`, the source line
+/// with a caret under the item, and a `help:` line; ANSI styles only when `styled`.
+pub fn render_diagnostic(diagnostic: &Diagnostic, styled: bool) -> String {
+    let error_style = if styled {
+        Style::new().bold().fg_color(Some(AnsiColor::Red.into()))
+    } else {
+        Style::new()
+    };
+    let help_style = if styled {
+        Style::new().bold().fg_color(Some(AnsiColor::Cyan.into()))
+    } else {
+        Style::new()
+    };
+    let mut out = format!(
+        "{}:{}:{}: {error_style}error{error_style:#}: {}\n",
+        diagnostic.file.display(),
+        diagnostic.line,
+        diagnostic.column,
+        diagnostic.message
+    );
+    if let Some(line_text) = &diagnostic.source_line {
+        let start = byte_index(line_text, diagnostic.column.saturating_sub(1));
+        let end = byte_index(
+            line_text,
+            diagnostic.column.saturating_sub(1) + diagnostic.length.max(1),
+        );
+        let end = if end == start { start + 1 } else { end };
+        let group = Group::with_level(Level::ERROR).element(
+            Snippet::source(line_text.as_str())
+                .line_start(diagnostic.line)
+                .annotation(AnnotationKind::Primary.span(start..end)),
+        );
+        let renderer = if styled {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        out.push_str(&renderer.render(&[group]));
+        out.push('\n');
+    }
+    if let Some(help) = &diagnostic.help {
+        let _ = writeln!(out, "{help_style}help{help_style:#}: {help}");
+    }
+    out
+}
+
+/// The byte index of character `column` (0-based) in `text`, or its end.
+fn byte_index(text: &str, column: usize) -> usize {
+    text.char_indices()
+        .nth(column)
+        .map_or(text.len(), |(index, _)| index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_like_a_compiler() {
+        let diagnostic = Diagnostic::error(
+            "examples/acme.yaml",
+            14,
+            3,
+            "unknown field `check_frequncy` in reputation".to_owned(),
+        )
+        .with_source("  check_frequncy: daily", 14)
+        .with_help("did you mean `check_frequency`?");
+        assert_eq!(
+            render_diagnostic(&diagnostic, false),
+            "examples/acme.yaml:14:3: error: unknown field `check_frequncy` in reputation
+   |
+14 |   check_frequncy: daily
+   |   ^^^^^^^^^^^^^^
+help: did you mean `check_frequency`?
+"
+        );
+    }
+
+    #[test]
+    fn renders_without_a_source_line() {
+        let diagnostic = Diagnostic::error("gone.yaml", 1, 1, "cannot read".to_owned());
+        assert_eq!(
+            render_diagnostic(&diagnostic, false),
+            "gone.yaml:1:1: error: cannot read\n"
+        );
+    }
+}

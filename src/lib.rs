@@ -1,0 +1,9 @@
+//! telrep keeps a Telnyx Number Reputation setup in version control: a YAML manifest says
+//! what should be true, `plan` shows the API calls that would make it true, and `apply`
+//! makes them.
+//!
+//! All logic lives in this library; the `telrep` binary only hands its arguments to `cli`.
+
+pub mod cli;
+pub mod manifest;
+pub mod model;

@@ -1,0 +1,140 @@
+//! Reading manifests: guarded file reading, the YAML tree with places, validation into a
+//! `Desired` with every problem reported at once, and the manifest's JSON Schema.
+//!
+//! The only module besides `cli` that touches the file system for manifests; it depends on
+//! `model` and nothing else in the crate.
+
+mod diagnostic;
+mod numbers;
+mod raw;
+mod source;
+mod suggest;
+mod tree;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+pub use diagnostic::{Diagnostic, Severity};
+pub use numbers::{UsLocalCheck, Verdict};
+pub use raw::{Manifest, schema};
+pub use source::{MANIFEST_LIMIT, NUMBERS_FILE_LIMIT};
+pub use validate::{LOA_LIMIT, LoadOptions};
+
+use crate::model::Desired;
+use source::{ReadError, SourceText};
+
+/// Reads, parses and validates one manifest (and the numbers files it names): the
+/// `Desired` it declares, or every problem found.
+pub fn load(path: &Path, options: LoadOptions) -> Result<Desired, Vec<Diagnostic>> {
+    let source = match SourceText::read(path, MANIFEST_LIMIT) {
+        Ok(source) => source,
+        Err(error) => return Err(vec![read_problem(path, error)]),
+    };
+    let root = match tree::parse(&source.text) {
+        Ok(root) => root,
+        Err(error) => {
+            let (line, column) = error
+                .place
+                .map_or((1, 1), |place| (place.line.max(1), place.column.max(1)));
+            let mut diagnostic = Diagnostic::error(
+                path,
+                line,
+                column,
+                format!("invalid YAML: {}", error.message),
+            );
+            if let Some(line_text) = source.line(line) {
+                diagnostic = diagnostic.with_source(line_text, 1);
+            }
+            return Err(vec![diagnostic]);
+        }
+    };
+    validate::validate(&source, &root, options)
+}
+
+fn read_problem(path: &Path, error: ReadError) -> Diagnostic {
+    match error {
+        ReadError::Io(error) => {
+            Diagnostic::error(path, 1, 1, format!("cannot read the manifest: {error}"))
+        }
+        ReadError::TooLarge { size, limit } => Diagnostic::error(
+            path,
+            1,
+            1,
+            format!(
+                "the manifest is {}; the limit is {}",
+                source::mebibytes(size),
+                source::mebibytes(limit)
+            ),
+        )
+        .with_help("move long number lists into numbers files (`- file: PATH`)"),
+        ReadError::NotUtf8 {
+            offset,
+            valid_prefix,
+        } => validate::file_problem(
+            path,
+            &valid_prefix,
+            offset,
+            format!("the manifest is not UTF-8 text: invalid byte at offset {offset}"),
+        ),
+        ReadError::Nul { offset } => validate::nul_problem(path, offset),
+    }
+}
+
+/// The manifests named by `paths`: files as given, directories searched recursively for
+/// `*.yaml` and `*.yml` (sorted, so runs are reproducible); a path that cannot be read
+/// becomes a diagnostic.
+pub fn find_manifests(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let mut manifests = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        match std::fs::metadata(path) {
+            Ok(metadata) if metadata.is_dir() => {
+                collect_directory(path, &mut manifests, &mut problems);
+            }
+            Ok(_) => manifests.push(path.clone()),
+            Err(error) => problems.push(Diagnostic::error(
+                path,
+                1,
+                1,
+                format!("cannot read `{}`: {error}", path.display()),
+            )),
+        }
+    }
+    (manifests, problems)
+}
+
+fn collect_directory(
+    directory: &Path,
+    manifests: &mut Vec<PathBuf>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let entries = match std::fs::read_dir(directory) {
+        Ok(entries) => entries,
+        Err(error) => {
+            problems.push(Diagnostic::error(
+                directory,
+                1,
+                1,
+                format!(
+                    "cannot read the directory `{}`: {error}",
+                    directory.display()
+                ),
+            ));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            collect_directory(&path, manifests, problems);
+        } else if matches!(
+            path.extension().and_then(|extension| extension.to_str()),
+            Some("yaml" | "yml")
+        ) {
+            manifests.push(path);
+        }
+    }
+}
