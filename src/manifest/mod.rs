@@ -15,7 +15,7 @@ mod validate;
 use std::path::{Path, PathBuf};
 
 pub use diagnostic::{Diagnostic, Severity};
-pub use numbers::{UsLocalCheck, Verdict};
+pub use numbers::{UsLocalCheck, Verdict, ask_libphonenumber};
 pub use raw::{Manifest, schema};
 pub use source::{MANIFEST_LIMIT, NUMBERS_FILE_LIMIT};
 pub use validate::{LOA_LIMIT, LoadOptions};
@@ -60,11 +60,7 @@ fn read_problem(path: &Path, error: ReadError) -> Diagnostic {
             path,
             1,
             1,
-            format!(
-                "the manifest is {}; the limit is {}",
-                source::mebibytes(size),
-                source::mebibytes(limit)
-            ),
+            format!("the manifest {}", source::over_limit(size, limit)),
         )
         .with_help("move long number lists into numbers files (`- file: PATH`)"),
         ReadError::NotUtf8 {

@@ -141,19 +141,38 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadError> {
     Ok(text)
 }
 
-/// Human size for messages: `70.0 MiB`.
-pub fn mebibytes(size: u64) -> String {
-    #[expect(
-        clippy::cast_precision_loss,
-        reason = "an approximate size for a message"
-    )]
-    let mib = size as f64 / (1024.0 * 1024.0);
-    format!("{mib:.1} MiB")
+/// "is N bytes; the limit is …" for a file over a limit: exact bytes, so a file one byte
+/// over does not read as equal to the limit.
+pub fn over_limit(size: u64, limit: u64) -> String {
+    let limit_text = if limit.is_multiple_of(1024 * 1024) {
+        format!("{} MiB", limit / (1024 * 1024))
+    } else if limit.is_multiple_of(1_000_000) {
+        format!("{} MB", limit / 1_000_000)
+    } else {
+        format!("{limit} bytes")
+    };
+    format!("is {size} bytes; the limit is {limit_text} ({limit} bytes)")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn over_limit_is_exact() {
+        assert_eq!(
+            over_limit(67_108_865, 67_108_864),
+            "is 67108865 bytes; the limit is 64 MiB (67108864 bytes)"
+        );
+        assert_eq!(
+            over_limit(20_000_001, 20_000_000),
+            "is 20000001 bytes; the limit is 20 MB (20000000 bytes)"
+        );
+        assert_eq!(
+            over_limit(11, 10),
+            "is 11 bytes; the limit is 10 bytes (10 bytes)"
+        );
+    }
 
     #[test]
     fn positions_and_lines() {

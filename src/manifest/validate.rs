@@ -81,15 +81,12 @@ pub fn validate(
     root: &Node,
     options: LoadOptions,
 ) -> Result<Desired, Vec<Diagnostic>> {
+    // The parent as the user named it (empty for a manifest in the current directory), so
+    // that joined paths read `numbers/east.txt`, not `./numbers/east.txt`.
     let directory = source
         .path
         .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let directory = if directory.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        directory
-    };
+        .map_or_else(PathBuf::new, Path::to_path_buf);
     let mut walker = Walker {
         source,
         directory,
@@ -99,8 +96,24 @@ pub fn validate(
     let desired = walker.manifest(root);
     match desired {
         Some(desired) if walker.diagnostics.is_empty() => Ok(desired),
-        _ => Err(walker.diagnostics),
+        _ => Err(in_reading_order(&source.path, walker.diagnostics)),
     }
+}
+
+/// Orders diagnostics as a reader meets them: the manifest first, then each numbers file in
+/// the order the manifest names them, each by line and column.
+fn in_reading_order(manifest: &Path, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut files = vec![manifest.to_path_buf()];
+    for diagnostic in &diagnostics {
+        if !files.contains(&diagnostic.file) {
+            files.push(diagnostic.file.clone());
+        }
+    }
+    diagnostics.sort_by_key(|diagnostic| {
+        let rank = files.iter().position(|file| *file == diagnostic.file);
+        (rank, diagnostic.line, diagnostic.column)
+    });
+    diagnostics
 }
 
 struct Walker<'s> {
@@ -117,6 +130,9 @@ struct Mapping<'n> {
     owner: Place,
     /// How messages name this mapping: `enterprise`, `reputation.loa`.
     name: &'static str,
+    /// Fields that an unknown key here was taken for a misspelling of: their absence is
+    /// already reported by that key's "did you mean".
+    suggested: Vec<&'static str>,
 }
 
 impl<'n> Mapping<'n> {
@@ -197,7 +213,7 @@ impl Walker<'_> {
         node: &'n Node,
         owner: Place,
         name: &'static str,
-        known: &[&str],
+        known: &'static [&'static str],
     ) -> Option<Mapping<'n>> {
         let Value::Map(entries) = &node.value else {
             self.error(
@@ -207,9 +223,12 @@ impl Walker<'_> {
             );
             return None;
         };
+        let mut suggested = Vec::new();
         for (key, _) in entries {
             if !known.contains(&key.name.as_str()) {
-                let help = suggest(&key.name, known.iter().copied())
+                let near = suggest(&key.name, known.iter().copied());
+                suggested.extend(near);
+                let help = near
                     .map(|near| format!("did you mean `{near}`?"))
                     .or_else(|| {
                         Some(format!(
@@ -232,6 +251,7 @@ impl Walker<'_> {
             entries,
             owner,
             name,
+            suggested,
         })
     }
 
@@ -256,6 +276,7 @@ impl Walker<'_> {
                 None
             }
             Some(found) => Some(found),
+            None if mapping.suggested.contains(&field) => None,
             None => {
                 self.error(
                     mapping.owner,
@@ -715,9 +736,9 @@ impl Walker<'_> {
             Ok((size, _)) if size > LOA_LIMIT => self.error(
                 node.place,
                 format!(
-                    "the LOA `{}` is {}; the documents API takes at most 20 MB",
+                    "the LOA `{}` is too large for the documents API: it {}",
                     path.display(),
-                    source::mebibytes(size)
+                    source::over_limit(size, LOA_LIMIT)
                 ),
                 Some("compress or rescan the PDF below 20 MB".to_owned()),
             ),
@@ -750,8 +771,7 @@ impl Walker<'_> {
                     "`{text}` is an absolute path; paths are relative to the manifest's directory"
                 ),
                 Some(format!(
-                    "move the file under `{}` and name it relatively, {allow_help}",
-                    self.directory.display()
+                    "move the file into the manifest's directory and name it relatively, {allow_help}"
                 )),
             );
             return None;
@@ -768,7 +788,12 @@ impl Walker<'_> {
         if self.options.allow_outside_paths {
             return Some(path);
         }
-        let inside = match (path.canonicalize(), self.directory.canonicalize()) {
+        let root = if self.directory.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            &self.directory
+        };
+        let inside = match (path.canonicalize(), root.canonicalize()) {
             (Ok(target), Ok(root)) => target.starts_with(root),
             _ => false,
         };
@@ -785,7 +810,7 @@ impl Walker<'_> {
                 node.place,
                 format!(
                     "`{text}` {how} the manifest's directory `{}`",
-                    self.directory.display()
+                    root.display()
                 ),
                 Some(format!(
                     "keep the file inside the manifest's directory, {allow_help}"
@@ -866,10 +891,9 @@ impl Walker<'_> {
                 self.error(
                     node.place,
                     format!(
-                        "the numbers file `{}` is {}; the limit is {}",
+                        "the numbers file `{}` {}",
                         path.display(),
-                        source::mebibytes(size),
-                        source::mebibytes(limit)
+                        source::over_limit(size, limit)
                     ),
                     Some("split it into several files of at most 64 MiB".to_owned()),
                 );
@@ -893,6 +917,8 @@ impl Walker<'_> {
             }
         };
         let source_index = collector.add_source(path.clone());
+        // A number line is 13 bytes; reserving up front spares the rehashing of a big fleet.
+        collector.reserve(contents.len() / 13);
         for entry in numbers::entries(&contents) {
             let origin = Origin {
                 source: source_index,
@@ -970,6 +996,12 @@ impl NumberCollector {
             check: UsLocalCheck::new(),
             first_seen: HashMap::new(),
         }
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        self.list.numbers.reserve(additional);
+        self.list.origins.reserve(additional);
+        self.first_seen.reserve(additional);
     }
 
     fn add_source(&mut self, path: PathBuf) -> u32 {

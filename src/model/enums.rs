@@ -28,6 +28,7 @@ macro_rules! wire_enum {
             Debug, Clone, Copy, PartialEq, Eq, Hash,
             serde::Serialize, serde::Deserialize, schemars::JsonSchema,
         )]
+        #[expect(missing_docs, reason = "each variant is its wire spelling, given beside it")]
         pub enum $name {
             $( $(#[$variant_meta])* #[serde(rename = $wire)] $variant ),+
         }

@@ -1,0 +1,14 @@
+//! telrep's integration tests, one binary (as ripgrep and cargo build theirs), a module per
+//! command. Each runs the real `telrep` binary.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test fails loudly on a broken setup"
+)]
+
+mod schema;
+mod support;
+mod validate;

@@ -1,0 +1,398 @@
+//! `telrep validate`: every rule's fixture, rendered in full, and the hostile inputs.
+
+use std::fs;
+use std::path::Path;
+
+use crate::support::{fixtures, root, run, telrep};
+
+/// One snapshot per fixture: the complete output of `telrep validate FIXTURE`, run from the
+/// fixtures directory so paths read as a user would type them.
+#[track_caller]
+fn fixture(name: &str) {
+    let output = run(&fixtures(), &["validate", name]);
+    insta::assert_snapshot!(name, output);
+}
+
+#[test]
+fn example_is_valid() {
+    insta::assert_snapshot!(run(&root(), &["validate", "examples/acme.yaml"]), @r"
+    exit: 0
+    ----- stdout -----
+    examples/acme.yaml: valid (Acme Corp, 302 numbers)
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn valid_fixtures() {
+    insta::assert_snapshot!(run(&fixtures(), &["validate", "valid_minimal.yaml", "valid_disabled.yaml"]), @r"
+    exit: 0
+    ----- stdout -----
+    valid_minimal.yaml: valid (Acme Corp, 1 number)
+    valid_disabled.yaml: valid (Acme Corp, 0 numbers)
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn unknown_keys() {
+    fixture("unknown_keys.yaml");
+}
+
+#[test]
+fn bad_enums() {
+    fixture("bad_enums.yaml");
+}
+
+#[test]
+fn missing_fields() {
+    fixture("missing_fields.yaml");
+}
+
+#[test]
+fn bad_numbers() {
+    fixture("bad_numbers.yaml");
+}
+
+#[test]
+fn bad_contacts() {
+    fixture("bad_contacts.yaml");
+}
+
+#[test]
+fn bad_identity() {
+    fixture("bad_identity.yaml");
+}
+
+#[test]
+fn bad_loa() {
+    fixture("bad_loa.yaml");
+}
+
+#[test]
+fn loa_not_pdf() {
+    fixture("loa_not_pdf.yaml");
+}
+
+#[test]
+fn loa_missing() {
+    fixture("loa_missing.yaml");
+}
+
+#[test]
+fn paths_escape() {
+    fixture("paths_escape.yaml");
+}
+
+#[test]
+fn version() {
+    fixture("version.yaml");
+}
+
+#[test]
+fn duplicate_key() {
+    fixture("duplicate_key.yaml");
+}
+
+#[test]
+fn syntax_error() {
+    fixture("syntax_error.yaml");
+}
+
+#[test]
+fn alias_bomb() {
+    fixture("alias_bomb.yaml");
+}
+
+#[test]
+fn deep_nesting() {
+    fixture("deep_nesting.yaml");
+}
+
+#[test]
+fn not_utf8() {
+    fixture("not_utf8.yaml");
+}
+
+#[test]
+fn nul_byte() {
+    fixture("nul_byte.yaml");
+}
+
+#[test]
+fn json_format() {
+    let output = telrep(
+        &fixtures(),
+        &[
+            "validate",
+            "--format",
+            "json",
+            "bad_loa.yaml",
+            "version.yaml",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.stderr, b"");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"diagnostics": [
+            {"file": "bad_loa.yaml", "line": 41, "column": 11, "severity": "error",
+             "message": "`reputation.loa` has both `document_id` and `file`",
+             "help": "keep exactly one of them"},
+            {"file": "version.yaml", "line": 2, "column": 10, "severity": "error",
+             "message": "unsupported manifest version `2`; this telrep reads version 1",
+             "help": "write `version: 1`"},
+        ]})
+    );
+}
+
+#[test]
+fn json_format_when_valid() {
+    let output = telrep(
+        &root(),
+        &["validate", "--format", "json", "examples/acme.yaml"],
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "{\n  \"diagnostics\": []\n}\n"
+    );
+}
+
+/// A directory is searched recursively for `*.yaml`/`*.yml`, in sorted order; one bad
+/// manifest fails the run and the others are still reported.
+#[test]
+fn directories() {
+    let temp = tempfile::tempdir().unwrap();
+    for directory in [temp.path().to_path_buf(), temp.path().join("team/east")] {
+        fs::create_dir_all(directory.join("loa")).unwrap();
+        fs::copy(
+            fixtures().join("loa/signed.pdf"),
+            directory.join("loa/signed.pdf"),
+        )
+        .unwrap();
+    }
+    fs::copy(
+        fixtures().join("valid_minimal.yaml"),
+        temp.path().join("a.yaml"),
+    )
+    .unwrap();
+    fs::copy(fixtures().join("version.yaml"), temp.path().join("c.yaml")).unwrap();
+    fs::copy(
+        fixtures().join("valid_disabled.yaml"),
+        temp.path().join("team/east/b.yml"),
+    )
+    .unwrap();
+    fs::write(temp.path().join("team/east/notes.txt"), "not a manifest").unwrap();
+    insta::assert_snapshot!(run(temp.path(), &["validate", "."]), @"
+    exit: 1
+    ----- stdout -----
+    ./a.yaml: valid (Acme Corp, 1 number)
+    ./team/east/b.yml: valid (Acme Corp, 0 numbers)
+    ----- stderr -----
+    ./c.yaml:2:10: error: unsupported manifest version `2`; this telrep reads version 1
+      |
+    2 | version: 2
+      |          ^
+    help: write `version: 1`
+
+    found 1 problem in 1 of 3 manifests
+    ");
+}
+
+/// Writes a manifest that names `numbers_file` (and the fixture LOA) into `directory`.
+fn manifest_with_numbers_file(directory: &Path, numbers_file: &str) {
+    fs::create_dir_all(directory.join("loa")).unwrap();
+    fs::copy(
+        fixtures().join("loa/signed.pdf"),
+        directory.join("loa/signed.pdf"),
+    )
+    .unwrap();
+    let manifest = fs::read_to_string(fixtures().join("valid_minimal.yaml"))
+        .unwrap()
+        .replace(
+            "    - \"+12025551234\"\n",
+            &format!("    - file: {numbers_file}\n"),
+        );
+    fs::write(directory.join("m.yaml"), manifest).unwrap();
+}
+
+#[test]
+fn oversized_manifest_is_refused_before_reading() {
+    let temp = tempfile::tempdir().unwrap();
+    let file = fs::File::create(temp.path().join("huge.yaml")).unwrap();
+    file.set_len(100 * 1024 * 1024).unwrap();
+    insta::assert_snapshot!(run(temp.path(), &["validate", "huge.yaml"]), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    huge.yaml:1:1: error: the manifest is 104857600 bytes; the limit is 16 MiB (16777216 bytes)
+    help: move long number lists into numbers files (`- file: PATH`)
+
+    found 1 problem in 1 of 1 manifest
+    ");
+}
+
+#[test]
+fn oversized_numbers_file_is_refused() {
+    let temp = tempfile::tempdir().unwrap();
+    manifest_with_numbers_file(temp.path(), "numbers.txt");
+    let file = fs::File::create(temp.path().join("numbers.txt")).unwrap();
+    file.set_len(64 * 1024 * 1024 + 1).unwrap();
+    insta::assert_snapshot!(run(temp.path(), &["validate", "m.yaml"]), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    m.yaml:42:13: error: the numbers file `numbers.txt` is 67108865 bytes; the limit is 64 MiB (67108864 bytes)
+       |
+    42 |     - file: numbers.txt
+       |             ^^^^^^^^^^^
+    help: split it into several files of at most 64 MiB
+
+    found 1 problem in 1 of 1 manifest
+    ");
+}
+
+#[test]
+fn oversized_loa_is_refused() {
+    let temp = tempfile::tempdir().unwrap();
+    manifest_with_numbers_file(temp.path(), "numbers.txt");
+    fs::write(temp.path().join("numbers.txt"), "+12025551234\n").unwrap();
+    let loa = temp.path().join("loa/signed.pdf");
+    fs::write(&loa, b"%PDF-1.4\n").unwrap();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&loa)
+        .unwrap()
+        .set_len(20_000_001)
+        .unwrap();
+    insta::assert_snapshot!(run(temp.path(), &["validate", "m.yaml"]), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    m.yaml:40:11: error: the LOA `loa/signed.pdf` is too large for the documents API: it is 20000001 bytes; the limit is 20 MB (20000000 bytes)
+       |
+    40 |     file: loa/signed.pdf
+       |           ^^^^^^^^^^^^^^
+    help: compress or rescan the PDF below 20 MB
+
+    found 1 problem in 1 of 1 manifest
+    ");
+}
+
+#[test]
+fn symlink_out_of_the_manifest_directory() {
+    let temp = tempfile::tempdir().unwrap();
+    let inside = temp.path().join("repo");
+    fs::create_dir_all(&inside).unwrap();
+    fs::write(temp.path().join("secret.txt"), "+12025551234\n").unwrap();
+    std::os::unix::fs::symlink(temp.path().join("secret.txt"), inside.join("numbers.txt")).unwrap();
+    manifest_with_numbers_file(&inside, "numbers.txt");
+    insta::assert_snapshot!(run(&inside, &["validate", "m.yaml"]), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    m.yaml:42:13: error: `numbers.txt` is a symlink that leads out of the manifest's directory `.`
+       |
+    42 |     - file: numbers.txt
+       |             ^^^^^^^^^^^
+    help: keep the file inside the manifest's directory, or pass `--allow-outside-paths` if this is intended
+
+    found 1 problem in 1 of 1 manifest
+    ");
+    insta::assert_snapshot!(run(&inside, &["validate", "--allow-outside-paths", "m.yaml"]), @"
+    exit: 0
+    ----- stdout -----
+    m.yaml: valid (Acme Corp, 1 number)
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn missing_path() {
+    insta::assert_snapshot!(run(&fixtures(), &["validate", "nope.yaml"]), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    nope.yaml:1:1: error: cannot read `nope.yaml`: No such file or directory (os error 2)
+
+    found 1 problem in 0 of 0 manifests
+    ");
+}
+
+#[test]
+fn help() {
+    insta::assert_snapshot!(run(&root(), &["--help"]), @"
+    exit: 0
+    ----- stdout -----
+    Keep a Telnyx Number Reputation setup in version control.
+
+    A YAML manifest declares an enterprise, its Letter of Authorization, its refresh frequency and its
+    monitored numbers; telrep checks it, plans the API calls that would make the account match, and
+    applies them.
+
+    Usage: telrep [OPTIONS] <COMMAND>
+
+    Commands:
+      validate  Check manifests and their numbers files offline (no API key, no network)
+      schema    Print the manifest's JSON Schema (for editors and other tools)
+      help      Print this message or the help of the given subcommand(s)
+
+    Options:
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+      -h, --help
+              Print help (see a summary with '-h')
+
+      -V, --version
+              Print version
+    ----- stderr -----
+    ");
+    insta::assert_snapshot!(run(&root(), &["validate", "--help"]), @"
+    exit: 0
+    ----- stdout -----
+    Check manifests and their numbers files offline (no API key, no network)
+
+    Usage: telrep validate [OPTIONS] <PATH>...
+
+    Arguments:
+      <PATH>...
+              Manifest files, or directories searched recursively for `*.yaml` and `*.yml`
+
+    Options:
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+          --format <FORMAT>
+              `text` renders problems like a compiler on stderr; `json` prints one object on stdout
+
+              Possible values:
+              - text: For people
+              - json: For programs
+              
+              [default: text]
+
+          --allow-outside-paths
+              Let `file:` entries and `loa.file` point outside the manifest's directory
+
+      -h, --help
+              Print help (see a summary with '-h')
+    ----- stderr -----
+    ");
+}
