@@ -150,6 +150,8 @@ pub struct Entry<'a> {
 /// The entries of a numbers file: one number a line; blank lines, `#` comment lines and
 /// trailing `# …` comments are skipped; surrounding whitespace is ignored.
 pub fn entries(text: &str) -> impl Iterator<Item = Entry<'_>> {
+    // Editors on Windows may save a byte-order mark; it is invisible, so columns skip it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     text.lines().enumerate().filter_map(|(index, line_text)| {
         let content = line_text
             .split_once('#')
@@ -216,7 +218,7 @@ mod tests {
 
     #[test]
     fn entries_skip_comments_and_blanks() {
-        let text = "# east\n+12025551234\n\n  +13125550100  # HQ\r\n\t#x\n+1 202\n";
+        let text = "\u{feff}# east\n+12025551234\n\n  +13125550100  # HQ\r\n\t#x\n+1 202\n";
         let found: Vec<_> = entries(text)
             .map(|entry| (entry.text, entry.line, entry.column))
             .collect();
