@@ -172,13 +172,8 @@ impl Walker<'_> {
     }
 
     fn manifest(&mut self, root: &Node) -> Option<Desired> {
-        let top = Place {
-            line: 1,
-            column: 1,
-            offset: Some(0),
-            length: 0,
-        };
-        let mapping = self.mapping(root, top, "the manifest", MANIFEST_FIELDS)?;
+        // A missing top-level field points at the first key, not at a leading comment.
+        let mapping = self.mapping(root, root.place, "the manifest", MANIFEST_FIELDS)?;
         self.version(&mapping);
         let enterprise = self
             .required(&mapping, "enterprise")
