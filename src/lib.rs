@@ -7,3 +7,4 @@
 pub mod cli;
 pub mod manifest;
 pub mod model;
+pub mod telnyx;

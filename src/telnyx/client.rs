@@ -1,0 +1,828 @@
+//! The Telnyx client: auth, retries (`retry.rs`), pagination, and the calls telrep makes.
+//!
+//! Every call goes through `execute`, which counts it, logs it at debug level (method,
+//! path, status, attempt, latency; never the key), refuses redirects, caps the body it
+//! reads, and applies the retry policy.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use futures::{StreamExt, TryStreamExt};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use super::error::ApiError;
+use super::retry::{self, Decision, Failure, RetryPolicy, Safety};
+use super::secret::ApiKey;
+use super::wire::{
+    Document, DocumentUpload, EnableReputation, Enterprise, ErrorBody, FrequencyUpdate, LoaUpdate,
+    Page, PhoneNumber, PhoneNumbers, RefreshResult, ReputationNumber, ReputationSettings, Single,
+    TosAgreement, TosStatus,
+};
+use crate::model::{E164, EnterpriseSpec};
+
+/// The API's documented base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.telnyx.com/v2";
+/// The largest `page[size]` the API serves; telrep always asks for it.
+pub const PAGE_SIZE: u64 = 250;
+
+/// Path-segment encoding: everything but unreserved characters, so `+` goes as `%2B`.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// How the client is set up.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Base URL, e.g. `https://api.telnyx.com/v2`.
+    pub base_url: String,
+    /// The key.
+    pub api_key: ApiKey,
+    /// Retries and waits.
+    pub retry: RetryPolicy,
+    /// Per-request timeout (the SDK's is 60 s).
+    pub timeout: Duration,
+    /// Pages of one listing fetched at once.
+    pub concurrency: usize,
+    /// The largest response body read.
+    pub max_body: usize,
+}
+
+impl ClientConfig {
+    /// The defaults for `base_url` and `api_key`: two retries, 60 s timeout, 8 pages at
+    /// once, 32 MiB bodies.
+    pub fn new(base_url: impl Into<String>, api_key: ApiKey) -> Self {
+        Self {
+            base_url: base_url.into(),
+            api_key,
+            retry: RetryPolicy::default(),
+            timeout: Duration::from_secs(60),
+            concurrency: 8,
+            max_body: 32 * 1024 * 1024,
+        }
+    }
+}
+
+/// A typed client for the calls telrep makes; cheap to clone (shared connection pool and
+/// counters).
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    config: Arc<ClientConfig>,
+    requests: Arc<AtomicU64>,
+}
+
+/// One HTTP call, before it is sent.
+struct Call {
+    method: Method,
+    path: String,
+    query: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
+    safety: Safety,
+}
+
+impl Call {
+    fn new(method: Method, path: String, safety: Safety) -> Self {
+        Self {
+            method,
+            path,
+            query: Vec::new(),
+            body: None,
+            safety,
+        }
+    }
+
+    fn query(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.query.push((name.to_owned(), value.into()));
+        self
+    }
+
+    fn json(mut self, body: &impl Serialize) -> Self {
+        self.body = serde_json::to_vec(body).ok();
+        self
+    }
+}
+
+/// A filter of `GET /enterprises/{id}/reputation/numbers`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NumberFilter {
+    /// Every number.
+    All,
+    /// `filter[phone_number][eq]`.
+    Equals(E164),
+    /// `filter[phone_number][contains]` (5 digits or more).
+    Contains(String),
+}
+
+impl Client {
+    /// Builds a client; refuses a base URL that is not https, unless it is plain http to a
+    /// loopback address (the sandbox).
+    pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
+        let base = config.base_url.trim_end_matches('/').to_owned();
+        check_base_url(&base)?;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(config.timeout)
+            .user_agent(concat!("telrep/", env!("CARGO_PKG_VERSION")))
+            .no_proxy()
+            .build()
+            .map_err(|error| ApiError::BadUrl {
+                url: base.clone(),
+                reason: format!("cannot build an HTTP client: {error}"),
+            })?;
+        Ok(Self {
+            http,
+            base,
+            config: Arc::new(config),
+            requests: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    /// Requests sent so far, retries included.
+    pub fn request_count(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Sends a call with retries; the body of the final success, or the error.
+    async fn execute(&self, call: &Call) -> Result<(StatusCode, Vec<u8>), ApiError> {
+        let url = self.url(call)?;
+        let mut retries_done = 0;
+        loop {
+            let attempt = retries_done + 1;
+            let started = Instant::now();
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let mut request = self
+                .http
+                .request(call.method.clone(), url.clone())
+                .header(reqwest::header::AUTHORIZATION, self.config.api_key.bearer())
+                .header(reqwest::header::ACCEPT, "application/json");
+            if let Some(body) = &call.body {
+                request = request
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body.clone());
+            }
+            let outcome = match request.send().await {
+                Ok(response) => self.read(call, response).await,
+                Err(error) => Err(transport_failure(&error)),
+            };
+            let latency = started.elapsed().as_millis();
+            let (failure_status, headers, body, failure) = match outcome {
+                Ok((status, body)) => {
+                    tracing::debug!(method = %call.method, path = %call.path, status = status.as_u16(), attempt, latency_ms = latency, "telnyx call");
+                    return Ok((status, body));
+                }
+                Err(Attempt::Fatal(error)) => return Err(error),
+                Err(Attempt::Status {
+                    status,
+                    headers,
+                    body,
+                }) => (Some(status), headers, body, None),
+                Err(Attempt::Transport { sent, message }) => {
+                    (None, Vec::new(), Vec::new(), Some((sent, message)))
+                }
+            };
+            tracing::debug!(method = %call.method, path = %call.path, status = failure_status.map(|status| status.as_u16()), attempt, latency_ms = latency, "telnyx call failed");
+            let failure_kind = match (&failure_status, &failure) {
+                (Some(status), _) => Failure::Status {
+                    status: status.as_u16(),
+                    headers: &headers,
+                },
+                (None, Some((false, _))) => Failure::Connect,
+                _ => Failure::Transport,
+            };
+            let decision = retry::decide(
+                self.config.retry,
+                call.safety,
+                retries_done,
+                failure_kind,
+                SystemTime::now(),
+                fastrand::f64(),
+            );
+            match decision {
+                Decision::Retry(wait) => {
+                    tracing::debug!(method = %call.method, path = %call.path, wait_ms = wait.as_millis(), "retrying");
+                    tokio::time::sleep(wait).await;
+                    retries_done += 1;
+                }
+                Decision::Fail | Decision::Ambiguous => {
+                    let ambiguous = decision == Decision::Ambiguous;
+                    return Err(match failure_status {
+                        Some(status) => {
+                            let errors = error_entries(&body);
+                            if ambiguous {
+                                ApiError::AmbiguousStatus {
+                                    method: call.method.to_string(),
+                                    path: call.path.clone(),
+                                    status: status.as_u16(),
+                                    errors,
+                                }
+                            } else {
+                                ApiError::Status {
+                                    method: call.method.to_string(),
+                                    path: call.path.clone(),
+                                    status: status.as_u16(),
+                                    errors,
+                                }
+                            }
+                        }
+                        None => ApiError::Transport {
+                            method: call.method.to_string(),
+                            path: call.path.clone(),
+                            message: failure.map(|(_, message)| message).unwrap_or_default(),
+                            ambiguous,
+                        },
+                    });
+                }
+            }
+        }
+    }
+
+    fn url(&self, call: &Call) -> Result<Url, ApiError> {
+        let mut url = Url::parse(&format!("{}{}", self.base, call.path)).map_err(|error| {
+            ApiError::BadUrl {
+                url: self.base.clone(),
+                reason: error.to_string(),
+            }
+        })?;
+        if !call.query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in &call.query {
+                pairs.append_pair(name, value);
+            }
+        }
+        Ok(url)
+    }
+
+    /// Reads a response: a success body (capped), or what the retry policy needs.
+    async fn read(
+        &self,
+        call: &Call,
+        mut response: reqwest::Response,
+    ) -> Result<(StatusCode, Vec<u8>), Attempt> {
+        let status = response.status();
+        if status.is_redirection() {
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or("(no Location header)")
+                .to_owned();
+            return Err(Attempt::Fatal(ApiError::Redirect {
+                method: call.method.to_string(),
+                path: call.path.clone(),
+                location,
+            }));
+        }
+        let headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .filter_map(|(name, value)| {
+                Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+            })
+            .collect();
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > self.config.max_body {
+                        return Err(Attempt::Fatal(ApiError::BodyTooLarge {
+                            method: call.method.to_string(),
+                            path: call.path.clone(),
+                            limit: self.config.max_body,
+                        }));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(error) => return Err(transport_failure(&error)),
+            }
+        }
+        if status.is_success() {
+            Ok((status, body))
+        } else {
+            Err(Attempt::Status {
+                status,
+                headers,
+                body,
+            })
+        }
+    }
+
+    async fn send<T: DeserializeOwned>(&self, call: Call) -> Result<T, ApiError> {
+        let (_, body) = self.execute(&call).await?;
+        serde_json::from_slice(&body).map_err(|error| ApiError::Decode {
+            method: call.method.to_string(),
+            path: call.path.clone(),
+            message: error.to_string(),
+        })
+    }
+
+    async fn send_data<T: DeserializeOwned>(&self, call: Call) -> Result<T, ApiError> {
+        self.send::<Single<T>>(call).await.map(|single| single.data)
+    }
+
+    /// A call whose 404 means "not there" rather than an error.
+    async fn send_optional<T: DeserializeOwned>(&self, call: Call) -> Result<Option<T>, ApiError> {
+        match self.send_data(call).await {
+            Ok(value) => Ok(Some(value)),
+            Err(error) if error.status() == Some(404) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn send_empty(&self, call: Call) -> Result<(), ApiError> {
+        self.execute(&call).await.map(|_| ())
+    }
+
+    /// Every item of a paginated listing, in order. The first page says how many pages
+    /// there are; the rest are fetched concurrently. Any failed page fails the listing, and
+    /// a listing that contradicts itself (a short page, a changing total, a duplicate) is an
+    /// error: what could not be read is never treated as absent.
+    async fn list_all<T, K>(
+        &self,
+        path: String,
+        query: Vec<(String, String)>,
+        key: K,
+    ) -> Result<Vec<T>, ApiError>
+    where
+        T: DeserializeOwned,
+        K: Fn(&T) -> String,
+    {
+        let page = |number: u64| {
+            let mut call = Call::new(Method::GET, path.clone(), Safety::Idempotent);
+            call.query.clone_from(&query);
+            let call = call
+                .query("page[number]", number.to_string())
+                .query("page[size]", PAGE_SIZE.to_string());
+            async move { self.send::<Page<T>>(call).await.map(|page| (number, page)) }
+        };
+        let (_, first) = page(1).await?;
+        let total_pages = first.meta.total_pages;
+        let total_results = first.meta.total_results;
+        let mut pages = vec![(1, first)];
+        if total_pages > 1 {
+            let rest: Vec<(u64, Page<T>)> = futures::stream::iter(2..=total_pages)
+                .map(page)
+                .buffered(self.config.concurrency.max(1))
+                .try_collect()
+                .await?;
+            pages.extend(rest);
+        }
+        let inconsistent = |message: String| ApiError::Inconsistent {
+            path: path.clone(),
+            message,
+        };
+        let expected_pages = total_results.div_ceil(PAGE_SIZE).max(1);
+        if total_pages.max(1) != expected_pages {
+            return Err(inconsistent(format!(
+                "{total_results} results should make {expected_pages} pages of {PAGE_SIZE}, but the API says {total_pages}"
+            )));
+        }
+        let mut items = Vec::new();
+        let mut seen = HashSet::new();
+        for (number, page) in pages {
+            let meta = page.meta;
+            if meta.total_results != total_results || meta.total_pages != total_pages {
+                return Err(inconsistent(format!(
+                    "page {number} says {} results in {} pages, page 1 said {total_results} in {total_pages}: the listing changed while it was read; run again",
+                    meta.total_results, meta.total_pages
+                )));
+            }
+            let expected = if number < total_pages {
+                PAGE_SIZE
+            } else {
+                total_results - PAGE_SIZE * (total_pages.max(1) - 1)
+            };
+            let got = u64::try_from(page.data.len()).unwrap_or(u64::MAX);
+            if got != expected {
+                return Err(inconsistent(format!(
+                    "page {number} of {total_pages} holds {got} items, {expected} expected"
+                )));
+            }
+            for item in page.data {
+                let item_key = key(&item);
+                if !seen.insert(item_key.clone()) {
+                    return Err(inconsistent(format!("`{item_key}` is listed twice")));
+                }
+                items.push(item);
+            }
+        }
+        Ok(items)
+    }
+
+    /// `GET /terms_of_service/status?product_type=number_reputation`.
+    pub async fn tos_status(&self) -> Result<TosStatus, ApiError> {
+        let call = Call::new(
+            Method::GET,
+            "/terms_of_service/status".to_owned(),
+            Safety::Idempotent,
+        )
+        .query("product_type", "number_reputation");
+        self.send_data(call).await
+    }
+
+    /// `POST /terms_of_service/number_reputation/agree` (idempotent).
+    pub async fn tos_agree(&self) -> Result<TosAgreement, ApiError> {
+        let call = Call::new(
+            Method::POST,
+            "/terms_of_service/number_reputation/agree".to_owned(),
+            Safety::Idempotent,
+        );
+        self.send_data(call).await
+    }
+
+    /// Enterprises whose legal name contains `legal_name` (the API's partial match).
+    pub async fn list_enterprises(
+        &self,
+        legal_name: Option<&str>,
+    ) -> Result<Vec<Enterprise>, ApiError> {
+        let query = legal_name
+            .map(|name| vec![("legal_name".to_owned(), name.to_owned())])
+            .unwrap_or_default();
+        self.list_all(
+            "/enterprises".to_owned(),
+            query,
+            |enterprise: &Enterprise| enterprise.id.clone(),
+        )
+        .await
+    }
+
+    /// `GET /enterprises/{id}`; `None` when missing.
+    pub async fn get_enterprise(&self, id: &str) -> Result<Option<Enterprise>, ApiError> {
+        let call = Call::new(
+            Method::GET,
+            format!("/enterprises/{}", segment(id)),
+            Safety::Idempotent,
+        );
+        self.send_optional(call).await
+    }
+
+    /// `POST /enterprises` (not idempotent: never resent after it may have been processed).
+    pub async fn create_enterprise(
+        &self,
+        enterprise: &EnterpriseSpec,
+    ) -> Result<Enterprise, ApiError> {
+        let mut body = serde_json::to_value(enterprise).unwrap_or_default();
+        if let Some(object) = body.as_object_mut() {
+            object.remove("id");
+        }
+        let call = Call::new(
+            Method::POST,
+            "/enterprises".to_owned(),
+            Safety::NotIdempotent,
+        )
+        .json(&body);
+        self.send_data(call).await
+    }
+
+    /// `PUT /enterprises/{id}` with only the fields to change.
+    pub async fn update_enterprise(
+        &self,
+        id: &str,
+        fields: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Enterprise, ApiError> {
+        let call = Call::new(
+            Method::PUT,
+            format!("/enterprises/{}", segment(id)),
+            Safety::Idempotent,
+        )
+        .json(fields);
+        self.send_data(call).await
+    }
+
+    /// `GET /enterprises/{id}/reputation`; `None` when never enabled, disabled or `deleted`.
+    pub async fn get_reputation(&self, id: &str) -> Result<Option<ReputationSettings>, ApiError> {
+        let call = Call::new(Method::GET, reputation_path(id), Safety::Idempotent);
+        let settings: Option<ReputationSettings> = self.send_optional(call).await?;
+        Ok(settings.filter(|settings| settings.status != "deleted"))
+    }
+
+    /// `POST /enterprises/{id}/reputation` (billable; not idempotent).
+    pub async fn enable_reputation(
+        &self,
+        id: &str,
+        loa_document_id: &str,
+        check_frequency: Option<&str>,
+    ) -> Result<ReputationSettings, ApiError> {
+        let body = EnableReputation {
+            loa_document_id: loa_document_id.to_owned(),
+            check_frequency: check_frequency.map(str::to_owned),
+        };
+        let call = Call::new(Method::POST, reputation_path(id), Safety::NotIdempotent).json(&body);
+        self.send_data(call).await
+    }
+
+    /// `DELETE /enterprises/{id}/reputation`: disables and de-registers every number.
+    pub async fn disable_reputation(&self, id: &str) -> Result<(), ApiError> {
+        self.send_empty(Call::new(
+            Method::DELETE,
+            reputation_path(id),
+            Safety::Idempotent,
+        ))
+        .await
+    }
+
+    /// `PATCH /enterprises/{id}/reputation/frequency`.
+    pub async fn update_frequency(
+        &self,
+        id: &str,
+        check_frequency: &str,
+    ) -> Result<ReputationSettings, ApiError> {
+        let body = FrequencyUpdate {
+            check_frequency: check_frequency.to_owned(),
+        };
+        let call = Call::new(
+            Method::PATCH,
+            format!("{}/frequency", reputation_path(id)),
+            Safety::Idempotent,
+        )
+        .json(&body);
+        self.send_data(call).await
+    }
+
+    /// `PATCH /enterprises/{id}/reputation/loa`.
+    pub async fn update_loa(
+        &self,
+        id: &str,
+        loa_document_id: &str,
+    ) -> Result<ReputationSettings, ApiError> {
+        let body = LoaUpdate {
+            loa_document_id: loa_document_id.to_owned(),
+        };
+        let call = Call::new(
+            Method::PATCH,
+            format!("{}/loa", reputation_path(id)),
+            Safety::Idempotent,
+        )
+        .json(&body);
+        self.send_data(call).await
+    }
+
+    /// Every monitored number of an enterprise (free), optionally filtered.
+    pub async fn list_numbers(
+        &self,
+        id: &str,
+        filter: &NumberFilter,
+    ) -> Result<Vec<ReputationNumber>, ApiError> {
+        let query = match filter {
+            NumberFilter::All => Vec::new(),
+            NumberFilter::Equals(number) => {
+                vec![("filter[phone_number][eq]".to_owned(), number.to_string())]
+            }
+            NumberFilter::Contains(digits) => {
+                vec![("filter[phone_number][contains]".to_owned(), digits.clone())]
+            }
+        };
+        self.list_all(
+            format!("{}/numbers", reputation_path(id)),
+            query,
+            |number: &ReputationNumber| number.phone_number.clone(),
+        )
+        .await
+    }
+
+    /// Every monitored number of every enterprise (`GET /reputation/numbers`).
+    pub async fn list_all_numbers(&self) -> Result<Vec<ReputationNumber>, ApiError> {
+        self.list_all(
+            "/reputation/numbers".to_owned(),
+            Vec::new(),
+            |number: &ReputationNumber| number.phone_number.clone(),
+        )
+        .await
+    }
+
+    /// `POST /enterprises/{id}/reputation/numbers`: 1 to 100 numbers, atomic, billable.
+    pub async fn add_numbers(
+        &self,
+        id: &str,
+        numbers: &[E164],
+    ) -> Result<Vec<ReputationNumber>, ApiError> {
+        let body = PhoneNumbers {
+            phone_numbers: numbers.iter().map(E164::to_string).collect(),
+        };
+        let call = Call::new(
+            Method::POST,
+            format!("{}/numbers", reputation_path(id)),
+            Safety::NotIdempotent,
+        )
+        .json(&body);
+        self.send::<Page<ReputationNumber>>(call)
+            .await
+            .map(|page| page.data)
+    }
+
+    /// `DELETE /enterprises/{id}/reputation/numbers/{e164}`; `false` when it was not monitored.
+    pub async fn delete_number(&self, id: &str, number: E164) -> Result<bool, ApiError> {
+        let call = Call::new(Method::DELETE, number_path(id, number), Safety::Idempotent);
+        match self.send_empty(call).await {
+            Ok(()) => Ok(true),
+            Err(error) if error.status() == Some(404) => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// `POST /enterprises/{id}/reputation/numbers/refresh` (billable, only on request).
+    pub async fn refresh_numbers(
+        &self,
+        id: &str,
+        numbers: &[E164],
+    ) -> Result<RefreshResult, ApiError> {
+        let body = PhoneNumbers {
+            phone_numbers: numbers.iter().map(E164::to_string).collect(),
+        };
+        let call = Call::new(
+            Method::POST,
+            format!("{}/numbers/refresh", reputation_path(id)),
+            Safety::NotIdempotent,
+        )
+        .json(&body);
+        self.send_data(call).await
+    }
+
+    /// One number's reputation. It can be billed (always with `fresh`, and for a number
+    /// without cached data), so telrep calls it only when a user asks for a lookup.
+    pub async fn get_number(
+        &self,
+        id: &str,
+        number: E164,
+        fresh: bool,
+    ) -> Result<ReputationNumber, ApiError> {
+        let mut call = Call::new(Method::GET, number_path(id, number), Safety::Idempotent);
+        if fresh {
+            call = call.query("fresh", "true");
+        }
+        self.send_data(call).await
+    }
+
+    /// `POST /documents` as JSON with the file base64-encoded (not idempotent).
+    pub async fn upload_document(
+        &self,
+        filename: &str,
+        content: &[u8],
+    ) -> Result<Document, ApiError> {
+        use base64::Engine as _;
+        let body = DocumentUpload {
+            file: base64::engine::general_purpose::STANDARD.encode(content),
+            filename: filename.to_owned(),
+            customer_reference: None,
+        };
+        let call =
+            Call::new(Method::POST, "/documents".to_owned(), Safety::NotIdempotent).json(&body);
+        self.send_data(call).await
+    }
+
+    /// `GET /documents/{id}`; `None` when missing.
+    pub async fn get_document(&self, id: &str) -> Result<Option<Document>, ApiError> {
+        let call = Call::new(
+            Method::GET,
+            format!("/documents/{}", segment(id)),
+            Safety::Idempotent,
+        );
+        self.send_optional(call).await
+    }
+
+    /// The account's inventory; `digits` narrows by `filter[phone_number]` (digits only).
+    pub async fn list_phone_numbers(
+        &self,
+        digits: Option<&str>,
+    ) -> Result<Vec<PhoneNumber>, ApiError> {
+        let query = digits
+            .map(|digits| vec![("filter[phone_number]".to_owned(), digits.to_owned())])
+            .unwrap_or_default();
+        self.list_all(
+            "/phone_numbers".to_owned(),
+            query,
+            |number: &PhoneNumber| number.id.clone(),
+        )
+        .await
+    }
+}
+
+/// Why one attempt did not succeed.
+enum Attempt {
+    /// No retry can help (a redirect, an oversized body).
+    Fatal(ApiError),
+    /// An error status with its headers and body.
+    Status {
+        status: StatusCode,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
+    /// A transport failure; `sent` when the request may have reached the server.
+    Transport { sent: bool, message: String },
+}
+
+fn transport_failure(error: &reqwest::Error) -> Attempt {
+    let sent = !error.is_connect();
+    let message = if error.is_timeout() {
+        "timed out".to_owned()
+    } else if error.is_connect() {
+        "could not connect".to_owned()
+    } else {
+        "the connection failed".to_owned()
+    };
+    // reqwest's own text names the URL (no key); its source chain says why.
+    let detail = std::error::Error::source(error).map(ToString::to_string);
+    Attempt::Transport {
+        sent,
+        message: detail.map_or(message.clone(), |detail| format!("{message}: {detail}")),
+    }
+}
+
+fn error_entries(body: &[u8]) -> Vec<super::wire::ErrorEntry> {
+    serde_json::from_slice::<ErrorBody>(body)
+        .map(|body| body.errors)
+        .unwrap_or_default()
+}
+
+fn segment(text: &str) -> String {
+    utf8_percent_encode(text, SEGMENT).to_string()
+}
+
+fn reputation_path(id: &str) -> String {
+    format!("/enterprises/{}/reputation", segment(id))
+}
+
+fn number_path(id: &str, number: E164) -> String {
+    format!(
+        "{}/numbers/{}",
+        reputation_path(id),
+        segment(&number.to_string())
+    )
+}
+
+/// Only https, or plain http to a loopback address.
+fn check_base_url(base: &str) -> Result<(), ApiError> {
+    let refuse = |reason: &str| ApiError::BadUrl {
+        url: base.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let url = Url::parse(base).map_err(|error| refuse(&error.to_string()))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse(
+            "credentials in the URL are not allowed; the key comes from TELNYX_API_KEY or --api-key-file",
+        ));
+    }
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let loopback = match url.host() {
+                Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(address)) => address.is_loopback(),
+                Some(url::Host::Ipv6(address)) => address.is_loopback(),
+                None => false,
+            };
+            if loopback {
+                Ok(())
+            } else {
+                Err(refuse(
+                    "plain http:// would send the API key unencrypted; use https:// (http:// is allowed only to a loopback address such as the sandbox)",
+                ))
+            }
+        }
+        other => Err(refuse(&format!("unsupported scheme `{other}`"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        assert!(check_base_url("https://api.telnyx.com/v2").is_ok());
+        assert!(check_base_url("http://127.0.0.1:8080/v2").is_ok());
+        assert!(check_base_url("http://127.8.0.1:8080/v2").is_ok());
+        assert!(check_base_url("http://localhost:1/v2").is_ok());
+        assert!(check_base_url("http://[::1]:1/v2").is_ok());
+        assert_eq!(
+            check_base_url("http://api.telnyx.com/v2")
+                .unwrap_err()
+                .to_string(),
+            "refusing the API URL `http://api.telnyx.com/v2`: plain http:// would send the API \
+             key unencrypted; use https:// (http:// is allowed only to a loopback address such \
+             as the sandbox)"
+        );
+        assert!(check_base_url("http://10.0.0.1/v2").is_err());
+        assert!(check_base_url("ftp://127.0.0.1/v2").is_err());
+        assert!(check_base_url("https://user:pw@api.telnyx.com/v2").is_err());
+    }
+
+    #[test]
+    fn paths_encode_the_plus() {
+        let number = E164::parse("+12025551234").unwrap();
+        assert_eq!(
+            number_path("4a6192a4-0c3b-4d1e-9f2a-8b7c6d5e4f30", number),
+            "/enterprises/4a6192a4-0c3b-4d1e-9f2a-8b7c6d5e4f30/reputation/numbers/%2B12025551234"
+        );
+        assert_eq!(segment("a/b c"), "a%2Fb%20c");
+    }
+}

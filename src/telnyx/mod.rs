@@ -1,0 +1,12 @@
+//! Talking to Telnyx: the typed client and the wire types it shares with the sandbox.
+//! Depends on `model` only.
+
+mod client;
+mod error;
+pub mod retry;
+mod secret;
+pub mod wire;
+
+pub use client::{Client, ClientConfig, DEFAULT_BASE_URL, NumberFilter, PAGE_SIZE};
+pub use error::ApiError;
+pub use secret::ApiKey;

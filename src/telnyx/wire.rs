@@ -1,0 +1,414 @@
+//! The Telnyx API's request and response bodies (telnyx-api.md), shared by the client and
+//! the sandbox so the two cannot drift apart. Responses ignore unknown fields ("the field
+//! set may grow"); enum-like fields stay strings on this side so a new value from the API
+//! is carried, not rejected.
+
+use serde::{Deserialize, Serialize};
+
+/// `{"data": T}`, how single resources come.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Single<T> {
+    /// The resource.
+    pub data: T,
+}
+
+/// `{"data": [T], "meta": …}`, one page of a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub data: Vec<T>,
+    /// Where this page sits in the whole listing.
+    pub meta: PageMeta,
+}
+
+/// Pagination facts every list response carries (all four always present).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageMeta {
+    /// 1-based number of this page.
+    pub page_number: u64,
+    /// Items actually returned on this page.
+    pub page_size: u64,
+    /// Pages in the listing.
+    pub total_pages: u64,
+    /// Items in the listing.
+    pub total_results: u64,
+}
+
+/// A Telnyx error body; never empty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// One entry per problem.
+    pub errors: Vec<ErrorEntry>,
+}
+
+/// One problem reported by the API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorEntry {
+    /// A string of digits, e.g. `"10015"`; branch on the HTTP status, not on this.
+    pub code: String,
+    /// Short summary.
+    pub title: String,
+    /// What exactly was wrong.
+    #[serde(default)]
+    pub detail: Option<String>,
+    /// Which part of the request was wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<ErrorSource>,
+    /// Link to the error's documentation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<ErrorMeta>,
+}
+
+/// Points at the request body (`/body/legal_name`) or a query parameter (`page[size]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorSource {
+    /// JSON pointer into the body, prefixed `/body`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    /// Query parameter name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+}
+
+/// Extra facts of an error entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorMeta {
+    /// Documentation of the error code.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// `GET /terms_of_service/status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TosStatus {
+    /// True when the current terms must be agreed before reputation calls work.
+    pub agreement_required: bool,
+    /// Whether any version was ever agreed.
+    pub has_agreed: bool,
+    /// The version in force.
+    pub current_terms_version: String,
+    /// The version last agreed, if any.
+    pub agreed_version: Option<String>,
+    /// When, if ever.
+    pub agreed_at: Option<String>,
+    /// `number_reputation` or `branded_calling`.
+    pub product_type: String,
+}
+
+/// `POST /terms_of_service/number_reputation/agree` and the agreements list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TosAgreement {
+    /// Agreement id.
+    pub id: String,
+    /// When agreed.
+    pub agreed_at: String,
+    /// When recorded.
+    pub created_at: String,
+    /// The product.
+    pub product_type: String,
+    /// The version agreed.
+    pub terms_version: String,
+    /// Repeats `terms_version`.
+    pub version: String,
+}
+
+/// A contact person as the API returns it; the API generation before June 2026 called the
+/// phone `phone`, which is read too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Email address.
+    pub email: String,
+    /// Job title (organisation contact only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_title: Option<String>,
+    /// E.164 phone number.
+    #[serde(alias = "phone")]
+    pub phone_number: String,
+}
+
+/// A postal address as the API returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    /// ISO country code.
+    pub country: String,
+    /// State or province.
+    pub administrative_area: String,
+    /// City.
+    pub city: String,
+    /// Postal code.
+    pub postal_code: String,
+    /// Street and number.
+    pub street_address: String,
+    /// Suite, floor; `null` when unset.
+    #[serde(default)]
+    pub extended_address: Option<String>,
+}
+
+/// An enterprise as the API returns it (`EnterprisePublic`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enterprise {
+    /// Lowercase UUID.
+    pub id: String,
+    /// Registered legal name.
+    pub legal_name: String,
+    /// Trading name.
+    pub doing_business_as: String,
+    /// `commercial`, `government`, `non_profit`.
+    pub organization_type: String,
+    /// `US` or `CA`.
+    pub country_code: String,
+    /// Website.
+    pub website: String,
+    /// Employer id.
+    pub fein: String,
+    /// Industry.
+    pub industry: String,
+    /// Headcount bracket.
+    pub number_of_employees: String,
+    /// Legal form.
+    pub organization_legal_type: String,
+    /// Where incorporated.
+    #[serde(default)]
+    pub jurisdiction_of_incorporation: Option<String>,
+    /// Organisation contact.
+    pub organization_contact: Contact,
+    /// Billing contact.
+    pub billing_contact: Contact,
+    /// Physical address.
+    pub organization_physical_address: Address,
+    /// Billing address.
+    pub billing_address: Address,
+    /// `enterprise` or `bpo`.
+    #[serde(default)]
+    pub role_type: Option<String>,
+    /// Absent when never set, never null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_reference: Option<String>,
+    /// Optional registration number.
+    #[serde(default)]
+    pub corporate_registration_number: Option<String>,
+    /// Optional D-U-N-S.
+    #[serde(default)]
+    pub dun_bradstreet_number: Option<String>,
+    /// Optional SIC code.
+    #[serde(default)]
+    pub primary_business_domain_sic_code: Option<String>,
+    /// Optional licence number.
+    #[serde(default)]
+    pub professional_license_number: Option<String>,
+    /// Whether Number Reputation is on.
+    #[serde(default)]
+    pub number_reputation_enabled: bool,
+    /// Whether Branded Calling is on.
+    #[serde(default)]
+    pub branded_calling_enabled: bool,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+/// An enterprise's reputation settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReputationSettings {
+    /// The enterprise.
+    pub enterprise_id: String,
+    /// `pending`, `approved`, `rejected` (or `deleted`, read as not enabled).
+    pub status: String,
+    /// The linked LOA.
+    pub loa_document_id: Option<String>,
+    /// `pending`, `approved`, `rejected`.
+    pub loa_status: String,
+    /// Refresh frequency.
+    pub check_frequency: String,
+    /// Why vetting was rejected; null otherwise.
+    #[serde(default)]
+    pub rejection_reasons: Option<Vec<String>>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+/// `POST /enterprises/{id}/reputation`: exactly these keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnableReputation {
+    /// The LOA document.
+    pub loa_document_id: String,
+    /// Defaults to `business_daily` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_frequency: Option<String>,
+}
+
+/// `PATCH …/reputation/frequency`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrequencyUpdate {
+    /// The new frequency.
+    pub check_frequency: String,
+}
+
+/// `PATCH …/reputation/loa`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoaUpdate {
+    /// The new LOA document.
+    pub loa_document_id: String,
+}
+
+/// Body of the numbers add and refresh calls: 1 to 100 numbers, no other keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneNumbers {
+    /// E.164 numbers.
+    pub phone_numbers: Vec<String>,
+}
+
+/// A monitored number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReputationNumber {
+    /// Association id.
+    pub id: String,
+    /// The enterprise monitoring it.
+    pub enterprise_id: String,
+    /// E.164.
+    pub phone_number: String,
+    /// Null until the first refresh.
+    #[serde(default)]
+    pub reputation_data: Option<ReputationData>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+/// What the call-screening ecosystem thinks of a number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReputationData {
+    /// `low`, `medium`, `high` or null.
+    pub spam_risk: Option<String>,
+    /// Free text, opaque.
+    pub spam_category: Option<String>,
+    /// 0–100.
+    pub maturity_score: Option<i64>,
+    /// 0–100.
+    pub connection_score: Option<i64>,
+    /// 0–100.
+    pub engagement_score: Option<i64>,
+    /// 0–100.
+    pub sentiment_score: Option<i64>,
+    /// RFC 3339.
+    pub last_refreshed_at: Option<String>,
+}
+
+/// `POST …/reputation/numbers/refresh`'s answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshResult {
+    /// One per number.
+    pub results: Vec<RefreshItem>,
+    /// Numbers asked for.
+    pub total_requested: u64,
+    /// Refreshed.
+    pub total_successful: u64,
+    /// Not refreshed.
+    pub total_failed: u64,
+}
+
+/// One number's refresh outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshItem {
+    /// E.164.
+    pub phone_number: String,
+    /// Whether it was refreshed.
+    pub success: bool,
+    /// Why not.
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// `POST /documents` as JSON: the fields at the top level, the file base64-encoded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentUpload {
+    /// Base64 of the file.
+    pub file: String,
+    /// File name (the API removes spaces).
+    pub filename: String,
+    /// Free text of yours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_reference: Option<String>,
+}
+
+/// An uploaded document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    /// What `loa_document_id` expects.
+    pub id: String,
+    /// `document`.
+    pub record_type: String,
+    /// File name.
+    #[serde(default)]
+    pub filename: Option<String>,
+    /// MIME type.
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Size in bytes.
+    #[serde(default)]
+    pub size: Option<DocumentSize>,
+    /// Hex SHA-256 of the content: how telrep matches an LOA file to the live one.
+    #[serde(default)]
+    pub sha256: Option<String>,
+    /// `pending`, `verified`, `denied`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Antivirus scan status.
+    #[serde(default)]
+    pub av_scan_status: Option<String>,
+    /// Free text of yours.
+    #[serde(default)]
+    pub customer_reference: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+}
+
+/// A document's size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentSize {
+    /// How many units.
+    pub amount: u64,
+    /// `bytes`.
+    pub unit: String,
+}
+
+/// A number of the account's inventory (`GET /phone_numbers`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneNumber {
+    /// Inventory id.
+    pub id: String,
+    /// `phone_number`.
+    pub record_type: String,
+    /// E.164.
+    pub phone_number: String,
+    /// Country, e.g. `US`.
+    pub country_iso_alpha2: String,
+    /// `active`, `port-pending`, …
+    pub status: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// PIN for porting.
+    pub external_pin: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// `local`, `toll_free`, … (legacy `longcode`, `tollfree`).
+    pub phone_number_type: String,
+    /// RFC 3339.
+    pub purchased_at: String,
+    /// Whether deletion is locked.
+    pub deletion_lock_enabled: bool,
+}
