@@ -7,4 +7,5 @@
 pub mod cli;
 pub mod manifest;
 pub mod model;
+pub mod sandbox;
 pub mod telnyx;

@@ -28,6 +28,67 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print the manifest's JSON Schema (for editors and other tools).
     Schema,
+    /// Run a local simulator of the Telnyx API (no account, no cost).
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
+}
+
+/// `telrep sandbox …`.
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Serve the simulated API on a loopback address until interrupted.
+    Serve(ServeArgs),
+}
+
+/// Arguments of `telrep sandbox serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Loopback address to listen on; port 0 picks a free one (printed on stdout).
+    #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDRESS")]
+    pub listen: std::net::SocketAddr,
+
+    /// How long vetting and each LOA review take: `0`, or a whole number with `ms`, `s`,
+    /// `m` or `h`.
+    #[arg(long, default_value = "1s", value_name = "DURATION", value_parser = crate::sandbox::parse_duration)]
+    pub approve_after: std::time::Duration,
+
+    /// Reject the vetting of the enterprise with this legal name (repeatable).
+    #[arg(long, value_name = "LEGAL_NAME")]
+    pub reject: Vec<String>,
+
+    /// The account's phone numbers: one E.164 number a line, optionally followed by a type
+    /// such as `toll_free` (default `local`); `#` comments.
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+
+    /// Keep the state in this file across restarts (written atomically).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// Latency added to every API request: `25ms`, or a range `10ms..50ms`.
+    #[arg(long, value_name = "DURATION", value_parser = crate::sandbox::parse_latency)]
+    pub latency: Option<(std::time::Duration, std::time::Duration)>,
+
+    /// Share of API requests answered with a 500 (`0.1` or `10%`).
+    #[arg(long, default_value = "0", value_name = "RATE", value_parser = crate::sandbox::parse_rate)]
+    pub error_rate: f64,
+
+    /// Requests a second before 429 with Retry-After (`20/s`).
+    #[arg(long, value_name = "N/s", value_parser = crate::sandbox::parse_rate_limit)]
+    pub rate_limit: Option<u32>,
+
+    /// Share of API requests whose connection is closed mid-response.
+    #[arg(long, default_value = "0", value_name = "RATE", value_parser = crate::sandbox::parse_rate)]
+    pub reset_rate: f64,
+
+    /// Seed of ids, reputation data and faults.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+
+    /// Adding this number fails its batch with a 400 although it is in the inventory
+    /// (repeatable).
+    #[arg(long, value_name = "NUMBER")]
+    pub refuse: Vec<String>,
 }
 
 /// Arguments of `telrep validate`.

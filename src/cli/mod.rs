@@ -4,6 +4,7 @@
 
 mod args;
 mod report;
+mod sandbox;
 mod schema;
 mod validate;
 
@@ -11,7 +12,7 @@ use std::ffi::OsString;
 
 use clap::Parser;
 
-pub use args::{Args, ColorWhen, Command, OutputFormat};
+pub use args::{Args, ColorWhen, Command, OutputFormat, SandboxCommand};
 pub use report::{ExitCode, render_diagnostic};
 
 /// Runs telrep with these arguments and returns the process exit code.
@@ -33,6 +34,7 @@ pub fn main(arguments: impl IntoIterator<Item = OsString>) -> std::process::Exit
     let code = match args.command {
         Command::Validate(validate) => validate::run(&validate),
         Command::Schema => schema::run(),
+        Command::Sandbox(SandboxCommand::Serve(serve)) => sandbox::serve(&serve),
     };
     code.into()
 }

@@ -15,7 +15,7 @@ mod validate;
 use std::path::{Path, PathBuf};
 
 pub use diagnostic::{Diagnostic, Severity};
-pub use numbers::{UsLocalCheck, Verdict, ask_libphonenumber};
+pub use numbers::{Entry, UsLocalCheck, Verdict, ask_libphonenumber, entries};
 pub use raw::{Manifest, schema};
 pub use source::{MANIFEST_LIMIT, NUMBERS_FILE_LIMIT};
 pub use validate::{LOA_LIMIT, LoadOptions};

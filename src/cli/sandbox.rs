@@ -1,0 +1,117 @@
+//! `telrep sandbox serve`: the simulator as a process, for tools and tests outside telrep.
+
+use std::io::Write;
+
+use super::ExitCode;
+use super::args::ServeArgs;
+use crate::sandbox::{Faults, Rules, Sandbox, SandboxConfig};
+
+/// Serves until SIGINT or SIGTERM; prints `listening on http://127.0.0.1:PORT/v2` first.
+pub fn serve(args: &ServeArgs) -> ExitCode {
+    let inventory = match &args.inventory {
+        None => Vec::new(),
+        Some(path) => match read_inventory(path) {
+            Ok(inventory) => inventory,
+            Err(message) => {
+                let _ = writeln!(anstream::stderr(), "error: {message}");
+                return ExitCode::Failure;
+            }
+        },
+    };
+    let config = SandboxConfig {
+        listen: args.listen,
+        rules: Rules {
+            approve_after_ms: i64::try_from(args.approve_after.as_millis()).unwrap_or(i64::MAX),
+            reject: args.reject.clone(),
+            refuse: args.refuse.iter().cloned().collect(),
+            seed: args.seed,
+        },
+        inventory,
+        state_file: args.state.clone(),
+        faults: Faults {
+            latency: args.latency,
+            error_rate: args.error_rate,
+            rate_limit: args.rate_limit,
+            reset_rate: args.reset_rate,
+        },
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            let _ = writeln!(
+                anstream::stderr(),
+                "error: cannot start the async runtime: {error}"
+            );
+            return ExitCode::Failure;
+        }
+    };
+    runtime.block_on(async {
+        let sandbox = match Sandbox::start(config).await {
+            Ok(sandbox) => sandbox,
+            Err(error) => {
+                let _ = writeln!(
+                    anstream::stderr(),
+                    "error: cannot start the sandbox on {}: {error}",
+                    args.listen
+                );
+                return ExitCode::Failure;
+            }
+        };
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "listening on {}", sandbox.base_url());
+        let _ = stdout.flush();
+        drop(stdout);
+        let code = wait_for_signal().await;
+        sandbox.shutdown().await;
+        code
+    })
+}
+
+async fn wait_for_signal() -> ExitCode {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(terminate) => terminate,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return ExitCode::Interrupted;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => ExitCode::Interrupted,
+            _ = terminate.recv() => ExitCode::Terminated,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+        ExitCode::Interrupted
+    }
+}
+
+/// Reads `--inventory FILE`: `NUMBER [TYPE]` a line, `#` comments, blank lines.
+fn read_inventory(path: &std::path::Path) -> Result<Vec<(String, String)>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("cannot read the inventory `{}`: {error}", path.display()))?;
+    crate::manifest::entries(&text)
+        .map(|entry| {
+            let mut words = entry.text.split_whitespace();
+            let number = words.next().unwrap_or_default();
+            if crate::model::E164::parse(number).is_none() {
+                return Err(format!(
+                    "{}:{}:{}: expected an E.164 number like `+12025551234`, found `{number}`",
+                    path.display(),
+                    entry.line,
+                    entry.column
+                ));
+            }
+            let number_type = words.next().unwrap_or("local").to_owned();
+            Ok((number.to_owned(), number_type))
+        })
+        .collect()
+}

@@ -1,0 +1,137 @@
+//! The sandbox's world: everything a Telnyx account holds that telrep touches, plus the
+//! counters tests read. Serialisable, so `--state FILE` survives restarts; written
+//! atomically (temporary file, fsync, rename).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::telnyx::wire::{
+    Document, Enterprise, PhoneNumber, ReputationNumber, ReputationSettings, TosAgreement,
+};
+
+/// The ToS version the sandbox serves as current.
+pub const CURRENT_TERMS_VERSION: &str = "2026-06-01";
+
+/// Counters of the calls Telnyx bills (`GET /_sandbox/billing`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Billing {
+    /// `POST …/reputation` that succeeded ($100 a month each).
+    pub enable: u64,
+    /// Numbers associated by successful add calls.
+    pub numbers_added: u64,
+    /// `fresh=true` lookups.
+    pub fresh_lookups: u64,
+    /// Lookups of numbers with no cached data (billed although not fresh).
+    pub first_lookups: u64,
+    /// Numbers refreshed by the refresh call.
+    pub refreshes: u64,
+}
+
+/// An enterprise's reputation record with the sandbox's vetting schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reputation {
+    /// What the API shows.
+    pub settings: ReputationSettings,
+    /// When `status` leaves `pending` (Unix milliseconds).
+    pub vetting_due_ms: Option<i64>,
+    /// When `loa_status` leaves `pending` (Unix milliseconds).
+    pub loa_due_ms: Option<i64>,
+}
+
+/// A stored document: its record (the content itself is not kept, only its digest).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredDocument {
+    /// What the API shows.
+    pub document: Document,
+}
+
+/// The account.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct World {
+    /// The ToS agreements, oldest first.
+    pub agreements: Vec<TosAgreement>,
+    /// Enterprises in creation order.
+    pub enterprises: Vec<Enterprise>,
+    /// Reputation records by enterprise id.
+    pub reputation: BTreeMap<String, Reputation>,
+    /// Monitored numbers in association order.
+    pub numbers: Vec<ReputationNumber>,
+    /// Uploaded documents in upload order.
+    pub documents: Vec<StoredDocument>,
+    /// The account's phone numbers.
+    pub inventory: Vec<PhoneNumber>,
+    /// Billable calls so far.
+    pub billing: Billing,
+    /// Ids handed out so far (ids derive from the seed and this counter).
+    pub ids_issued: u64,
+}
+
+impl World {
+    /// Reads a state file; a missing file is an empty account.
+    pub fn load(path: &Path) -> std::io::Result<Self> {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|error| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("{} is not a sandbox state file: {error}", path.display()),
+                )
+            }),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Writes the state so that a crash leaves either the old or the new file, never half.
+    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec(self).map_err(std::io::Error::other)?;
+        let directory = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty());
+        if let Some(directory) = directory {
+            std::fs::create_dir_all(directory)?;
+        }
+        let file_name = path.file_name().map_or_else(
+            || "sandbox.json".into(),
+            |name| name.to_string_lossy().into_owned(),
+        );
+        let temporary = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
+        {
+            let mut file = std::fs::File::create(&temporary)?;
+            file.write_all(&bytes)?;
+            file.sync_all()?;
+        }
+        std::fs::rename(&temporary, path)?;
+        if let Some(directory) = directory {
+            // Make the rename itself durable; not every file system supports this.
+            let _ = std::fs::File::open(directory).and_then(|directory| directory.sync_all());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saves_and_loads() {
+        let temp = tempfile::tempdir().unwrap();
+        let path = temp.path().join("state/sandbox.json");
+        assert_eq!(World::load(&path).unwrap(), World::default());
+        let mut world = World::default();
+        world.billing.enable = 3;
+        world.ids_issued = 7;
+        world.save(&path).unwrap();
+        assert_eq!(World::load(&path).unwrap(), world);
+        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(leftovers, ["sandbox.json"]);
+        std::fs::write(&path, "{").unwrap();
+        assert!(World::load(&path).is_err());
+    }
+}
