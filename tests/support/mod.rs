@@ -1,4 +1,7 @@
-//! Running the `telrep` binary and rendering what it did as one snapshot-ready block.
+//! Running the `telrep` binary and rendering what it did as one snapshot-ready block, and
+//! the in-process sandbox (`api`).
+
+pub mod api;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,0 +1,243 @@
+//! An in-process sandbox on 127.0.0.1:0 and a plain HTTP client for it that checks every
+//! response body against Telnyx's official OpenAPI schema for its operation and status.
+
+use std::sync::OnceLock;
+
+use serde_json::{Value, json};
+use telrep::sandbox::{Sandbox, SandboxConfig};
+
+/// Telnyx's schemas for the calls telrep makes (tests/openapi/subset.json, from
+/// team-telnyx/openapi; see its README).
+struct Operation {
+    method: String,
+    segments: Vec<String>,
+    responses: serde_json::Map<String, Value>,
+}
+
+fn operations() -> &'static [Operation] {
+    static OPERATIONS: OnceLock<Vec<Operation>> = OnceLock::new();
+    OPERATIONS.get_or_init(|| {
+        let text = std::fs::read_to_string(super::root().join("tests/openapi/subset.json")).unwrap();
+        let spec: Value = serde_json::from_str(&text).unwrap();
+        spec["operations"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|operation| Operation {
+                method: operation["method"].as_str().unwrap().to_owned(),
+                segments: operation["path"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches('/')
+                    .split('/')
+                    .map(str::to_owned)
+                    .collect(),
+                responses: operation["responses"].as_object().unwrap().clone(),
+            })
+            .collect()
+    })
+}
+
+/// Panics unless `body` fits the official schema of `method path` at `status`.
+pub fn check_against_openapi(method: &str, path: &str, status: u16, body: &Value) {
+    let path = path.split('?').next().unwrap();
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let candidates: Vec<&Operation> = operations()
+        .iter()
+        .filter(|operation| {
+            operation.method == method
+                && operation.segments.len() == segments.len()
+                && operation
+                    .segments
+                    .iter()
+                    .zip(&segments)
+                    .all(|(template, actual)| template.starts_with('{') || template == actual)
+        })
+        .collect();
+    // The literal route wins over a template (`numbers/refresh` over `numbers/{phone_number}`).
+    let operation = candidates
+        .iter()
+        .max_by_key(|operation| operation.segments.iter().filter(|segment| !segment.starts_with('{')).count())
+        .unwrap_or_else(|| panic!("no OpenAPI operation for {method} {path}"));
+    let class = format!("{}XX", status / 100);
+    let response = operation
+        .responses
+        .get(&status.to_string())
+        .or_else(|| operation.responses.get(&class))
+        .or_else(|| operation.responses.get("default"));
+    let schema = response.and_then(|response| response["content"]["application/json"].as_object());
+    let schema = match schema {
+        Some(schema) => Value::Object(schema.clone()),
+        // Statuses the spec does not list (e.g. 403 before the ToS) still carry the
+        // documented error shape.
+        None if status >= 400 => json!({
+            "type": "object", "required": ["errors"],
+            "properties": {"errors": {"type": "array", "minItems": 1, "items": {
+                "type": "object", "required": ["code", "title", "detail", "meta"],
+                "properties": {"code": {"type": "string", "pattern": "^[0-9]+$"}, "title": {"type": "string"},
+                               "detail": {"type": "string"}, "meta": {"type": "object", "required": ["url"]}}}}}
+        }),
+        None => panic!("the OpenAPI spec has no body for {method} {path} {status}"),
+    };
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(body)
+        .map(|error| format!("{} at {}", error, error.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{method} {path} {status}: the body does not fit the official schema:\n{}\n{body:#}",
+        errors.join("\n")
+    );
+}
+
+/// A sandbox and a raw HTTP client for it.
+pub struct Env {
+    /// The server.
+    pub sandbox: Sandbox,
+    http: reqwest::Client,
+}
+
+impl Env {
+    /// Starts a sandbox with `config`.
+    pub async fn start(config: SandboxConfig) -> Self {
+        let sandbox = Sandbox::start(config).await.unwrap();
+        let http = reqwest::Client::builder().no_proxy().build().unwrap();
+        Self { sandbox, http }
+    }
+
+    /// The API base URL.
+    pub fn base(&self) -> String {
+        self.sandbox.base_url()
+    }
+
+    /// `METHOD /v2{path}` with the key and an optional JSON body; status and JSON body
+    /// (null for an empty one), checked against the official schema.
+    pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        self.call_with(method, path, body, Some("KEY")).await
+    }
+
+    /// As `call`, with the key given (or none).
+    pub async fn call_with(&self, method: &str, path: &str, body: Option<Value>, key: Option<&str>) -> (u16, Value) {
+        let url = format!("{}{path}", self.base());
+        let mut request = self.http.request(method.parse().unwrap(), url);
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.unwrap();
+        let value = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap() };
+        if status != 204 {
+            check_against_openapi(method, path, status, &value);
+        } else {
+            assert_eq!(value, Value::Null, "a 204 has no body");
+        }
+        (status, value)
+    }
+
+    /// `GET /_sandbox/requests`, as `(method, path, query, status)`.
+    pub async fn requests(&self) -> Vec<(String, String, String, u16)> {
+        let url = format!("http://{}/_sandbox/requests", self.sandbox.address());
+        let body: Value = self.http.get(url).send().await.unwrap().json().await.unwrap();
+        body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|record| {
+                (
+                    record["method"].as_str().unwrap().to_owned(),
+                    record["path"].as_str().unwrap().to_owned(),
+                    record["query"].as_str().unwrap().to_owned(),
+                    u16::try_from(record["status"].as_u64().unwrap()).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    /// `DELETE /_sandbox/requests`.
+    pub async fn clear_requests(&self) {
+        let url = format!("http://{}/_sandbox/requests", self.sandbox.address());
+        assert_eq!(self.http.delete(url).send().await.unwrap().status(), 204);
+    }
+
+    /// `GET /_sandbox/billing`'s counters.
+    pub async fn billing(&self) -> Value {
+        let url = format!("http://{}/_sandbox/billing", self.sandbox.address());
+        let body: Value = self.http.get(url).send().await.unwrap().json().await.unwrap();
+        body["data"].clone()
+    }
+
+    /// `POST` or `DELETE /_sandbox/inventory`.
+    pub async fn inventory(&self, method: &str, numbers: &[&str], number_type: &str) -> Value {
+        let url = format!("http://{}/_sandbox/inventory", self.sandbox.address());
+        self.http
+            .request(method.parse().unwrap(), url)
+            .json(&json!({"phone_numbers": numbers, "type": number_type}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// Agrees to the ToS, uploads the example LOA, creates Acme Corp and enables reputation;
+    /// the enterprise id and the document id.
+    pub async fn enabled_enterprise(&self) -> (String, String) {
+        assert_eq!(self.call("POST", "/terms_of_service/number_reputation/agree", None).await.0, 201);
+        let (status, enterprise) = self.call("POST", "/enterprises", Some(acme())).await;
+        assert_eq!(status, 201, "{enterprise}");
+        let id = enterprise["data"]["id"].as_str().unwrap().to_owned();
+        let document = self.upload_loa().await;
+        let (status, body) = self
+            .call("POST", &format!("/enterprises/{id}/reputation"), Some(json!({"loa_document_id": document})))
+            .await;
+        assert_eq!(status, 201, "{body}");
+        (id, document)
+    }
+
+    /// Uploads the example LOA as JSON; its document id.
+    pub async fn upload_loa(&self) -> String {
+        use base64::Engine as _;
+        let pdf = std::fs::read(super::root().join("examples/loa/acme-signed.pdf")).unwrap();
+        let body = json!({"file": base64::engine::general_purpose::STANDARD.encode(pdf), "filename": "acme loa.pdf"});
+        let (status, document) = self.call("POST", "/documents", Some(body)).await;
+        assert_eq!(status, 200, "{document}");
+        document["data"]["id"].as_str().unwrap().to_owned()
+    }
+}
+
+/// The example manifest's enterprise as a create body.
+pub fn acme() -> Value {
+    let desired = telrep::manifest::load(&super::root().join("examples/acme.yaml"), Default::default()).unwrap();
+    let mut body = serde_json::to_value(&desired.enterprise).unwrap();
+    body.as_object_mut().unwrap().remove("id");
+    body
+}
+
+/// An in-memory sandbox that approves at once, with these numbers in the inventory.
+pub fn config_with_inventory(numbers: &[&str]) -> SandboxConfig {
+    let mut config = SandboxConfig::local();
+    config.inventory = numbers.iter().map(|number| ((*number).to_owned(), "local".to_owned())).collect();
+    config
+}
+
+/// Waits until `condition` holds, polling, for at most `seconds`.
+pub async fn eventually<F, Fut>(seconds: u64, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while !condition().await {
+        assert!(tokio::time::Instant::now() < deadline, "condition not met within {seconds} s");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
