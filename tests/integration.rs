@@ -9,6 +9,7 @@
     reason = "a test fails loudly on a broken setup"
 )]
 
+mod client;
 mod sandbox;
 mod schema;
 mod support;

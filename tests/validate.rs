@@ -337,6 +337,7 @@ fn help() {
     Commands:
       validate  Check manifests and their numbers files offline (no API key, no network)
       schema    Print the manifest's JSON Schema (for editors and other tools)
+      sandbox   Run a local simulator of the Telnyx API (no account, no cost)
       help      Print this message or the help of the given subcommand(s)
 
     Options:
@@ -355,6 +356,73 @@ fn help() {
 
       -V, --version
               Print version
+    ----- stderr -----
+    ");
+    insta::assert_snapshot!(run(&root(), &["sandbox", "serve", "--help"]), @"
+    exit: 0
+    ----- stdout -----
+    Serve the simulated API on a loopback address until interrupted
+
+    Usage: telrep sandbox serve [OPTIONS]
+
+    Options:
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+          --listen <ADDRESS>
+              Loopback address to listen on; port 0 picks a free one (printed on stdout)
+              
+              [default: 127.0.0.1:0]
+
+          --approve-after <DURATION>
+              How long vetting and each LOA review take: `0`, or a whole number with `ms`, `s`, `m` or
+              `h`
+              
+              [default: 1s]
+
+          --reject <LEGAL_NAME>
+              Reject the vetting of the enterprise with this legal name (repeatable)
+
+          --inventory <FILE>
+              The account's phone numbers: one E.164 number a line, optionally followed by a type such
+              as `toll_free` (default `local`); `#` comments
+
+          --state <FILE>
+              Keep the state in this file across restarts (written atomically)
+
+          --latency <DURATION>
+              Latency added to every API request: `25ms`, or a range `10ms..50ms`
+
+          --error-rate <RATE>
+              Share of API requests answered with a 500 (`0.1` or `10%`)
+              
+              [default: 0]
+
+          --rate-limit <N/s>
+              Requests a second before 429 with Retry-After (`20/s`)
+
+          --reset-rate <RATE>
+              Share of API requests whose connection is closed mid-response
+              
+              [default: 0]
+
+          --seed <SEED>
+              Seed of ids, reputation data and faults
+              
+              [default: 0]
+
+          --refuse <NUMBER>
+              Adding this number fails its batch with a 400 although it is in the inventory (repeatable)
+
+      -h, --help
+              Print help (see a summary with '-h')
     ----- stderr -----
     ");
     insta::assert_snapshot!(run(&root(), &["validate", "--help"]), @"

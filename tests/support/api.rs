@@ -17,7 +17,8 @@ struct Operation {
 fn operations() -> &'static [Operation] {
     static OPERATIONS: OnceLock<Vec<Operation>> = OnceLock::new();
     OPERATIONS.get_or_init(|| {
-        let text = std::fs::read_to_string(super::root().join("tests/openapi/subset.json")).unwrap();
+        let text =
+            std::fs::read_to_string(super::root().join("tests/openapi/subset.json")).unwrap();
         let spec: Value = serde_json::from_str(&text).unwrap();
         spec["operations"]
             .as_object()
@@ -57,7 +58,13 @@ pub fn check_against_openapi(method: &str, path: &str, status: u16, body: &Value
     // The literal route wins over a template (`numbers/refresh` over `numbers/{phone_number}`).
     let operation = candidates
         .iter()
-        .max_by_key(|operation| operation.segments.iter().filter(|segment| !segment.starts_with('{')).count())
+        .max_by_key(|operation| {
+            operation
+                .segments
+                .iter()
+                .filter(|segment| !segment.starts_with('{'))
+                .count()
+        })
         .unwrap_or_else(|| panic!("no OpenAPI operation for {method} {path}"));
     let class = format!("{}XX", status / 100);
     let response = operation
@@ -121,7 +128,13 @@ impl Env {
     }
 
     /// As `call`, with the key given (or none).
-    pub async fn call_with(&self, method: &str, path: &str, body: Option<Value>, key: Option<&str>) -> (u16, Value) {
+    pub async fn call_with(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        key: Option<&str>,
+    ) -> (u16, Value) {
         let url = format!("{}{path}", self.base());
         let mut request = self.http.request(method.parse().unwrap(), url);
         if let Some(key) = key {
@@ -133,7 +146,11 @@ impl Env {
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
         let bytes = response.bytes().await.unwrap();
-        let value = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap() };
+        let value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap()
+        };
         if status != 204 {
             check_against_openapi(method, path, status, &value);
         } else {
@@ -145,7 +162,15 @@ impl Env {
     /// `GET /_sandbox/requests`, as `(method, path, query, status)`.
     pub async fn requests(&self) -> Vec<(String, String, String, u16)> {
         let url = format!("http://{}/_sandbox/requests", self.sandbox.address());
-        let body: Value = self.http.get(url).send().await.unwrap().json().await.unwrap();
+        let body: Value = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         body["data"]
             .as_array()
             .unwrap()
@@ -170,7 +195,15 @@ impl Env {
     /// `GET /_sandbox/billing`'s counters.
     pub async fn billing(&self) -> Value {
         let url = format!("http://{}/_sandbox/billing", self.sandbox.address());
-        let body: Value = self.http.get(url).send().await.unwrap().json().await.unwrap();
+        let body: Value = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         body["data"].clone()
     }
 
@@ -191,13 +224,22 @@ impl Env {
     /// Agrees to the ToS, uploads the example LOA, creates Acme Corp and enables reputation;
     /// the enterprise id and the document id.
     pub async fn enabled_enterprise(&self) -> (String, String) {
-        assert_eq!(self.call("POST", "/terms_of_service/number_reputation/agree", None).await.0, 201);
+        assert_eq!(
+            self.call("POST", "/terms_of_service/number_reputation/agree", None)
+                .await
+                .0,
+            201
+        );
         let (status, enterprise) = self.call("POST", "/enterprises", Some(acme())).await;
         assert_eq!(status, 201, "{enterprise}");
         let id = enterprise["data"]["id"].as_str().unwrap().to_owned();
         let document = self.upload_loa().await;
         let (status, body) = self
-            .call("POST", &format!("/enterprises/{id}/reputation"), Some(json!({"loa_document_id": document})))
+            .call(
+                "POST",
+                &format!("/enterprises/{id}/reputation"),
+                Some(json!({"loa_document_id": document})),
+            )
             .await;
         assert_eq!(status, 201, "{body}");
         (id, document)
@@ -216,7 +258,11 @@ impl Env {
 
 /// The example manifest's enterprise as a create body.
 pub fn acme() -> Value {
-    let desired = telrep::manifest::load(&super::root().join("examples/acme.yaml"), Default::default()).unwrap();
+    let desired = telrep::manifest::load(
+        &super::root().join("examples/acme.yaml"),
+        Default::default(),
+    )
+    .unwrap();
     let mut body = serde_json::to_value(&desired.enterprise).unwrap();
     body.as_object_mut().unwrap().remove("id");
     body
@@ -225,7 +271,10 @@ pub fn acme() -> Value {
 /// An in-memory sandbox that approves at once, with these numbers in the inventory.
 pub fn config_with_inventory(numbers: &[&str]) -> SandboxConfig {
     let mut config = SandboxConfig::local();
-    config.inventory = numbers.iter().map(|number| ((*number).to_owned(), "local".to_owned())).collect();
+    config.inventory = numbers
+        .iter()
+        .map(|number| ((*number).to_owned(), "local".to_owned()))
+        .collect();
     config
 }
 
@@ -237,7 +286,10 @@ where
 {
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
     while !condition().await {
-        assert!(tokio::time::Instant::now() < deadline, "condition not met within {seconds} s");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "condition not met within {seconds} s"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }

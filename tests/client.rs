@@ -1,0 +1,518 @@
+//! The Telnyx client against the sandbox and against a scripted misbehaving server:
+//! pagination, retries, ambiguity, redirects, body caps, and the key kept out of every
+//! log line and error.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use telrep::model::E164;
+use telrep::sandbox::SandboxConfig;
+use telrep::telnyx::{ApiError, ApiKey, Client, ClientConfig, NumberFilter};
+
+use crate::support::api::{Env, acme, config_with_inventory};
+use crate::support::scripted::{Scripted, numbers_page};
+
+const KEY: &str = "KEYsuper-secret-0123456789";
+
+fn client(base_url: &str) -> Client {
+    let mut config = ClientConfig::new(base_url, ApiKey::new(KEY).unwrap());
+    // Waits are asserted on the pure policy (src/telnyx/retry.rs); here they stay short.
+    config.retry.max_wait = Duration::from_millis(20);
+    Client::new(config).unwrap()
+}
+
+fn page_number(query: &str) -> u64 {
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == "page[number]")
+        .map(|(_, value)| value.parse().unwrap())
+        .unwrap()
+}
+
+/// Sets up an approved enterprise with `count` monitored numbers through the client.
+async fn enterprise_with_numbers(count: usize) -> (Env, Client, String, Vec<E164>) {
+    let numbers: Vec<String> = (0..count)
+        .map(|index| format!("+1202555{index:04}"))
+        .collect();
+    let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    let env = Env::start(config_with_inventory(&refs)).await;
+    let client = client(&env.base());
+    client.tos_agree().await.unwrap();
+    let desired = telrep::manifest::load(
+        &crate::support::root().join("examples/acme.yaml"),
+        Default::default(),
+    )
+    .unwrap();
+    let enterprise = client.create_enterprise(&desired.enterprise).await.unwrap();
+    let pdf = std::fs::read(crate::support::root().join("examples/loa/acme-signed.pdf")).unwrap();
+    let document = client
+        .upload_document("acme-signed.pdf", &pdf)
+        .await
+        .unwrap();
+    client
+        .enable_reputation(&enterprise.id, &document.id, Some("daily"))
+        .await
+        .unwrap();
+    let parsed: Vec<E164> = numbers
+        .iter()
+        .map(|number| E164::parse(number).unwrap())
+        .collect();
+    for batch in parsed.chunks(100) {
+        client.add_numbers(&enterprise.id, batch).await.unwrap();
+    }
+    (env, client, enterprise.id, parsed)
+}
+
+#[tokio::test]
+async fn pagination_at_the_page_boundaries() {
+    for (count, pages) in [(0, 1), (250, 1), (251, 2), (500, 2), (501, 3)] {
+        let (env, client, id, numbers) = enterprise_with_numbers(count).await;
+        env.clear_requests().await;
+        let listed = client.list_numbers(&id, &NumberFilter::All).await.unwrap();
+        let listed: Vec<String> = listed
+            .into_iter()
+            .map(|number| number.phone_number)
+            .collect();
+        let expected: Vec<String> = numbers.iter().map(ToString::to_string).collect();
+        assert_eq!(listed, expected, "{count} numbers");
+        let requests = env.requests().await;
+        let queries: Vec<String> = requests
+            .iter()
+            .map(|(_, _, query, _)| query.clone())
+            .collect();
+        let expected_queries: Vec<String> = (1..=pages)
+            .map(|page| format!("page%5Bnumber%5D={page}&page%5Bsize%5D=250"))
+            .collect();
+        let mut sorted = queries.clone();
+        sorted.sort();
+        assert_eq!(
+            sorted, expected_queries,
+            "{count} numbers: one request per page, size 250"
+        );
+        assert!(
+            requests
+                .iter()
+                .all(|(method, path, _, status)| method == "GET"
+                    && *path == format!("/v2/enterprises/{id}/reputation/numbers")
+                    && *status == 200)
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_call_reaches_the_documented_endpoint() {
+    let (env, client, id, numbers) = enterprise_with_numbers(3).await;
+    env.clear_requests().await;
+    let first = numbers[0];
+    client.tos_status().await.unwrap();
+    let found = client.list_enterprises(Some("Acme")).await.unwrap();
+    assert_eq!(
+        found
+            .iter()
+            .map(|enterprise| enterprise.id.as_str())
+            .collect::<Vec<_>>(),
+        [id.as_str()]
+    );
+    assert_eq!(
+        client
+            .get_enterprise(&id)
+            .await
+            .unwrap()
+            .map(|enterprise| enterprise.legal_name),
+        Some("Acme Corp".to_owned())
+    );
+    let mut fields = serde_json::Map::new();
+    fields.insert("website".to_owned(), serde_json::json!("https://acme.org"));
+    assert_eq!(
+        client
+            .update_enterprise(&id, &fields)
+            .await
+            .unwrap()
+            .website,
+        "https://acme.org"
+    );
+    let settings = client.get_reputation(&id).await.unwrap().unwrap();
+    assert_eq!(
+        (settings.status.as_str(), settings.check_frequency.as_str()),
+        ("approved", "daily")
+    );
+    assert_eq!(
+        client
+            .update_frequency(&id, "weekly")
+            .await
+            .unwrap()
+            .check_frequency,
+        "weekly"
+    );
+    let equal = client
+        .list_numbers(&id, &NumberFilter::Equals(first))
+        .await
+        .unwrap();
+    assert_eq!(equal.len(), 1);
+    let looked_up = client.get_number(&id, first, false).await.unwrap();
+    assert!(looked_up.reputation_data.is_some());
+    let refreshed = client.refresh_numbers(&id, &numbers).await.unwrap();
+    assert_eq!(refreshed.total_successful, 3);
+    assert!(client.delete_number(&id, first).await.unwrap());
+    assert!(!client.delete_number(&id, first).await.unwrap());
+    assert_eq!(client.list_all_numbers().await.unwrap().len(), 2);
+    assert_eq!(
+        client
+            .list_phone_numbers(Some("2025550001"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let document_id = settings.loa_document_id.clone().unwrap();
+    assert_eq!(
+        client
+            .get_document(&document_id)
+            .await
+            .unwrap()
+            .map(|document| document.id),
+        Some(document_id.clone())
+    );
+    let loa = client.update_loa(&id, &document_id).await.unwrap_err();
+    assert_eq!(loa.status(), Some(400));
+    client.disable_reputation(&id).await.unwrap();
+    assert_eq!(client.get_reputation(&id).await.unwrap(), None);
+    let seen: Vec<(String, String, String, u16)> = env.requests().await;
+    let summary: Vec<String> = seen
+        .iter()
+        .map(|(method, path, query, status)| {
+            let path = path
+                .replace(&id, "{id}")
+                .replace(&document_id, "{document}");
+            format!("{method} {path}?{query} {status}")
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            "GET /v2/terms_of_service/status?product_type=number_reputation 200",
+            "GET /v2/enterprises?legal_name=Acme&page%5Bnumber%5D=1&page%5Bsize%5D=250 200",
+            "GET /v2/enterprises/{id}? 200",
+            "PUT /v2/enterprises/{id}? 200",
+            "GET /v2/enterprises/{id}/reputation? 200",
+            "PATCH /v2/enterprises/{id}/reputation/frequency? 200",
+            "GET /v2/enterprises/{id}/reputation/numbers?filter%5Bphone_number%5D%5Beq%5D=%2B12025550000&page%5Bnumber%5D=1&page%5Bsize%5D=250 200",
+            "GET /v2/enterprises/{id}/reputation/numbers/%2B12025550000? 200",
+            "POST /v2/enterprises/{id}/reputation/numbers/refresh? 200",
+            "DELETE /v2/enterprises/{id}/reputation/numbers/%2B12025550000? 204",
+            "DELETE /v2/enterprises/{id}/reputation/numbers/%2B12025550000? 404",
+            "GET /v2/reputation/numbers?page%5Bnumber%5D=1&page%5Bsize%5D=250 200",
+            "GET /v2/phone_numbers?filter%5Bphone_number%5D=2025550001&page%5Bnumber%5D=1&page%5Bsize%5D=250 200",
+            "GET /v2/documents/{document}? 200",
+            "PATCH /v2/enterprises/{id}/reputation/loa? 400",
+            "DELETE /v2/enterprises/{id}/reputation? 204",
+            "GET /v2/enterprises/{id}/reputation? 404",
+        ]
+    );
+    assert_eq!(
+        client.request_count(),
+        4 + 1 + 17,
+        "agree, create, upload, enable, one add, and the 17 above"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_middle_page_fails_the_listing() {
+    let server = Scripted::start(|_, query, _| match page_number(query) {
+        2 => (
+            500,
+            vec![],
+            r#"{"errors":[{"code":"10007","title":"Unexpected error","detail":"boom"}]}"#
+                .to_owned(),
+        ),
+        page => (
+            200,
+            vec![],
+            numbers_page((page - 1) * 250, 250, page, 3, 750),
+        ),
+    })
+    .await;
+    let error = client(&server.base_url())
+        .list_numbers("e", &NumberFilter::All)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "GET /enterprises/e/reputation/numbers: 500 Unexpected error [10007]: boom"
+    );
+    let page_two = server
+        .seen()
+        .iter()
+        .filter(|(_, query, _)| page_number(query) == 2)
+        .count();
+    assert_eq!(page_two, 3, "a read is retried twice");
+}
+
+#[tokio::test]
+async fn inconsistent_listings_are_errors() {
+    type Case = (&'static str, fn(u64) -> String);
+    let cases: [Case; 4] = [
+        (
+            "e: inconsistent listing: 600 results should make 3 pages of 250, but the API says 2",
+            |page| numbers_page((page - 1) * 250, 250, page, 2, 600),
+        ),
+        (
+            "e: inconsistent listing: page 2 of 3 holds 100 items, 250 expected",
+            |page| {
+                numbers_page(
+                    (page - 1) * 250,
+                    if page == 2 { 100 } else { 250 },
+                    page,
+                    3,
+                    600,
+                )
+            },
+        ),
+        (
+            "e: inconsistent listing: page 3 says 601 results in 3 pages, page 1 said 600 in 3: the listing changed while it was read; run again",
+            |page| {
+                numbers_page(
+                    (page - 1) * 250,
+                    if page == 3 { 100 } else { 250 },
+                    page,
+                    3,
+                    if page == 3 { 601 } else { 600 },
+                )
+            },
+        ),
+        (
+            "e: inconsistent listing: `+12020000249` is listed twice",
+            |page| {
+                numbers_page(
+                    if page == 2 { 249 } else { (page - 1) * 250 },
+                    250,
+                    page,
+                    2,
+                    500,
+                )
+            },
+        ),
+    ];
+    for (expected, page) in cases {
+        let server =
+            Scripted::start(move |_, query, _| (200, vec![], page(page_number(query)))).await;
+        let client =
+            client(&format!("{}/enterprises", server.base_url()).replace("/enterprises", ""));
+        let error = client.list_all_numbers().await.unwrap_err();
+        let text = error.to_string().replace("/reputation/numbers", "e");
+        assert_eq!(text, expected);
+    }
+}
+
+#[tokio::test]
+async fn retries_follow_the_policy() {
+    // Two 503s, then success: a read goes through on its third attempt.
+    let server = Scripted::start(|_, _, count| match count {
+        0 | 1 => (503, vec![("retry-after-ms", "5".to_owned())], r#"{"errors":[{"code":"10007","title":"Unavailable"}]}"#.to_owned()),
+        _ => (200, vec![], r#"{"data":{"agreement_required":false,"has_agreed":true,"current_terms_version":"v","agreed_version":"v","agreed_at":null,"product_type":"number_reputation"}}"#.to_owned()),
+    })
+    .await;
+    let client = client(&server.base_url());
+    assert!(!client.tos_status().await.unwrap().agreement_required);
+    assert_eq!(client.request_count(), 3);
+
+    // A 500 to a create is ambiguous: sent once, never resent.
+    let server = Scripted::start(|_, _, _| {
+        (
+            500,
+            vec![],
+            r#"{"errors":[{"code":"10007","title":"Unexpected error"}]}"#.to_owned(),
+        )
+    })
+    .await;
+    let client = crate::client::client(&server.base_url());
+    let desired = telrep::manifest::load(
+        &crate::support::root().join("examples/acme.yaml"),
+        Default::default(),
+    )
+    .unwrap();
+    let error = client
+        .create_enterprise(&desired.enterprise)
+        .await
+        .unwrap_err();
+    assert!(error.is_ambiguous());
+    assert_eq!(
+        error.to_string(),
+        "POST /enterprises: 500 Unexpected error [10007] (the write may or may not have taken effect)"
+    );
+    assert_eq!(server.seen().len(), 1);
+
+    // A 429 to a create means "not processed": resent.
+    let server = Scripted::start(|_, _, count| match count {
+        0 => (429, vec![("retry-after", "0".to_owned())], r#"{"errors":[{"code":"10011","title":"Too many requests"}]}"#.to_owned()),
+        _ => (422, vec![], r#"{"errors":[{"code":"10015","title":"Invalid value","detail":"bad","source":{"pointer":"/body/fein"}}]}"#.to_owned()),
+    })
+    .await;
+    let client = crate::client::client(&server.base_url());
+    let error = client
+        .create_enterprise(&desired.enterprise)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "POST /enterprises: 422 Invalid value [10015]: bad (at `/body/fein`)"
+    );
+    assert_eq!(server.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn connections_reset_mid_response() {
+    let mut config = SandboxConfig::local();
+    config.faults.reset_rate = 1.0;
+    let env = Env::start(config).await;
+    let client = client(&env.base());
+    let read = client.tos_status().await.unwrap_err();
+    assert!(
+        matches!(
+            read,
+            ApiError::Transport {
+                ambiguous: false,
+                ..
+            }
+        ),
+        "{read:?}"
+    );
+    assert_eq!(client.request_count(), 3, "a read is retried after a reset");
+    let pdf = b"%PDF-1.4 tiny";
+    let write = client.upload_document("loa.pdf", pdf).await.unwrap_err();
+    assert!(write.is_ambiguous(), "{write:?}");
+    assert_eq!(
+        client.request_count(),
+        4,
+        "a non-idempotent write is not resent after a reset"
+    );
+}
+
+#[tokio::test]
+async fn redirects_are_refused_and_the_key_is_not_sent_on() {
+    let target = Scripted::start(|_, _, _| (200, vec![], "{}".to_owned())).await;
+    let location = format!("http://{}/steal", target.address);
+    let redirecting =
+        Scripted::start(move |_, _, _| (302, vec![("location", location.clone())], String::new()))
+            .await;
+    let error = client(&redirecting.base_url())
+        .tos_status()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "GET /terms_of_service/status: the server redirected to `http://{}/steal`; telrep does not follow redirects (check --api-url)",
+            target.address
+        )
+    );
+    assert_eq!(target.seen(), []);
+    assert_eq!(redirecting.seen().len(), 1);
+}
+
+#[tokio::test]
+async fn bodies_are_read_up_to_the_cap() {
+    let server = Scripted::start(|_, _, _| {
+        (
+            200,
+            vec![],
+            format!("{{\"data\": \"{}\"}}", "x".repeat(2 * 1024 * 1024)),
+        )
+    })
+    .await;
+    let mut config = ClientConfig::new(server.base_url(), ApiKey::new(KEY).unwrap());
+    config.max_body = 1024 * 1024;
+    let error = Client::new(config).unwrap().tos_status().await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "GET /terms_of_service/status: the response body is larger than 1048576 bytes"
+    );
+}
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_key_never_appears_in_logs_or_errors() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let server = Scripted::start(|_, _, count| match count {
+        0 => (
+            503,
+            vec![],
+            r#"{"errors":[{"code":"10007","title":"Unavailable"}]}"#.to_owned(),
+        ),
+        _ => (
+            401,
+            vec![],
+            r#"{"errors":[{"code":"10009","title":"Authentication failed"}]}"#.to_owned(),
+        ),
+    })
+    .await;
+    let client = client(&server.base_url());
+    let error = client.tos_status().await.unwrap_err();
+    let reset = Env::start({
+        let mut config = SandboxConfig::local();
+        config.faults.reset_rate = 1.0;
+        config
+    })
+    .await;
+    let transport = crate::client::client(&reset.base())
+        .tos_agree()
+        .await
+        .unwrap_err();
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("telnyx call failed"),
+        "calls are logged: {logs}"
+    );
+    assert_eq!(
+        server.seen()[0].2.as_deref(),
+        Some(format!("Bearer {KEY}").as_str()),
+        "the key is sent"
+    );
+    for text in [
+        logs,
+        error.to_string(),
+        format!("{error:?}"),
+        transport.to_string(),
+        format!("{transport:?}"),
+        format!("{client:?}"),
+    ] {
+        assert!(
+            !text.contains(KEY) && !text.contains("super-secret"),
+            "the key leaked into: {text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn plain_http_is_refused_except_to_loopback() {
+    let error = Client::new(ClientConfig::new(
+        "http://api.telnyx.com/v2",
+        ApiKey::new(KEY).unwrap(),
+    ))
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "refusing the API URL `http://api.telnyx.com/v2`: plain http:// would send the API key unencrypted; use https:// (http:// is allowed only to a loopback address such as the sandbox)"
+    );
+    let _ = acme();
+}
