@@ -12,5 +12,6 @@
 mod client;
 mod sandbox;
 mod schema;
+mod sdk;
 mod support;
 mod validate;

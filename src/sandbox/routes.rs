@@ -29,6 +29,8 @@ pub struct RequestRecord {
     pub query: String,
     /// Status answered (0 when the connection was reset mid-response).
     pub status: u16,
+    /// Top-level keys of the JSON body, sorted (for `multipart/form-data`, the part names).
+    pub body_keys: Vec<String>,
 }
 
 /// The single handler: the sandbox's routing is a match on path segments, which keeps the
@@ -43,12 +45,15 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Resp
     if let Some(delay) = shared.delay() {
         tokio::time::sleep(delay).await;
     }
-    let (response, status) = api(&shared, &method, &path, &raw_query, request).await;
+    let mut body_keys = Vec::new();
+    let (response, status) =
+        api(&shared, &method, &path, &raw_query, request, &mut body_keys).await;
     shared.record(RequestRecord {
         method: method.to_string(),
         path,
         query: raw_query,
         status,
+        body_keys,
     });
     response
 }
@@ -59,6 +64,7 @@ async fn api(
     path: &str,
     raw_query: &str,
     request: Request,
+    body_keys: &mut Vec<String>,
 ) -> (Response, u16) {
     if !authorized(request.headers()) {
         let problem = problem(
@@ -120,6 +126,12 @@ async fn api(
         Ok(body) => body,
         Err(problem) => return reply(Err(problem)),
     };
+    *body_keys = match &body {
+        Input::Json(Value::Object(object)) => object.keys().cloned().collect(),
+        Input::Upload(upload) => upload.parts.clone(),
+        _ => Vec::new(),
+    };
+    body_keys.sort();
     let outcome =
         shared.run(|world, context| route_call(world, context, method, route, &query, body));
     if outcome.is_ok() && is_write {
@@ -182,10 +194,15 @@ fn json_upload(value: Value) -> Result<Upload, Problem> {
     let content = base64::engine::general_purpose::STANDARD
         .decode(upload.file.as_bytes())
         .map_err(|_| problem(422, "10015", "Invalid document", "`file` is not base64"))?;
+    let mut parts = vec!["file".to_owned(), "filename".to_owned()];
+    if upload.customer_reference.is_some() {
+        parts.push("customer_reference".to_owned());
+    }
     Ok(Upload {
         filename: upload.filename,
         content,
         customer_reference: upload.customer_reference,
+        parts,
     })
 }
 
@@ -198,12 +215,14 @@ async fn read_multipart(request: Request) -> Result<Upload, Problem> {
         filename: String::new(),
         content: Vec::new(),
         customer_reference: None,
+        parts: Vec::new(),
     };
     while let Some(field) = multipart
         .next_field()
         .await
         .map_err(|error| invalid(error.to_string()))?
     {
+        upload.parts.extend(field.name().map(str::to_owned));
         match field.name() {
             Some("file") => {
                 upload.filename = field.file_name().unwrap_or("document").to_owned();

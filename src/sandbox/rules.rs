@@ -1235,6 +1235,8 @@ pub struct Upload {
     pub content: Vec<u8>,
     /// Free text of the uploader's.
     pub customer_reference: Option<String>,
+    /// The JSON keys or multipart part names it came with (for the request log).
+    pub parts: Vec<String>,
 }
 
 /// The `{phone_numbers: [...]}` body of add and refresh: 1 to 100 strings, no other keys.
