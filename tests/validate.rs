@@ -351,6 +351,9 @@ fn help() {
               
               [default: auto]
 
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
+
       -h, --help
               Print help (see a summary with '-h')
 
@@ -386,6 +389,9 @@ fn help() {
               `h`
               
               [default: 1s]
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
 
           --reject <LEGAL_NAME>
               Reject the vetting of the enterprise with this legal name (repeatable)
@@ -458,6 +464,9 @@ fn help() {
 
           --allow-outside-paths
               Let `file:` entries and `loa.file` point outside the manifest's directory
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
 
       -h, --help
               Print help (see a summary with '-h')

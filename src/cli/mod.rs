@@ -6,6 +6,7 @@ mod args;
 mod report;
 mod sandbox;
 mod schema;
+mod settings;
 mod validate;
 
 use std::ffi::OsString;
@@ -14,6 +15,7 @@ use clap::Parser;
 
 pub use args::{Args, ColorWhen, Command, OutputFormat, SandboxCommand};
 pub use report::{ExitCode, render_diagnostic};
+pub use settings::{ApiSettings, api_settings};
 
 /// Runs telrep with these arguments and returns the process exit code.
 pub fn main(arguments: impl IntoIterator<Item = OsString>) -> std::process::ExitCode {
@@ -31,6 +33,14 @@ pub fn main(arguments: impl IntoIterator<Item = OsString>) -> std::process::Exit
         }
     };
     args.color.apply();
+    if args.verbose {
+        // Each API call at debug level: method, path, status, attempt, latency; never the key.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("telrep=debug"))
+            .with_writer(std::io::stderr)
+            .with_target(false)
+            .try_init();
+    }
     let code = match args.command {
         Command::Validate(validate) => validate::run(&validate),
         Command::Schema => schema::run(),
