@@ -1026,3 +1026,71 @@ async fn rate_limit_answers_429_with_retry_after_before_any_write() {
         ))
     );
 }
+
+#[tokio::test]
+async fn the_sandbox_for_manifests_holds_their_numbers() {
+    let temp = tempfile::tempdir().unwrap();
+    for entry in ["acme.yaml", "numbers", "loa"] {
+        let source = crate::support::root().join("examples").join(entry);
+        if source.is_dir() {
+            std::fs::create_dir_all(temp.path().join(entry)).unwrap();
+            for file in std::fs::read_dir(&source).unwrap() {
+                let file = file.unwrap();
+                std::fs::copy(file.path(), temp.path().join(entry).join(file.file_name())).unwrap();
+            }
+        } else {
+            std::fs::copy(&source, temp.path().join(entry)).unwrap();
+        }
+    }
+    let desired =
+        telrep::manifest::load(&temp.path().join("acme.yaml"), Default::default()).unwrap();
+    let config = SandboxConfig::for_manifests(std::slice::from_ref(&desired));
+    assert_eq!(
+        config.state_file,
+        Some(temp.path().join(".telrep/sandbox.json"))
+    );
+    assert_eq!(config.rules.approve_after_ms, 1_000);
+    assert!(config.listen.ip().is_loopback());
+    let env = Env::start(config).await;
+    let (_, listed) = env
+        .call("GET", "/phone_numbers?filter[number_type][eq]=local", None)
+        .await;
+    assert_eq!(listed["meta"]["total_results"], 302);
+    assert!(temp.path().join(".telrep/sandbox.json").exists());
+}
+
+#[tokio::test]
+async fn injected_errors_strike_before_or_after_the_write() {
+    let temp = tempfile::tempdir().unwrap();
+    let mut config = SandboxConfig::local();
+    config.faults.error_rate = 1.0;
+    config.rules.seed = 3;
+    config.state_file = Some(temp.path().join("state.json"));
+    let env = Env::start(config).await;
+    for _ in 0..20 {
+        let (status, body) = env
+            .call("POST", "/terms_of_service/number_reputation/agree", None)
+            .await;
+        assert_eq!(status, 500);
+        assert_eq!(
+            errors(&body),
+            [error(
+                "Unexpected error",
+                "sandbox: injected server error",
+                ""
+            )]
+        );
+    }
+    let statuses: Vec<u16> = env
+        .requests()
+        .await
+        .into_iter()
+        .map(|(_, _, _, status)| status)
+        .collect();
+    assert_eq!(statuses, [500; 20]);
+    // Some of the twenty struck after the (idempotent) agreement was recorded.
+    let state: Value =
+        serde_json::from_str(&std::fs::read_to_string(temp.path().join("state.json")).unwrap())
+            .unwrap();
+    assert_eq!(state["agreements"].as_array().unwrap().len(), 1);
+}

@@ -48,6 +48,39 @@ impl SandboxConfig {
     }
 }
 
+/// Where `--sandbox` keeps its state: `.telrep/sandbox.json` in the manifest's directory,
+/// so repeated runs on the same manifest see the account they left.
+pub fn state_file_beside(manifest: &std::path::Path) -> PathBuf {
+    manifest
+        .parent()
+        .map_or_else(PathBuf::new, std::path::Path::to_path_buf)
+        .join(".telrep")
+        .join("sandbox.json")
+}
+
+impl SandboxConfig {
+    /// What `--sandbox` starts for these manifests: loopback, an ephemeral port, state
+    /// beside the first manifest, every number the manifests list in the inventory (as
+    /// local numbers), and vetting approved after about a second.
+    pub fn for_manifests(manifests: &[crate::model::Desired]) -> Self {
+        let mut config = Self::local();
+        config.rules.approve_after_ms = 1_000;
+        config.state_file = manifests
+            .first()
+            .map(|desired| state_file_beside(&desired.manifest));
+        config.inventory = manifests
+            .iter()
+            .filter_map(|desired| match &desired.reputation {
+                crate::model::ReputationSpec::Enabled { numbers, .. } => Some(numbers),
+                crate::model::ReputationSpec::Disabled => None,
+            })
+            .flat_map(|numbers| numbers.numbers.iter())
+            .map(|number| (number.to_string(), "local".to_owned()))
+            .collect();
+        config
+    }
+}
+
 /// State shared by every request.
 pub(crate) struct Shared {
     world: Mutex<World>,
