@@ -5,7 +5,9 @@
 //! All logic lives in this library; the `telrep` binary only hands its arguments to `cli`.
 
 pub mod cli;
+pub mod diff;
 pub mod manifest;
 pub mod model;
+pub mod plan;
 pub mod sandbox;
 pub mod telnyx;

@@ -693,7 +693,7 @@ impl Walker<'_> {
                 );
                 None
             }
-            (None, Some(file)) => self.loa_file(file).map(Loa::File),
+            (None, Some(file)) => self.loa_file(file),
             (Some(_), Some(file)) => {
                 self.error(
                     file.place,
@@ -713,7 +713,7 @@ impl Walker<'_> {
         }
     }
 
-    fn loa_file(&mut self, node: &Node) -> Option<PathBuf> {
+    fn loa_file(&mut self, node: &Node) -> Option<Loa> {
         let text = self.string(node, "file")?;
         let path = self.contained_path(node, &text)?;
         let mut head = [0_u8; 5];
@@ -745,7 +745,20 @@ impl Walker<'_> {
                 ),
                 Some("point `file` at the signed Letter of Authorization in PDF form".to_owned()),
             ),
-            Ok(_) => return Some(path),
+            Ok(_) => match std::fs::read(&path) {
+                // Hashed now, so plan can match the file to the live LOA by its sha256.
+                Ok(content) => {
+                    return Some(Loa::File {
+                        sha256: sha256_hex(&content),
+                        path,
+                    });
+                }
+                Err(error) => self.error(
+                    node.place,
+                    format!("cannot read the LOA `{}`: {error}", path.display()),
+                    None,
+                ),
+            },
         }
         None
     }
@@ -962,6 +975,15 @@ pub(crate) fn nul_problem(path: &Path, offset: usize) -> Diagnostic {
     diagnostic.help =
         Some("remove the NUL bytes, or check that this is the file you meant".to_owned());
     diagnostic
+}
+
+/// Lowercase hex SHA-256, the form the documents API reports.
+pub(crate) fn sha256_hex(content: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(content)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 fn to_u32(value: usize) -> u32 {

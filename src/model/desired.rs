@@ -205,7 +205,12 @@ pub enum Loa {
     /// An already uploaded document, by id.
     DocumentId(String),
     /// A PDF that telrep uploads; resolved against the manifest's directory.
-    File(PathBuf),
+    File {
+        /// Where it is.
+        path: PathBuf,
+        /// Hex SHA-256 of its content, compared with the live document's `sha256`.
+        sha256: String,
+    },
 }
 
 /// Where a number was written: which source file (index into `NumberList::sources`), line

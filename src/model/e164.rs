@@ -41,6 +41,13 @@ impl E164 {
     }
 }
 
+impl serde::Serialize for E164 {
+    /// As the API writes it: `"+12025551234"`.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 impl fmt::Display for E164 {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(formatter, "+{}", self.0)

@@ -5,12 +5,14 @@
 mod desired;
 mod e164;
 mod enums;
+mod live;
 
 pub use desired::{
     Address, BillingContact, Desired, EnterpriseId, EnterpriseSpec, Loa, NumberList,
     OrganizationContact, Origin, ReputationSpec,
 };
 pub use e164::E164;
+pub use live::{Eligibility, Live, LiveEnterprise, LiveReputation};
 pub use enums::{
     CheckFrequency, CountryCode, Industry, NumberOfEmployees, OrganizationLegalType,
     OrganizationType, RoleType, WireEnum,

@@ -1,0 +1,71 @@
+//! `Live`: what the account looks like, as observation read it. Plain values only, so the
+//! diff is a pure function; everything in here feeds the plan's fingerprint.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::E164;
+
+/// Everything the diff needs to know about the account, read with free calls only.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Live {
+    /// False when the status call says the current Number Reputation terms must be agreed.
+    pub terms_agreed: bool,
+    /// The enterprise the manifest names, if it exists.
+    pub enterprise: Option<LiveEnterprise>,
+    /// Its reputation settings; `None` when never enabled, disabled, or `deleted`.
+    pub reputation: Option<LiveReputation>,
+    /// The numbers the enterprise monitors, in the API's order.
+    pub numbers: Vec<E164>,
+    /// The live LOA document's sha256, read only when the manifest has `loa.file`.
+    pub loa_sha256: Option<String>,
+    /// For each number the plan would add, whether it can be added.
+    pub candidates: BTreeMap<E164, Eligibility>,
+}
+
+/// The live enterprise: its id and every field, as the API spells them, in JSON form
+/// (nested contacts and addresses included).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LiveEnterprise {
+    /// Lowercase UUID.
+    pub id: String,
+    /// Every field the API returned, by name.
+    pub fields: BTreeMap<String, serde_json::Value>,
+}
+
+/// The live reputation settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LiveReputation {
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    /// `pending`, `approved` or `rejected`.
+    pub loa_status: String,
+    /// The linked LOA document.
+    pub loa_document_id: Option<String>,
+    /// The refresh frequency as the API spells it.
+    pub check_frequency: String,
+    /// Why vetting was rejected.
+    pub rejection_reasons: Vec<String>,
+}
+
+/// Whether a number can be added to this enterprise (telnyx-api.md, "Inventory").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Eligibility {
+    /// In the inventory as an active US local number, monitored nowhere.
+    Eligible,
+    /// Not among the account's phone numbers.
+    NotInInventory,
+    /// In the inventory, but a field disqualifies it (`phone_number_type` is `toll_free`…).
+    NotUsLocal {
+        /// The disqualifying field.
+        field: String,
+        /// Its value.
+        value: String,
+    },
+    /// Another enterprise already monitors it.
+    MonitoredElsewhere {
+        /// That enterprise.
+        enterprise_id: String,
+    },
+}

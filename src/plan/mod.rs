@@ -1,0 +1,253 @@
+//! A plan: the ordered API calls that make the account match a manifest, with why each is
+//! needed, what it bills, and the fingerprint of the live state it was computed from.
+//! Plain data; `diff` builds it, the renderers show it, `apply` (next) executes it.
+
+pub mod cost;
+pub mod render;
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+pub use cost::{Cost, Prices, checks_per_month};
+
+
+/// Version of the plan's JSON shape (`format_version`).
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The API actions a plan can take, in DESIGN.md's order; the JSON `action` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Agree to the current Number Reputation terms.
+    AcceptTerms,
+    /// Create the enterprise.
+    CreateEnterprise,
+    /// Change the enterprise's mutable fields.
+    UpdateEnterprise,
+    /// Upload the LOA PDF.
+    UploadLoa,
+    /// Disable reputation (cascade: every number is de-registered).
+    DisableReputation,
+    /// Enable reputation (billed).
+    EnableReputation,
+    /// Point reputation at another LOA while it is pending or rejected.
+    UpdateLoa,
+    /// Wait until `status` and `loa_status` are both approved.
+    WaitForVetting,
+    /// Change the refresh frequency.
+    UpdateFrequency,
+    /// Add one atomic batch of at most 100 numbers (billed).
+    AddNumbers,
+    /// Stop monitoring one number.
+    RemoveNumber,
+}
+
+impl Action {
+    /// The symbol every renderer shows for it: `+` creates, `~` changes, `-` removes,
+    /// `=` waits.
+    pub fn symbol(self) -> char {
+        match self {
+            Self::AcceptTerms | Self::CreateEnterprise | Self::UploadLoa | Self::EnableReputation | Self::AddNumbers => '+',
+            Self::UpdateEnterprise | Self::UpdateLoa | Self::UpdateFrequency => '~',
+            Self::DisableReputation | Self::RemoveNumber => '-',
+            Self::WaitForVetting => '=',
+        }
+    }
+
+    /// The JSON name, e.g. `add_numbers`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::AcceptTerms => "accept_terms",
+            Self::CreateEnterprise => "create_enterprise",
+            Self::UpdateEnterprise => "update_enterprise",
+            Self::UploadLoa => "upload_loa",
+            Self::DisableReputation => "disable_reputation",
+            Self::EnableReputation => "enable_reputation",
+            Self::UpdateLoa => "update_loa",
+            Self::WaitForVetting => "wait_for_vetting",
+            Self::UpdateFrequency => "update_frequency",
+            Self::AddNumbers => "add_numbers",
+            Self::RemoveNumber => "remove_number",
+        }
+    }
+}
+
+/// One changed enterprise field, `old` → `new` (dotted for nested fields:
+/// `organization_contact.email`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct FieldChange {
+    /// The API's field name.
+    pub field: String,
+    /// The live value (`null` when unset).
+    pub old: Option<String>,
+    /// The manifest's value.
+    pub new: Option<String>,
+}
+
+/// One API call of the plan (or the vetting wait).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Step {
+    /// What it does.
+    pub action: Action,
+    /// HTTP method.
+    pub method: String,
+    /// Path after the base URL; `{enterprise_id}` before the enterprise exists.
+    pub path: String,
+    /// Whether Telnyx bills it.
+    pub billable: bool,
+    /// Why it is needed.
+    pub reason: String,
+    /// `add_numbers`: the batch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_numbers: Option<Vec<String>>,
+    /// `remove_number`: the number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// `update_enterprise`: the fields that change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldChange>>,
+    /// `update_frequency`, `update_loa`: the live value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old: Option<String>,
+    /// `update_frequency`, `update_loa`: the new value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new: Option<String>,
+}
+
+impl Step {
+    /// A step with no details.
+    pub fn new(action: Action, method: &str, path: String, billable: bool, reason: String) -> Self {
+        Self {
+            action,
+            method: method.to_owned(),
+            path,
+            billable,
+            reason,
+            phone_numbers: None,
+            phone_number: None,
+            fields: None,
+            old: None,
+            new: None,
+        }
+    }
+}
+
+/// The enterprise a plan is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PlanEnterprise {
+    /// Its id, once it exists.
+    pub id: Option<String>,
+    /// Its legal name.
+    pub legal_name: String,
+}
+
+/// A whole plan for one manifest, in the JSON shape of DESIGN.md (`--format json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Plan {
+    /// Always 1.
+    pub format_version: u32,
+    /// The manifest, as named on the command line.
+    pub manifest: String,
+    /// The enterprise.
+    pub enterprise: PlanEnterprise,
+    /// True exactly when `steps` is not empty.
+    pub changes: bool,
+    /// The calls, in order.
+    pub steps: Vec<Step>,
+    /// Numbers monitored live that the manifest does not list (`prune: false`).
+    pub unmanaged: Vec<String>,
+    /// Why the plan cannot be made; when not empty, `steps` is empty.
+    pub errors: Vec<String>,
+    /// What apply would bill, and the monthly auto-refresh cost.
+    pub cost: Cost,
+    /// `sha256:` of everything observed.
+    pub fingerprint: String,
+}
+
+impl Plan {
+    /// The numbers the plan adds.
+    pub fn numbers_added(&self) -> usize {
+        self.steps
+            .iter()
+            .filter_map(|step| step.phone_numbers.as_ref())
+            .map(Vec::len)
+            .sum()
+    }
+
+    /// `(create, add, remove, change)` counts for the summary line.
+    pub fn counts(&self) -> (usize, usize, usize, usize) {
+        let count = |symbol| {
+            self.steps
+                .iter()
+                .filter(|step| step.action != Action::AddNumbers && step.action.symbol() == symbol)
+                .count()
+        };
+        (count('+'), self.numbers_added(), count('-'), count('~'))
+    }
+
+    /// The plan's one-line summary, as DESIGN.md words it.
+    pub fn summary(&self) -> String {
+        if !self.errors.is_empty() {
+            return format!(
+                "Plan failed: {} {}.",
+                self.errors.len(),
+                if self.errors.len() == 1 { "error" } else { "errors" }
+            );
+        }
+        if self.steps.is_empty() {
+            return "No changes. The account matches the manifest.".to_owned();
+        }
+        let (create, add, remove, change) = self.counts();
+        format!(
+            "Plan: {create} to create, {} to add, {remove} to remove, {change} to change.",
+            plural(add, "number", "numbers")
+        )
+    }
+}
+
+/// `1 number`, `250 numbers`, with thousands separators.
+pub fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(count), if count == 1 { one } else { many })
+}
+
+/// `1,204`.
+pub fn thousands(count: usize) -> String {
+    let digits = count.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// What the user allows beyond the safe defaults.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// `--allow-disable`: disabling reputation (alone or in the cascade) is accepted.
+    pub allow_disable: bool,
+    /// `--allow-mass-removal`: removing many numbers, or all of them, is accepted.
+    pub allow_mass_removal: bool,
+}
+
+/// The manifest's path as plans show it.
+pub fn manifest_label(path: &Path) -> String {
+    path.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_204), "1,204");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(plural(1, "number", "numbers"), "1 number");
+    }
+}

@@ -1,0 +1,1 @@
+//! Renderers of plans: each writes into the writer it is given.
