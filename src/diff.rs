@@ -9,7 +9,7 @@ use crate::model::{
     CheckFrequency, Desired, E164, Eligibility, Live, Loa, ReputationSpec, WireEnum,
 };
 use crate::plan::{
-    Action, Cost, FieldChange, FORMAT_VERSION, Plan, PlanEnterprise, PlanOptions, Prices, Step,
+    Action, Cost, FORMAT_VERSION, FieldChange, Plan, PlanEnterprise, PlanOptions, Prices, Step,
     cost, plural,
 };
 
@@ -27,10 +27,10 @@ pub fn diff(desired: &Desired, live: &Live, options: PlanOptions, prices: Prices
         steps: Vec::new(),
         errors: Vec::new(),
         unmanaged: Vec::new(),
-        id_path: live
-            .enterprise
-            .as_ref()
-            .map_or_else(|| "{enterprise_id}".to_owned(), |enterprise| enterprise.id.clone()),
+        id_path: live.enterprise.as_ref().map_or_else(
+            || "{enterprise_id}".to_owned(),
+            |enterprise| enterprise.id.clone(),
+        ),
     };
     planner.enterprise();
     planner.reputation();
@@ -60,7 +60,10 @@ pub fn diff(desired: &Desired, live: &Live, options: PlanOptions, prices: Prices
         format_version: FORMAT_VERSION,
         manifest: desired.manifest.display().to_string(),
         enterprise: PlanEnterprise {
-            id: live.enterprise.as_ref().map(|enterprise| enterprise.id.clone()),
+            id: live
+                .enterprise
+                .as_ref()
+                .map(|enterprise| enterprise.id.clone()),
             legal_name: desired.enterprise.legal_name.clone(),
         },
         changes: !steps.is_empty(),
@@ -80,14 +83,20 @@ pub fn fingerprint(live: &Live) -> String {
     let digest = sha2::Sha256::digest(&canonical);
     format!(
         "sha256:{}",
-        digest.iter().map(|byte| format!("{byte:02x}")).collect::<String>()
+        digest
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect::<String>()
     )
 }
 
 fn needs_terms(action: Action) -> bool {
     !matches!(
         action,
-        Action::AcceptTerms | Action::CreateEnterprise | Action::UpdateEnterprise | Action::UploadLoa
+        Action::AcceptTerms
+            | Action::CreateEnterprise
+            | Action::UpdateEnterprise
+            | Action::UploadLoa
     )
 }
 
@@ -127,7 +136,9 @@ impl Planner<'_> {
             return;
         };
         let Ok(Value::Object(wanted)) = serde_json::to_value(desired) else {
-            self.errors.push("internal error: the enterprise does not serialise; please report it".to_owned());
+            self.errors.push(
+                "internal error: the enterprise does not serialise; please report it".to_owned(),
+            );
             return;
         };
         let mut changes = Vec::new();
@@ -159,7 +170,10 @@ impl Planner<'_> {
                 "PUT",
                 format!("/enterprises/{}", live.id),
                 false,
-                format!("{} differ from the manifest", plural(names.len(), "field", "fields")),
+                format!(
+                    "{} differ from the manifest",
+                    plural(names.len(), "field", "fields")
+                ),
             );
             step.fields = Some(changes);
             self.steps.push(step);
@@ -181,7 +195,10 @@ impl Planner<'_> {
                         "DELETE",
                         self.reputation_path(),
                         false,
-                        format!("the manifest says `enabled: false`; this de-registers {}", plural(count, "number", "numbers")),
+                        format!(
+                            "the manifest says `enabled: false`; this de-registers {}",
+                            plural(count, "number", "numbers")
+                        ),
                     ));
                 }
             }
@@ -194,7 +211,14 @@ impl Planner<'_> {
         }
     }
 
-    fn enabled(&mut self, loa: &Loa, frequency: CheckFrequency, wanted: &[E164], prune: bool, list: &crate::model::NumberList) {
+    fn enabled(
+        &mut self,
+        loa: &Loa,
+        frequency: CheckFrequency,
+        wanted: &[E164],
+        prune: bool,
+        list: &crate::model::NumberList,
+    ) {
         let live_numbers: HashSet<E164> = self.live.numbers.iter().copied().collect();
         let wanted_set: HashSet<E164> = wanted.iter().copied().collect();
         let Some(reputation) = &self.live.reputation else {
@@ -213,10 +237,15 @@ impl Planner<'_> {
             let why = if rejected {
                 format!(
                     "vetting was rejected ({}); resubmitting means disable then enable",
-                    if reputation.rejection_reasons.is_empty() { "no reasons given".to_owned() } else { reputation.rejection_reasons.join("; ") }
+                    if reputation.rejection_reasons.is_empty() {
+                        "no reasons given".to_owned()
+                    } else {
+                        reputation.rejection_reasons.join("; ")
+                    }
                 )
             } else {
-                "the LOA must change and the live one is approved, which the API refuses to PATCH".to_owned()
+                "the LOA must change and the live one is approved, which the API refuses to PATCH"
+                    .to_owned()
             };
             let document = if loa_changed {
                 self.upload(loa)
@@ -226,7 +255,12 @@ impl Planner<'_> {
             // The cascade re-adds what it de-registers, so nothing the manifest keeps is lost.
             let mut readd: Vec<E164> = wanted.to_vec();
             if !prune {
-                readd.extend(self.live.numbers.iter().filter(|number| !wanted_set.contains(number)));
+                readd.extend(
+                    self.live
+                        .numbers
+                        .iter()
+                        .filter(|number| !wanted_set.contains(number)),
+                );
             }
             let batches = readd.len().div_ceil(BATCH);
             self.require_disable(format!(
@@ -235,14 +269,25 @@ impl Planner<'_> {
                 plural(readd.len(), "number", "numbers"),
                 plural(batches, "batch", "batches")
             ));
-            self.steps.push(Step::new(Action::DisableReputation, "DELETE", self.reputation_path(), false, why.clone()));
+            self.steps.push(Step::new(
+                Action::DisableReputation,
+                "DELETE",
+                self.reputation_path(),
+                false,
+                why.clone(),
+            ));
             self.enable(&document, frequency, "re-enable after the disable");
             self.wait("vetting restarts after enable; numbers can be added once it is approved");
             let none = HashSet::new();
             self.add_all(&readd, list, &none, &live_numbers);
             if prune {
                 // Numbers the manifest drops are simply not re-added; rails still apply.
-                let removed = self.live.numbers.iter().filter(|number| !wanted_set.contains(number)).count();
+                let removed = self
+                    .live
+                    .numbers
+                    .iter()
+                    .filter(|number| !wanted_set.contains(number))
+                    .count();
                 self.check_removals(removed, wanted.is_empty());
             }
             return;
@@ -255,7 +300,10 @@ impl Planner<'_> {
                 "PATCH",
                 format!("{}/loa", self.reputation_path()),
                 false,
-                format!("the manifest's LOA differs from the live one, whose review is `{}`", reputation.loa_status),
+                format!(
+                    "the manifest's LOA differs from the live one, whose review is `{}`",
+                    reputation.loa_status
+                ),
             );
             step.old = reputation.loa_document_id.clone();
             step.new = Some(document);
@@ -264,10 +312,16 @@ impl Planner<'_> {
         }
         let live_frequency = CheckFrequency::from_wire(&reputation.check_frequency);
         let frequency_changes = live_frequency != Some(frequency);
-        let to_add: Vec<E164> = wanted.iter().copied().filter(|number| !live_numbers.contains(number)).collect();
+        let to_add: Vec<E164> = wanted
+            .iter()
+            .copied()
+            .filter(|number| !live_numbers.contains(number))
+            .collect();
         let pending = reputation.status != "approved" || reputation.loa_status != "approved";
         if needs_approval || (pending && (frequency_changes || !to_add.is_empty())) {
-            self.wait("the frequency and number calls need `status` and `loa_status` both approved");
+            self.wait(
+                "the frequency and number calls need `status` and `loa_status` both approved",
+            );
         }
         if frequency_changes {
             let mut step = Step::new(
@@ -275,14 +329,21 @@ impl Planner<'_> {
                 "PATCH",
                 format!("{}/frequency", self.reputation_path()),
                 false,
-                "the refresh frequency differs; it takes effect at the next scheduled refresh".to_owned(),
+                "the refresh frequency differs; it takes effect at the next scheduled refresh"
+                    .to_owned(),
             );
             step.old = Some(reputation.check_frequency.clone());
             step.new = Some(frequency.as_str().to_owned());
             self.steps.push(step);
         }
         self.add(&to_add, list, &live_numbers);
-        let absent: Vec<E164> = self.live.numbers.iter().copied().filter(|number| !wanted_set.contains(number)).collect();
+        let absent: Vec<E164> = self
+            .live
+            .numbers
+            .iter()
+            .copied()
+            .filter(|number| !wanted_set.contains(number))
+            .collect();
         if prune {
             self.check_removals(absent.len(), wanted.is_empty());
             for number in absent {
@@ -324,29 +385,50 @@ impl Planner<'_> {
     }
 
     fn enable(&mut self, document: &str, frequency: CheckFrequency, why: &str) {
-        let mut step = Step::new(
+        self.steps.push(Step::new(
             Action::EnableReputation,
             "POST",
             self.reputation_path(),
             true,
-            format!("{why}: enable with loa_document_id `{document}` and check_frequency `{frequency}`"),
-        );
-        step.new = Some(frequency.as_str().to_owned());
-        self.steps.push(step);
+            format!(
+                "{why}: enable with loa_document_id `{document}` and check_frequency `{frequency}`"
+            ),
+        ));
     }
 
     fn wait(&mut self, why: &str) {
-        self.steps.push(Step::new(Action::WaitForVetting, "GET", self.reputation_path(), false, why.to_owned()));
+        self.steps.push(Step::new(
+            Action::WaitForVetting,
+            "GET",
+            self.reputation_path(),
+            false,
+            why.to_owned(),
+        ));
     }
 
     /// One add step per batch of 100 for the numbers not yet monitored, after checking each
     /// can be added.
-    fn add(&mut self, to_add: &[E164], list: &crate::model::NumberList, live_numbers: &HashSet<E164>) {
+    fn add(
+        &mut self,
+        to_add: &[E164],
+        list: &crate::model::NumberList,
+        live_numbers: &HashSet<E164>,
+    ) {
         self.add_all(to_add, list, live_numbers, live_numbers);
     }
 
-    fn add_all(&mut self, numbers: &[E164], list: &crate::model::NumberList, skip: &HashSet<E164>, live_numbers: &HashSet<E164>) {
-        let numbers: Vec<E164> = numbers.iter().copied().filter(|number| !skip.contains(number)).collect();
+    fn add_all(
+        &mut self,
+        numbers: &[E164],
+        list: &crate::model::NumberList,
+        skip: &HashSet<E164>,
+        live_numbers: &HashSet<E164>,
+    ) {
+        let numbers: Vec<E164> = numbers
+            .iter()
+            .copied()
+            .filter(|number| !skip.contains(number))
+            .collect();
         for &number in &numbers {
             if live_numbers.contains(&number) {
                 continue; // re-added after a cascade: it is ours, so it is eligible
@@ -364,7 +446,8 @@ impl Planner<'_> {
                 Some(Eligibility::MonitoredElsewhere { enterprise_id }) => format!("already monitored by enterprise `{enterprise_id}`; remove it there first"),
                 None => "its eligibility was not observed; plan again".to_owned(),
             };
-            self.errors.push(format!("`{number}` ({place}) cannot be added: {problem}"));
+            self.errors
+                .push(format!("`{number}` ({place}) cannot be added: {problem}"));
         }
         let batches = numbers.len().div_ceil(BATCH);
         for (index, batch) in numbers.chunks(BATCH).enumerate() {
@@ -373,7 +456,11 @@ impl Planner<'_> {
                 "POST",
                 format!("{}/numbers", self.reputation_path()),
                 true,
-                format!("batch {} of {batches}: {} not monitored yet", index + 1, plural(batch.len(), "number", "numbers")),
+                format!(
+                    "batch {} of {batches}: {} not monitored yet",
+                    index + 1,
+                    plural(batch.len(), "number", "numbers")
+                ),
             );
             step.phone_numbers = Some(batch.iter().map(ToString::to_string).collect());
             self.steps.push(step);
@@ -403,25 +490,38 @@ impl Planner<'_> {
 
     fn require_disable(&mut self, what: String) {
         if !self.options.allow_disable {
-            self.errors.push(format!("{what}; pass --allow-disable to accept"));
+            self.errors
+                .push(format!("{what}; pass --allow-disable to accept"));
         }
     }
 
     fn cost(&self, prices: Prices) -> Cost {
         let mut apply_charges = Vec::new();
-        let enables = self.steps.iter().filter(|step| step.action == Action::EnableReputation).count();
+        let enables = self
+            .steps
+            .iter()
+            .filter(|step| step.action == Action::EnableReputation)
+            .count();
         if enables > 0 {
             apply_charges.push(cost::Charge {
                 what: "enable Number Reputation (monthly monitoring, charged at enable)".to_owned(),
                 amount: prices.monitoring_per_month,
             });
         }
-        let added: usize = self.steps.iter().filter_map(|step| step.phone_numbers.as_ref()).map(Vec::len).sum();
+        let added: usize = self
+            .steps
+            .iter()
+            .filter_map(|step| step.phone_numbers.as_ref())
+            .map(Vec::len)
+            .sum();
         if added > 0 {
             #[expect(clippy::cast_precision_loss, reason = "a money estimate")]
             let amount = cost::round_cents(added as f64 * prices.per_check);
             apply_charges.push(cost::Charge {
-                what: format!("{} added, one check each (estimate)", plural(added, "number", "numbers")),
+                what: format!(
+                    "{} added, one check each (estimate)",
+                    plural(added, "number", "numbers")
+                ),
                 amount,
             });
         }
@@ -431,12 +531,27 @@ impl Planner<'_> {
             .reputation
             .as_ref()
             .and_then(|reputation| CheckFrequency::from_wire(&reputation.check_frequency));
-        let monthly_before = cost::monthly(prices, self.live.reputation.is_some(), self.live.numbers.len(), live_frequency);
+        let monthly_before = cost::monthly(
+            prices,
+            self.live.reputation.is_some(),
+            self.live.numbers.len(),
+            live_frequency,
+        );
         let monthly_after = match &self.desired.reputation {
             ReputationSpec::Disabled => 0.0,
-            ReputationSpec::Enabled { check_frequency, numbers, prune, .. } => {
+            ReputationSpec::Enabled {
+                check_frequency,
+                numbers,
+                prune,
+                ..
+            } => {
                 let kept = if *prune { 0 } else { self.unmanaged.len() };
-                cost::monthly(prices, true, numbers.numbers.len() + kept, Some(*check_frequency))
+                cost::monthly(
+                    prices,
+                    true,
+                    numbers.numbers.len() + kept,
+                    Some(*check_frequency),
+                )
             }
         };
         Cost {
@@ -478,5 +593,561 @@ fn display(value: &Value) -> Option<String> {
         Value::Null => None,
         Value::String(text) => Some(text.clone()),
         other => Some(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    use super::*;
+    use crate::model::{LiveEnterprise, LiveReputation, NumberList, Origin};
+
+    const ID: &str = "4a6192a4-0c3b-4d1e-9f2a-8b7c6d5e4f30";
+    const DOCUMENT: &str = "2a7e8337-5f1c-4b2e-9d5a-7c3e1f0b6a49";
+    const OTHER_DOCUMENT: &str = "9b8c7d6e-5f4a-4b3c-8d2e-1f0a9b8c7d6e";
+
+    fn number(index: usize) -> E164 {
+        E164::parse(&format!("+1202555{index:04}")).unwrap()
+    }
+
+    fn numbers(range: std::ops::Range<usize>) -> Vec<E164> {
+        range.map(number).collect()
+    }
+
+    /// The fixture manifest with `loa.document_id`, daily checks, these numbers, and `prune`.
+    fn desired(wanted: &[E164], prune: bool) -> Desired {
+        let mut desired = crate::manifest::load(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid_minimal.yaml"),
+            Default::default(),
+        )
+        .unwrap();
+        desired.manifest = "acme.yaml".into();
+        let list = NumberList {
+            sources: vec!["acme.yaml".into()],
+            numbers: wanted.to_vec(),
+            origins: (0..wanted.len())
+                .map(|index| Origin {
+                    source: 0,
+                    line: u32::try_from(index).unwrap() + 10,
+                    column: 7,
+                })
+                .collect(),
+        };
+        desired.reputation = ReputationSpec::Enabled {
+            loa: Loa::DocumentId(DOCUMENT.to_owned()),
+            check_frequency: CheckFrequency::Daily,
+            numbers: list,
+            prune,
+        };
+        desired
+    }
+
+    /// A live account that matches `desired` exactly, with these numbers monitored.
+    fn converged(desired: &Desired, monitored: &[E164]) -> Live {
+        let Value::Object(fields) = serde_json::to_value(&desired.enterprise).unwrap() else {
+            unreachable!()
+        };
+        let mut fields: BTreeMap<String, Value> = fields.into_iter().collect();
+        fields.insert("id".to_owned(), Value::String(ID.to_owned()));
+        fields.insert("number_reputation_enabled".to_owned(), Value::Bool(true));
+        fields.insert("corporate_registration_number".to_owned(), Value::Null);
+        Live {
+            terms_agreed: true,
+            enterprise: Some(LiveEnterprise {
+                id: ID.to_owned(),
+                fields,
+            }),
+            reputation: Some(LiveReputation {
+                status: "approved".to_owned(),
+                loa_status: "approved".to_owned(),
+                loa_document_id: Some(DOCUMENT.to_owned()),
+                check_frequency: "daily".to_owned(),
+                rejection_reasons: Vec::new(),
+            }),
+            numbers: monitored.to_vec(),
+            loa_sha256: None,
+            candidates: BTreeMap::new(),
+        }
+    }
+
+    fn eligible(live: &mut Live, wanted: &[E164]) {
+        for number in wanted {
+            live.candidates.insert(*number, Eligibility::Eligible);
+        }
+    }
+
+    fn make(desired: &Desired, live: &Live, options: PlanOptions) -> Plan {
+        diff(desired, live, options, Prices::default())
+    }
+
+    /// `symbol action path` per step.
+    fn outline(plan: &Plan) -> Vec<String> {
+        plan.steps
+            .iter()
+            .map(|step| {
+                format!(
+                    "{} {} {}",
+                    step.action.symbol(),
+                    step.action.name(),
+                    step.path.replace(ID, "ID")
+                )
+            })
+            .collect()
+    }
+
+    const ALLOW_ALL: PlanOptions = PlanOptions {
+        allow_disable: true,
+        allow_mass_removal: true,
+    };
+
+    #[test]
+    fn no_changes_when_converged() {
+        let wanted = numbers(0..3);
+        let desired = desired(&wanted, true);
+        let plan = make(
+            &desired,
+            &converged(&desired, &wanted),
+            PlanOptions::default(),
+        );
+        assert_eq!(outline(&plan), Vec::<String>::new());
+        assert!(!plan.changes);
+        assert_eq!(plan.errors, Vec::<String>::new());
+        assert_eq!(
+            plan.summary(),
+            "No changes. The account matches the manifest."
+        );
+        assert_eq!(plan.cost.apply_total, 0.0);
+        assert_eq!(plan.cost.monthly_before, plan.cost.monthly_after);
+    }
+
+    #[test]
+    fn first_time_setup_in_design_order() {
+        let wanted = numbers(0..250);
+        let mut desired = desired(&wanted, false);
+        if let ReputationSpec::Enabled { loa, .. } = &mut desired.reputation {
+            *loa = Loa::File {
+                path: "loa/signed.pdf".into(),
+                sha256: "ab".repeat(32),
+            };
+        }
+        let mut live = Live::default();
+        eligible(&mut live, &wanted);
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(
+            outline(&plan),
+            [
+                "+ accept_terms /terms_of_service/number_reputation/agree",
+                "+ create_enterprise /enterprises",
+                "+ upload_loa /documents",
+                "+ enable_reputation /enterprises/{enterprise_id}/reputation",
+                "= wait_for_vetting /enterprises/{enterprise_id}/reputation",
+                "+ add_numbers /enterprises/{enterprise_id}/reputation/numbers",
+                "+ add_numbers /enterprises/{enterprise_id}/reputation/numbers",
+                "+ add_numbers /enterprises/{enterprise_id}/reputation/numbers",
+            ]
+        );
+        let batches: Vec<usize> = plan
+            .steps
+            .iter()
+            .filter_map(|step| step.phone_numbers.as_ref().map(Vec::len))
+            .collect();
+        assert_eq!(batches, [100, 100, 50]);
+        let first_batch = plan.steps[5].phone_numbers.clone().unwrap();
+        assert_eq!(
+            first_batch.first().map(String::as_str),
+            Some("+12025550000")
+        );
+        assert_eq!(plan.steps.iter().filter(|step| step.billable).count(), 4);
+        assert_eq!(
+            plan.summary(),
+            "Plan: 4 to create, 250 numbers to add, 0 to remove, 0 to change."
+        );
+        assert_eq!(plan.cost.apply_total, 125.0);
+        assert_eq!(plan.cost.monthly_before, 0.0);
+        assert_eq!(plan.cost.monthly_after, 860.42);
+    }
+
+    #[test]
+    fn enterprise_field_changes_and_immutable_fields() {
+        let wanted = numbers(0..1);
+        let desired = desired(&wanted, false);
+        let mut live = converged(&desired, &wanted);
+        let fields = &mut live.enterprise.as_mut().unwrap().fields;
+        fields.insert(
+            "website".to_owned(),
+            Value::String("https://old.example".to_owned()),
+        );
+        fields.get_mut("billing_contact").unwrap()["email"] =
+            Value::String("old@acme.com".to_owned());
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(outline(&plan), ["~ update_enterprise /enterprises/ID"]);
+        assert_eq!(
+            plan.steps[0].fields,
+            Some(vec![
+                FieldChange {
+                    field: "billing_contact.email".to_owned(),
+                    old: Some("old@acme.com".to_owned()),
+                    new: Some("billing@acme.com".to_owned())
+                },
+                FieldChange {
+                    field: "website".to_owned(),
+                    old: Some("https://old.example".to_owned()),
+                    new: Some("https://acme.com".to_owned())
+                },
+            ])
+        );
+        let masked = crate::plan::render::masked(&plan);
+        let masked_fields = masked.steps[0].fields.clone().unwrap();
+        assert!(
+            masked_fields[0]
+                .new
+                .as_deref()
+                .unwrap()
+                .starts_with("sha256:")
+        );
+        assert_eq!(masked_fields[1].new.as_deref(), Some("https://acme.com"));
+
+        let mut live = converged(&desired, &wanted);
+        live.enterprise
+            .as_mut()
+            .unwrap()
+            .fields
+            .insert("country_code".to_owned(), Value::String("CA".to_owned()));
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(outline(&plan), Vec::<String>::new());
+        assert_eq!(
+            plan.errors,
+            [
+                "`country_code` cannot change from `CA` to `US`: the API refuses changes to it after creation, and telrep never deletes an enterprise; put `CA` back in the manifest, or declare a new enterprise under another legal_name"
+            ]
+        );
+        assert_eq!(plan.summary(), "Plan failed: 1 error.");
+    }
+
+    #[test]
+    fn pinned_id_that_does_not_exist() {
+        let mut desired = desired(&[], false);
+        desired.enterprise.id = crate::model::EnterpriseId::parse(ID);
+        let plan = make(
+            &desired,
+            &Live {
+                terms_agreed: true,
+                ..Live::default()
+            },
+            PlanOptions::default(),
+        );
+        assert_eq!(
+            plan.errors,
+            [format!(
+                "the manifest pins enterprise `id` `{ID}`, which this account does not have: remove `id` to create `Acme Corp`, or fix the id"
+            )]
+        );
+    }
+
+    #[test]
+    fn loa_and_vetting_states() {
+        let wanted = numbers(0..2);
+        let desired = desired(&wanted, false);
+        let with = |status: &str, loa_status: &str, document: &str| {
+            let mut live = converged(&desired, &wanted);
+            let reputation = live.reputation.as_mut().unwrap();
+            reputation.status = status.to_owned();
+            reputation.loa_status = loa_status.to_owned();
+            reputation.loa_document_id = Some(document.to_owned());
+            if status == "rejected" {
+                reputation.rejection_reasons = vec!["unverifiable business".to_owned()];
+            }
+            live
+        };
+        // LOA differs while its review is pending or rejected: PATCH it, then wait.
+        for loa_status in ["pending", "rejected"] {
+            let plan = make(
+                &desired,
+                &with("approved", loa_status, OTHER_DOCUMENT),
+                PlanOptions::default(),
+            );
+            assert_eq!(
+                outline(&plan),
+                [
+                    "~ update_loa /enterprises/ID/reputation/loa",
+                    "= wait_for_vetting /enterprises/ID/reputation"
+                ],
+                "{loa_status}"
+            );
+            assert_eq!(
+                (plan.steps[0].old.as_deref(), plan.steps[0].new.as_deref()),
+                (Some(OTHER_DOCUMENT), Some(DOCUMENT))
+            );
+        }
+        // LOA differs and the live one is approved: the cascade, behind --allow-disable.
+        let live = with("approved", "approved", OTHER_DOCUMENT);
+        let refused = make(&desired, &live, PlanOptions::default());
+        assert_eq!(
+            refused.errors,
+            [
+                "the LOA must change and the live one is approved, which the API refuses to PATCH: disable de-registers 2 numbers, re-adds 2 numbers in 1 batch, and bills enable again; pass --allow-disable to accept"
+            ]
+        );
+        let cascade = make(
+            &desired,
+            &live,
+            PlanOptions {
+                allow_disable: true,
+                ..PlanOptions::default()
+            },
+        );
+        assert_eq!(
+            outline(&cascade),
+            [
+                "- disable_reputation /enterprises/ID/reputation",
+                "+ enable_reputation /enterprises/ID/reputation",
+                "= wait_for_vetting /enterprises/ID/reputation",
+                "+ add_numbers /enterprises/ID/reputation/numbers",
+            ]
+        );
+        // Rejected vetting: disable and enable again with the same LOA.
+        let rejected = make(&desired, &with("rejected", "approved", DOCUMENT), ALLOW_ALL);
+        assert_eq!(outline(&rejected), outline(&cascade));
+        assert_eq!(
+            rejected.steps[0].reason,
+            "vetting was rejected (unverifiable business); resubmitting means disable then enable"
+        );
+        // Vetting pending, nothing else to do: nothing to plan.
+        assert_eq!(
+            outline(&make(
+                &desired,
+                &with("pending", "pending", DOCUMENT),
+                PlanOptions::default()
+            )),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn the_cascade_keeps_unmanaged_numbers() {
+        let wanted = numbers(0..2);
+        let desired = desired(&wanted, false);
+        let mut live = converged(&desired, &numbers(0..3));
+        live.reputation.as_mut().unwrap().loa_document_id = Some(OTHER_DOCUMENT.to_owned());
+        let plan = make(&desired, &live, ALLOW_ALL);
+        assert_eq!(
+            plan.steps[3].phone_numbers,
+            Some(vec![
+                "+12025550000".to_owned(),
+                "+12025550001".to_owned(),
+                "+12025550002".to_owned()
+            ])
+        );
+    }
+
+    #[test]
+    fn frequency_waits_for_approval() {
+        let wanted = numbers(0..1);
+        let desired = desired(&wanted, false);
+        let mut live = converged(&desired, &wanted);
+        live.reputation.as_mut().unwrap().check_frequency = "monthly".to_owned();
+        let plan_approved = make(&desired, &live, PlanOptions::default());
+        assert_eq!(
+            outline(&plan_approved),
+            ["~ update_frequency /enterprises/ID/reputation/frequency"]
+        );
+        assert_eq!(
+            (
+                plan_approved.steps[0].old.as_deref(),
+                plan_approved.steps[0].new.as_deref()
+            ),
+            (Some("monthly"), Some("daily"))
+        );
+        assert_eq!(
+            (
+                plan_approved.cost.monthly_before,
+                plan_approved.cost.monthly_after
+            ),
+            (100.1, 103.04)
+        );
+        live.reputation.as_mut().unwrap().status = "pending".to_owned();
+        let plan_pending = make(&desired, &live, PlanOptions::default());
+        assert_eq!(
+            outline(&plan_pending),
+            [
+                "= wait_for_vetting /enterprises/ID/reputation",
+                "~ update_frequency /enterprises/ID/reputation/frequency"
+            ]
+        );
+    }
+
+    #[test]
+    fn removals_unmanaged_and_rails() {
+        let live_numbers = numbers(0..20);
+        // prune: three removals, under the rail.
+        let desired_pruned = desired(&live_numbers[..17], true);
+        let plan_pruned = make(
+            &desired_pruned,
+            &converged(&desired_pruned, &live_numbers),
+            PlanOptions::default(),
+        );
+        assert_eq!(
+            outline(&plan_pruned),
+            [
+                "- remove_number /enterprises/ID/reputation/numbers/%2B12025550017",
+                "- remove_number /enterprises/ID/reputation/numbers/%2B12025550018",
+                "- remove_number /enterprises/ID/reputation/numbers/%2B12025550019",
+            ]
+        );
+        assert_eq!(
+            plan_pruned.steps[0].phone_number.as_deref(),
+            Some("+12025550017")
+        );
+        assert_eq!(
+            plan_pruned.summary(),
+            "Plan: 0 to create, 0 numbers to add, 3 to remove, 0 to change."
+        );
+        // prune: false: the same numbers are unmanaged, not removed.
+        let desired_kept = desired(&live_numbers[..17], false);
+        let plan_kept = make(
+            &desired_kept,
+            &converged(&desired_kept, &live_numbers),
+            PlanOptions::default(),
+        );
+        assert_eq!(outline(&plan_kept), Vec::<String>::new());
+        assert_eq!(
+            plan_kept.unmanaged,
+            ["+12025550017", "+12025550018", "+12025550019"]
+        );
+        // Eleven of twenty is more than max(10, 25 %).
+        let desired_mass = desired(&live_numbers[..9], true);
+        let live_mass = converged(&desired_mass, &live_numbers);
+        assert_eq!(
+            make(&desired_mass, &live_mass, PlanOptions::default()).errors,
+            [
+                "`prune: true` would remove 11 of 20 monitored numbers, more than max(10, 25 %) = 10; pass --allow-mass-removal to accept"
+            ]
+        );
+        assert_eq!(make(&desired_mass, &live_mass, ALLOW_ALL).steps.len(), 11);
+        // Pruning to zero is always refused without the flag.
+        let desired_zero = desired(&[], true);
+        let live_zero = converged(&desired_zero, &live_numbers[..1]);
+        assert_eq!(
+            make(&desired_zero, &live_zero, PlanOptions::default()).errors,
+            [
+                "`prune: true` with no numbers would remove all 1 monitored numbers; pass --allow-mass-removal to accept"
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_that_cannot_be_added_are_errors_naming_their_place() {
+        let wanted = numbers(0..4);
+        let desired = desired(&wanted, false);
+        let mut live = converged(&desired, &[]);
+        live.candidates.insert(wanted[0], Eligibility::Eligible);
+        live.candidates
+            .insert(wanted[1], Eligibility::NotInInventory);
+        live.candidates.insert(
+            wanted[2],
+            Eligibility::NotUsLocal {
+                field: "phone_number_type".to_owned(),
+                value: "toll_free".to_owned(),
+            },
+        );
+        live.candidates.insert(
+            wanted[3],
+            Eligibility::MonitoredElsewhere {
+                enterprise_id: OTHER_DOCUMENT.to_owned(),
+            },
+        );
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(outline(&plan), Vec::<String>::new());
+        assert_eq!(
+            plan.errors,
+            [
+                "`+12025550001` (acme.yaml:11:7) cannot be added: not in the account's inventory: buy or port it first, or remove it from the manifest",
+                "`+12025550002` (acme.yaml:12:7) cannot be added: in the inventory but not a US local number: `phone_number_type` is `toll_free`",
+                &format!(
+                    "`+12025550003` (acme.yaml:13:7) cannot be added: already monitored by enterprise `{OTHER_DOCUMENT}`; remove it there first"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn disabling() {
+        let wanted = numbers(0..5);
+        let mut desired = desired(&wanted, false);
+        let live = converged(&desired, &wanted);
+        desired.reputation = ReputationSpec::Disabled;
+        assert_eq!(
+            make(&desired, &live, PlanOptions::default()).errors,
+            [
+                "`enabled: false` disables Number Reputation for `Acme Corp` and de-registers 5 monitored numbers; pass --allow-disable to accept"
+            ]
+        );
+        let allowed = make(&desired, &live, ALLOW_ALL);
+        assert_eq!(
+            outline(&allowed),
+            ["- disable_reputation /enterprises/ID/reputation"]
+        );
+        assert_eq!(allowed.cost.monthly_after, 0.0);
+        let never_enabled = Live {
+            reputation: None,
+            numbers: Vec::new(),
+            ..live
+        };
+        assert_eq!(
+            outline(&make(&desired, &never_enabled, PlanOptions::default())),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn every_kind_in_order() {
+        let live_numbers = numbers(0..4);
+        let wanted: Vec<E164> = numbers(1..6);
+        let desired = desired(&wanted, true);
+        let mut live = converged(&desired, &live_numbers);
+        live.terms_agreed = false;
+        live.enterprise.as_mut().unwrap().fields.insert(
+            "doing_business_as".to_owned(),
+            Value::String("Acme Inc".to_owned()),
+        );
+        let reputation = live.reputation.as_mut().unwrap();
+        reputation.loa_status = "pending".to_owned();
+        reputation.loa_document_id = Some(OTHER_DOCUMENT.to_owned());
+        reputation.check_frequency = "weekly".to_owned();
+        eligible(&mut live, &wanted);
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(
+            outline(&plan),
+            [
+                "+ accept_terms /terms_of_service/number_reputation/agree",
+                "~ update_enterprise /enterprises/ID",
+                "~ update_loa /enterprises/ID/reputation/loa",
+                "= wait_for_vetting /enterprises/ID/reputation",
+                "~ update_frequency /enterprises/ID/reputation/frequency",
+                "+ add_numbers /enterprises/ID/reputation/numbers",
+                "- remove_number /enterprises/ID/reputation/numbers/%2B12025550000",
+            ]
+        );
+        assert_eq!(
+            plan.steps[5].phone_numbers,
+            Some(vec!["+12025550004".to_owned(), "+12025550005".to_owned()])
+        );
+        assert_eq!(
+            plan.summary(),
+            "Plan: 1 to create, 2 numbers to add, 1 to remove, 3 to change."
+        );
+    }
+
+    #[test]
+    fn fingerprint_follows_the_live_state() {
+        let desired = desired(&numbers(0..2), false);
+        let live = converged(&desired, &numbers(0..2));
+        let same = fingerprint(&live.clone());
+        assert_eq!(fingerprint(&live), same);
+        assert!(same.starts_with("sha256:") && same.len() == 71);
+        let changed = converged(&desired, &numbers(0..1));
+        assert_ne!(fingerprint(&changed), same);
     }
 }

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod diff;
 pub mod manifest;
 pub mod model;
+pub mod observe;
 pub mod plan;
 pub mod sandbox;
 pub mod telnyx;

@@ -30,8 +30,10 @@ pub struct Args {
 pub enum Command {
     /// Check manifests and their numbers files offline (no API key, no network).
     Validate(ValidateArgs),
+    /// Show the API calls that would make the account match the manifests (free calls only).
+    Plan(PlanArgs),
     /// Print the manifest's JSON Schema (for editors and other tools).
-    Schema,
+    Schema(SchemaArgs),
     /// Run a local simulator of the Telnyx API (no account, no cost).
     #[command(subcommand)]
     Sandbox(SandboxCommand),
@@ -109,6 +111,86 @@ pub struct ValidateArgs {
     /// Let `file:` entries and `loa.file` point outside the manifest's directory.
     #[arg(long)]
     pub allow_outside_paths: bool,
+}
+
+/// Arguments of `telrep schema`.
+#[derive(Debug, clap::Args)]
+pub struct SchemaArgs {
+    /// Print the schema of `plan --format json` instead.
+    #[arg(long)]
+    pub plan: bool,
+}
+
+/// Arguments of `telrep plan`.
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// Manifest files, or directories searched recursively for `*.yaml` and `*.yml`.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// `text` for people, `json` for programs, `markdown` for a pull-request comment.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+
+    /// Save the plan (steps, manifest digest, live fingerprint) for `apply --plan`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Exit 2 when there are changes, 0 when there are none (Terraform's convention).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+
+    /// Accept plans that disable reputation (alone, or to replace an approved LOA).
+    #[arg(long)]
+    pub allow_disable: bool,
+
+    /// Accept plans that remove more than max(10, 25 %) of the monitored numbers, or all.
+    #[arg(long)]
+    pub allow_mass_removal: bool,
+
+    /// List every number instead of the first and last few.
+    #[arg(long)]
+    pub full: bool,
+
+    /// Show personal data (FEIN, contacts, addresses) instead of short hashes.
+    #[arg(long)]
+    pub show_sensitive: bool,
+
+    /// Prices to estimate with (JSON or YAML: `monitoring_per_month`, `per_check`, in USD).
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+
+    /// Plan against a local sandbox (state in `.telrep/sandbox.json` beside the manifest)
+    /// instead of Telnyx: no account, no cost.
+    #[arg(long)]
+    pub sandbox: bool,
+
+    /// API base URL [default: TELNYX_BASE_URL, else https://api.telnyx.com/v2].
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+
+    /// Read the API key from this file instead of TELNYX_API_KEY.
+    #[arg(long, value_name = "FILE")]
+    pub api_key_file: Option<PathBuf>,
+
+    /// Pages of one listing read at once.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub concurrency: usize,
+
+    /// Let `file:` entries and `loa.file` point outside the manifest's directory.
+    #[arg(long)]
+    pub allow_outside_paths: bool,
+}
+
+/// Output formats of `plan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// For people.
+    Text,
+    /// For programs.
+    Json,
+    /// For a pull-request comment.
+    Markdown,
 }
 
 /// Output formats of `validate`.

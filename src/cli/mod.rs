@@ -3,6 +3,7 @@
 //! and renders the result.
 
 mod args;
+mod plan;
 mod report;
 mod sandbox;
 mod schema;
@@ -43,7 +44,8 @@ pub fn main(arguments: impl IntoIterator<Item = OsString>) -> std::process::Exit
     }
     let code = match args.command {
         Command::Validate(validate) => validate::run(&validate),
-        Command::Schema => schema::run(),
+        Command::Plan(plan) => plan::run(&plan),
+        Command::Schema(schema) => schema::run(schema.plan),
         Command::Sandbox(SandboxCommand::Serve(serve)) => sandbox::serve(&serve),
     };
     code.into()

@@ -4,9 +4,14 @@ use std::io::Write;
 
 use super::ExitCode;
 
-/// Prints the schema; the checked-in schema/telrep.schema.json is this output.
-pub fn run() -> ExitCode {
-    let schema = crate::manifest::schema();
+/// Prints the manifest's schema (schema/telrep.schema.json), or with `plan` the plan's
+/// (schema/plan.schema.json).
+pub fn run(plan: bool) -> ExitCode {
+    let schema = if plan {
+        serde_json::to_value(schemars::schema_for!(crate::plan::Plan)).unwrap_or_default()
+    } else {
+        crate::manifest::schema()
+    };
     let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     let mut stdout = anstream::stdout().lock();
     // A closed pipe (`telrep schema | head`) is not an error worth reporting.

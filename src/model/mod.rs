@@ -12,10 +12,10 @@ pub use desired::{
     OrganizationContact, Origin, ReputationSpec,
 };
 pub use e164::E164;
-pub use live::{Eligibility, Live, LiveEnterprise, LiveReputation};
 pub use enums::{
     CheckFrequency, CountryCode, Industry, NumberOfEmployees, OrganizationLegalType,
     OrganizationType, RoleType, WireEnum,
 };
+pub use live::{Eligibility, Live, LiveEnterprise, LiveReputation};
 
 pub(crate) use desired::is_lowercase_uuid;

@@ -60,7 +60,12 @@ pub struct Charge {
 }
 
 /// A monthly bill: monitoring when enabled, plus numbers × checks × price.
-pub fn monthly(prices: Prices, enabled: bool, numbers: usize, frequency: Option<CheckFrequency>) -> f64 {
+pub fn monthly(
+    prices: Prices,
+    enabled: bool,
+    numbers: usize,
+    frequency: Option<CheckFrequency>,
+) -> f64 {
     if !enabled {
         return 0.0;
     }
@@ -77,7 +82,11 @@ pub fn round_cents(amount: f64) -> f64 {
 
 /// `$1,234.50`.
 pub fn dollars(amount: f64) -> String {
-    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "cents of a non-negative estimate")]
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "cents of a non-negative estimate"
+    )]
     let cents = (amount * 100.0).round().max(0.0) as u64;
     format!(
         "${}.{:02}",
@@ -94,9 +103,18 @@ mod tests {
     fn monthly_bills() {
         let prices = Prices::default();
         // telnyx-api.md: monthly -> daily on 500 numbers goes from about $50 to about $1,500.
-        assert_eq!(monthly(prices, true, 500, Some(CheckFrequency::Monthly)), 150.0);
-        assert_eq!(monthly(prices, true, 500, Some(CheckFrequency::Daily)), 1620.83);
-        assert_eq!(monthly(prices, false, 500, Some(CheckFrequency::Daily)), 0.0);
+        assert_eq!(
+            monthly(prices, true, 500, Some(CheckFrequency::Monthly)),
+            150.0
+        );
+        assert_eq!(
+            monthly(prices, true, 500, Some(CheckFrequency::Daily)),
+            1620.83
+        );
+        assert_eq!(
+            monthly(prices, false, 500, Some(CheckFrequency::Daily)),
+            0.0
+        );
         assert_eq!(dollars(1620.83), "$1,620.83");
         assert_eq!(dollars(0.1), "$0.10");
     }

@@ -11,12 +11,13 @@ use serde::{Deserialize, Serialize};
 
 pub use cost::{Cost, Prices, checks_per_month};
 
-
 /// Version of the plan's JSON shape (`format_version`).
 pub const FORMAT_VERSION: u32 = 1;
 
 /// The API actions a plan can take, in DESIGN.md's order; the JSON `action` names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Agree to the current Number Reputation terms.
@@ -48,7 +49,11 @@ impl Action {
     /// `=` waits.
     pub fn symbol(self) -> char {
         match self {
-            Self::AcceptTerms | Self::CreateEnterprise | Self::UploadLoa | Self::EnableReputation | Self::AddNumbers => '+',
+            Self::AcceptTerms
+            | Self::CreateEnterprise
+            | Self::UploadLoa
+            | Self::EnableReputation
+            | Self::AddNumbers => '+',
             Self::UpdateEnterprise | Self::UpdateLoa | Self::UpdateFrequency => '~',
             Self::DisableReputation | Self::RemoveNumber => '-',
             Self::WaitForVetting => '=',
@@ -192,7 +197,11 @@ impl Plan {
             return format!(
                 "Plan failed: {} {}.",
                 self.errors.len(),
-                if self.errors.len() == 1 { "error" } else { "errors" }
+                if self.errors.len() == 1 {
+                    "error"
+                } else {
+                    "errors"
+                }
             );
         }
         if self.steps.is_empty() {
@@ -208,7 +217,11 @@ impl Plan {
 
 /// `1 number`, `250 numbers`, with thousands separators.
 pub fn plural(count: usize, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(count), if count == 1 { one } else { many })
+    format!(
+        "{} {}",
+        thousands(count),
+        if count == 1 { one } else { many }
+    )
 }
 
 /// `1,204`.
@@ -216,7 +229,7 @@ pub fn thousands(count: usize) -> String {
     let digits = count.to_string();
     let mut out = String::new();
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);

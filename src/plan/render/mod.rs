@@ -1,1 +1,121 @@
-//! Renderers of plans: each writes into the writer it is given.
+//! Renderers of plans: text for people, JSON for programs, Markdown for pull-request
+//! comments. Each writes into the writer it is given and takes colour as an argument.
+
+mod json;
+mod markdown;
+mod text;
+
+pub use json::render_json;
+pub use markdown::{MARKDOWN_LIMIT, render_markdown};
+pub use text::render_text;
+
+use super::Plan;
+
+/// How to render.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// List every number instead of the first and last few.
+    pub full: bool,
+    /// ANSI colours (text only).
+    pub color: bool,
+}
+
+/// Fields holding personal data: shown changed, with a short hash, unless
+/// `--show-sensitive` (pull-request comments are widely readable).
+pub fn is_sensitive(field: &str) -> bool {
+    field == "fein"
+        || [
+            "organization_contact.",
+            "billing_contact.",
+            "organization_physical_address.",
+            "billing_address.",
+        ]
+        .iter()
+        .any(|prefix| field.starts_with(prefix))
+}
+
+/// The plan with personal data replaced by `sha256:` and eight hex digits of the value.
+pub fn masked(plan: &Plan) -> Plan {
+    let mut plan = plan.clone();
+    for step in &mut plan.steps {
+        for change in step.fields.iter_mut().flatten() {
+            if is_sensitive(&change.field) {
+                change.old = change.old.as_deref().map(short_hash);
+                change.new = change.new.as_deref().map(short_hash);
+            }
+        }
+    }
+    plan
+}
+
+fn short_hash(value: &str) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(value.as_bytes());
+    let hex: String = digest
+        .iter()
+        .take(4)
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    format!("sha256:{hex}")
+}
+
+/// The first three and last two of a long list, with how many are left out.
+pub(crate) fn summarize(numbers: &[String], full: bool) -> String {
+    const HEAD: usize = 3;
+    const TAIL: usize = 2;
+    if full || numbers.len() <= HEAD + TAIL + 1 {
+        return numbers.join(", ");
+    }
+    let head = numbers.get(..HEAD).unwrap_or_default().join(", ");
+    let tail = numbers
+        .get(numbers.len() - TAIL..)
+        .unwrap_or_default()
+        .join(", ");
+    format!(
+        "{head}, … {} more …, {tail}",
+        super::thousands(numbers.len() - HEAD - TAIL)
+    )
+}
+
+/// Exit-code-ready combination of many plans' outcomes: any error, else any change.
+pub fn combined_summary(plans: &[Plan]) -> String {
+    let failed = plans.iter().filter(|plan| !plan.errors.is_empty()).count();
+    let changed = plans
+        .iter()
+        .filter(|plan| plan.errors.is_empty() && plan.changes)
+        .count();
+    let (mut create, mut add, mut remove, mut change) = (0, 0, 0, 0);
+    for plan in plans.iter().filter(|plan| plan.errors.is_empty()) {
+        let counts = plan.counts();
+        create += counts.0;
+        add += counts.1;
+        remove += counts.2;
+        change += counts.3;
+    }
+    format!(
+        "Total: {} planned, {changed} with changes, {failed} failed; {create} to create, {} to add, {remove} to remove, {change} to change.",
+        super::plural(plans.len(), "manifest", "manifests"),
+        super::plural(add, "number", "numbers")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sensitive_fields_and_summaries() {
+        assert!(is_sensitive("fein"));
+        assert!(is_sensitive("billing_contact.email"));
+        assert!(!is_sensitive("website"));
+        assert!(!is_sensitive("legal_name"));
+        assert_eq!(short_hash("12-3456789").len(), "sha256:".len() + 8);
+        let numbers: Vec<String> = (0..10).map(|index| format!("+1202555000{index}")).collect();
+        assert_eq!(
+            summarize(&numbers, false),
+            "+12025550000, +12025550001, +12025550002, … 5 more …, +12025550008, +12025550009"
+        );
+        assert_eq!(summarize(&numbers[..6], false), numbers[..6].join(", "));
+        assert_eq!(summarize(&numbers, true), numbers.join(", "));
+    }
+}
