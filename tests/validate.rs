@@ -336,6 +336,7 @@ fn help() {
 
     Commands:
       validate  Check manifests and their numbers files offline (no API key, no network)
+      plan      Show the API calls that would make the account match the manifests (free calls only)
       schema    Print the manifest's JSON Schema (for editors and other tools)
       sandbox   Run a local simulator of the Telnyx API (no account, no cost)
       help      Print this message or the help of the given subcommand(s)
@@ -359,6 +360,84 @@ fn help() {
 
       -V, --version
               Print version
+    ----- stderr -----
+    ");
+    insta::assert_snapshot!(run(&root(), &["plan", "--help"]), @"
+    exit: 0
+    ----- stdout -----
+    Show the API calls that would make the account match the manifests (free calls only)
+
+    Usage: telrep plan [OPTIONS] <PATH>...
+
+    Arguments:
+      <PATH>...
+              Manifest files, or directories searched recursively for `*.yaml` and `*.yml`
+
+    Options:
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+          --format <FORMAT>
+              `text` for people, `json` for programs, `markdown` for a pull-request comment
+
+              Possible values:
+              - text:     For people
+              - json:     For programs
+              - markdown: For a pull-request comment
+              
+              [default: text]
+
+          --out <FILE>
+              Save the plan (steps, manifest digest, live fingerprint) for `apply --plan`
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
+
+          --detailed-exitcode
+              Exit 2 when there are changes, 0 when there are none (Terraform's convention)
+
+          --allow-disable
+              Accept plans that disable reputation (alone, or to replace an approved LOA)
+
+          --allow-mass-removal
+              Accept plans that remove more than max(10, 25 %) of the monitored numbers, or all
+
+          --full
+              List every number instead of the first and last few
+
+          --show-sensitive
+              Show personal data (FEIN, contacts, addresses) instead of short hashes
+
+          --prices <FILE>
+              Prices to estimate with (JSON or YAML: `monitoring_per_month`, `per_check`, in USD)
+
+          --sandbox
+              Plan against a local sandbox (state in `.telrep/sandbox.json` beside the manifest) instead
+              of Telnyx: no account, no cost
+
+          --api-url <URL>
+              API base URL [default: TELNYX_BASE_URL, else https://api.telnyx.com/v2]
+
+          --api-key-file <FILE>
+              Read the API key from this file instead of TELNYX_API_KEY
+
+          --concurrency <N>
+              Pages of one listing read at once
+              
+              [default: 8]
+
+          --allow-outside-paths
+              Let `file:` entries and `loa.file` point outside the manifest's directory
+
+      -h, --help
+              Print help (see a summary with '-h')
     ----- stderr -----
     ");
     insta::assert_snapshot!(run(&root(), &["sandbox", "serve", "--help"]), @"
