@@ -10,6 +10,7 @@
 )]
 
 mod client;
+mod plan;
 mod sandbox;
 mod schema;
 mod sdk;

@@ -1,0 +1,592 @@
+//! `telrep plan` against an in-process sandbox: exact text, JSON and Markdown, exit codes,
+//! the calls observation makes, and that planning never bills.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use serde_json::{Value, json};
+
+use crate::support::api::{Env, config_with_inventory};
+use crate::support::{fixtures, render, root};
+
+/// A temporary directory holding the fixture manifest (as `acme.yaml`) and its LOA, with
+/// `numbers` as its list and `extra` appended to its `reputation` section.
+fn workspace(numbers: &[&str], extra: &str) -> tempfile::TempDir {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(temp.path().join("loa")).unwrap();
+    std::fs::copy(
+        fixtures().join("loa/signed.pdf"),
+        temp.path().join("loa/signed.pdf"),
+    )
+    .unwrap();
+    let list: String = numbers
+        .iter()
+        .map(|number| format!("    - \"{number}\"\n"))
+        .collect();
+    let manifest = std::fs::read_to_string(fixtures().join("valid_minimal.yaml"))
+        .unwrap()
+        .replace("    - \"+12025551234\"\n", &format!("{list}{extra}"));
+    std::fs::write(temp.path().join("acme.yaml"), manifest).unwrap();
+    temp
+}
+
+/// Runs `telrep ARGS` in `directory` against the sandbox, off the runtime's threads.
+async fn telrep(env: &Env, directory: &Path, args: &[&str]) -> Output {
+    let base = env.base();
+    let directory = directory.to_path_buf();
+    let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
+            .args(&args)
+            .arg("--api-url")
+            .arg(&base)
+            .current_dir(directory)
+            .env("TELNYX_API_KEY", "test-key-not-secret")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+/// Brings the sandbox to the state the workspace's manifest declares: terms, enterprise,
+/// the same LOA file, approved vetting, and these numbers.
+async fn converge(env: &Env, workspace: &Path, numbers: &[&str]) -> String {
+    use base64::Engine as _;
+    env.call("POST", "/terms_of_service/number_reputation/agree", None)
+        .await;
+    let desired = telrep::manifest::load(&workspace.join("acme.yaml"), Default::default()).unwrap();
+    let mut body = serde_json::to_value(&desired.enterprise).unwrap();
+    body.as_object_mut().unwrap().remove("id");
+    let (_, enterprise) = env.call("POST", "/enterprises", Some(body)).await;
+    let id = enterprise["data"]["id"].as_str().unwrap().to_owned();
+    let pdf = std::fs::read(workspace.join("loa/signed.pdf")).unwrap();
+    let upload = json!({"file": base64::engine::general_purpose::STANDARD.encode(pdf), "filename": "signed.pdf"});
+    let (_, document) = env.call("POST", "/documents", Some(upload)).await;
+    let document = document["data"]["id"].as_str().unwrap();
+    let frequency = json!({"loa_document_id": document, "check_frequency": "business_daily"});
+    assert_eq!(
+        env.call(
+            "POST",
+            &format!("/enterprises/{id}/reputation"),
+            Some(frequency)
+        )
+        .await
+        .0,
+        201
+    );
+    if !numbers.is_empty() {
+        let (status, body) = env
+            .call(
+                "POST",
+                &format!("/enterprises/{id}/reputation/numbers"),
+                Some(json!({"phone_numbers": numbers})),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    id
+}
+
+fn text(output: &Output, id: Option<&str>) -> String {
+    let rendered = render(output);
+    match id {
+        Some(id) => rendered.replace(id, "[ENTERPRISE_ID]"),
+        None => rendered,
+    }
+}
+
+const NUMBERS: [&str; 3] = ["+12025550101", "+12025550102", "+12025550103"];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_time_plan_in_every_format() {
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let workspace = workspace(&NUMBERS, "");
+    let output = telrep(&env, workspace.path(), &["plan", "acme.yaml"]).await;
+    insta::assert_snapshot!(text(&output, None), @"
+    exit: 0
+    ----- stdout -----
+    Enterprise Acme Corp (not created yet), manifest acme.yaml
+
+    + accept_terms  POST /terms_of_service/number_reputation/agree
+        the current Number Reputation terms of service are not agreed; reputation calls answer 403 until they are
+    + create_enterprise  POST /enterprises
+        no enterprise has legal_name `Acme Corp`
+    + upload_loa  POST /documents
+        upload `loa/signed.pdf` (sha256 6ec26c386953…); no live LOA has its content. It is uploaded just before it is linked: an unlinked document is deleted after 30 minutes
+    + enable_reputation  POST /enterprises/{enterprise_id}/reputation  [billable]
+        Number Reputation is not enabled: enable with loa_document_id `{uploaded_document_id}` and check_frequency `business_daily`
+    = wait_for_vetting  GET /enterprises/{enterprise_id}/reputation
+        enable starts vetting; numbers can be added once `status` and `loa_status` are both approved
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 1 of 1: 3 numbers not monitored yet
+          +12025550101, +12025550102, +12025550103
+
+    Cost
+      apply bills $100.30:
+        enable Number Reputation (monthly monitoring, charged at enable): $100.00
+        3 numbers added, one check each (estimate): $0.30
+      monthly (monitoring and auto-refresh): $0.00 → $106.53
+
+    Plan: 4 to create, 3 numbers to add, 0 to remove, 0 to change.
+    ----- stderr -----
+    ");
+    let detailed = telrep(
+        &env,
+        workspace.path(),
+        &["plan", "--detailed-exitcode", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(detailed.status.code(), Some(2));
+
+    let json_output = telrep(
+        &env,
+        workspace.path(),
+        &["plan", "--format", "json", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(json_output.status.code(), Some(0));
+    let plan: Value = serde_json::from_slice(&json_output.stdout).unwrap();
+    check_plan_schema(&plan);
+    insta::assert_json_snapshot!(plan, @r#"
+    {
+      "changes": true,
+      "cost": {
+        "apply_charges": [
+          {
+            "amount": 100.0,
+            "what": "enable Number Reputation (monthly monitoring, charged at enable)"
+          },
+          {
+            "amount": 0.3,
+            "what": "3 numbers added, one check each (estimate)"
+          }
+        ],
+        "apply_total": 100.3,
+        "monthly_after": 106.53,
+        "monthly_before": 0.0
+      },
+      "enterprise": {
+        "id": null,
+        "legal_name": "Acme Corp"
+      },
+      "errors": [],
+      "fingerprint": "sha256:cfb5d2691f67e13c73a941896d526173530317a4f6663b8e01a295f8262bf7b5",
+      "format_version": 1,
+      "manifest": "acme.yaml",
+      "steps": [
+        {
+          "action": "accept_terms",
+          "billable": false,
+          "method": "POST",
+          "path": "/terms_of_service/number_reputation/agree",
+          "reason": "the current Number Reputation terms of service are not agreed; reputation calls answer 403 until they are"
+        },
+        {
+          "action": "create_enterprise",
+          "billable": false,
+          "method": "POST",
+          "path": "/enterprises",
+          "reason": "no enterprise has legal_name `Acme Corp`"
+        },
+        {
+          "action": "upload_loa",
+          "billable": false,
+          "method": "POST",
+          "path": "/documents",
+          "reason": "upload `loa/signed.pdf` (sha256 6ec26c386953…); no live LOA has its content. It is uploaded just before it is linked: an unlinked document is deleted after 30 minutes"
+        },
+        {
+          "action": "enable_reputation",
+          "billable": true,
+          "method": "POST",
+          "path": "/enterprises/{enterprise_id}/reputation",
+          "reason": "Number Reputation is not enabled: enable with loa_document_id `{uploaded_document_id}` and check_frequency `business_daily`"
+        },
+        {
+          "action": "wait_for_vetting",
+          "billable": false,
+          "method": "GET",
+          "path": "/enterprises/{enterprise_id}/reputation",
+          "reason": "enable starts vetting; numbers can be added once `status` and `loa_status` are both approved"
+        },
+        {
+          "action": "add_numbers",
+          "billable": true,
+          "method": "POST",
+          "path": "/enterprises/{enterprise_id}/reputation/numbers",
+          "phone_numbers": [
+            "+12025550101",
+            "+12025550102",
+            "+12025550103"
+          ],
+          "reason": "batch 1 of 1: 3 numbers not monitored yet"
+        }
+      ],
+      "unmanaged": []
+    }
+    "#);
+
+    let markdown = telrep(
+        &env,
+        workspace.path(),
+        &["plan", "--format", "markdown", "acme.yaml"],
+    )
+    .await;
+    insta::assert_snapshot!(text(&markdown, None), @"
+    exit: 0
+    ----- stdout -----
+    ### telrep plan: Acme Corp (`acme.yaml`)
+
+    **Plan: 4 to create, 3 numbers to add, 0 to remove, 0 to change.**
+
+    | cost | amount |
+    |---|---|
+    | billed by apply | $100.30 |
+    | monthly before | $0.00 |
+    | monthly after | $106.53 |
+
+    <details><summary>6 steps </summary>
+
+    - `+` **accept_terms** `POST /terms_of_service/number_reputation/agree`: the current Number Reputation terms of service are not agreed; reputation calls answer 403 until they are
+    - `+` **create_enterprise** `POST /enterprises`: no enterprise has legal_name `Acme Corp`
+    - `+` **upload_loa** `POST /documents`: upload `loa/signed.pdf` (sha256 6ec26c386953…); no live LOA has its content. It is uploaded just before it is linked: an unlinked document is deleted after 30 minutes
+    - `+` **enable_reputation** `POST /enterprises/{enterprise_id}/reputation` (billable): Number Reputation is not enabled: enable with loa_document_id `{uploaded_document_id}` and check_frequency `business_daily`
+    - `=` **wait_for_vetting** `GET /enterprises/{enterprise_id}/reputation`: enable starts vetting; numbers can be added once `status` and `loa_status` are both approved
+    - `+` **add_numbers** `POST /enterprises/{enterprise_id}/reputation/numbers` (billable): batch 1 of 1: 3 numbers not monitored yet
+      - +12025550101, +12025550102, +12025550103
+
+    </details>
+
+    ----- stderr -----
+    ");
+    assert_eq!(
+        env.billing().await,
+        json!({"enable": 0, "numbers_added": 0, "fresh_lookups": 0, "first_lookups": 0, "refreshes": 0})
+    );
+}
+
+fn check_plan_schema(plan: &Value) {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schema/plan.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(plan)
+        .map(|error| error.to_string())
+        .collect();
+    assert_eq!(errors, Vec::<String>::new(), "{plan:#}");
+}
+
+#[test]
+fn checked_in_plan_schema_is_current() {
+    let output = crate::support::telrep(&root(), &["schema", "--plan"]);
+    let checked_in = std::fs::read_to_string(root().join("schema/plan.schema.json")).unwrap();
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        checked_in,
+        "run `cargo run -- schema --plan > schema/plan.schema.json`"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn converged_account_reads_only_free_endpoints() {
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let workspace = workspace(&NUMBERS, "");
+    let id = converge(&env, workspace.path(), &NUMBERS).await;
+    let billing_before = env.billing().await;
+    env.clear_requests().await;
+    let output = telrep(
+        &env,
+        workspace.path(),
+        &["plan", "--detailed-exitcode", "acme.yaml"],
+    )
+    .await;
+    insta::assert_snapshot!(text(&output, Some(&id)), @"
+    exit: 0
+    ----- stdout -----
+    Enterprise Acme Corp (id [ENTERPRISE_ID]), manifest acme.yaml
+
+    Cost
+      apply bills nothing
+      monthly (monitoring and auto-refresh): $106.53, unchanged
+
+    No changes. The account matches the manifest.
+    ----- stderr -----
+    ");
+    let requests: Vec<String> = env
+        .requests()
+        .await
+        .into_iter()
+        .map(|(method, path, query, status)| {
+            format!("{method} {}?{query} {status}", path.replace(&id, "ID"))
+        })
+        .collect();
+    let document = requests
+        .iter()
+        .find(|request| request.starts_with("GET /v2/documents/"))
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        requests,
+        [
+            "GET /v2/terms_of_service/status?product_type=number_reputation 200".to_owned(),
+            "GET /v2/enterprises?legal_name=Acme+Corp&page%5Bnumber%5D=1&page%5Bsize%5D=250 200"
+                .to_owned(),
+            "GET /v2/enterprises/ID/reputation? 200".to_owned(),
+            "GET /v2/enterprises/ID/reputation/numbers?page%5Bnumber%5D=1&page%5Bsize%5D=250 200"
+                .to_owned(),
+            document,
+        ]
+    );
+    assert_eq!(
+        env.billing().await,
+        billing_before,
+        "planning bills nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn changes_rails_and_unmanaged_numbers() {
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    // The manifest keeps one number and prunes; live has three: two removals, under the rail.
+    let pruning = workspace(&NUMBERS[..1], "  prune: true\n");
+    let id = converge(&env, pruning.path(), &NUMBERS).await;
+    let output = telrep(
+        &env,
+        pruning.path(),
+        &["plan", "--detailed-exitcode", "acme.yaml"],
+    )
+    .await;
+    insta::assert_snapshot!(text(&output, Some(&id)), @"
+    exit: 2
+    ----- stdout -----
+    Enterprise Acme Corp (id [ENTERPRISE_ID]), manifest acme.yaml
+
+    - remove_number  DELETE /enterprises/[ENTERPRISE_ID]/reputation/numbers/%2B12025550102
+        monitored live but not in the manifest (`prune: true`)
+          +12025550102
+    - remove_number  DELETE /enterprises/[ENTERPRISE_ID]/reputation/numbers/%2B12025550103
+        monitored live but not in the manifest (`prune: true`)
+          +12025550103
+
+    Cost
+      apply bills nothing
+      monthly (monitoring and auto-refresh): $106.53 → $102.18
+
+    Plan: 0 to create, 0 numbers to add, 2 to remove, 0 to change.
+    ----- stderr -----
+    ");
+    // Without prune, they are unmanaged; and the frequency differs.
+    let keeping = workspace(&NUMBERS[..1], "  check_frequency: weekly\n");
+    let output = telrep(
+        &env,
+        keeping.path(),
+        &["plan", "--format", "json", "acme.yaml"],
+    )
+    .await;
+    let plan: Value = serde_json::from_slice(&output.stdout).unwrap();
+    check_plan_schema(&plan);
+    assert_eq!(plan["unmanaged"], json!(["+12025550102", "+12025550103"]));
+    assert_eq!(
+        plan["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|step| step["action"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["update_frequency"]
+    );
+    // Pruning to no numbers is refused without --allow-mass-removal.
+    let empty = workspace(&[], "  prune: true\n");
+    let refused = telrep(
+        &env,
+        empty.path(),
+        &["plan", "--format", "json", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(refused.status.code(), Some(1));
+    let plan: Value = serde_json::from_slice(&refused.stdout).unwrap();
+    check_plan_schema(&plan);
+    assert_eq!(plan["steps"], json!([]));
+    assert_eq!(
+        plan["errors"],
+        json!([
+            "`prune: true` with no numbers would remove all 3 monitored numbers; pass --allow-mass-removal to accept"
+        ])
+    );
+    let allowed = telrep(
+        &env,
+        empty.path(),
+        &["plan", "--allow-mass-removal", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(allowed.status.code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn numbers_that_cannot_be_added() {
+    let mut config = config_with_inventory(&NUMBERS[..1]);
+    config
+        .inventory
+        .push(("+12025550102".to_owned(), "toll_free".to_owned()));
+    let env = Env::start(config).await;
+    let workspace = workspace(&NUMBERS, "");
+    let output = telrep(&env, workspace.path(), &["plan", "acme.yaml"]).await;
+    insta::assert_snapshot!(text(&output, None), @"
+    exit: 1
+    ----- stdout -----
+    Enterprise Acme Corp (not created yet), manifest acme.yaml
+
+    The plan cannot be made:
+      - `+12025550102` (acme.yaml:43:7) cannot be added: in the inventory but not a US local number: `phone_number_type` is `toll_free`
+      - `+12025550103` (acme.yaml:44:7) cannot be added: not in the account's inventory: buy or port it first, or remove it from the manifest
+
+    Plan failed: 2 errors.
+    ----- stderr -----
+    ");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invalid_manifest_makes_no_request() {
+    let env = Env::start(config_with_inventory(&[])).await;
+    let output = telrep(&env, &fixtures(), &["plan", "version.yaml"]).await;
+    insta::assert_snapshot!(text(&output, None), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    version.yaml:2:10: error: unsupported manifest version `2`; this telrep reads version 1
+      |
+    2 | version: 2
+      |          ^
+    help: write `version: 1`
+
+    error: invalid manifests; no request was made
+    ");
+    assert_eq!(env.requests().await, []);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_directory_of_manifests_and_a_saved_plan() {
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let workspace = workspace(&NUMBERS[..1], "");
+    let second = std::fs::read_to_string(workspace.path().join("acme.yaml"))
+        .unwrap()
+        .replace("legal_name: Acme Corp", "legal_name: Acme West");
+    std::fs::create_dir_all(workspace.path().join("west")).unwrap();
+    std::fs::create_dir_all(workspace.path().join("west/loa")).unwrap();
+    std::fs::copy(
+        workspace.path().join("loa/signed.pdf"),
+        workspace.path().join("west/loa/signed.pdf"),
+    )
+    .unwrap();
+    std::fs::write(
+        workspace.path().join("west/acme-west.yaml"),
+        second.replace("+12025550101", "+12025550102"),
+    )
+    .unwrap();
+    let output = telrep(
+        &env,
+        workspace.path(),
+        &["plan", "--detailed-exitcode", "--out", "saved.json", "."],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        stdout.lines().last(),
+        Some(
+            "Total: 2 manifests planned, 2 with changes, 0 failed; 8 to create, 2 numbers to add, 0 to remove, 0 to change."
+        )
+    );
+    let saved: Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace.path().join("saved.json")).unwrap(),
+    )
+    .unwrap();
+    let manifests: Vec<&str> = saved["saved_plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["manifest"].as_str().unwrap())
+        .collect();
+    assert_eq!(manifests, ["./acme.yaml", "./west/acme-west.yaml"]);
+    for entry in saved["saved_plans"].as_array().unwrap() {
+        assert!(
+            entry["manifest_digest"]
+                .as_str()
+                .unwrap()
+                .starts_with("sha256:")
+        );
+        assert_eq!(entry["fingerprint"], entry["plan"]["fingerprint"]);
+    }
+    let text = serde_json::to_string(&saved).unwrap();
+    assert!(
+        !text.contains("test-key-not-secret"),
+        "a saved plan holds no secret"
+    );
+}
+
+#[test]
+fn sandbox_flag_plans_the_examples() {
+    let temp = tempfile::tempdir().unwrap();
+    for entry in ["acme.yaml", "numbers/acme.txt", "loa/acme-signed.pdf"] {
+        let target: PathBuf = temp.path().join(entry);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(root().join("examples").join(entry), &target).unwrap();
+    }
+    let output = crate::support::telrep(
+        temp.path(),
+        &["plan", "--sandbox", "--detailed-exitcode", "acme.yaml"],
+    );
+    let rendered = render(&output);
+    let port = regex_port(&rendered);
+    insta::assert_snapshot!(rendered.replace(&port, "[PORT]"), @"
+    exit: 2
+    ----- stdout -----
+    Enterprise Acme Corp (not created yet), manifest acme.yaml
+
+    + accept_terms  POST /terms_of_service/number_reputation/agree
+        the current Number Reputation terms of service are not agreed; reputation calls answer 403 until they are
+    + create_enterprise  POST /enterprises
+        no enterprise has legal_name `Acme Corp`
+    + upload_loa  POST /documents
+        upload `loa/acme-signed.pdf` (sha256 6ec26c386953…); no live LOA has its content. It is uploaded just before it is linked: an unlinked document is deleted after 30 minutes
+    + enable_reputation  POST /enterprises/{enterprise_id}/reputation  [billable]
+        Number Reputation is not enabled: enable with loa_document_id `{uploaded_document_id}` and check_frequency `daily`
+    = wait_for_vetting  GET /enterprises/{enterprise_id}/reputation
+        enable starts vetting; numbers can be added once `status` and `loa_status` are both approved
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 1 of 4: 100 numbers not monitored yet
+          +12025551234, +13125550100, +12027260791, … 95 more …, +14157515995, +14152587514
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 2 of 4: 100 numbers not monitored yet
+          +14159065431, +14156811848, +16175114351, … 95 more …, +15129731786, +15125228558
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 3 of 4: 100 numbers not monitored yet
+          +15123719035, +15122023810, +14042424125, … 95 more …, +17029200057, +17029737320
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 4 of 4: 2 numbers not monitored yet
+          +17029276559, +17023125874
+
+    Cost
+      apply bills $130.20:
+        enable Number Reputation (monthly monitoring, charged at enable): $100.00
+        302 numbers added, one check each (estimate): $30.20
+      monthly (monitoring and auto-refresh): $0.00 → $1,018.58
+
+    Plan: 4 to create, 302 numbers to add, 0 to remove, 0 to change.
+    ----- stderr -----
+    telrep: using a local sandbox at http://127.0.0.1:[PORT]/v2 (state in .telrep/sandbox.json); nothing is sent to Telnyx
+    ");
+    assert!(temp.path().join(".telrep/sandbox.json").exists());
+}
+
+fn regex_port(text: &str) -> String {
+    let start = text.find("http://127.0.0.1:").unwrap() + "http://127.0.0.1:".len();
+    text[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect()
+}
