@@ -590,3 +590,54 @@ fn regex_port(text: &str) -> String {
         .take_while(char::is_ascii_digit)
         .collect()
 }
+
+/// A converged fleet of 100,000 numbers: exactly the fixed reads and ceil(100000/250) list
+/// calls, and no changes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_converged_fleet_of_100000_numbers() {
+    let temp = tempfile::tempdir().unwrap();
+    let (manifest, state) = crate::support::fleet::converged_fleet(temp.path(), 100_000);
+    let mut config = telrep::sandbox::SandboxConfig::local();
+    config.state_file = Some(state);
+    let env = Env::start(config).await;
+    let output = telrep(
+        &env,
+        temp.path(),
+        &[
+            "plan",
+            "--detailed-exitcode",
+            manifest.file_name().unwrap().to_str().unwrap(),
+        ],
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        stdout.lines().last(),
+        Some("No changes. The account matches the manifest.")
+    );
+    let mut calls: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for (method, path, _, status) in env.requests().await {
+        assert_eq!(status, 200);
+        *calls
+            .entry(format!(
+                "{method} {}",
+                path.replace(crate::support::fleet::FLEET_ENTERPRISE, "ID")
+            ))
+            .or_default() += 1;
+    }
+    assert_eq!(
+        calls.into_iter().collect::<Vec<_>>(),
+        [
+            ("GET /v2/enterprises".to_owned(), 1),
+            ("GET /v2/enterprises/ID/reputation".to_owned(), 1),
+            ("GET /v2/enterprises/ID/reputation/numbers".to_owned(), 400),
+            ("GET /v2/terms_of_service/status".to_owned(), 1),
+        ]
+    );
+}

@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub use faults::{Faults, parse_duration, parse_latency, parse_rate, parse_rate_limit};
 pub use routes::RequestRecord;
 pub use rules::Rules;
-pub use state::{Billing, CURRENT_TERMS_VERSION, World};
+pub use state::{Billing, CURRENT_TERMS_VERSION, Reputation, StoredDocument, World};
 
 use faults::{RateWindow, Strike};
 use rules::Context;

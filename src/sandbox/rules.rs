@@ -2,7 +2,7 @@
 //! per call, taking decoded inputs and returning the status and body to send. No HTTP
 //! here; `routes.rs` does the decoding.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -837,6 +837,21 @@ impl World {
                 ),
             ));
         }
+        // One pass over the inventory and the monitored numbers for the whole batch, so a
+        // fleet of 100,000 numbers is seeded in linear time.
+        let batch: HashSet<&str> = numbers.iter().map(String::as_str).collect();
+        let inventory: HashMap<&str, &PhoneNumber> = self
+            .inventory
+            .iter()
+            .filter(|item| batch.contains(item.phone_number.as_str()))
+            .map(|item| (item.phone_number.as_str(), item))
+            .collect();
+        let monitored: HashMap<&str, &str> = self
+            .numbers
+            .iter()
+            .filter(|record| batch.contains(record.phone_number.as_str()))
+            .map(|record| (record.phone_number.as_str(), record.enterprise_id.as_str()))
+            .collect();
         let mut errors = Vec::new();
         let mut seen = HashSet::new();
         for (index, number) in numbers.iter().enumerate() {
@@ -847,16 +862,13 @@ impl World {
                 ))
             } else if !seen.insert(number.as_str()) {
                 Some(format!("`{number}` is listed twice in this request"))
-            } else if let Some(reason) = self.inventory_problem(number) {
-                Some(reason)
-            } else if let Some(owner) = self
-                .numbers
-                .iter()
-                .find(|monitored| monitored.phone_number == *number)
+            } else if let Some(reason) =
+                Self::inventory_problem(number, inventory.get(number.as_str()).copied())
             {
+                Some(reason)
+            } else if let Some(owner) = monitored.get(number.as_str()) {
                 Some(format!(
-                    "`{number}` is already monitored by enterprise `{}`",
-                    owner.enterprise_id
+                    "`{number}` is already monitored by enterprise `{owner}`"
                 ))
             } else if context.rules.refuse.contains(number) {
                 Some(format!("`{number}` is not eligible for Number Reputation"))
@@ -901,12 +913,9 @@ impl World {
         )
     }
 
-    fn inventory_problem(&self, number: &str) -> Option<String> {
-        let Some(item) = self
-            .inventory
-            .iter()
-            .find(|item| item.phone_number == number)
-        else {
+    /// Why an inventory item (or its absence) keeps a number from being added.
+    fn inventory_problem(number: &str, item: Option<&PhoneNumber>) -> Option<String> {
+        let Some(item) = item else {
             return Some(format!("`{number}` is not in this account's inventory"));
         };
         if item.country_iso_alpha2 != "US" {

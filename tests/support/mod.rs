@@ -2,6 +2,7 @@
 //! the in-process sandbox (`api`).
 
 pub mod api;
+pub mod fleet;
 pub mod scripted;
 
 use std::path::{Path, PathBuf};
