@@ -13,7 +13,7 @@ use crate::model::{
     Desired, E164, Eligibility, Live, LiveEnterprise, LiveReputation, Loa, ReputationSpec,
 };
 use crate::telnyx::wire::{Enterprise, PhoneNumber};
-use crate::telnyx::{ApiError, Client, NumberFilter};
+use crate::telnyx::{ApiError, Client};
 
 /// Up to this many numbers to add, the inventory is checked one filter call per number;
 /// beyond it, one full listing is cheaper.
@@ -51,12 +51,7 @@ pub async fn observe(client: &Client, desired: &Desired) -> Result<Live, Observe
     if let Some(enterprise) = &enterprise
         && let Some(settings) = client.get_reputation(&enterprise.id).await?
     {
-        live.numbers = client
-            .list_numbers(&enterprise.id, &NumberFilter::All)
-            .await?
-            .into_iter()
-            .filter_map(|number| E164::parse(&number.phone_number))
-            .collect();
+        live.numbers = client.list_monitored(&enterprise.id).await?;
         if let (
             ReputationSpec::Enabled {
                 loa: Loa::File { .. },

@@ -36,7 +36,12 @@ pub fn main(arguments: impl IntoIterator<Item = OsString>) -> std::process::Exit
     args.color.apply();
     if args.verbose {
         // Each API call at debug level: method, path, status, attempt, latency; never the key.
+        use std::io::IsTerminal as _;
+        let ansi = std::io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+            && args.color != ColorWhen::Never;
         let _ = tracing_subscriber::fmt()
+            .with_ansi(ansi || args.color == ColorWhen::Always)
             .with_env_filter(tracing_subscriber::EnvFilter::new("telrep=debug"))
             .with_writer(std::io::stderr)
             .with_target(false)

@@ -161,12 +161,28 @@ impl Query {
 /// One page of `items` as `{data, meta}`, by `page[number]` and `page[size]` (clamped to
 /// 250; past the end an empty page with correct meta).
 fn paginate<T: Serialize>(items: &[T], query: &Query, default_size: usize) -> Outcome {
+    paginate_filtered(items.iter(), query, default_size)
+}
+
+/// `paginate` over the items an iterator yields, in one pass that keeps only the page: a
+/// listing of 100,000 numbers costs no allocation beyond its 250 items.
+fn paginate_filtered<'a, T: Serialize + 'a>(
+    items: impl Iterator<Item = &'a T>,
+    query: &Query,
+    default_size: usize,
+) -> Outcome {
     let number = page_parameter(query, "page[number]", 1)?;
     let size = page_parameter(query, "page[size]", default_size)?.min(250);
-    let total = items.len();
-    let total_pages = total.div_ceil(size).max(1);
     let start = (number - 1).saturating_mul(size);
-    let page: Vec<&T> = items.iter().skip(start).take(size).collect();
+    let mut total = 0;
+    let mut page: Vec<&T> = Vec::with_capacity(size.min(250));
+    for item in items {
+        if total >= start && total - start < size {
+            page.push(item);
+        }
+        total += 1;
+    }
+    let total_pages = total.div_ceil(size).max(1);
     ok(
         200,
         json!({
@@ -686,7 +702,7 @@ impl World {
         self.require_terms()?;
         self.settings(id)?;
         self.reputation.remove(id);
-        self.numbers.retain(|number| number.enterprise_id != id);
+        self.numbers.remove(id);
         self.set_enabled_flag(id, false);
         no_content()
     }
@@ -811,14 +827,14 @@ impl World {
                 });
             }
         }
-        let numbers: Vec<&ReputationNumber> = self
+        let numbers = self
             .numbers
-            .iter()
-            .filter(|number| number.enterprise_id == id)
+            .get(id)
+            .into_iter()
+            .flatten()
             .filter(|number| equals.is_none_or(|wanted| number.phone_number == wanted))
-            .filter(|number| contains.is_none_or(|digits| number.phone_number.contains(digits)))
-            .collect();
-        paginate(&numbers, query, 10)
+            .filter(|number| contains.is_none_or(|digits| number.phone_number.contains(digits)));
+        paginate_filtered(numbers, query, 10)
     }
 
     /// `POST /enterprises/{id}/reputation/numbers`: 1–100 numbers, all or none.
@@ -848,7 +864,8 @@ impl World {
             .collect();
         let monitored: HashMap<&str, &str> = self
             .numbers
-            .iter()
+            .values()
+            .flatten()
             .filter(|record| batch.contains(record.phone_number.as_str()))
             .map(|record| (record.phone_number.as_str(), record.enterprise_id.as_str()))
             .collect();
@@ -899,7 +916,10 @@ impl World {
                 created_at: now.clone(),
                 updated_at: now.clone(),
             };
-            self.numbers.push(record.clone());
+            self.numbers
+                .entry(id.to_owned())
+                .or_default()
+                .push(record.clone());
             added.push(record);
         }
         self.billing.numbers_added += u64::try_from(added.len()).unwrap_or(0);
@@ -958,10 +978,13 @@ impl World {
             }
         }
         let seed = context.rules.seed;
-        let Some(record) = self.numbers.iter_mut().find(|record| {
-            record.phone_number == number
-                && enterprise_id.is_none_or(|id| record.enterprise_id == id)
-        }) else {
+        let Some(record) = self
+            .numbers
+            .iter_mut()
+            .filter(|(id, _)| enterprise_id.is_none_or(|wanted| *id == wanted))
+            .flat_map(|(_, records)| records.iter_mut())
+            .find(|record| record.phone_number == number)
+        else {
             return Err(not_found("Phone number"));
         };
         if fresh {
@@ -982,12 +1005,15 @@ impl World {
         if let Some(id) = enterprise_id {
             self.settings(id)?;
         }
-        let before = self.numbers.len();
-        self.numbers.retain(|record| {
-            !(record.phone_number == number
-                && enterprise_id.is_none_or(|id| record.enterprise_id == id))
-        });
-        if self.numbers.len() == before {
+        let mut removed = 0;
+        for (id, records) in &mut self.numbers {
+            if enterprise_id.is_none_or(|wanted| id == wanted) {
+                let before = records.len();
+                records.retain(|record| record.phone_number != number);
+                removed += before - records.len();
+            }
+        }
+        if removed == 0 {
             return Err(not_found("Phone number"));
         }
         no_content()
@@ -1000,10 +1026,11 @@ impl World {
         let numbers = phone_numbers_body(body)?;
         let mut results = Vec::with_capacity(numbers.len());
         for number in &numbers {
-            let record = self
-                .numbers
-                .iter_mut()
-                .find(|record| record.phone_number == *number && record.enterprise_id == id);
+            let record = self.numbers.get_mut(id).and_then(|records| {
+                records
+                    .iter_mut()
+                    .find(|record| record.phone_number == *number)
+            });
             match record {
                 Some(record) => {
                     record.reputation_data =
@@ -1041,12 +1068,12 @@ impl World {
     pub fn list_all_numbers(&self, query: &Query) -> Outcome {
         self.require_terms()?;
         let enterprise = query.get("filter[enterprise_id]");
-        let numbers: Vec<&ReputationNumber> = self
+        let numbers = self
             .numbers
             .iter()
-            .filter(|number| enterprise.is_none_or(|id| number.enterprise_id == id))
-            .collect();
-        paginate(&numbers, query, 20)
+            .filter(|(id, _)| enterprise.is_none_or(|wanted| *id == wanted))
+            .flat_map(|(_, records)| records.iter());
+        paginate_filtered(numbers, query, 20)
     }
 
     /// `POST /documents`: 200 with the document's `sha256` and `size`; 422 on bad input.

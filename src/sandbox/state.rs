@@ -57,8 +57,9 @@ pub struct World {
     pub enterprises: Vec<Enterprise>,
     /// Reputation records by enterprise id.
     pub reputation: BTreeMap<String, Reputation>,
-    /// Monitored numbers in association order.
-    pub numbers: Vec<ReputationNumber>,
+    /// Monitored numbers by enterprise id, each in association order (grouped, so one
+    /// enterprise's listing does not scan every other's numbers).
+    pub numbers: BTreeMap<String, Vec<ReputationNumber>>,
     /// Uploaded documents in upload order.
     pub documents: Vec<StoredDocument>,
     /// The account's phone numbers.

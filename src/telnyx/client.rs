@@ -589,6 +589,28 @@ impl Client {
         .await
     }
 
+    /// The numbers an enterprise monitors, parsed, in the API's order: what observation
+    /// reads (a number the API returns that is not E.164 is an inconsistency).
+    pub async fn list_monitored(&self, id: &str) -> Result<Vec<E164>, ApiError> {
+        let path = format!("{}/numbers", reputation_path(id));
+        let records = self
+            .list_all(
+                path.clone(),
+                Vec::new(),
+                |number: &super::wire::MonitoredNumber| number.phone_number.clone(),
+            )
+            .await?;
+        records
+            .into_iter()
+            .map(|record| {
+                E164::parse(&record.phone_number).ok_or_else(|| ApiError::Inconsistent {
+                    path: path.clone(),
+                    message: format!("`{}` is not an E.164 number", record.phone_number),
+                })
+            })
+            .collect()
+    }
+
     /// Every monitored number of every enterprise (`GET /reputation/numbers`).
     pub async fn list_all_numbers(&self) -> Result<Vec<ReputationNumber>, ApiError> {
         self.list_all(

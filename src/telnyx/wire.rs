@@ -287,6 +287,14 @@ pub struct ReputationNumber {
     pub updated_at: String,
 }
 
+/// Just the number of a monitored-number record: what observation needs, read without
+/// allocating the rest (a fleet of 100,000 stays small).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct MonitoredNumber {
+    /// E.164.
+    pub phone_number: String,
+}
+
 /// What the call-screening ecosystem thinks of a number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReputationData {

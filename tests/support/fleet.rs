@@ -111,7 +111,7 @@ pub fn converged_fleet(directory: &Path, count: usize) -> (PathBuf, PathBuf) {
             loa_due_ms: None,
         },
     );
-    world.numbers = numbers
+    let records = numbers
         .iter()
         .enumerate()
         .map(|(index, number)| ReputationNumber {
@@ -123,6 +123,7 @@ pub fn converged_fleet(directory: &Path, count: usize) -> (PathBuf, PathBuf) {
             updated_at: now.to_owned(),
         })
         .collect();
+    world.numbers.insert(FLEET_ENTERPRISE.to_owned(), records);
     let state = directory.join("state.json");
     world.save(&state).unwrap();
     (manifest_path, state)
