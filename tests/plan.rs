@@ -641,3 +641,58 @@ async fn a_converged_fleet_of_100000_numbers() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn prices_come_from_a_file() {
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let workspace = workspace(&NUMBERS, "");
+    std::fs::write(
+        workspace.path().join("prices.yaml"),
+        "monitoring_per_month: 150\nper_check: 0.25\n",
+    )
+    .unwrap();
+    let output = telrep(
+        &env,
+        workspace.path(),
+        &[
+            "plan",
+            "--format",
+            "json",
+            "--prices",
+            "prices.yaml",
+            "acme.yaml",
+        ],
+    )
+    .await;
+    let plan: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        plan["cost"],
+        json!({
+            "apply_charges": [
+                {"what": "enable Number Reputation (monthly monitoring, charged at enable)", "amount": 150.0},
+                {"what": "3 numbers added, one check each (estimate)", "amount": 0.75},
+            ],
+            "apply_total": 150.75,
+            "monthly_before": 0.0,
+            "monthly_after": 166.31,
+        })
+    );
+    std::fs::write(workspace.path().join("bad.yaml"), "monthly: 1\n").unwrap();
+    let bad = telrep(
+        &env,
+        workspace.path(),
+        &["plan", "--prices", "bad.yaml", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(bad.status.code(), Some(1));
+    let stderr = String::from_utf8(bad.stderr).unwrap();
+    assert!(
+        stderr.starts_with(
+            "error: `bad.yaml` is not a price table (`monitoring_per_month`, `per_check`): "
+        ),
+        "{stderr}"
+    );
+    // The first plan's reads: status, enterprises, and one inventory filter per number; the
+    // second made none.
+    assert_eq!(env.requests().await.len(), 5);
+}

@@ -121,3 +121,79 @@ fn build_brief(plans: &[Plan]) -> String {
     );
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Action, Cost, FORMAT_VERSION, PlanEnterprise, Step};
+
+    fn plan_with_batches(batches: usize) -> Plan {
+        let steps = (0..batches)
+            .map(|batch| {
+                let mut step = Step::new(
+                    Action::AddNumbers,
+                    "POST",
+                    "/enterprises/{enterprise_id}/reputation/numbers".to_owned(),
+                    true,
+                    format!(
+                        "batch {} of {batches}: 100 numbers not monitored yet",
+                        batch + 1
+                    ),
+                );
+                step.phone_numbers = Some(
+                    (0..100)
+                        .map(|index| format!("+1202{:07}", batch * 100 + index))
+                        .collect(),
+                );
+                step
+            })
+            .collect();
+        Plan {
+            format_version: FORMAT_VERSION,
+            manifest: "fleet.yaml".to_owned(),
+            enterprise: PlanEnterprise {
+                id: None,
+                legal_name: "Acme Corp".to_owned(),
+            },
+            changes: true,
+            steps,
+            unmanaged: Vec::new(),
+            errors: Vec::new(),
+            cost: Cost {
+                apply_charges: Vec::new(),
+                apply_total: 0.0,
+                monthly_before: 0.0,
+                monthly_after: 0.0,
+            },
+            fingerprint: "sha256:0".to_owned(),
+        }
+    }
+
+    fn render(plan: &Plan, full: bool) -> String {
+        let mut out = Vec::new();
+        render_markdown(std::slice::from_ref(plan), full, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn stays_within_the_comment_limit() {
+        // 3 batches: everything fits, even with --full.
+        let small = render(&plan_with_batches(3), true);
+        assert!(small.contains("+12020000299"));
+        assert!(!small.contains("too long for a comment"));
+        // 1,000 batches (100,000 numbers): --full is summarised, then only the summary is left.
+        let large = plan_with_batches(1_000);
+        for full in [false, true] {
+            let text = render(&large, full);
+            assert!(text.len() <= MARKDOWN_LIMIT, "{} characters", text.len());
+            assert!(text.starts_with("### telrep plan: Acme Corp (`fleet.yaml`)\n\n**Plan: 0 to create, 100,000 numbers to add, 0 to remove, 0 to change.**"));
+            assert!(text.ends_with("_The full plan is too long for a comment: run `telrep plan --full` to see every step._\n"));
+        }
+        // 200 batches: summarised number lists fit, full lists do not.
+        let medium = plan_with_batches(200);
+        let text = render(&medium, true);
+        assert!(text.len() <= MARKDOWN_LIMIT);
+        assert!(text.contains("… 95 more …"));
+        assert!(!text.contains("too long for a comment"));
+    }
+}
