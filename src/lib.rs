@@ -4,6 +4,7 @@
 //!
 //! All logic lives in this library; the `telrep` binary only hands its arguments to `cli`.
 
+pub mod apply;
 pub mod cli;
 pub mod diff;
 pub mod manifest;

@@ -32,6 +32,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Show the API calls that would make the account match the manifests (free calls only).
     Plan(PlanArgs),
+    /// Make the API calls of the plan, wait for vetting, and prove the account matches.
+    Apply(ApplyArgs),
     /// Print the manifest's JSON Schema (for editors and other tools).
     Schema(SchemaArgs),
     /// Run a local simulator of the Telnyx API (no account, no cost).
@@ -176,6 +178,67 @@ pub struct PlanArgs {
     /// Pages of one listing read at once.
     #[arg(long, default_value_t = 8, value_name = "N")]
     pub concurrency: usize,
+
+    /// Let `file:` entries and `loa.file` point outside the manifest's directory.
+    #[arg(long)]
+    pub allow_outside_paths: bool,
+}
+
+/// Arguments of `telrep apply`.
+#[derive(Debug, clap::Args)]
+pub struct ApplyArgs {
+    /// Manifest files, or directories searched recursively for `*.yaml` and `*.yml`.
+    #[arg(value_name = "PATH", required_unless_present = "plan")]
+    pub paths: Vec<PathBuf>,
+
+    /// Execute this saved plan (`plan --out`), refusing it if the manifest or the account
+    /// changed since.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+
+    /// Apply without asking (required when not on a terminal).
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// `text`: progress on stderr; `json`: one JSON event per line on stdout.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+
+    /// Number batches and removals in flight at once (also pages read at once).
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub concurrency: usize,
+
+    /// After a refused batch, run the later steps anyway.
+    #[arg(long)]
+    pub keep_going: bool,
+
+    /// Stop before the steps that need vetting approval (exit 3).
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// The longest wait for vetting (`30m`, `1h`, `90s`); then exit 3.
+    #[arg(long, default_value = "30m", value_name = "DURATION", value_parser = crate::sandbox::parse_duration)]
+    pub approval_timeout: std::time::Duration,
+
+    /// Accept plans that disable reputation (alone, or to replace an approved LOA).
+    #[arg(long)]
+    pub allow_disable: bool,
+
+    /// Accept plans that remove more than max(10, 25 %) of the monitored numbers, or all.
+    #[arg(long)]
+    pub allow_mass_removal: bool,
+
+    /// Apply against a local sandbox (state in `.telrep/sandbox.json` beside the manifest).
+    #[arg(long)]
+    pub sandbox: bool,
+
+    /// API base URL [default: TELNYX_BASE_URL, else https://api.telnyx.com/v2].
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+
+    /// Read the API key from this file instead of TELNYX_API_KEY.
+    #[arg(long, value_name = "FILE")]
+    pub api_key_file: Option<PathBuf>,
 
     /// Let `file:` entries and `loa.file` point outside the manifest's directory.
     #[arg(long)]

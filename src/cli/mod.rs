@@ -2,6 +2,7 @@
 //! writes to stdout and stderr. Each subcommand turns its arguments into one library call
 //! and renders the result.
 
+mod apply;
 mod args;
 mod plan;
 mod report;
@@ -50,6 +51,7 @@ pub fn main(arguments: impl IntoIterator<Item = OsString>) -> std::process::Exit
     let code = match args.command {
         Command::Validate(validate) => validate::run(&validate),
         Command::Plan(plan) => plan::run(&plan),
+        Command::Apply(apply) => apply::run(&apply),
         Command::Schema(schema) => schema::run(schema.plan),
         Command::Sandbox(SandboxCommand::Serve(serve)) => sandbox::serve(&serve),
     };

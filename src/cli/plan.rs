@@ -43,7 +43,13 @@ pub fn run(args: &PlanArgs) -> ExitCode {
         }
     };
     let plans = runtime.block_on(async {
-        let (client, sandbox) = match connect(args, &desireds).await {
+        let target = Target {
+            sandbox: args.sandbox,
+            api_url: args.api_url.clone(),
+            api_key_file: args.api_key_file.clone(),
+            concurrency: args.concurrency,
+        };
+        let (client, sandbox) = match connect(&target, &desireds).await {
             Ok(connection) => connection,
             Err(message) => {
                 let _ = writeln!(anstream::stderr(), "error: {message}");
@@ -134,9 +140,21 @@ pub(crate) fn load_all(
     Err(ExitCode::Failure)
 }
 
+/// Where the API calls go.
+pub(crate) struct Target {
+    /// `--sandbox`.
+    pub sandbox: bool,
+    /// `--api-url`.
+    pub api_url: Option<String>,
+    /// `--api-key-file`.
+    pub api_key_file: Option<PathBuf>,
+    /// `--concurrency`.
+    pub concurrency: usize,
+}
+
 /// The client, and the sandbox it talks to under `--sandbox`.
 pub(crate) async fn connect(
-    args: &PlanArgs,
+    args: &Target,
     desireds: &[Desired],
 ) -> Result<(Client, Option<Sandbox>), String> {
     let (base_url, api_key, sandbox) = if args.sandbox {
@@ -169,7 +187,7 @@ pub(crate) async fn connect(
     Ok((client, sandbox))
 }
 
-async fn plan_one(
+pub(crate) async fn plan_one(
     client: &Client,
     desired: &Desired,
     options: PlanOptions,

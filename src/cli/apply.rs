@@ -1,0 +1,363 @@
+//! `telrep apply`: plan, show, confirm, execute with progress, and verify by planning again.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+
+use super::ExitCode;
+use super::args::{ApplyArgs, OutputFormat};
+use super::plan::{Target, connect, load_all, manifest_digest, plan_one};
+use crate::apply::{ApplyOptions, Event, Outcome, execute};
+use crate::model::Desired;
+use crate::plan::render::{self, RenderOptions};
+use crate::plan::{Plan, PlanOptions, Prices};
+use crate::telnyx::Client;
+
+/// Applies every manifest named, one after the other.
+pub fn run(args: &ApplyArgs) -> ExitCode {
+    let mut stderr = anstream::stderr();
+    let saved = match &args.plan {
+        None => None,
+        Some(path) => match read_saved(path) {
+            Ok(saved) => Some(saved),
+            Err(message) => {
+                let _ = writeln!(stderr, "error: {message}");
+                return ExitCode::Failure;
+            }
+        },
+    };
+    let paths = match &saved {
+        Some(saved) => saved
+            .iter()
+            .map(|entry| entry.manifest.clone().into())
+            .collect(),
+        None => args.paths.clone(),
+    };
+    let desireds = match load_all(&paths, args.allow_outside_paths) {
+        Ok(desireds) => desireds,
+        Err(code) => return code,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            let _ = writeln!(stderr, "error: cannot start the async runtime: {error}");
+            return ExitCode::Failure;
+        }
+    };
+    runtime.block_on(async {
+        let target = Target {
+            sandbox: args.sandbox,
+            api_url: args.api_url.clone(),
+            api_key_file: args.api_key_file.clone(),
+            concurrency: args.concurrency,
+        };
+        let (client, sandbox) = match connect(&target, &desireds).await {
+            Ok(connection) => connection,
+            Err(message) => {
+                let _ = writeln!(anstream::stderr(), "error: {message}");
+                return ExitCode::Failure;
+            }
+        };
+        let signal = Arc::new(AtomicU8::new(0));
+        let interrupted = Arc::new(AtomicBool::new(false));
+        let watcher = tokio::spawn(watch_signals(signal.clone(), interrupted.clone()));
+        let mut code = ExitCode::Success;
+        for desired in &desireds {
+            let outcome = apply_one(
+                args,
+                &client,
+                desired,
+                saved.as_deref(),
+                &interrupted,
+                &signal,
+            )
+            .await;
+            code = worst(code, outcome);
+            if matches!(code, ExitCode::Interrupted | ExitCode::Terminated) {
+                break;
+            }
+        }
+        watcher.abort();
+        if let Some(sandbox) = sandbox {
+            sandbox.shutdown().await;
+        }
+        code
+    })
+}
+
+/// Combines outcomes: an interruption wins, then failure, then pending, then success.
+fn worst(current: ExitCode, next: ExitCode) -> ExitCode {
+    let rank = |code: ExitCode| match code {
+        ExitCode::Interrupted | ExitCode::Terminated => 4,
+        ExitCode::Failure => 3,
+        ExitCode::Pending => 2,
+        ExitCode::Changes | ExitCode::Success => 1,
+    };
+    if rank(next) > rank(current) {
+        next
+    } else {
+        current
+    }
+}
+
+async fn watch_signals(signal: Arc<AtomicU8>, interrupted: Arc<AtomicBool>) {
+    #[cfg(unix)]
+    {
+        let Ok(mut terminate) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        else {
+            return;
+        };
+        let code = tokio::select! {
+            _ = tokio::signal::ctrl_c() => 130,
+            _ = terminate.recv() => 143,
+        };
+        signal.store(code, Ordering::SeqCst);
+        interrupted.store(true, Ordering::SeqCst);
+        let _ = writeln!(
+            anstream::stderr(),
+            "telrep: interrupted; finishing the calls in flight, starting nothing new"
+        );
+    }
+}
+
+async fn apply_one(
+    args: &ApplyArgs,
+    client: &Client,
+    desired: &Desired,
+    saved: Option<&[SavedPlan]>,
+    interrupted: &Arc<AtomicBool>,
+    signal: &Arc<AtomicU8>,
+) -> ExitCode {
+    let mut stderr = anstream::stderr();
+    let options = PlanOptions {
+        allow_disable: args.allow_disable,
+        allow_mass_removal: args.allow_mass_removal,
+    };
+    let plan = plan_one(client, desired, options, Prices::default()).await;
+    if let Some(saved) = saved {
+        let label = desired.manifest.display().to_string();
+        let Some(entry) = saved.iter().find(|entry| entry.manifest == label) else {
+            let _ = writeln!(stderr, "error: the saved plan has no entry for `{label}`");
+            return ExitCode::Failure;
+        };
+        let mut changed = Vec::new();
+        if entry.manifest_digest != manifest_digest(desired) {
+            changed.push(format!(
+                "`{label}` (or a numbers file or the LOA it names) changed since the plan was saved"
+            ));
+        }
+        if entry.fingerprint != plan.fingerprint {
+            changed.push("the account changed since the plan was saved".to_owned());
+        }
+        if !changed.is_empty() {
+            let _ = writeln!(
+                stderr,
+                "error: refusing the saved plan: {}; run `telrep plan --out FILE` again and review it",
+                changed.join("; ")
+            );
+            return ExitCode::Failure;
+        }
+    }
+    let json = args.format == OutputFormat::Json;
+    if !json {
+        let shown = render::masked(&plan);
+        let _ = render::render_text(
+            std::slice::from_ref(&shown),
+            RenderOptions::default(),
+            &mut anstream::stdout().lock(),
+        );
+    }
+    if !plan.errors.is_empty() {
+        if json {
+            print_event(
+                &serde_json::json!({"event": "plan_failed", "manifest": plan.manifest, "errors": plan.errors}),
+            );
+        }
+        return ExitCode::Failure;
+    }
+    if plan.steps.is_empty() {
+        if json {
+            print_event(
+                &serde_json::json!({"event": "converged", "manifest": plan.manifest, "steps": 0}),
+            );
+        }
+        return ExitCode::Success;
+    }
+    if !args.auto_approve && !confirm(&plan) {
+        return ExitCode::Failure;
+    }
+    let apply_options = ApplyOptions {
+        concurrency: args.concurrency.max(1),
+        keep_going: args.keep_going,
+        no_wait: args.no_wait,
+        approval_timeout: args.approval_timeout,
+        poll_interval: std::time::Duration::from_millis(500),
+        interrupted: interrupted.clone(),
+    };
+    let events = move |event: Event| {
+        if json {
+            print_event(&event);
+        } else {
+            let _ = writeln!(anstream::stderr(), "{} {}", clock(), describe(&event));
+        }
+    };
+    let outcome = execute(client, desired, &plan, &apply_options, &events).await;
+    match outcome {
+        Err(error) => {
+            let _ = writeln!(stderr, "error: {error}");
+            ExitCode::Failure
+        }
+        Ok(Outcome::VettingPending) => {
+            let _ = writeln!(stderr, "vetting pending: run apply again later");
+            if json {
+                print_event(
+                    &serde_json::json!({"event": "vetting_pending", "manifest": plan.manifest}),
+                );
+            }
+            ExitCode::Pending
+        }
+        Ok(Outcome::Interrupted { done, of }) => {
+            let _ = writeln!(
+                stderr,
+                "interrupted: {done} of {of} steps done, {} not started; run apply again to finish",
+                of - done
+            );
+            if signal.load(Ordering::SeqCst) == 143 {
+                ExitCode::Terminated
+            } else {
+                ExitCode::Interrupted
+            }
+        }
+        Ok(Outcome::Refused { numbers }) => {
+            let _ = writeln!(
+                stderr,
+                "error: the API refused {}:",
+                crate::plan::plural(numbers.len(), "number", "numbers")
+            );
+            for (number, reason) in &numbers {
+                let _ = writeln!(stderr, "  {number}: {reason}");
+            }
+            ExitCode::Failure
+        }
+        Ok(Outcome::Done) => verify(client, desired, options, json).await,
+    }
+}
+
+/// Re-observes and re-plans: success means nothing is left to do.
+async fn verify(client: &Client, desired: &Desired, options: PlanOptions, json: bool) -> ExitCode {
+    let replan = plan_one(client, desired, options, Prices::default()).await;
+    if replan.errors.is_empty() && replan.steps.is_empty() {
+        let _ = writeln!(
+            anstream::stderr(),
+            "Apply complete. The account matches the manifest."
+        );
+        if json {
+            print_event(&serde_json::json!({"event": "converged", "manifest": replan.manifest}));
+        }
+        return ExitCode::Success;
+    }
+    let _ = writeln!(
+        anstream::stderr(),
+        "error: the account does not match the manifest after apply; still to do:"
+    );
+    let _ = render::render_text(
+        std::slice::from_ref(&render::masked(&replan)),
+        RenderOptions::default(),
+        &mut anstream::stderr().lock(),
+    );
+    ExitCode::Failure
+}
+
+fn confirm(plan: &Plan) -> bool {
+    let mut stderr = anstream::stderr();
+    if !std::io::stdin().is_terminal() {
+        let _ = writeln!(
+            stderr,
+            "error: apply makes {} calls and was not confirmed: pass --auto-approve when not on a terminal",
+            plan.steps.len()
+        );
+        return false;
+    }
+    let _ = write!(
+        stderr,
+        "Apply these {} steps to {}? Only `yes` is accepted: ",
+        plan.steps.len(),
+        plan.enterprise.legal_name
+    );
+    let _ = stderr.flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    if answer.trim() == "yes" {
+        true
+    } else {
+        let _ = writeln!(stderr, "Apply cancelled; nothing was changed.");
+        false
+    }
+}
+
+fn print_event(event: &impl serde::Serialize) {
+    if let Ok(line) = serde_json::to_string(event) {
+        let _ = writeln!(anstream::stdout().lock(), "{line}");
+    }
+}
+
+fn clock() -> String {
+    jiff::Timestamp::now().strftime("%H:%M:%S").to_string()
+}
+
+fn describe(event: &Event) -> String {
+    match event {
+        Event::StepStarted {
+            step,
+            of,
+            action,
+            call,
+        } => format!("[{step}/{of}] {} {} {call}", action.symbol(), action.name()),
+        Event::StepFinished { step, action } => format!("[{step}] {} done", action.name()),
+        Event::StepFailed {
+            step,
+            action,
+            error,
+        } => format!("[{step}] {} failed: {error}", action.name()),
+        Event::Reread { step, finding } => {
+            format!("[{step}] re-read after an ambiguous failure: {finding}")
+        }
+        Event::NumberRefused {
+            step,
+            phone_number,
+            reason,
+        } => format!("[{step}] refused {phone_number}: {reason}"),
+        Event::Waiting { status, loa_status } => {
+            format!("waiting for vetting: status `{status}`, loa_status `{loa_status}`")
+        }
+    }
+}
+
+/// One entry of a saved plan file.
+#[derive(Debug, Clone, serde::Deserialize)]
+struct SavedPlan {
+    manifest: String,
+    manifest_digest: String,
+    fingerprint: String,
+}
+
+fn read_saved(path: &Path) -> Result<Vec<SavedPlan>, String> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        saved_plans: Vec<SavedPlan>,
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("cannot read the saved plan `{}`: {error}", path.display()))?;
+    let file: File = serde_json::from_str(&text).map_err(|error| {
+        format!(
+            "`{}` is not a saved plan (`telrep plan --out`): {error}",
+            path.display()
+        )
+    })?;
+    Ok(file.saved_plans)
+}
