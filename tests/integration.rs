@@ -9,6 +9,7 @@
     reason = "a test fails loudly on a broken setup"
 )]
 
+mod apply;
 mod client;
 mod plan;
 mod sandbox;

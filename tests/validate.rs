@@ -337,6 +337,7 @@ fn help() {
     Commands:
       validate  Check manifests and their numbers files offline (no API key, no network)
       plan      Show the API calls that would make the account match the manifests (free calls only)
+      apply     Make the API calls of the plan, wait for vetting, and prove the account matches
       schema    Print the manifest's JSON Schema (for editors and other tools)
       sandbox   Run a local simulator of the Telnyx API (no account, no cost)
       help      Print this message or the help of the given subcommand(s)
@@ -360,6 +361,85 @@ fn help() {
 
       -V, --version
               Print version
+    ----- stderr -----
+    ");
+    insta::assert_snapshot!(run(&root(), &["apply", "--help"]), @"
+    exit: 0
+    ----- stdout -----
+    Make the API calls of the plan, wait for vetting, and prove the account matches
+
+    Usage: telrep apply [OPTIONS] [PATH]...
+
+    Arguments:
+      [PATH]...
+              Manifest files, or directories searched recursively for `*.yaml` and `*.yml`
+
+    Options:
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+          --plan <FILE>
+              Execute this saved plan (`plan --out`), refusing it if the manifest or the account changed
+              since
+
+          --auto-approve
+              Apply without asking (required when not on a terminal)
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
+
+          --format <FORMAT>
+              `text`: progress on stderr; `json`: one JSON event per line on stdout
+
+              Possible values:
+              - text: For people
+              - json: For programs
+              
+              [default: text]
+
+          --concurrency <N>
+              Number batches and removals in flight at once (also pages read at once)
+              
+              [default: 8]
+
+          --keep-going
+              After a refused batch, run the later steps anyway
+
+          --no-wait
+              Stop before the steps that need vetting approval (exit 3)
+
+          --approval-timeout <DURATION>
+              The longest wait for vetting (`30m`, `1h`, `90s`); then exit 3
+              
+              [default: 30m]
+
+          --allow-disable
+              Accept plans that disable reputation (alone, or to replace an approved LOA)
+
+          --allow-mass-removal
+              Accept plans that remove more than max(10, 25 %) of the monitored numbers, or all
+
+          --sandbox
+              Apply against a local sandbox (state in `.telrep/sandbox.json` beside the manifest)
+
+          --api-url <URL>
+              API base URL [default: TELNYX_BASE_URL, else https://api.telnyx.com/v2]
+
+          --api-key-file <FILE>
+              Read the API key from this file instead of TELNYX_API_KEY
+
+          --allow-outside-paths
+              Let `file:` entries and `loa.file` point outside the manifest's directory
+
+      -h, --help
+              Print help (see a summary with '-h')
     ----- stderr -----
     ");
     insta::assert_snapshot!(run(&root(), &["plan", "--help"]), @"

@@ -1,0 +1,405 @@
+//! `telrep apply` against an in-process sandbox: convergence, idempotence, rejected vetting,
+//! refused numbers, stale saved plans, the LOA cascade, --no-wait, and confirmation.
+
+use std::path::Path;
+use std::process::Output;
+
+use serde_json::{Value, json};
+
+use crate::support::api::{Env, config_with_inventory};
+use crate::support::fixtures;
+
+/// The fixture manifest with these numbers, plus `extra` under `reputation`.
+fn workspace(numbers: &[&str], extra: &str) -> tempfile::TempDir {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(temp.path().join("loa")).unwrap();
+    std::fs::copy(
+        fixtures().join("loa/signed.pdf"),
+        temp.path().join("loa/signed.pdf"),
+    )
+    .unwrap();
+    let list: String = numbers
+        .iter()
+        .map(|number| format!("    - \"{number}\"\n"))
+        .collect();
+    let manifest = std::fs::read_to_string(fixtures().join("valid_minimal.yaml"))
+        .unwrap()
+        .replace("    - \"+12025551234\"\n", &format!("{list}{extra}"));
+    std::fs::write(temp.path().join("acme.yaml"), manifest).unwrap();
+    temp
+}
+
+async fn telrep(env: &Env, directory: &Path, args: &[&str]) -> Output {
+    let base = env.base();
+    let directory = directory.to_path_buf();
+    let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
+            .args(&args)
+            .arg("--api-url")
+            .arg(&base)
+            .current_dir(directory)
+            .env("TELNYX_API_KEY", "test-key-not-secret")
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+/// stderr without the `HH:MM:SS ` prefix of progress lines.
+fn progress(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .map(|line| {
+            let bytes = line.as_bytes();
+            if bytes.len() > 9 && bytes[2] == b':' && bytes[5] == b':' && bytes[8] == b' ' {
+                line[9..].to_owned()
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+async fn writes(env: &Env) -> Vec<String> {
+    env.requests()
+        .await
+        .into_iter()
+        .filter(|(method, ..)| method != "GET")
+        .map(|(method, path, _, status)| format!("{method} {path} {status}"))
+        .collect()
+}
+
+const NUMBERS: [&str; 3] = ["+12025550101", "+12025550102", "+12025550103"];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_converges_and_a_second_apply_changes_nothing() {
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let workspace = workspace(&NUMBERS, "");
+    let output = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{}", progress(&output));
+    insta::assert_snapshot!(progress(&output), @"
+    [1/6] + accept_terms POST /terms_of_service/number_reputation/agree
+    [1] accept_terms done
+    [2/6] + create_enterprise POST /enterprises
+    [2] create_enterprise done
+    [3/6] + upload_loa POST /documents
+    [3] upload_loa done
+    [4/6] + enable_reputation POST /enterprises/{enterprise_id}/reputation
+    [4] enable_reputation done
+    [5/6] = wait_for_vetting GET /enterprises/{enterprise_id}/reputation
+    [5] wait_for_vetting done
+    [6/6] + add_numbers POST /enterprises/{enterprise_id}/reputation/numbers
+    [6] add_numbers done
+    Apply complete. The account matches the manifest.
+    ");
+    assert_eq!(
+        env.billing().await,
+        json!({"enable": 1, "numbers_added": 3, "fresh_lookups": 0, "first_lookups": 0, "refreshes": 0})
+    );
+    env.clear_requests().await;
+    let again = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(
+        writes(&env).await,
+        Vec::<String>::new(),
+        "a converged account gets zero write calls"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout).lines().last(),
+        Some("No changes. The account matches the manifest.")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn json_events_and_confirmation() {
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let workspace = workspace(&NUMBERS, "");
+    let refused = telrep(&env, workspace.path(), &["apply", "acme.yaml"]).await;
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(
+        progress(&refused),
+        "error: apply makes 6 calls and was not confirmed: pass --auto-approve when not on a terminal"
+    );
+    assert_eq!(writes(&env).await, Vec::<String>::new());
+    let output = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "--format", "json", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(0));
+    let events: Vec<Value> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let kinds: Vec<String> = events
+        .iter()
+        .map(|event| {
+            format!(
+                "{} {}",
+                event["event"].as_str().unwrap(),
+                event.get("action").and_then(Value::as_str).unwrap_or("")
+            )
+        })
+        .filter(|kind| !kind.starts_with("waiting"))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "step_started accept_terms",
+            "step_finished accept_terms",
+            "step_started create_enterprise",
+            "step_finished create_enterprise",
+            "step_started upload_loa",
+            "step_finished upload_loa",
+            "step_started enable_reputation",
+            "step_finished enable_reputation",
+            "step_started wait_for_vetting",
+            "step_finished wait_for_vetting",
+            "step_started add_numbers",
+            "step_finished add_numbers",
+            "converged ",
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rejected_vetting_fails_with_its_reasons() {
+    let mut config = config_with_inventory(&NUMBERS);
+    config.rules.reject = vec!["Acme Corp".to_owned()];
+    let env = Env::start(config).await;
+    let workspace = workspace(&NUMBERS, "");
+    let output = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = progress(&output);
+    assert_eq!(
+        stderr.lines().last(),
+        Some(
+            "error: vetting was rejected: The business could not be verified from the details provided; The Letter of Authorization does not match the enterprise"
+        )
+    );
+    assert_eq!(env.billing().await["numbers_added"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_number_is_named_and_the_rest_of_its_batch_added() {
+    let numbers: Vec<String> = (0..10)
+        .map(|index| format!("+1202555{:04}", 200 + index))
+        .collect();
+    let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    let mut config = config_with_inventory(&refs);
+    config.rules.refuse.insert("+12025550207".to_owned());
+    let env = Env::start(config).await;
+    let workspace = workspace(&refs, "");
+    let output = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = progress(&output);
+    assert!(stderr.ends_with("error: the API refused 1 number:\n  +12025550207: `+12025550207` is not eligible for Number Reputation"), "{stderr}");
+    assert_eq!(env.billing().await["numbers_added"], 9);
+    let (_, listed) = env
+        .call("GET", "/reputation/numbers?page[size]=250", None)
+        .await;
+    let monitored: Vec<&str> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["phone_number"].as_str().unwrap())
+        .collect();
+    assert_eq!(monitored.len(), 9);
+    assert!(!monitored.contains(&"+12025550207"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stale_saved_plan_is_refused() {
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let workspace = workspace(&NUMBERS, "");
+    let saved = telrep(
+        &env,
+        workspace.path(),
+        &["plan", "--out", "plan.json", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(saved.status.code(), Some(0));
+    // The account changes after the plan was saved.
+    env.call("POST", "/terms_of_service/number_reputation/agree", None)
+        .await;
+    let output = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "--plan", "plan.json"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        progress(&output),
+        "error: refusing the saved plan: the account changed since the plan was saved; run `telrep plan --out FILE` again and review it"
+    );
+    // Planned again and applied from the fresh plan, it converges.
+    telrep(
+        &env,
+        workspace.path(),
+        &["plan", "--out", "plan.json", "acme.yaml"],
+    )
+    .await;
+    let applied = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "--plan", "plan.json"],
+    )
+    .await;
+    assert_eq!(applied.status.code(), Some(0), "{}", progress(&applied));
+    // The manifest changes after the plan was saved.
+    telrep(
+        &env,
+        workspace.path(),
+        &["plan", "--out", "plan.json", "acme.yaml"],
+    )
+    .await;
+    let manifest = std::fs::read_to_string(workspace.path().join("acme.yaml"))
+        .unwrap()
+        .replace("doing_business_as: Acme", "doing_business_as: Acme Inc");
+    std::fs::write(workspace.path().join("acme.yaml"), manifest).unwrap();
+    let stale = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "--plan", "plan.json"],
+    )
+    .await;
+    assert_eq!(stale.status.code(), Some(1));
+    assert_eq!(
+        progress(&stale),
+        "error: refusing the saved plan: `acme.yaml` (or a numbers file or the LOA it names) changed since the plan was saved; run `telrep plan --out FILE` again and review it"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn replacing_an_approved_loa_goes_through_the_cascade() {
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let workspace = workspace(&NUMBERS, "");
+    assert_eq!(
+        telrep(
+            &env,
+            workspace.path(),
+            &["apply", "--auto-approve", "acme.yaml"]
+        )
+        .await
+        .status
+        .code(),
+        Some(0)
+    );
+    // A new signed LOA replaces the approved one.
+    let mut pdf = std::fs::read(workspace.path().join("loa/signed.pdf")).unwrap();
+    pdf.extend_from_slice(b"\n% re-signed 2026-11-25\n");
+    std::fs::write(workspace.path().join("loa/signed.pdf"), pdf).unwrap();
+    let refused = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(refused.status.code(), Some(1));
+    let output = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "--allow-disable", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{}", progress(&output));
+    let actions: Vec<String> = progress(&output)
+        .lines()
+        .filter(|line| line.contains("] ") && line.ends_with(" done"))
+        .map(|line| line.split_whitespace().nth(1).unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "upload_loa",
+            "disable_reputation",
+            "enable_reputation",
+            "wait_for_vetting",
+            "add_numbers"
+        ]
+    );
+    assert_eq!(
+        env.billing().await["enable"],
+        2,
+        "the cascade bills enable again, as the plan said"
+    );
+    let plan = telrep(
+        &env,
+        workspace.path(),
+        &["plan", "--detailed-exitcode", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(plan.status.code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_wait_stops_before_approval_and_a_later_apply_finishes() {
+    let mut config = config_with_inventory(&NUMBERS);
+    config.rules.approve_after_ms = 1_500;
+    let env = Env::start(config).await;
+    let workspace = workspace(&NUMBERS, "");
+    let output = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "--no-wait", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(
+        progress(&output).lines().last(),
+        Some("vetting pending: run apply again later")
+    );
+    assert_eq!(env.billing().await["numbers_added"], 0);
+    let timeout = telrep(
+        &env,
+        workspace.path(),
+        &[
+            "apply",
+            "--auto-approve",
+            "--approval-timeout",
+            "0",
+            "acme.yaml",
+        ],
+    )
+    .await;
+    assert_eq!(timeout.status.code(), Some(3));
+    let finished = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(finished.status.code(), Some(0), "{}", progress(&finished));
+    assert_eq!(
+        env.billing().await,
+        json!({"enable": 1, "numbers_added": 3, "fresh_lookups": 0, "first_lookups": 0, "refreshes": 0})
+    );
+}
