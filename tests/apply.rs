@@ -403,3 +403,165 @@ async fn no_wait_stops_before_approval_and_a_later_apply_finishes() {
         json!({"enable": 1, "numbers_added": 3, "fresh_lookups": 0, "first_lookups": 0, "refreshes": 0})
     );
 }
+
+/// A fleet workspace: `count` numbers in `fleet.txt`, the fixture LOA.
+fn fleet_workspace(count: usize) -> (tempfile::TempDir, Vec<String>) {
+    let temp = tempfile::tempdir().unwrap();
+    let numbers = crate::support::fleet::fleet_numbers(count);
+    std::fs::write(temp.path().join("fleet.txt"), numbers.join("\n") + "\n").unwrap();
+    std::fs::create_dir_all(temp.path().join("loa")).unwrap();
+    std::fs::copy(
+        fixtures().join("loa/signed.pdf"),
+        temp.path().join("loa/signed.pdf"),
+    )
+    .unwrap();
+    let manifest = std::fs::read_to_string(fixtures().join("valid_minimal.yaml"))
+        .unwrap()
+        .replace("    - \"+12025551234\"\n", "    - file: fleet.txt\n");
+    std::fs::write(temp.path().join("acme.yaml"), manifest).unwrap();
+    (temp, numbers)
+}
+
+/// Inspects a sandbox state file through a fault-free sandbox: enterprises, enables billed,
+/// and the numbers monitored.
+async fn inspect(state: &Path) -> (usize, u64, Vec<String>) {
+    let mut config = telrep::sandbox::SandboxConfig::local();
+    config.state_file = Some(state.to_path_buf());
+    let env = Env::start(config).await;
+    let (_, enterprises) = env.call("GET", "/enterprises?page[size]=250", None).await;
+    let enable = env.billing().await["enable"].as_u64().unwrap();
+    let mut numbers = Vec::new();
+    for page in 1.. {
+        let (_, listed) = env
+            .call(
+                "GET",
+                &format!("/reputation/numbers?page[size]=250&page[number]={page}"),
+                None,
+            )
+            .await;
+        let data = listed["data"].as_array().unwrap().clone();
+        if data.is_empty() {
+            break;
+        }
+        numbers.extend(
+            data.iter()
+                .map(|item| item["phone_number"].as_str().unwrap().to_owned()),
+        );
+    }
+    numbers.sort();
+    (
+        enterprises["meta"]["total_results"].as_u64().unwrap() as usize,
+        enable,
+        numbers,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn faults_do_not_stop_convergence_or_double_bill() {
+    let (workspace, mut numbers) = fleet_workspace(2_000);
+    let state = workspace.path().join("state.json");
+    let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    let mut config = config_with_inventory(&refs);
+    config.state_file = Some(state.clone());
+    config.rules.seed = 11;
+    config.faults.error_rate = 0.10;
+    config.faults.reset_rate = 0.05;
+    config.faults.rate_limit = Some(15);
+    let env = Env::start(config).await;
+    // A pipeline runs apply again until it converges; every run must be safe.
+    let mut codes = Vec::new();
+    for _ in 0..8 {
+        let output = telrep(
+            &env,
+            workspace.path(),
+            &["apply", "--auto-approve", "acme.yaml"],
+        )
+        .await;
+        codes.push(output.status.code());
+        if output.status.code() == Some(0) {
+            break;
+        }
+    }
+    assert_eq!(codes.last(), Some(&Some(0)), "never converged: {codes:?}");
+    let statuses: Vec<u16> = env
+        .requests()
+        .await
+        .into_iter()
+        .map(|(_, _, _, status)| status)
+        .collect();
+    assert!(
+        statuses.contains(&500) && statuses.contains(&429) && statuses.contains(&0),
+        "every fault struck: {statuses:?}"
+    );
+    env.sandbox.shutdown().await;
+    let (enterprises, enables, monitored) = inspect(&state).await;
+    numbers.sort();
+    assert_eq!(
+        (enterprises, enables),
+        (1, 1),
+        "exactly one enterprise and one enable billed"
+    );
+    assert_eq!(monitored, numbers);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_at_any_point_a_second_apply_converges() {
+    let (workspace, mut numbers) = fleet_workspace(450);
+    numbers.sort();
+    for kill_after in [1, 2, 3, 4, 5, 6, 8, 11, 20] {
+        let state = workspace.path().join(format!("state-{kill_after}.json"));
+        let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
+        let mut config = config_with_inventory(&refs);
+        config.state_file = Some(state.clone());
+        let env = Env::start(config).await;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
+            .args([
+                "apply",
+                "--auto-approve",
+                "--concurrency",
+                "1",
+                "acme.yaml",
+                "--api-url",
+                &env.base(),
+            ])
+            .current_dir(workspace.path())
+            .env("TELNYX_API_KEY", "test")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // SIGKILL as soon as the sandbox has served `kill_after` requests.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if env.requests().await.len() >= kill_after || std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                break;
+            }
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        let _ = child.wait();
+        let output = telrep(
+            &env,
+            workspace.path(),
+            &["apply", "--auto-approve", "acme.yaml"],
+        )
+        .await;
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "after a kill at request {kill_after}: {}",
+            progress(&output)
+        );
+        env.sandbox.shutdown().await;
+        let (enterprises, enables, monitored) = inspect(&state).await;
+        assert_eq!(
+            (enterprises, enables),
+            (1, 1),
+            "kill at request {kill_after}"
+        );
+        assert_eq!(monitored, numbers, "kill at request {kill_after}");
+    }
+}
