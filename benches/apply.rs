@@ -33,35 +33,75 @@ struct Timing {
 
 /// Applies `manifest` to the sandbox at `concurrency`; the whole apply's duration and the
 /// `action` phase's (first request to last response).
-async fn timed_apply(client: &Client, desired: &Desired, concurrency: usize, action: Action) -> (Duration, Duration) {
+async fn timed_apply(
+    client: &Client,
+    desired: &Desired,
+    concurrency: usize,
+    action: Action,
+) -> (Duration, Duration) {
     let start = Instant::now();
     let live = telrep::observe::observe(client, desired).await.unwrap();
-    let plan = telrep::diff::diff(desired, &live, telrep::plan::PlanOptions { allow_disable: false, allow_mass_removal: true }, Default::default());
+    let plan = telrep::diff::diff(
+        desired,
+        &live,
+        telrep::plan::PlanOptions {
+            allow_disable: false,
+            allow_mass_removal: true,
+        },
+        Default::default(),
+    );
     assert!(plan.errors.is_empty(), "{:?}", plan.errors);
-    let timing = Mutex::new(Timing { first_start: None, last_finish: None });
+    let timing = Mutex::new(Timing {
+        first_start: None,
+        last_finish: None,
+    });
     let events = |event: Event| match event {
-        Event::StepStarted { action: started, .. } if started == action => {
-            timing.lock().unwrap().first_start.get_or_insert_with(Instant::now);
+        Event::StepStarted {
+            action: started, ..
+        } if started == action => {
+            timing
+                .lock()
+                .unwrap()
+                .first_start
+                .get_or_insert_with(Instant::now);
         }
-        Event::StepFinished { action: finished, .. } if finished == action => {
+        Event::StepFinished {
+            action: finished, ..
+        } if finished == action => {
             timing.lock().unwrap().last_finish = Some(Instant::now());
         }
         _ => {}
     };
-    let options = ApplyOptions { concurrency, poll_interval: Duration::from_millis(50), ..ApplyOptions::default() };
-    let outcome = telrep::apply::execute(client, desired, &plan, &options, &events).await.unwrap();
+    let options = ApplyOptions {
+        concurrency,
+        poll_interval: Duration::from_millis(50),
+        ..ApplyOptions::default()
+    };
+    let outcome = telrep::apply::execute(client, desired, &plan, &options, &events)
+        .await
+        .unwrap();
     assert_eq!(outcome, Outcome::Done);
     let whole = start.elapsed();
     let timing = timing.into_inner().unwrap();
-    (whole, timing.last_finish.unwrap() - timing.first_start.unwrap())
+    (
+        whole,
+        timing.last_finish.unwrap() - timing.first_start.unwrap(),
+    )
 }
 
 async fn fresh(numbers: &[String]) -> (Sandbox, Client) {
     let mut config = SandboxConfig::local();
-    config.inventory = numbers.iter().map(|number| (number.clone(), "local".to_owned())).collect();
+    config.inventory = numbers
+        .iter()
+        .map(|number| (number.clone(), "local".to_owned()))
+        .collect();
     config.faults.latency = Some((LATENCY, LATENCY));
     let sandbox = Sandbox::start(config).await.unwrap();
-    let client = Client::new(ClientConfig::new(sandbox.base_url(), ApiKey::new("bench").unwrap())).unwrap();
+    let client = Client::new(ClientConfig::new(
+        sandbox.base_url(),
+        ApiKey::new("bench").unwrap(),
+    ))
+    .unwrap();
     (sandbox, client)
 }
 
@@ -72,30 +112,68 @@ async fn main() {
     std::fs::write(temp.path().join("fleet.txt"), numbers.join("\n") + "\n").unwrap();
     std::fs::create_dir_all(temp.path().join("loa")).unwrap();
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    std::fs::copy(fixtures.join("loa/signed.pdf"), temp.path().join("loa/signed.pdf")).unwrap();
+    std::fs::copy(
+        fixtures.join("loa/signed.pdf"),
+        temp.path().join("loa/signed.pdf"),
+    )
+    .unwrap();
     let manifest = std::fs::read_to_string(fixtures.join("valid_minimal.yaml")).unwrap();
-    std::fs::write(temp.path().join("all.yaml"), manifest.replace("    - \"+12025551234\"\n", "    - file: fleet.txt\n")).unwrap();
-    std::fs::write(temp.path().join("kept.txt"), numbers[REMOVED..].join("\n") + "\n").unwrap();
+    std::fs::write(
+        temp.path().join("all.yaml"),
+        manifest.replace("    - \"+12025551234\"\n", "    - file: fleet.txt\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        temp.path().join("kept.txt"),
+        numbers[REMOVED..].join("\n") + "\n",
+    )
+    .unwrap();
     std::fs::write(
         temp.path().join("pruned.yaml"),
-        manifest.replace("    - \"+12025551234\"\n", "    - file: kept.txt\n  prune: true\n"),
+        manifest.replace(
+            "    - \"+12025551234\"\n",
+            "    - file: kept.txt\n  prune: true\n",
+        ),
     )
     .unwrap();
     let all = telrep::manifest::load(&temp.path().join("all.yaml"), Default::default()).unwrap();
-    let pruned = telrep::manifest::load(&temp.path().join("pruned.yaml"), Default::default()).unwrap();
+    let pruned =
+        telrep::manifest::load(&temp.path().join("pruned.yaml"), Default::default()).unwrap();
 
     let mut rows = Vec::new();
-    for (label, concurrency) in [("telrep, concurrency 8", 8), ("naive: one call at a time", 1)] {
+    for (label, concurrency) in [
+        ("telrep, concurrency 8", 8),
+        ("naive: one call at a time", 1),
+    ] {
         let (sandbox, client) = fresh(&numbers).await;
         let (whole, adds) = timed_apply(&client, &all, concurrency, Action::AddNumbers).await;
         let (_, removes) = timed_apply(&client, &pruned, concurrency, Action::RemoveNumber).await;
-        let requests: serde_json::Value = reqwest::get(format!("http://{}/_sandbox/requests", sandbox.address())).await.unwrap().json().await.unwrap();
-        let add_calls = requests["data"].as_array().unwrap().iter().filter(|request| request["method"] == "POST" && request["path"].as_str().unwrap().ends_with("/reputation/numbers")).count();
+        let requests: serde_json::Value =
+            reqwest::get(format!("http://{}/_sandbox/requests", sandbox.address()))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+        let add_calls = requests["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|request| {
+                request["method"] == "POST"
+                    && request["path"]
+                        .as_str()
+                        .unwrap()
+                        .ends_with("/reputation/numbers")
+            })
+            .count();
         assert_eq!(add_calls, NUMBERS / 100);
         rows.push((label, concurrency, add_calls, adds, whole, removes));
         sandbox.shutdown().await;
     }
-    println!("| way | add calls | add phase | floor | ratio | whole first apply | removing {REMOVED} numbers |\n|---|---|---|---|---|---|---|");
+    println!(
+        "| way | add calls | add phase | floor | ratio | whole first apply | removing {REMOVED} numbers |\n|---|---|---|---|---|---|---|"
+    );
     for (label, concurrency, calls, adds, whole, removes) in rows {
         let floor = LATENCY * u32::try_from(calls.div_ceil(concurrency)).unwrap();
         println!(

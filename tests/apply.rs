@@ -565,3 +565,94 @@ async fn killed_at_any_point_a_second_apply_converges() {
         assert_eq!(monitored, numbers, "kill at request {kill_after}");
     }
 }
+
+#[test]
+fn checked_in_event_schema_is_current() {
+    let output = crate::support::telrep(&crate::support::root(), &["schema", "--events"]);
+    let checked_in =
+        std::fs::read_to_string(crate::support::root().join("schema/apply-event.schema.json"))
+            .unwrap();
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        checked_in,
+        "run `cargo run -- schema --events > schema/apply-event.schema.json`"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_finishes_the_calls_in_flight_and_a_rerun_completes() {
+    let (workspace, mut numbers) = fleet_workspace(1_000);
+    numbers.sort();
+    let state = workspace.path().join("state.json");
+    let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    let mut config = config_with_inventory(&refs);
+    config.state_file = Some(state.clone());
+    config.faults.latency = Some((
+        std::time::Duration::from_millis(60),
+        std::time::Duration::from_millis(60),
+    ));
+    let env = Env::start(config).await;
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
+        .args([
+            "apply",
+            "--auto-approve",
+            "--concurrency",
+            "2",
+            "acme.yaml",
+            "--api-url",
+            &env.base(),
+        ])
+        .current_dir(workspace.path())
+        .env("TELNYX_API_KEY", "test")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the first add call has been answered, send SIGTERM.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let adds = env
+            .requests()
+            .await
+            .iter()
+            .filter(|(method, path, _, status)| {
+                method == "POST" && path.ends_with("/reputation/numbers") && *status == 201
+            })
+            .count();
+        if adds >= 1 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no add call within 60 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(143), "{}", progress(&output));
+    let stderr = progress(&output);
+    let last = stderr.lines().last().unwrap();
+    assert!(
+        last.starts_with("interrupted: ")
+            && last.ends_with(" not started; run apply again to finish"),
+        "{last}"
+    );
+    let added = env.billing().await["numbers_added"].as_u64().unwrap();
+    assert!(added > 0 && added < 1_000, "stopped part way: {added}");
+    let rerun = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(rerun.status.code(), Some(0), "{}", progress(&rerun));
+    assert_eq!(env.billing().await["numbers_added"], 1_000);
+}

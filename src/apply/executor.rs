@@ -45,7 +45,7 @@ impl Default for ApplyOptions {
 }
 
 /// What happened, for progress lines and `--format json` events.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// A step began.
@@ -97,6 +97,23 @@ pub enum Event {
         status: String,
         /// `loa_status` now.
         loa_status: String,
+    },
+    /// The plan could not be made; nothing was applied.
+    PlanFailed {
+        /// The manifest.
+        manifest: String,
+        /// Why.
+        errors: Vec<String>,
+    },
+    /// Stopped before the steps that need approval; run apply again later.
+    VettingPending {
+        /// The manifest.
+        manifest: String,
+    },
+    /// The account matches the manifest (verified by planning again).
+    Converged {
+        /// The manifest.
+        manifest: String,
     },
 }
 

@@ -257,7 +257,9 @@ async fn verify(client: &Client, desired: &Desired, options: PlanOptions, json: 
             "Apply complete. The account matches the manifest."
         );
         if json {
-            print_event(&serde_json::json!({"event": "converged", "manifest": replan.manifest}));
+            print_event(&Event::Converged {
+                manifest: replan.manifest.clone(),
+            });
         }
         return ExitCode::Success;
     }
@@ -335,6 +337,11 @@ fn describe(event: &Event) -> String {
         Event::Waiting { status, loa_status } => {
             format!("waiting for vetting: status `{status}`, loa_status `{loa_status}`")
         }
+        Event::PlanFailed { manifest, errors } => {
+            format!("{manifest}: the plan cannot be made: {}", errors.join("; "))
+        }
+        Event::VettingPending { manifest } => format!("{manifest}: vetting pending"),
+        Event::Converged { manifest } => format!("{manifest}: converged"),
     }
 }
 

@@ -119,8 +119,12 @@ pub struct ValidateArgs {
 #[derive(Debug, clap::Args)]
 pub struct SchemaArgs {
     /// Print the schema of `plan --format json` instead.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "events")]
     pub plan: bool,
+
+    /// Print the schema of one `apply --format json` event line instead.
+    #[arg(long)]
+    pub events: bool,
 }
 
 /// Arguments of `telrep plan`.

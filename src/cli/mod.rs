@@ -52,7 +52,7 @@ pub fn main(arguments: impl IntoIterator<Item = OsString>) -> std::process::Exit
         Command::Validate(validate) => validate::run(&validate),
         Command::Plan(plan) => plan::run(&plan),
         Command::Apply(apply) => apply::run(&apply),
-        Command::Schema(schema) => schema::run(schema.plan),
+        Command::Schema(schema) => schema::run(schema.plan, schema.events),
         Command::Sandbox(SandboxCommand::Serve(serve)) => sandbox::serve(&serve),
     };
     code.into()

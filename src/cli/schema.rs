@@ -4,11 +4,13 @@ use std::io::Write;
 
 use super::ExitCode;
 
-/// Prints the manifest's schema (schema/telrep.schema.json), or with `plan` the plan's
-/// (schema/plan.schema.json).
-pub fn run(plan: bool) -> ExitCode {
+/// Prints the manifest's schema (schema/telrep.schema.json), with `plan` the plan's
+/// (schema/plan.schema.json), with `events` an apply event's (schema/apply-event.schema.json).
+pub fn run(plan: bool, events: bool) -> ExitCode {
     let schema = if plan {
         serde_json::to_value(schemars::schema_for!(crate::plan::Plan)).unwrap_or_default()
+    } else if events {
+        serde_json::to_value(schemars::schema_for!(crate::apply::Event)).unwrap_or_default()
     } else {
         crate::manifest::schema()
     };
