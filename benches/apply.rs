@@ -11,6 +11,10 @@
 )]
 
 #[path = "../tests/support/fleet.rs"]
+#[expect(
+    dead_code,
+    reason = "shared with the tests; this benchmark needs only the numbers"
+)]
 mod fleet;
 
 use std::sync::Mutex;
