@@ -656,3 +656,45 @@ async fn sigterm_finishes_the_calls_in_flight_and_a_rerun_completes() {
     assert_eq!(rerun.status.code(), Some(0), "{}", progress(&rerun));
     assert_eq!(env.billing().await["numbers_added"], 1_000);
 }
+
+/// On a terminal (a pseudo-terminal from `script`), long steps draw a progress bar and end
+/// in one summary line; other steps stay timestamped lines.
+#[test]
+fn progress_bars_on_a_terminal() {
+    let workspace = workspace(&NUMBERS, "");
+    let command = format!(
+        "NO_COLOR=1 {} apply --sandbox --auto-approve acme.yaml > /dev/null",
+        env!("CARGO_BIN_EXE_telrep")
+    );
+    let output = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(workspace.path())
+        .output()
+        .expect("`script` (util-linux) provides the pseudo-terminal");
+    assert_eq!(output.status.code(), Some(0));
+    let screen = String::from_utf8_lossy(&output.stdout).replace('\r', "");
+    assert!(
+        screen.contains("add_numbers [========================================] 3/3 numbers"),
+        "{screen}"
+    );
+    let lines: Vec<&str> = screen
+        .lines()
+        .map(|line| line.rsplit("\u{1b}[2K").next().unwrap_or(line))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.len() > 9 && line[9..].starts_with("add_numbers: 3 numbers in ")),
+        "{screen}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.len() > 9 && &line[9..] == "[2] create_enterprise done"),
+        "{screen}"
+    );
+    assert_eq!(
+        lines.last().copied(),
+        Some("Apply complete. The account matches the manifest.")
+    );
+}

@@ -199,10 +199,11 @@ async fn apply_one(
         poll_interval: std::time::Duration::from_millis(500),
         interrupted: interrupted.clone(),
     };
+    let bars = Bars::new(&plan, !json && std::io::stderr().is_terminal());
     let events = move |event: Event| {
         if json {
             print_event(&event);
-        } else {
+        } else if !bars.show(&event) {
             let _ = writeln!(anstream::stderr(), "{} {}", clock(), describe(&event));
         }
     };
@@ -273,6 +274,113 @@ async fn verify(client: &Client, desired: &Desired, options: PlanOptions, json: 
         &mut anstream::stderr().lock(),
     );
     ExitCode::Failure
+}
+
+/// Progress bars for the long steps (number batches, removals) on a terminal; elsewhere
+/// every event is a timestamped line.
+struct Bars {
+    /// Numbers per step, by 1-based step position.
+    sizes: Vec<u64>,
+    adds: Option<indicatif::ProgressBar>,
+    removes: Option<indicatif::ProgressBar>,
+}
+
+impl Bars {
+    fn new(plan: &Plan, terminal: bool) -> Self {
+        let sizes = plan
+            .steps
+            .iter()
+            .map(|step| {
+                step.phone_numbers
+                    .as_ref()
+                    .map_or(1, |numbers| u64::try_from(numbers.len()).unwrap_or(0))
+            })
+            .collect();
+        let bar = |action: crate::plan::Action, label: &'static str| {
+            let total: u64 = plan
+                .steps
+                .iter()
+                .filter(|step| step.action == action)
+                .map(|step| {
+                    step.phone_numbers
+                        .as_ref()
+                        .map_or(1, |numbers| u64::try_from(numbers.len()).unwrap_or(0))
+                })
+                .sum();
+            (terminal && total > 0).then(|| {
+                let bar = indicatif::ProgressBar::new(total);
+                if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+                    "{label} [{{bar:40}}] {{pos}}/{{len}} numbers ({{elapsed}})"
+                )) {
+                    bar.set_style(style.progress_chars("=> "));
+                }
+                bar
+            })
+        };
+        Self {
+            sizes,
+            adds: bar(crate::plan::Action::AddNumbers, "add_numbers"),
+            removes: bar(crate::plan::Action::RemoveNumber, "remove_number"),
+        }
+    }
+
+    /// Draws `event` on a bar; false when it should be printed as a line instead.
+    fn show(&self, event: &Event) -> bool {
+        let bar = |action: crate::plan::Action| match action {
+            crate::plan::Action::AddNumbers => self.adds.as_ref(),
+            crate::plan::Action::RemoveNumber => self.removes.as_ref(),
+            _ => None,
+        };
+        match event {
+            Event::StepStarted { action, .. } => match bar(*action) {
+                Some(progress) => {
+                    if progress.position() == 0 {
+                        progress.reset_elapsed();
+                    }
+                    true
+                }
+                None => false,
+            },
+            Event::StepFinished { step, action } => match bar(*action) {
+                Some(progress) => {
+                    progress.inc(self.sizes.get(step.saturating_sub(1)).copied().unwrap_or(1));
+                    let total = progress.length().unwrap_or(0);
+                    if progress.position() >= total {
+                        progress.finish_and_clear();
+                        let _ = writeln!(
+                            anstream::stderr(),
+                            "{} {}: {} in {:.1} s",
+                            clock(),
+                            action.name(),
+                            crate::plan::plural(
+                                usize::try_from(total).unwrap_or(0),
+                                "number",
+                                "numbers"
+                            ),
+                            progress.elapsed().as_secs_f64()
+                        );
+                    }
+                    true
+                }
+                None => false,
+            },
+            Event::StepFailed { action, .. } => match bar(*action) {
+                Some(progress) => {
+                    progress.println(describe(event));
+                    true
+                }
+                None => false,
+            },
+            Event::NumberRefused { .. } => match &self.adds {
+                Some(progress) => {
+                    progress.println(describe(event));
+                    true
+                }
+                None => false,
+            },
+            _ => false,
+        }
+    }
 }
 
 fn confirm(plan: &Plan) -> bool {
