@@ -6,48 +6,8 @@ use std::process::Output;
 
 use serde_json::{Value, json};
 
-use crate::support::api::{Env, config_with_inventory};
+use crate::support::api::{Env, config_with_inventory, telrep_against as telrep, workspace};
 use crate::support::fixtures;
-
-/// The fixture manifest with these numbers, plus `extra` under `reputation`.
-fn workspace(numbers: &[&str], extra: &str) -> tempfile::TempDir {
-    let temp = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(temp.path().join("loa")).unwrap();
-    std::fs::copy(
-        fixtures().join("loa/signed.pdf"),
-        temp.path().join("loa/signed.pdf"),
-    )
-    .unwrap();
-    let list: String = numbers
-        .iter()
-        .map(|number| format!("    - \"{number}\"\n"))
-        .collect();
-    let manifest = std::fs::read_to_string(fixtures().join("valid_minimal.yaml"))
-        .unwrap()
-        .replace("    - \"+12025551234\"\n", &format!("{list}{extra}"));
-    std::fs::write(temp.path().join("acme.yaml"), manifest).unwrap();
-    temp
-}
-
-async fn telrep(env: &Env, directory: &Path, args: &[&str]) -> Output {
-    let base = env.base();
-    let directory = directory.to_path_buf();
-    let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
-    tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
-            .args(&args)
-            .arg("--api-url")
-            .arg(&base)
-            .current_dir(directory)
-            .env("TELNYX_API_KEY", "test-key-not-secret")
-            .env("NO_COLOR", "1")
-            .stdin(std::process::Stdio::null())
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
-}
 
 /// stderr without the `HH:MM:SS ` prefix of progress lines.
 fn progress(output: &Output) -> String {

@@ -6,49 +6,8 @@ use std::process::Output;
 
 use serde_json::{Value, json};
 
-use crate::support::api::{Env, config_with_inventory};
+use crate::support::api::{Env, config_with_inventory, telrep_against as telrep, workspace};
 use crate::support::{fixtures, render, root};
-
-/// A temporary directory holding the fixture manifest (as `acme.yaml`) and its LOA, with
-/// `numbers` as its list and `extra` appended to its `reputation` section.
-fn workspace(numbers: &[&str], extra: &str) -> tempfile::TempDir {
-    let temp = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(temp.path().join("loa")).unwrap();
-    std::fs::copy(
-        fixtures().join("loa/signed.pdf"),
-        temp.path().join("loa/signed.pdf"),
-    )
-    .unwrap();
-    let list: String = numbers
-        .iter()
-        .map(|number| format!("    - \"{number}\"\n"))
-        .collect();
-    let manifest = std::fs::read_to_string(fixtures().join("valid_minimal.yaml"))
-        .unwrap()
-        .replace("    - \"+12025551234\"\n", &format!("{list}{extra}"));
-    std::fs::write(temp.path().join("acme.yaml"), manifest).unwrap();
-    temp
-}
-
-/// Runs `telrep ARGS` in `directory` against the sandbox, off the runtime's threads.
-async fn telrep(env: &Env, directory: &Path, args: &[&str]) -> Output {
-    let base = env.base();
-    let directory = directory.to_path_buf();
-    let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
-    tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
-            .args(&args)
-            .arg("--api-url")
-            .arg(&base)
-            .current_dir(directory)
-            .env("TELNYX_API_KEY", "test-key-not-secret")
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
-}
 
 /// Brings the sandbox to the state the workspace's manifest declares: terms, enterprise,
 /// the same LOA file, approved vetting, and these numbers.

@@ -293,3 +293,51 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+/// A temporary directory holding the fixture manifest (as `acme.yaml`) and its LOA, with
+/// `numbers` as its list and `extra` appended to its `reputation` section.
+pub fn workspace(numbers: &[&str], extra: &str) -> tempfile::TempDir {
+    let fixtures = super::fixtures();
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(temp.path().join("loa")).unwrap();
+    std::fs::copy(
+        fixtures.join("loa/signed.pdf"),
+        temp.path().join("loa/signed.pdf"),
+    )
+    .unwrap();
+    let list: String = numbers
+        .iter()
+        .map(|number| format!("    - \"{number}\"\n"))
+        .collect();
+    let manifest = std::fs::read_to_string(fixtures.join("valid_minimal.yaml"))
+        .unwrap()
+        .replace("    - \"+12025551234\"\n", &format!("{list}{extra}"));
+    std::fs::write(temp.path().join("acme.yaml"), manifest).unwrap();
+    temp
+}
+
+/// Runs `telrep ARGS --api-url SANDBOX` in `directory` with a key and no terminal, off the
+/// runtime's threads (the sandbox keeps serving meanwhile).
+pub async fn telrep_against(
+    env: &Env,
+    directory: &std::path::Path,
+    args: &[&str],
+) -> std::process::Output {
+    let base = env.base();
+    let directory = directory.to_path_buf();
+    let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
+            .args(&args)
+            .arg("--api-url")
+            .arg(&base)
+            .current_dir(directory)
+            .env("TELNYX_API_KEY", "test-key-not-secret")
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
