@@ -1013,9 +1013,13 @@ async fn rate_limit_answers_429_with_retry_after_before_any_write() {
             ));
         }
     }
-    // Two in one second pass; unless the second ticked over, the rest are refused.
+    // Two a second pass: six quick requests span at most two one-second windows, so two to
+    // four pass and the rest are refused.
     let passed = statuses.iter().filter(|status| **status == 201).count();
-    assert!(passed >= 2 && statuses.contains(&429), "{statuses:?}");
+    assert!(
+        (2..=4).contains(&passed) && statuses.contains(&429),
+        "{statuses:?}"
+    );
     assert_eq!(
         limited,
         Some((
