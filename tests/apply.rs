@@ -323,7 +323,7 @@ async fn replacing_an_approved_loa_goes_through_the_cascade() {
 #[tokio::test(flavor = "multi_thread")]
 async fn no_wait_stops_before_approval_and_a_later_apply_finishes() {
     let mut config = config_with_inventory(&NUMBERS);
-    config.rules.approve_after_ms = 1_500;
+    config.rules.approve_after_ms = 5_000;
     let env = Env::start(config).await;
     let workspace = workspace(&NUMBERS, "");
     let output = telrep(

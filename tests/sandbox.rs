@@ -301,7 +301,7 @@ async fn enterprise_listing_filters_and_pages() {
 #[tokio::test]
 async fn enable_vetting_frequency_loa_and_disable() {
     let mut config = config_with_inventory(&["+12025550101", "+12025550102"]);
-    config.rules.approve_after_ms = 300;
+    config.rules.approve_after_ms = 1_500;
     let env = Env::start(config).await;
     let (id, document) = env.enabled_enterprise().await;
     let path = format!("/enterprises/{id}/reputation");
@@ -371,7 +371,7 @@ async fn enable_vetting_frequency_loa_and_disable() {
     assert_eq!(status, 200);
     assert_eq!(patched["data"]["loa_document_id"], json!(second));
     assert_eq!(patched["data"]["loa_status"], "pending");
-    eventually(5, || async {
+    eventually(20, || async {
         let (_, settings) = env.call("GET", &path, None).await;
         settings["data"]["status"] == "approved" && settings["data"]["loa_status"] == "approved"
     })

@@ -10,7 +10,7 @@ let client;
 const state = {};
 
 before(async () => {
-  sandbox = await startSandbox(['--approve-after', '300ms', '--reject', 'Rejected Inc']);
+  sandbox = await startSandbox(['--approve-after', '1500ms', '--reject', 'Rejected Inc']);
   client = telnyx(sandbox.baseURL);
 });
 after(() => sandbox.stop());
