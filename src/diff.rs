@@ -278,8 +278,7 @@ impl Planner<'_> {
             ));
             self.enable(&document, frequency, "re-enable after the disable");
             self.wait("vetting restarts after enable; numbers can be added once it is approved");
-            let none = HashSet::new();
-            self.add_all(&readd, list, &none, &live_numbers);
+            self.add(&readd, list, &live_numbers);
             if prune {
                 // Numbers the manifest drops are simply not re-added; rails still apply.
                 let removed = self
@@ -406,39 +405,19 @@ impl Planner<'_> {
         ));
     }
 
-    /// One add step per batch of 100 for the numbers not yet monitored, after checking each
-    /// can be added.
+    /// One add step per batch of 100, in the given order, after checking that each number
+    /// not already monitored here can be added. `live_numbers` are this enterprise's own
+    /// (re-added after a cascade), so eligible.
     fn add(
-        &mut self,
-        to_add: &[E164],
-        list: &crate::model::NumberList,
-        live_numbers: &HashSet<E164>,
-    ) {
-        self.add_all(to_add, list, live_numbers, live_numbers);
-    }
-
-    fn add_all(
         &mut self,
         numbers: &[E164],
         list: &crate::model::NumberList,
-        skip: &HashSet<E164>,
         live_numbers: &HashSet<E164>,
     ) {
-        let numbers: Vec<E164> = numbers
-            .iter()
-            .copied()
-            .filter(|number| !skip.contains(number))
-            .collect();
-        for &number in &numbers {
+        for &number in numbers {
             if live_numbers.contains(&number) {
-                continue; // re-added after a cascade: it is ours, so it is eligible
+                continue;
             }
-            let place = list
-                .numbers
-                .iter()
-                .position(|candidate| *candidate == number)
-                .and_then(|index| list.location(index))
-                .unwrap_or_else(|| "live".to_owned());
             let problem = match self.live.candidates.get(&number) {
                 Some(Eligibility::Eligible) => continue,
                 Some(Eligibility::NotInInventory) => "not in the account's inventory: buy or port it first, or remove it from the manifest".to_owned(),
@@ -446,6 +425,13 @@ impl Planner<'_> {
                 Some(Eligibility::MonitoredElsewhere { enterprise_id }) => format!("already monitored by enterprise `{enterprise_id}`; remove it there first"),
                 None => "its eligibility was not observed; plan again".to_owned(),
             };
+            // Only a number in error needs its place in the manifest: finding it is a scan.
+            let place = list
+                .numbers
+                .iter()
+                .position(|candidate| *candidate == number)
+                .and_then(|index| list.location(index))
+                .unwrap_or_else(|| "live".to_owned());
             self.errors
                 .push(format!("`{number}` ({place}) cannot be added: {problem}"));
         }
