@@ -404,11 +404,6 @@ fn help() {
               
               [default: text]
 
-          --concurrency <N>
-              Number batches and removals in flight at once (also pages read at once)
-              
-              [default: 8]
-
           --keep-going
               After a refused batch, run the later steps anyway
 
@@ -427,13 +422,19 @@ fn help() {
               Accept plans that remove more than max(10, 25 %) of the monitored numbers, or all
 
           --sandbox
-              Apply against a local sandbox (state in `.telrep/sandbox.json` beside the manifest)
+              Use a local sandbox (state in `.telrep/sandbox.json` beside the manifest) instead of
+              Telnyx: no account, no cost
 
           --api-url <URL>
               API base URL [default: TELNYX_BASE_URL, else https://api.telnyx.com/v2]
 
           --api-key-file <FILE>
               Read the API key from this file instead of TELNYX_API_KEY
+
+          --concurrency <N>
+              Requests in flight at once: pages of a listing, and apply's number batches and removals
+              
+              [default: 8]
 
           --allow-outside-paths
               Let `file:` entries and `loa.file` point outside the manifest's directory
@@ -499,8 +500,8 @@ fn help() {
               Prices to estimate with (JSON or YAML: `monitoring_per_month`, `per_check`, in USD)
 
           --sandbox
-              Plan against a local sandbox (state in `.telrep/sandbox.json` beside the manifest) instead
-              of Telnyx: no account, no cost
+              Use a local sandbox (state in `.telrep/sandbox.json` beside the manifest) instead of
+              Telnyx: no account, no cost
 
           --api-url <URL>
               API base URL [default: TELNYX_BASE_URL, else https://api.telnyx.com/v2]
@@ -509,7 +510,7 @@ fn help() {
               Read the API key from this file instead of TELNYX_API_KEY
 
           --concurrency <N>
-              Pages of one listing read at once
+              Requests in flight at once: pages of a listing, and apply's number batches and removals
               
               [default: 8]
 

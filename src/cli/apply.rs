@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use super::ExitCode;
 use super::args::{ApplyArgs, OutputFormat};
-use super::plan::{Target, connect, load_all, manifest_digest, plan_one};
+use super::plan::{connect, load_all, manifest_digest, plan_one};
 use crate::apply::{ApplyOptions, Event, Outcome, execute};
 use crate::model::Desired;
 use crate::plan::render::{self, RenderOptions};
@@ -38,24 +38,11 @@ pub fn run(args: &ApplyArgs) -> ExitCode {
         Ok(desireds) => desireds,
         Err(code) => return code,
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            let _ = writeln!(stderr, "error: cannot start the async runtime: {error}");
-            return ExitCode::Failure;
-        }
+    let Some(runtime) = super::runtime() else {
+        return ExitCode::Failure;
     };
     runtime.block_on(async {
-        let target = Target {
-            sandbox: args.sandbox,
-            api_url: args.api_url.clone(),
-            api_key_file: args.api_key_file.clone(),
-            concurrency: args.concurrency,
-        };
-        let (client, sandbox) = match connect(&target, &desireds).await {
+        let (client, sandbox) = match connect(&args.connection, &desireds).await {
             Ok(connection) => connection,
             Err(message) => {
                 let _ = writeln!(anstream::stderr(), "error: {message}");
@@ -134,10 +121,7 @@ async fn apply_one(
     signal: &Arc<AtomicU8>,
 ) -> ExitCode {
     let mut stderr = anstream::stderr();
-    let options = PlanOptions {
-        allow_disable: args.allow_disable,
-        allow_mass_removal: args.allow_mass_removal,
-    };
+    let options = args.rails.options();
     let plan = plan_one(client, desired, options, Prices::default()).await;
     if let Some(saved) = saved {
         let label = desired.manifest.display().to_string();
@@ -192,7 +176,7 @@ async fn apply_one(
         return ExitCode::Failure;
     }
     let apply_options = ApplyOptions {
-        concurrency: args.concurrency.max(1),
+        concurrency: args.connection.concurrency.max(1),
         keep_going: args.keep_going,
         no_wait: args.no_wait,
         approval_timeout: args.approval_timeout,

@@ -146,13 +146,9 @@ pub struct PlanArgs {
     #[arg(long)]
     pub detailed_exitcode: bool,
 
-    /// Accept plans that disable reputation (alone, or to replace an approved LOA).
-    #[arg(long)]
-    pub allow_disable: bool,
-
-    /// Accept plans that remove more than max(10, 25 %) of the monitored numbers, or all.
-    #[arg(long)]
-    pub allow_mass_removal: bool,
+    /// The safety rails' overrides.
+    #[command(flatten)]
+    pub rails: RailArgs,
 
     /// List every number instead of the first and last few.
     #[arg(long)]
@@ -166,22 +162,9 @@ pub struct PlanArgs {
     #[arg(long, value_name = "FILE")]
     pub prices: Option<PathBuf>,
 
-    /// Plan against a local sandbox (state in `.telrep/sandbox.json` beside the manifest)
-    /// instead of Telnyx: no account, no cost.
-    #[arg(long)]
-    pub sandbox: bool,
-
-    /// API base URL [default: TELNYX_BASE_URL, else https://api.telnyx.com/v2].
-    #[arg(long, value_name = "URL")]
-    pub api_url: Option<String>,
-
-    /// Read the API key from this file instead of TELNYX_API_KEY.
-    #[arg(long, value_name = "FILE")]
-    pub api_key_file: Option<PathBuf>,
-
-    /// Pages of one listing read at once.
-    #[arg(long, default_value_t = 8, value_name = "N")]
-    pub concurrency: usize,
+    /// Where the calls go.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 
     /// Let `file:` entries and `loa.file` point outside the manifest's directory.
     #[arg(long)]
@@ -208,10 +191,6 @@ pub struct ApplyArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
 
-    /// Number batches and removals in flight at once (also pages read at once).
-    #[arg(long, default_value_t = 8, value_name = "N")]
-    pub concurrency: usize,
-
     /// After a refused batch, run the later steps anyway.
     #[arg(long)]
     pub keep_going: bool,
@@ -224,15 +203,24 @@ pub struct ApplyArgs {
     #[arg(long, default_value = "30m", value_name = "DURATION", value_parser = crate::sandbox::parse_duration)]
     pub approval_timeout: std::time::Duration,
 
-    /// Accept plans that disable reputation (alone, or to replace an approved LOA).
-    #[arg(long)]
-    pub allow_disable: bool,
+    /// The safety rails' overrides.
+    #[command(flatten)]
+    pub rails: RailArgs,
 
-    /// Accept plans that remove more than max(10, 25 %) of the monitored numbers, or all.
-    #[arg(long)]
-    pub allow_mass_removal: bool,
+    /// Where the calls go.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 
-    /// Apply against a local sandbox (state in `.telrep/sandbox.json` beside the manifest).
+    /// Let `file:` entries and `loa.file` point outside the manifest's directory.
+    #[arg(long)]
+    pub allow_outside_paths: bool,
+}
+
+/// Where `plan` and `apply` send their calls.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConnectionArgs {
+    /// Use a local sandbox (state in `.telrep/sandbox.json` beside the manifest) instead of
+    /// Telnyx: no account, no cost.
     #[arg(long)]
     pub sandbox: bool,
 
@@ -244,9 +232,32 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "FILE")]
     pub api_key_file: Option<PathBuf>,
 
-    /// Let `file:` entries and `loa.file` point outside the manifest's directory.
+    /// Requests in flight at once: pages of a listing, and apply's number batches and
+    /// removals.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub concurrency: usize,
+}
+
+/// The flags that accept what the safety rails refuse by default.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct RailArgs {
+    /// Accept plans that disable reputation (alone, or to replace an approved LOA).
     #[arg(long)]
-    pub allow_outside_paths: bool,
+    pub allow_disable: bool,
+
+    /// Accept plans that remove more than max(10, 25 %) of the monitored numbers, or all.
+    #[arg(long)]
+    pub allow_mass_removal: bool,
+}
+
+impl RailArgs {
+    /// The plan options these flags give.
+    pub fn options(self) -> crate::plan::PlanOptions {
+        crate::plan::PlanOptions {
+            allow_disable: self.allow_disable,
+            allow_mass_removal: self.allow_mass_removal,
+        }
+    }
 }
 
 /// Output formats of `plan`.

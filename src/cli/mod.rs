@@ -57,3 +57,21 @@ pub fn main(arguments: impl IntoIterator<Item = OsString>) -> std::process::Exit
     };
     code.into()
 }
+
+/// The async runtime of the commands that talk HTTP; `None` (reported) when it cannot start.
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => Some(runtime),
+        Err(error) => {
+            use std::io::Write as _;
+            let _ = writeln!(
+                anstream::stderr(),
+                "error: cannot start the async runtime: {error}"
+            );
+            None
+        }
+    }
+}

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use futures::StreamExt;
 
-use super::args::{PlanArgs, PlanFormat};
+use super::args::{ConnectionArgs, PlanArgs, PlanFormat};
 use super::{ExitCode, api_settings, render_diagnostic};
 use crate::manifest::{self, LoadOptions};
 use crate::model::{Desired, ReputationSpec};
@@ -32,34 +32,18 @@ pub fn run(args: &PlanArgs) -> ExitCode {
             }
         },
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            let _ = writeln!(stderr, "error: cannot start the async runtime: {error}");
-            return ExitCode::Failure;
-        }
+    let Some(runtime) = super::runtime() else {
+        return ExitCode::Failure;
     };
     let plans = runtime.block_on(async {
-        let target = Target {
-            sandbox: args.sandbox,
-            api_url: args.api_url.clone(),
-            api_key_file: args.api_key_file.clone(),
-            concurrency: args.concurrency,
-        };
-        let (client, sandbox) = match connect(&target, &desireds).await {
+        let (client, sandbox) = match connect(&args.connection, &desireds).await {
             Ok(connection) => connection,
             Err(message) => {
                 let _ = writeln!(anstream::stderr(), "error: {message}");
                 return None;
             }
         };
-        let options = PlanOptions {
-            allow_disable: args.allow_disable,
-            allow_mass_removal: args.allow_mass_removal,
-        };
+        let options = args.rails.options();
         let plans: Vec<Plan> = futures::stream::iter(desireds.iter())
             .map(|desired| plan_one(&client, desired, options, prices))
             .buffered(4)
@@ -140,21 +124,9 @@ pub(crate) fn load_all(
     Err(ExitCode::Failure)
 }
 
-/// Where the API calls go.
-pub(crate) struct Target {
-    /// `--sandbox`.
-    pub sandbox: bool,
-    /// `--api-url`.
-    pub api_url: Option<String>,
-    /// `--api-key-file`.
-    pub api_key_file: Option<PathBuf>,
-    /// `--concurrency`.
-    pub concurrency: usize,
-}
-
 /// The client, and the sandbox it talks to under `--sandbox`.
 pub(crate) async fn connect(
-    args: &Target,
+    args: &ConnectionArgs,
     desireds: &[Desired],
 ) -> Result<(Client, Option<Sandbox>), String> {
     let (base_url, api_key, sandbox) = if args.sandbox {

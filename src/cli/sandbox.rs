@@ -35,18 +35,8 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
             reset_rate: args.reset_rate,
         },
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            let _ = writeln!(
-                anstream::stderr(),
-                "error: cannot start the async runtime: {error}"
-            );
-            return ExitCode::Failure;
-        }
+    let Some(runtime) = super::runtime() else {
+        return ExitCode::Failure;
     };
     runtime.block_on(async {
         let sandbox = match Sandbox::start(config).await {
