@@ -10,7 +10,7 @@ use telrep::model::E164;
 use telrep::sandbox::SandboxConfig;
 use telrep::telnyx::{ApiError, ApiKey, Client, ClientConfig, NumberFilter};
 
-use crate::support::api::{Env, acme, config_with_inventory};
+use crate::support::api::{Env, config_with_inventory};
 use crate::support::scripted::{Scripted, numbers_page};
 
 const KEY: &str = "KEYsuper-secret-0123456789";
@@ -514,5 +514,4 @@ async fn plain_http_is_refused_except_to_loopback() {
         error.to_string(),
         "refusing the API URL `http://api.telnyx.com/v2`: plain http:// would send the API key unencrypted; use https:// (http:// is allowed only to a loopback address such as the sandbox)"
     );
-    let _ = acme();
 }

@@ -310,6 +310,14 @@ impl Run<'_> {
         })
     }
 
+    fn document(&self, step: usize, action: Action) -> Result<String, ApplyError> {
+        self.document_id.clone().ok_or(ApplyError::Unexpected {
+            step,
+            action: action.name(),
+            message: "no LOA document to link".to_owned(),
+        })
+    }
+
     fn frequency(&self) -> Option<CheckFrequency> {
         match &self.desired.reputation {
             ReputationSpec::Enabled {
@@ -442,11 +450,7 @@ impl Run<'_> {
             }
             Action::EnableReputation => {
                 let id = self.enterprise(step, action)?;
-                let document = self.document_id.clone().ok_or(ApplyError::Unexpected {
-                    step,
-                    action: action.name(),
-                    message: "no LOA document to link".to_owned(),
-                })?;
+                let document = self.document(step, action)?;
                 let frequency = self.frequency().map(|frequency| frequency.as_str());
                 match client.enable_reputation(&id, &document, frequency).await {
                     Ok(_) => {}
@@ -473,11 +477,7 @@ impl Run<'_> {
             }
             Action::UpdateLoa => {
                 let id = self.enterprise(step, action)?;
-                let document = self.document_id.clone().ok_or(ApplyError::Unexpected {
-                    step,
-                    action: action.name(),
-                    message: "no LOA document to link".to_owned(),
-                })?;
+                let document = self.document(step, action)?;
                 client.update_loa(&id, &document).await.map_err(api)?;
             }
             Action::UpdateFrequency => {

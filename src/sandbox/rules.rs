@@ -444,14 +444,7 @@ impl World {
         }
         for name in object.keys() {
             if !CREATE_FIELDS.iter().any(|(known, _)| known == name) {
-                errors.push(at_pointer(
-                    entry(
-                        "10015",
-                        "Unknown field",
-                        format!("`{name}` is not a field of an enterprise"),
-                    ),
-                    &format!("/{name}"),
-                ));
+                errors.push(unknown_enterprise_field(name));
             }
         }
         if !errors.is_empty() {
@@ -536,14 +529,7 @@ impl World {
                     check_field(name, value, &mut errors);
                 }
             } else {
-                errors.push(at_pointer(
-                    entry(
-                        "10015",
-                        "Unknown field",
-                        format!("`{name}` is not a field of an enterprise"),
-                    ),
-                    &format!("/{name}"),
-                ));
+                errors.push(unknown_enterprise_field(name));
             }
         }
         if !errors.is_empty() {
@@ -1364,6 +1350,17 @@ const IMMUTABLE_FIELDS: &[&str] = &[
     "country_code",
     "role_type",
 ];
+
+fn unknown_enterprise_field(name: &str) -> ErrorEntry {
+    at_pointer(
+        entry(
+            "10015",
+            "Unknown field",
+            format!("`{name}` is not a field of an enterprise"),
+        ),
+        &format!("/{name}"),
+    )
+}
 
 fn string_field(object: &Map<String, Value>, name: &str) -> String {
     object

@@ -161,17 +161,7 @@ impl Env {
 
     /// `GET /_sandbox/requests`, as `(method, path, query, status)`.
     pub async fn requests(&self) -> Vec<(String, String, String, u16)> {
-        let url = format!("http://{}/_sandbox/requests", self.sandbox.address());
-        let body: Value = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        body["data"]
+        self.control("requests").await["data"]
             .as_array()
             .unwrap()
             .iter()
@@ -186,6 +176,19 @@ impl Env {
             .collect()
     }
 
+    /// `GET /_sandbox/{path}`'s body.
+    async fn control(&self, path: &str) -> Value {
+        let url = format!("http://{}/_sandbox/{path}", self.sandbox.address());
+        self.http
+            .get(url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// `DELETE /_sandbox/requests`.
     pub async fn clear_requests(&self) {
         let url = format!("http://{}/_sandbox/requests", self.sandbox.address());
@@ -194,17 +197,7 @@ impl Env {
 
     /// `GET /_sandbox/billing`'s counters.
     pub async fn billing(&self) -> Value {
-        let url = format!("http://{}/_sandbox/billing", self.sandbox.address());
-        let body: Value = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        body["data"].clone()
+        self.control("billing").await["data"].clone()
     }
 
     /// `POST` or `DELETE /_sandbox/inventory`.
