@@ -137,10 +137,10 @@ fn json_format() {
     assert_eq!(
         json,
         serde_json::json!({"diagnostics": [
-            {"file": "bad_loa.yaml", "line": 41, "column": 11, "severity": "error",
+            {"rule": "invalid_manifest", "file": "bad_loa.yaml", "line": 41, "column": 11, "severity": "error",
              "message": "`reputation.loa` has both `document_id` and `file`",
              "help": "keep exactly one of them"},
-            {"file": "version.yaml", "line": 2, "column": 10, "severity": "error",
+            {"rule": "invalid_manifest", "file": "version.yaml", "line": 2, "column": 10, "severity": "error",
              "message": "unsupported manifest version `2`; this telrep reads version 1",
              "help": "write `version: 1`"},
         ]})

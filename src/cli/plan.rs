@@ -96,27 +96,20 @@ pub(crate) fn load_all(
     paths: &[PathBuf],
     allow_outside_paths: bool,
 ) -> Result<Vec<Desired>, ExitCode> {
-    let (manifests, mut diagnostics) = manifest::find_manifests(paths);
-    let mut desireds = Vec::new();
-    for path in &manifests {
-        match manifest::load(
-            path,
-            LoadOptions {
-                allow_outside_paths,
-            },
-        ) {
-            Ok(desired) => desireds.push(desired),
-            Err(found) => diagnostics.extend(found),
-        }
-    }
-    if diagnostics.is_empty() && !desireds.is_empty() {
-        return Ok(desireds);
+    let loaded = manifest::load_all(
+        paths,
+        LoadOptions {
+            allow_outside_paths,
+        },
+    );
+    if loaded.diagnostics.is_empty() && !loaded.desireds.is_empty() {
+        return Ok(loaded.desireds);
     }
     let mut stderr = anstream::stderr().lock();
-    for diagnostic in &diagnostics {
+    for diagnostic in &loaded.diagnostics {
         let _ = writeln!(stderr, "{}", render_diagnostic(diagnostic, true));
     }
-    let _ = if desireds.is_empty() && diagnostics.is_empty() {
+    let _ = if loaded.desireds.is_empty() && loaded.diagnostics.is_empty() {
         writeln!(stderr, "error: no manifests (`*.yaml`, `*.yml`) found")
     } else {
         writeln!(stderr, "error: invalid manifests; no request was made")

@@ -19,26 +19,26 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
     let options = LoadOptions {
         allow_outside_paths: args.allow_outside_paths,
     };
-    let (manifests, mut diagnostics) = manifest::find_manifests(&args.paths);
-    let mut summaries = Vec::new();
-    for path in &manifests {
-        match manifest::load(path, options) {
-            Ok(desired) => {
-                let numbers = match &desired.reputation {
-                    ReputationSpec::Enabled { numbers, .. } => numbers.numbers.len(),
-                    ReputationSpec::Disabled => 0,
-                };
-                summaries.push(format!(
-                    "{}: valid ({}, {} {})",
-                    path.display(),
-                    desired.enterprise.legal_name,
-                    numbers,
-                    if numbers == 1 { "number" } else { "numbers" }
-                ));
-            }
-            Err(found) => diagnostics.extend(found),
-        }
-    }
+    let loaded = manifest::load_all(&args.paths, options);
+    let summaries: Vec<String> = loaded
+        .desireds
+        .iter()
+        .map(|desired| {
+            let numbers = match &desired.reputation {
+                ReputationSpec::Enabled { numbers, .. } => numbers.numbers.len(),
+                ReputationSpec::Disabled => 0,
+            };
+            format!(
+                "{}: valid ({}, {} {})",
+                desired.manifest.display(),
+                desired.enterprise.legal_name,
+                numbers,
+                if numbers == 1 { "number" } else { "numbers" }
+            )
+        })
+        .collect();
+    let diagnostics = &loaded.diagnostics;
+    let manifests = &loaded.manifests;
     let code = if diagnostics.is_empty() {
         ExitCode::Success
     } else {
@@ -47,9 +47,7 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
     // Write errors (a closed pipe) end the output quietly; the exit code still tells.
     match args.format {
         OutputFormat::Json => {
-            let report = JsonReport {
-                diagnostics: &diagnostics,
-            };
+            let report = JsonReport { diagnostics };
             let text = serde_json::to_string_pretty(&report).unwrap_or_default();
             let _ = writeln!(anstream::stdout().lock(), "{text}");
         }
@@ -64,11 +62,11 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
                 anstream::ColorChoice::global(),
                 anstream::ColorChoice::Never
             );
-            for diagnostic in &diagnostics {
+            for diagnostic in diagnostics {
                 let _ = writeln!(stderr, "{}", render_diagnostic(diagnostic, styled));
             }
             if !diagnostics.is_empty() {
-                let failed = manifests.len() - summaries.len();
+                let failed = loaded.failed();
                 let _ = writeln!(
                     stderr,
                     "found {} {} in {} of {} {}",

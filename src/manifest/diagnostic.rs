@@ -18,6 +18,9 @@ pub enum Severity {
 /// meaningful after the files change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// The stable id of the rule that found it (`unknown_field`, `invalid_number`, …), so
+    /// CI tools can group and silence problems by kind.
+    pub rule: &'static str,
     /// The file the problem is in (a manifest or a numbers file), as the user named it.
     pub file: PathBuf,
     /// 1-based line.
@@ -42,6 +45,7 @@ impl Diagnostic {
     /// An error at a place, without help yet.
     pub fn error(file: impl Into<PathBuf>, line: usize, column: usize, message: String) -> Self {
         Self {
+            rule: "invalid_manifest",
             file: file.into(),
             line,
             column,
@@ -51,6 +55,13 @@ impl Diagnostic {
             help: None,
             source_line: None,
         }
+    }
+
+    /// Names the rule that found it.
+    #[must_use]
+    pub fn with_rule(mut self, rule: &'static str) -> Self {
+        self.rule = rule;
+        self
     }
 
     /// Adds the fix to show under the snippet.

@@ -76,6 +76,42 @@ fn read_problem(path: &Path, error: ReadError) -> Diagnostic {
     }
 }
 
+/// What loading every manifest named on a command line found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The manifests found (files named, and those found in directories), in order.
+    pub manifests: Vec<PathBuf>,
+    /// The valid ones, in the order of `manifests`.
+    pub desireds: Vec<Desired>,
+    /// Every problem of every manifest, and of the paths themselves.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    /// How many manifests had at least one problem.
+    pub fn failed(&self) -> usize {
+        self.manifests.len() - self.desireds.len()
+    }
+}
+
+/// Finds and loads every manifest named by `paths` (files, or directories searched as
+/// `find_manifests` does), collecting every problem instead of stopping at the first.
+pub fn load_all(paths: &[PathBuf], options: LoadOptions) -> Loaded {
+    let (manifests, mut diagnostics) = find_manifests(paths);
+    let mut desireds = Vec::new();
+    for path in &manifests {
+        match load(path, options) {
+            Ok(desired) => desireds.push(desired),
+            Err(found) => diagnostics.extend(found),
+        }
+    }
+    Loaded {
+        manifests,
+        desireds,
+        diagnostics,
+    }
+}
+
 /// The manifests named by `paths`: files as given, directories searched recursively for
 /// `*.yaml` and `*.yml` (sorted, so runs are reproducible); a path that cannot be read
 /// becomes a diagnostic.
