@@ -214,5 +214,7 @@ fn converged_live(desired: &telrep::model::Desired) -> telrep::model::Live {
         numbers: numbers.numbers.clone(),
         loa_sha256: None,
         candidates: Default::default(),
+        documents: Default::default(),
+        other_enterprises: Vec::new(),
     }
 }

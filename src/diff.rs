@@ -1,16 +1,16 @@
 //! The diff: a pure function of what the manifest asks for and what the account holds, to
 //! the ordered plan of DESIGN.md. No I/O, no clock: every planning rule is a unit test.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::Value;
 
 use crate::model::{
-    CheckFrequency, Desired, E164, Eligibility, Live, Loa, ReputationSpec, WireEnum,
+    CheckFrequency, Desired, E164, Eligibility, Live, Loa, Place, ReputationSpec, WireEnum,
 };
 use crate::plan::{
-    Action, Cost, FORMAT_VERSION, FieldChange, Plan, PlanEnterprise, PlanOptions, Prices, Step,
-    cost, plural,
+    Action, Cost, FORMAT_VERSION, FieldChange, Plan, PlanDiagnostic, PlanEnterprise, PlanOptions,
+    Prices, Severity, Step, Warning, cost, plural,
 };
 
 /// Fields the API refuses to change after creation (telnyx-api.md, `PUT /enterprises/{id}`).
@@ -20,13 +20,35 @@ const BATCH: usize = 100;
 
 /// Computes the plan that makes `live` match `desired`.
 pub fn diff(desired: &Desired, live: &Live, options: PlanOptions, prices: Prices) -> Plan {
+    diff_detailed(desired, live, options, prices).plan
+}
+
+/// A plan, and the pinned documents it would link: observation checks that those exist
+/// (a free read) before the plan is shown, then diffs again with what it found.
+#[derive(Debug, Clone)]
+pub struct Diffed {
+    /// The plan.
+    pub plan: Plan,
+    /// Document ids from the manifest that a step links, whether or not the plan failed.
+    pub linked_documents: Vec<String>,
+}
+
+/// `diff`, with the facts observation must still check.
+pub fn diff_detailed(
+    desired: &Desired,
+    live: &Live,
+    options: PlanOptions,
+    prices: Prices,
+) -> Diffed {
     let mut planner = Planner {
         desired,
         live,
         options,
         steps: Vec::new(),
-        errors: Vec::new(),
+        problems: Vec::new(),
+        warnings: Vec::new(),
         unmanaged: Vec::new(),
+        linked_documents: Vec::new(),
         id_path: live.enterprise.as_ref().map_or_else(
             || "{enterprise_id}".to_owned(),
             |enterprise| enterprise.id.clone(),
@@ -48,30 +70,90 @@ pub fn diff(desired: &Desired, live: &Live, options: PlanOptions, prices: Prices
     }
     let cost = planner.cost(prices);
     let Planner {
-        mut steps,
-        errors,
+        steps,
+        problems,
+        warnings,
         unmanaged,
+        linked_documents,
         ..
     } = planner;
-    if !errors.is_empty() {
-        steps.clear();
+    let enterprise = PlanEnterprise {
+        id: live
+            .enterprise
+            .as_ref()
+            .map(|enterprise| enterprise.id.clone()),
+        legal_name: Some(desired.enterprise.legal_name.clone()),
+    };
+    let manifest = desired.manifest.display().to_string();
+    if !problems.is_empty() {
+        let diagnostics = problems
+            .into_iter()
+            .map(|problem| problem.diagnostic(&manifest))
+            .collect();
+        let mut plan = Plan::failed(manifest, enterprise, diagnostics);
+        plan.observed = true;
+        return Diffed {
+            plan,
+            linked_documents,
+        };
     }
-    Plan {
+    let mut plan = Plan {
         format_version: FORMAT_VERSION,
-        manifest: desired.manifest.display().to_string(),
-        enterprise: PlanEnterprise {
-            id: live
-                .enterprise
-                .as_ref()
-                .map(|enterprise| enterprise.id.clone()),
-            legal_name: desired.enterprise.legal_name.clone(),
-        },
+        manifest,
+        enterprise,
         changes: !steps.is_empty(),
         steps,
         unmanaged: unmanaged.iter().map(ToString::to_string).collect(),
-        errors,
-        cost,
-        fingerprint: fingerprint(live),
+        errors: Vec::new(),
+        summary: None,
+        diagnostics: Vec::new(),
+        warnings,
+        cost: None,
+        fingerprint: Some(fingerprint(live)),
+        observed: true,
+    };
+    plan.summary = Some(plan.summarize(&cost));
+    plan.cost = Some(cost);
+    Diffed {
+        plan,
+        linked_documents,
+    }
+}
+
+/// Why a plan cannot be made, with the rule that says so and, for a number, the place that
+/// lists it.
+#[derive(Debug, Clone)]
+struct Problem {
+    rule: &'static str,
+    message: String,
+    help: Option<String>,
+    place: Option<Place>,
+}
+
+impl Problem {
+    fn new(rule: &'static str, message: String) -> Self {
+        Self {
+            rule,
+            message,
+            help: None,
+            place: None,
+        }
+    }
+
+    fn diagnostic(self, manifest: &str) -> PlanDiagnostic {
+        let (file, line, column) = match self.place {
+            Some(place) => (place.file, Some(place.line), Some(place.column)),
+            None => (manifest.to_owned(), None, None),
+        };
+        PlanDiagnostic {
+            rule: self.rule.to_owned(),
+            severity: Severity::Error,
+            message: self.message,
+            file,
+            line,
+            column,
+            help: self.help,
+        }
     }
 }
 
@@ -105,8 +187,10 @@ struct Planner<'a> {
     live: &'a Live,
     options: PlanOptions,
     steps: Vec<Step>,
-    errors: Vec<String>,
+    problems: Vec<Problem>,
+    warnings: Vec<Warning>,
     unmanaged: Vec<E164>,
+    linked_documents: Vec<String>,
     id_path: String,
 }
 
@@ -119,11 +203,16 @@ impl Planner<'_> {
         let desired = &self.desired.enterprise;
         let Some(live) = &self.live.enterprise else {
             if let Some(id) = &desired.id {
-                self.errors.push(format!(
-                    "the manifest pins enterprise `id` `{}`, which this account does not have: remove `id` to create `{}`, or fix the id",
-                    id.as_str(),
-                    desired.legal_name
-                ));
+                let mut problem = Problem::new(
+                    "enterprise_not_found",
+                    format!(
+                        "the manifest pins enterprise `id` `{}`, which this account does not have: remove `id` to create `{}`, or fix the id",
+                        id.as_str(),
+                        desired.legal_name
+                    ),
+                );
+                problem.help = self.similar_enterprise_help();
+                self.problems.push(problem);
                 return;
             }
             self.steps.push(Step::new(
@@ -133,12 +222,28 @@ impl Planner<'_> {
                 false,
                 format!("no enterprise has legal_name `{}`", desired.legal_name),
             ));
+            for other in &self.live.other_enterprises {
+                if let Some(name) = &other.legal_name
+                    && similar_names(name, &desired.legal_name)
+                {
+                    self.warnings.push(Warning {
+                        rule: "similar_enterprise".to_owned(),
+                        message: format!(
+                            "an enterprise with a similar legal name exists: `{name}` (`{}`); if it is this manifest's enterprise, pin it with `id: {}` under `enterprise` instead of creating another",
+                            other.id, other.id
+                        ),
+                        phone_number: None,
+                        confirm_by: None,
+                    });
+                }
+            }
             return;
         };
         let Ok(Value::Object(wanted)) = serde_json::to_value(desired) else {
-            self.errors.push(
+            self.problems.push(Problem::new(
+                "internal",
                 "internal error: the enterprise does not serialise; please report it".to_owned(),
-            );
+            ));
             return;
         };
         let mut changes = Vec::new();
@@ -153,12 +258,12 @@ impl Planner<'_> {
                 continue;
             }
             if IMMUTABLE.contains(&field.as_str()) {
-                self.errors.push(format!(
+                self.problems.push(Problem::new("immutable_field", format!(
                     "`{field}` cannot change from `{}` to `{}`: the API refuses changes to it after creation, and telrep never deletes an enterprise; put `{}` back in the manifest, or declare a new enterprise under another legal_name",
                     display(current).unwrap_or_default(),
                     display(value).unwrap_or_default(),
                     display(current).unwrap_or_default(),
-                ));
+                )));
                 continue;
             }
             changes.extend(field_changes);
@@ -171,8 +276,8 @@ impl Planner<'_> {
                 format!("/enterprises/{}", live.id),
                 false,
                 format!(
-                    "{} differ from the manifest",
-                    plural(names.len(), "field", "fields")
+                    "{} from the manifest",
+                    plural(names.len(), "field differs", "fields differ")
                 ),
             );
             step.fields = Some(changes);
@@ -365,7 +470,10 @@ impl Planner<'_> {
     /// placeholder `{uploaded_document_id}` for a file not yet uploaded).
     fn upload(&mut self, loa: &Loa) -> String {
         match loa {
-            Loa::DocumentId(id) => id.clone(),
+            Loa::DocumentId(id) => {
+                self.pinned_document(id);
+                id.clone()
+            }
             Loa::File { path, sha256 } => {
                 self.steps.push(Step::new(
                     Action::UploadLoa,
@@ -380,6 +488,24 @@ impl Planner<'_> {
                 ));
                 "{uploaded_document_id}".to_owned()
             }
+        }
+    }
+
+    /// A step links the manifest's `loa.document_id`: observation checks it exists (a free
+    /// read) and a missing one is an error now, before apply writes anything.
+    fn pinned_document(&mut self, id: &str) {
+        self.linked_documents.push(id.to_owned());
+        if self.live.documents.get(id) == Some(&false) {
+            let mut problem = Problem::new(
+                "document_not_found",
+                format!(
+                    "`loa.document_id` `{id}` is not a document of this account (`GET /documents/{id}` answered 404)"
+                ),
+            );
+            problem.help = Some(
+                "upload the signed LOA and pin the id it gets, or set `loa.file` to the PDF so telrep uploads it (unlinked documents expire after 30 minutes)".to_owned(),
+            );
+            self.problems.push(problem);
         }
     }
 
@@ -414,26 +540,42 @@ impl Planner<'_> {
         list: &crate::model::NumberList,
         live_numbers: &HashSet<E164>,
     ) {
+        // Numbers another enterprise monitors while the manifest's own does not exist have
+        // one cause (a renamed legal_name, a wrong pin): one error per such enterprise.
+        let mut elsewhere: BTreeMap<&str, Vec<E164>> = BTreeMap::new();
         for &number in numbers {
             if live_numbers.contains(&number) {
                 continue;
             }
-            let problem = match self.live.candidates.get(&number) {
+            let (rule, problem) = match self.live.candidates.get(&number) {
                 Some(Eligibility::Eligible) => continue,
-                Some(Eligibility::NotInInventory) => "not in the account's inventory: buy or port it first, or remove it from the manifest".to_owned(),
-                Some(Eligibility::NotUsLocal { field, value }) => format!("in the inventory but not a US local number: `{field}` is `{value}`"),
-                Some(Eligibility::MonitoredElsewhere { enterprise_id }) => format!("already monitored by enterprise `{enterprise_id}`; remove it there first"),
-                None => "its eligibility was not observed; plan again".to_owned(),
+                Some(Eligibility::MonitoredElsewhere { enterprise_id })
+                    if self.live.enterprise.is_none() =>
+                {
+                    elsewhere.entry(enterprise_id).or_default().push(number);
+                    continue;
+                }
+                Some(Eligibility::NotInInventory) => ("number_not_in_inventory", "not in the account's inventory: buy or port it first, or remove it from the manifest".to_owned()),
+                Some(Eligibility::NotUsLocal { field, value }) => ("number_not_eligible", format!("in the inventory but not a US local number: `{field}` is `{value}`")),
+                Some(Eligibility::MonitoredElsewhere { enterprise_id }) => ("monitored_elsewhere", format!("already monitored by enterprise {}; remove it there first", self.enterprise_name(enterprise_id))),
+                None => ("internal", "its eligibility was not observed; plan again".to_owned()),
             };
-            // Only a number in error needs its place in the manifest: finding it is a scan.
-            let place = list
-                .numbers
-                .iter()
-                .position(|candidate| *candidate == number)
-                .and_then(|index| list.location(index))
-                .unwrap_or_else(|| "live".to_owned());
-            self.errors
-                .push(format!("`{number}` ({place}) cannot be added: {problem}"));
+            let place = place_of(list, number);
+            let location = place.as_ref().map_or_else(
+                || "live".to_owned(),
+                |place| format!("{}:{}:{}", place.file, place.line, place.column),
+            );
+            self.problems.push(Problem {
+                rule,
+                message: format!("`{number}` ({location}) cannot be added: {problem}"),
+                help: None,
+                place,
+            });
+        }
+        if self.desired.enterprise.id.is_none() {
+            for (enterprise_id, owned) in elsewhere {
+                self.monitored_by_another(enterprise_id, &owned, list);
+            }
         }
         let batches = numbers.len().div_ceil(BATCH);
         for (index, batch) in numbers.chunks(BATCH).enumerate() {
@@ -453,6 +595,107 @@ impl Planner<'_> {
         }
     }
 
+    /// The one error for numbers monitored by another enterprise while the manifest's does
+    /// not exist: most likely the same enterprise under another legal name.
+    fn monitored_by_another(
+        &mut self,
+        enterprise_id: &str,
+        owned: &[E164],
+        list: &crate::model::NumberList,
+    ) {
+        let listed: Vec<String> = owned.iter().map(ToString::to_string).collect();
+        let name = self.enterprise_name(enterprise_id);
+        let legal_name = &self.desired.enterprise.legal_name;
+        let mut problem = Problem::new(
+            "monitored_elsewhere",
+            format!(
+                "{} of the manifest ({}) already monitored by enterprise {name}, and no enterprise has legal_name `{legal_name}`",
+                plural(owned.len(), "number is", "numbers are"),
+                crate::plan::render::summarize(&listed, false),
+            ),
+        );
+        let similar = self
+            .other(enterprise_id)
+            .and_then(|other| other.legal_name.as_deref())
+            .is_some_and(|other| similar_names(other, legal_name));
+        problem.help = Some(if similar {
+            format!(
+                "an enterprise with a similar legal name exists: {name}; if it is this manifest's enterprise, pin it with `id: {enterprise_id}` under `enterprise` (a changed legal_name is then planned as an update)"
+            )
+        } else {
+            format!(
+                "if {name} is this manifest's enterprise under another legal name, pin it with `id: {enterprise_id}` under `enterprise`; otherwise remove the numbers from it first"
+            )
+        });
+        problem.place = owned.first().and_then(|number| place_of(list, *number));
+        self.problems.push(problem);
+    }
+
+    fn other(&self, enterprise_id: &str) -> Option<&crate::model::OtherEnterprise> {
+        self.live
+            .other_enterprises
+            .iter()
+            .find(|other| other.id == enterprise_id)
+    }
+
+    /// "`Legal Name` (`id`)" when the name is known, else "`id`".
+    fn enterprise_name(&self, enterprise_id: &str) -> String {
+        match self
+            .other(enterprise_id)
+            .and_then(|other| other.legal_name.as_deref())
+        {
+            Some(legal_name) => format!("`{legal_name}` (`{enterprise_id}`)"),
+            None => format!("`{enterprise_id}`"),
+        }
+    }
+
+    /// For a pinned id that does not exist: the live enterprises it may have meant.
+    fn similar_enterprise_help(&self) -> Option<String> {
+        let legal_name = &self.desired.enterprise.legal_name;
+        let named: Vec<String> = self
+            .live
+            .other_enterprises
+            .iter()
+            .filter(|other| {
+                other
+                    .legal_name
+                    .as_deref()
+                    .is_some_and(|other| similar_names(other, legal_name))
+            })
+            .map(|other| self.enterprise_name(&other.id))
+            .collect();
+        let owners: Vec<String> = self
+            .live
+            .candidates
+            .values()
+            .filter_map(|eligibility| match eligibility {
+                Eligibility::MonitoredElsewhere { enterprise_id } => {
+                    Some(self.enterprise_name(enterprise_id))
+                }
+                _ => None,
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if let Some(first) = named.first() {
+            Some(format!(
+                "an enterprise with a similar legal name exists: {}; pin its id, or remove `id` to match by legal_name",
+                if named.len() == 1 {
+                    first.clone()
+                } else {
+                    named.join(", ")
+                }
+            ))
+        } else if !owners.is_empty() {
+            Some(format!(
+                "the manifest's numbers are monitored by {}: if that is this enterprise, pin its id",
+                owners.join(", ")
+            ))
+        } else {
+            None
+        }
+    }
+
     fn check_removals(&mut self, removals: usize, to_zero: bool) {
         if self.options.allow_mass_removal || removals == 0 {
             return;
@@ -460,24 +703,26 @@ impl Planner<'_> {
         let live = self.live.numbers.len();
         let threshold = (live / 4).max(10);
         if to_zero {
-            self.errors.push(format!(
+            self.problems.push(Problem::new("mass_removal", format!(
                 "`prune: true` with no numbers would remove all {} monitored numbers; pass --allow-mass-removal to accept",
                 crate::plan::thousands(live)
-            ));
+            )));
         } else if removals > threshold {
-            self.errors.push(format!(
+            self.problems.push(Problem::new("mass_removal", format!(
                 "`prune: true` would remove {} of {} monitored numbers, more than max(10, 25 %) = {}; pass --allow-mass-removal to accept",
                 crate::plan::thousands(removals),
                 crate::plan::thousands(live),
                 crate::plan::thousands(threshold)
-            ));
+            )));
         }
     }
 
     fn require_disable(&mut self, what: String) {
         if !self.options.allow_disable {
-            self.errors
-                .push(format!("{what}; pass --allow-disable to accept"));
+            self.problems.push(Problem::new(
+                "disable_refused",
+                format!("{what}; pass --allow-disable to accept"),
+            ));
         }
     }
 
@@ -511,7 +756,12 @@ impl Planner<'_> {
                 amount,
             });
         }
-        let apply_total = cost::round_cents(apply_charges.iter().map(|charge| charge.amount).sum());
+        // A fold from +0.0: an empty float `sum()` is -0.0, which JSON would show.
+        let apply_total = cost::round_cents(
+            apply_charges
+                .iter()
+                .fold(0.0, |total, charge| total + charge.amount),
+        );
         let live_frequency = self
             .live
             .reputation
@@ -547,6 +797,23 @@ impl Planner<'_> {
             monthly_after,
         }
     }
+}
+
+/// Where the manifest lists `number`; a scan, so only for numbers in error.
+fn place_of(list: &crate::model::NumberList, number: E164) -> Option<Place> {
+    list.numbers
+        .iter()
+        .position(|candidate| *candidate == number)
+        .and_then(|index| list.place(index))
+}
+
+/// Whether two legal names are probably the same business: equal ignoring case, one
+/// containing the other, or close in edit distance.
+fn similar_names(live: &str, desired: &str) -> bool {
+    let (live, desired) = (live.to_lowercase(), desired.to_lowercase());
+    live.contains(&desired)
+        || desired.contains(&live)
+        || strsim::normalized_levenshtein(&live, &desired) >= 0.6
 }
 
 /// A number as a path segment: `%2B…`.
@@ -655,6 +922,8 @@ mod tests {
             numbers: monitored.to_vec(),
             loa_sha256: None,
             candidates: BTreeMap::new(),
+            documents: BTreeMap::new(),
+            other_enterprises: Vec::new(),
         }
     }
 
@@ -701,11 +970,14 @@ mod tests {
         assert!(!plan.changes);
         assert_eq!(plan.errors, Vec::<String>::new());
         assert_eq!(
-            plan.summary(),
+            plan.summary_line(),
             "No changes. The account matches the manifest."
         );
-        assert_eq!(plan.cost.apply_total, 0.0);
-        assert_eq!(plan.cost.monthly_before, plan.cost.monthly_after);
+        assert_eq!(plan.cost.as_ref().unwrap().apply_total, 0.0);
+        assert_eq!(
+            plan.cost.as_ref().unwrap().monthly_before,
+            plan.cost.as_ref().unwrap().monthly_after
+        );
     }
 
     #[test]
@@ -747,12 +1019,12 @@ mod tests {
         );
         assert_eq!(plan.steps.iter().filter(|step| step.billable).count(), 4);
         assert_eq!(
-            plan.summary(),
+            plan.summary_line(),
             "Plan: 4 to create, 250 numbers to add, 0 to remove, 0 to change."
         );
-        assert_eq!(plan.cost.apply_total, 125.0);
-        assert_eq!(plan.cost.monthly_before, 0.0);
-        assert_eq!(plan.cost.monthly_after, 860.42);
+        assert_eq!(plan.cost.as_ref().unwrap().apply_total, 125.0);
+        assert_eq!(plan.cost.as_ref().unwrap().monthly_before, 0.0);
+        assert_eq!(plan.cost.as_ref().unwrap().monthly_after, 860.42);
     }
 
     #[test]
@@ -809,7 +1081,7 @@ mod tests {
                 "`country_code` cannot change from `CA` to `US`: the API refuses changes to it after creation, and telrep never deletes an enterprise; put `CA` back in the manifest, or declare a new enterprise under another legal_name"
             ]
         );
-        assert_eq!(plan.summary(), "Plan failed: 1 error.");
+        assert_eq!(plan.summary_line(), "Plan failed: 1 error.");
     }
 
     #[test]
@@ -948,8 +1220,8 @@ mod tests {
         );
         assert_eq!(
             (
-                plan_approved.cost.monthly_before,
-                plan_approved.cost.monthly_after
+                plan_approved.cost.as_ref().unwrap().monthly_before,
+                plan_approved.cost.as_ref().unwrap().monthly_after
             ),
             (100.1, 103.04)
         );
@@ -987,7 +1259,7 @@ mod tests {
             Some("+12025550017")
         );
         assert_eq!(
-            plan_pruned.summary(),
+            plan_pruned.summary_line(),
             "Plan: 0 to create, 0 numbers to add, 3 to remove, 0 to change."
         );
         // prune: false: the same numbers are unmanaged, not removed.
@@ -1075,7 +1347,7 @@ mod tests {
             outline(&allowed),
             ["- disable_reputation /enterprises/ID/reputation"]
         );
-        assert_eq!(allowed.cost.monthly_after, 0.0);
+        assert_eq!(allowed.cost.as_ref().unwrap().monthly_after, 0.0);
         let never_enabled = Live {
             reputation: None,
             numbers: Vec::new(),
@@ -1121,7 +1393,7 @@ mod tests {
             Some(vec!["+12025550004".to_owned(), "+12025550005".to_owned()])
         );
         assert_eq!(
-            plan.summary(),
+            plan.summary_line(),
             "Plan: 1 to create, 2 numbers to add, 1 to remove, 3 to change."
         );
     }

@@ -10,14 +10,18 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::model::{
-    Desired, E164, Eligibility, Live, LiveEnterprise, LiveReputation, Loa, ReputationSpec,
+    Desired, E164, Eligibility, Live, LiveEnterprise, LiveReputation, Loa, OtherEnterprise,
+    ReputationSpec,
 };
+use crate::plan::{Plan, PlanDiagnostic, PlanEnterprise, PlanOptions, Prices, Severity};
 use crate::telnyx::wire::{Enterprise, PhoneNumber};
 use crate::telnyx::{ApiError, Client};
 
 /// Up to this many numbers to add, the inventory is checked one filter call per number;
 /// beyond it, one full listing is cheaper.
 const PER_NUMBER_LOOKUPS: usize = 10;
+/// At most this many other enterprises are named in errors (a free read each).
+const OTHERS_NAMED: usize = 10;
 
 /// Why observation failed.
 #[derive(Debug, thiserror::Error)]
@@ -42,10 +46,11 @@ pub enum ObserveError {
 /// Reads the live state for one manifest.
 pub async fn observe(client: &Client, desired: &Desired) -> Result<Live, ObserveError> {
     let terms = client.tos_status().await?;
-    let enterprise = find_enterprise(client, desired).await?;
+    let (enterprise, similar) = find_enterprise(client, desired).await?;
     let mut live = Live {
         terms_agreed: !terms.agreement_required,
         enterprise: enterprise.as_ref().map(live_enterprise),
+        other_enterprises: similar,
         ..Live::default()
     };
     if let Some(enterprise) = &enterprise
@@ -92,25 +97,101 @@ pub async fn observe(client: &Client, desired: &Desired) -> Result<Live, Observe
                 live.terms_agreed,
             )
             .await?;
+            name_owners(client, &mut live).await?;
         }
     }
     Ok(live)
 }
 
+/// Observes, diffs, and checks the pinned documents the plan would link (a free read each;
+/// none on a converged account), diffing again when one was read. An account that cannot
+/// be read gives a failed plan that says so: never a plan against an empty account.
+pub async fn plan(
+    client: &Client,
+    desired: &Desired,
+    options: PlanOptions,
+    prices: Prices,
+) -> Plan {
+    let mut live = match observe(client, desired).await {
+        Ok(live) => live,
+        Err(error) => return unreadable(client, desired, &error),
+    };
+    let diffed = crate::diff::diff_detailed(desired, &live, options, prices);
+    let unread: Vec<String> = diffed
+        .linked_documents
+        .into_iter()
+        .filter(|id| !live.documents.contains_key(id))
+        .collect();
+    if unread.is_empty() {
+        return diffed.plan;
+    }
+    for id in unread {
+        match client.get_document(&id).await {
+            Ok(found) => {
+                live.documents.insert(id, found.is_some());
+            }
+            Err(error) => return unreadable(client, desired, &ObserveError::Api(error)),
+        }
+    }
+    crate::diff::diff(desired, &live, options, prices)
+}
+
+fn unreadable(client: &Client, desired: &Desired, error: &ObserveError) -> Plan {
+    let (rule, message, help) = match error {
+        ObserveError::Api(error) => (
+            "account_unreadable",
+            format!("cannot read the account at `{}`: {error}", client.host()),
+            "nothing was planned; check the network, the key, and `--api-url` or `TELNYX_BASE_URL`, then plan again",
+        ),
+        ObserveError::Ambiguous { .. } => (
+            "ambiguous_enterprise",
+            error.to_string(),
+            "pin the intended enterprise with `enterprise.id`",
+        ),
+    };
+    let manifest = desired.manifest.display().to_string();
+    let diagnostic = PlanDiagnostic {
+        rule: rule.to_owned(),
+        severity: Severity::Error,
+        message,
+        file: manifest.clone(),
+        line: None,
+        column: None,
+        help: Some(help.to_owned()),
+    };
+    Plan::failed(
+        manifest,
+        PlanEnterprise {
+            id: None,
+            legal_name: Some(desired.enterprise.legal_name.clone()),
+        },
+        vec![diagnostic],
+    )
+}
+
+/// The manifest's enterprise, and the other live enterprises whose legal name the API's
+/// partial filter matched (worth naming when the manifest's is not found).
 async fn find_enterprise(
     client: &Client,
     desired: &Desired,
-) -> Result<Option<Enterprise>, ObserveError> {
-    if let Some(id) = &desired.enterprise.id {
-        return Ok(client.get_enterprise(id.as_str()).await?);
-    }
+) -> Result<(Option<Enterprise>, Vec<OtherEnterprise>), ObserveError> {
     let legal_name = &desired.enterprise.legal_name;
+    if let Some(id) = &desired.enterprise.id {
+        let found = client.get_enterprise(id.as_str()).await?;
+        if found.is_some() {
+            return Ok((found, Vec::new()));
+        }
+        // A pin that does not exist: the enterprises it may have meant, free to list.
+        let similar = client.list_enterprises(Some(legal_name)).await?;
+        return Ok((None, others(similar)));
+    }
     // The filter is a partial, case-insensitive match: exact matching is ours.
-    let mut exact = client
+    let (exact, similar): (Vec<Enterprise>, Vec<Enterprise>) = client
         .list_enterprises(Some(legal_name))
         .await?
         .into_iter()
-        .filter(|enterprise| enterprise.legal_name == *legal_name);
+        .partition(|enterprise| enterprise.legal_name == *legal_name);
+    let mut exact = exact.into_iter();
     let first = exact.next();
     if let (Some(first), Some(second)) = (&first, exact.next()) {
         return Err(ObserveError::Ambiguous {
@@ -119,7 +200,48 @@ async fn find_enterprise(
             second: second.id.clone(),
         });
     }
-    Ok(first)
+    let similar = if first.is_some() {
+        Vec::new()
+    } else {
+        others(similar)
+    };
+    Ok((first, similar))
+}
+
+fn others(enterprises: Vec<Enterprise>) -> Vec<OtherEnterprise> {
+    enterprises
+        .into_iter()
+        .take(OTHERS_NAMED)
+        .map(|enterprise| OtherEnterprise {
+            id: enterprise.id,
+            legal_name: Some(enterprise.legal_name),
+        })
+        .collect()
+}
+
+/// Names the enterprises that monitor numbers the manifest lists (one free read each, at
+/// most `OTHERS_NAMED`), so errors say "`Acme Corp` (`id`)" instead of a bare id.
+async fn name_owners(client: &Client, live: &mut Live) -> Result<(), ObserveError> {
+    let owners: std::collections::BTreeSet<String> = live
+        .candidates
+        .values()
+        .filter_map(|eligibility| match eligibility {
+            Eligibility::MonitoredElsewhere { enterprise_id } => Some(enterprise_id.clone()),
+            _ => None,
+        })
+        .collect();
+    for id in owners.into_iter().take(OTHERS_NAMED) {
+        if live.other_enterprises.iter().any(|other| other.id == id) {
+            continue;
+        }
+        let legal_name = client
+            .get_enterprise(&id)
+            .await?
+            .map(|enterprise| enterprise.legal_name);
+        live.other_enterprises
+            .push(OtherEnterprise { id, legal_name });
+    }
+    Ok(())
 }
 
 fn live_enterprise(enterprise: &Enterprise) -> LiveEnterprise {

@@ -51,9 +51,9 @@ async fn apply_converges_and_a_second_apply_changes_nothing() {
     [1/6] + accept_terms POST /terms_of_service/number_reputation/agree
     [1] accept_terms done
     [2/6] + create_enterprise POST /enterprises
-    [2] create_enterprise done
+    [2] create_enterprise done: enterprise id `200315be-b054-4eab-8914-d939a11204a5`
     [3/6] + upload_loa POST /documents
-    [3] upload_loa done
+    [3] upload_loa done: LOA document id `226d2a26-ba7a-4d06-b7b8-ca597e77887e`
     [4/6] + enable_reputation POST /enterprises/{enterprise_id}/reputation
     [4] enable_reputation done
     [5/6] = wait_for_vetting GET /enterprises/{enterprise_id}/reputation
@@ -241,9 +241,8 @@ async fn a_stale_saved_plan_is_refused() {
         &["plan", "--out", "plan.json", "acme.yaml"],
     )
     .await;
-    let manifest = std::fs::read_to_string(workspace.path().join("acme.yaml"))
-        .unwrap()
-        .replace("doing_business_as: Acme", "doing_business_as: Acme Inc");
+    let original = std::fs::read_to_string(workspace.path().join("acme.yaml")).unwrap();
+    let manifest = original.replace("doing_business_as: Acme", "doing_business_as: Acme Inc");
     std::fs::write(workspace.path().join("acme.yaml"), manifest).unwrap();
     let stale = telrep(
         &env,
@@ -254,7 +253,29 @@ async fn a_stale_saved_plan_is_refused() {
     assert_eq!(stale.status.code(), Some(1));
     assert_eq!(
         progress(&stale),
-        "error: refusing the saved plan: `acme.yaml` (or a numbers file or the LOA it names) changed since the plan was saved; run `telrep plan --out FILE` again and review it"
+        "error: refusing the saved plan: `acme.yaml` changed since the plan was saved; run `telrep plan --out FILE` again and review it"
+    );
+    // issue 8: a changed LOA (or numbers file) is named, not only its manifest.
+    std::fs::write(workspace.path().join("acme.yaml"), original).unwrap();
+    telrep(
+        &env,
+        workspace.path(),
+        &["plan", "--out", "plan.json", "acme.yaml"],
+    )
+    .await;
+    let mut pdf = std::fs::read(workspace.path().join("loa/signed.pdf")).unwrap();
+    pdf.extend_from_slice(b"\n% re-signed\n");
+    std::fs::write(workspace.path().join("loa/signed.pdf"), pdf).unwrap();
+    let stale = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "--plan", "plan.json"],
+    )
+    .await;
+    assert_eq!(stale.status.code(), Some(1));
+    assert_eq!(
+        progress(&stale),
+        "error: refusing the saved plan: `loa/signed.pdf` changed since the plan was saved; run `telrep plan --out FILE` again and review it"
     );
 }
 
@@ -293,7 +314,7 @@ async fn replacing_an_approved_loa_goes_through_the_cascade() {
     assert_eq!(output.status.code(), Some(0), "{}", progress(&output));
     let actions: Vec<String> = progress(&output)
         .lines()
-        .filter(|line| line.contains("] ") && line.ends_with(" done"))
+        .filter(|line| line.contains("] ") && (line.ends_with(" done") || line.contains(" done: ")))
         .map(|line| line.split_whitespace().nth(1).unwrap().to_owned())
         .collect();
     assert_eq!(
@@ -648,9 +669,8 @@ fn progress_bars_on_a_terminal() {
         "{screen}"
     );
     assert!(
-        lines
-            .iter()
-            .any(|line| line.len() > 9 && &line[9..] == "[2] create_enterprise done"),
+        lines.iter().any(|line| line.len() > 9
+            && line[9..].starts_with("[2] create_enterprise done: enterprise id `")),
         "{screen}"
     );
     assert_eq!(

@@ -88,6 +88,7 @@ async fn first_time_plan_in_every_format() {
         enable Number Reputation (monthly monitoring, charged at enable): $100.00
         3 numbers added, one check each (estimate): $0.30
       monthly (monitoring and auto-refresh): $0.00 → $106.53
+      prices: the built-in table ($100.00 a month for monitoring, $0.10 a check); `--prices FILE` sets yours
 
     Plan: 4 to create, 3 numbers to add, 0 to remove, 0 to change.
     ----- stderr -----
@@ -127,6 +128,7 @@ async fn first_time_plan_in_every_format() {
         "monthly_after": 106.53,
         "monthly_before": 0.0
       },
+      "diagnostics": [],
       "enterprise": {
         "id": null,
         "legal_name": "Acme Corp"
@@ -184,7 +186,19 @@ async fn first_time_plan_in_every_format() {
           "reason": "batch 1 of 1: 3 numbers not monitored yet"
         }
       ],
-      "unmanaged": []
+      "summary": {
+        "add_numbers": 3,
+        "apply_total": 100.3,
+        "billable": true,
+        "create": 4,
+        "has_disable": false,
+        "monthly_after": 106.53,
+        "monthly_before": 0.0,
+        "remove_numbers": 0,
+        "update": 0
+      },
+      "unmanaged": [],
+      "warnings": []
     }
     "#);
 
@@ -197,6 +211,7 @@ async fn first_time_plan_in_every_format() {
     insta::assert_snapshot!(text(&markdown, None), @"
     exit: 0
     ----- stdout -----
+    <!-- telrep plan: acme.yaml -->
     ### telrep plan: Acme Corp (`acme.yaml`)
 
     **Plan: 4 to create, 3 numbers to add, 0 to remove, 0 to change.**
@@ -207,7 +222,9 @@ async fn first_time_plan_in_every_format() {
     | monthly before | $0.00 |
     | monthly after | $106.53 |
 
-    <details><summary>6 steps </summary>
+    _prices: the built-in table ($100.00 a month for monitoring, $0.10 a check); `--prices FILE` sets yours_
+
+    <details><summary>6 steps</summary>
 
     - `+` **accept_terms** `POST /terms_of_service/number_reputation/agree`: the current Number Reputation terms of service are not agreed; reputation calls answer 403 until they are
     - `+` **create_enterprise** `POST /enterprises`: no enterprise has legal_name `Acme Corp`
@@ -272,6 +289,7 @@ async fn converged_account_reads_only_free_endpoints() {
     Cost
       apply bills nothing
       monthly (monitoring and auto-refresh): $106.53, unchanged
+      prices: the built-in table ($100.00 a month for monitoring, $0.10 a check); `--prices FILE` sets yours
 
     No changes. The account matches the manifest.
     ----- stderr -----
@@ -330,6 +348,7 @@ async fn changes_rails_and_unmanaged_numbers() {
     Cost
       apply bills nothing
       monthly (monitoring and auto-refresh): $106.53 → $102.18
+      prices: the built-in table ($100.00 a month for monitoring, $0.10 a check); `--prices FILE` sets yours
 
     Plan: 0 to create, 0 numbers to add, 2 to remove, 0 to change.
     ----- stderr -----
@@ -530,6 +549,7 @@ fn sandbox_flag_plans_the_examples() {
         enable Number Reputation (monthly monitoring, charged at enable): $100.00
         302 numbers added, one check each (estimate): $30.20
       monthly (monitoring and auto-refresh): $0.00 → $1,018.58
+      prices: the built-in table ($100.00 a month for monitoring, $0.10 a check); `--prices FILE` sets yours
 
     Plan: 4 to create, 302 numbers to add, 0 to remove, 0 to change.
     ----- stderr -----

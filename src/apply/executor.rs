@@ -65,6 +65,9 @@ pub enum Event {
         step: usize,
         /// The action.
         action: Action,
+        /// The id of what the step created: the enterprise, or the uploaded LOA document.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
     },
     /// A step failed.
     StepFailed {
@@ -171,6 +174,13 @@ pub enum ApplyError {
         /// What.
         message: String,
     },
+}
+
+impl ApplyError {
+    /// Whether the failed call was a write that may or may not have taken effect.
+    pub fn is_ambiguous(&self) -> bool {
+        matches!(self, Self::Api { source, .. } if source.is_ambiguous())
+    }
 }
 
 /// Numbers the API refused, with its reasons.
@@ -286,9 +296,15 @@ pub async fn execute(
             });
             return Err(error);
         }
+        let id = match step.action {
+            Action::CreateEnterprise => run.enterprise_id.clone(),
+            Action::UploadLoa => run.document_id.clone(),
+            _ => None,
+        };
         events(Event::StepFinished {
             step: number,
             action: step.action,
+            id,
         });
         index += 1;
     }
@@ -608,6 +624,7 @@ impl Run<'_> {
                             Ok(refused) if refused.is_empty() => events(Event::StepFinished {
                                 step: *number,
                                 action: step.action,
+                                id: None,
                             }),
                             Ok(refused) => events(Event::StepFailed {
                                 step: *number,

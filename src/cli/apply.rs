@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use super::ExitCode;
 use super::args::{ApplyArgs, OutputFormat};
-use super::plan::{connect, load_all, manifest_digest, plan_one};
+use super::plan::{connect, file_digests, load_all, manifest_digest};
 use crate::apply::{ApplyOptions, Event, Outcome, execute};
 use crate::model::Desired;
 use crate::plan::render::{self, RenderOptions};
@@ -34,9 +34,8 @@ pub fn run(args: &ApplyArgs) -> ExitCode {
             .collect(),
         None => args.paths.clone(),
     };
-    let desireds = match load_all(&paths, args.allow_outside_paths) {
-        Ok(desireds) => desireds,
-        Err(code) => return code,
+    let Ok(desireds) = load_all(&paths, args.allow_outside_paths) else {
+        return ExitCode::Failure;
     };
     let Some(runtime) = super::runtime() else {
         return ExitCode::Failure;
@@ -122,7 +121,7 @@ async fn apply_one(
 ) -> ExitCode {
     let mut stderr = anstream::stderr();
     let options = args.rails.options();
-    let plan = plan_one(client, desired, options, Prices::default()).await;
+    let plan = crate::observe::plan(client, desired, options, Prices::default()).await;
     if let Some(saved) = saved {
         let label = desired.manifest.display().to_string();
         let Some(entry) = saved.iter().find(|entry| entry.manifest == label) else {
@@ -131,11 +130,14 @@ async fn apply_one(
         };
         let mut changed = Vec::new();
         if entry.manifest_digest != manifest_digest(desired) {
-            changed.push(format!(
-                "`{label}` (or a numbers file or the LOA it names) changed since the plan was saved"
-            ));
+            changed.push(changed_files(entry, desired, &label));
         }
-        if entry.fingerprint != plan.fingerprint {
+        // A plan that cannot be made now has no fingerprint; its errors are reported below.
+        if plan
+            .fingerprint
+            .as_ref()
+            .is_some_and(|fingerprint| *fingerprint != entry.fingerprint)
+        {
             changed.push("the account changed since the plan was saved".to_owned());
         }
         if !changed.is_empty() {
@@ -152,7 +154,10 @@ async fn apply_one(
         let shown = render::masked(&plan);
         let _ = render::render_text(
             std::slice::from_ref(&shown),
-            RenderOptions::default(),
+            RenderOptions {
+                default_prices: Some(Prices::default()),
+                ..RenderOptions::default()
+            },
             &mut anstream::stdout().lock(),
         );
     }
@@ -195,6 +200,12 @@ async fn apply_one(
     match outcome {
         Err(error) => {
             let _ = writeln!(stderr, "error: {error}");
+            if error.is_ambiguous() {
+                let _ = writeln!(
+                    stderr,
+                    "note: that write may or may not have taken effect; running apply again is safe: it re-reads the account and picks up where this one stopped"
+                );
+            }
             ExitCode::Failure
         }
         Ok(Outcome::VettingPending) => {
@@ -235,7 +246,7 @@ async fn apply_one(
 
 /// Re-observes and re-plans: success means nothing is left to do.
 async fn verify(client: &Client, desired: &Desired, options: PlanOptions, json: bool) -> ExitCode {
-    let replan = plan_one(client, desired, options, Prices::default()).await;
+    let replan = crate::observe::plan(client, desired, options, Prices::default()).await;
     if replan.errors.is_empty() && replan.steps.is_empty() {
         let _ = writeln!(
             anstream::stderr(),
@@ -254,7 +265,10 @@ async fn verify(client: &Client, desired: &Desired, options: PlanOptions, json: 
     );
     let _ = render::render_text(
         std::slice::from_ref(&render::masked(&replan)),
-        RenderOptions::default(),
+        RenderOptions {
+            default_prices: Some(Prices::default()),
+            ..RenderOptions::default()
+        },
         &mut anstream::stderr().lock(),
     );
     ExitCode::Failure
@@ -325,7 +339,7 @@ impl Bars {
                 }
                 None => false,
             },
-            Event::StepFinished { step, action } => match bar(*action) {
+            Event::StepFinished { step, action, .. } => match bar(*action) {
                 Some(progress) => {
                     progress.inc(self.sizes.get(step.saturating_sub(1)).copied().unwrap_or(1));
                     let total = progress.length().unwrap_or(0);
@@ -372,16 +386,19 @@ fn confirm(plan: &Plan) -> bool {
     if !std::io::stdin().is_terminal() {
         let _ = writeln!(
             stderr,
-            "error: apply makes {} calls and was not confirmed: pass --auto-approve when not on a terminal",
-            plan.steps.len()
+            "error: apply makes {} and was not confirmed: pass --auto-approve when not on a terminal",
+            crate::plan::plural(plan.steps.len(), "call", "calls")
         );
         return false;
     }
     let _ = write!(
         stderr,
-        "Apply these {} steps to {}? Only `yes` is accepted: ",
-        plan.steps.len(),
-        plan.enterprise.legal_name
+        "Apply {} to {}? Only `yes` is accepted: ",
+        crate::plan::plural(plan.steps.len(), "step", "steps"),
+        plan.enterprise
+            .legal_name
+            .as_deref()
+            .unwrap_or(&plan.manifest)
     );
     let _ = stderr.flush();
     let mut answer = String::new();
@@ -412,7 +429,15 @@ fn describe(event: &Event) -> String {
             action,
             call,
         } => format!("[{step}/{of}] {} {} {call}", action.symbol(), action.name()),
-        Event::StepFinished { step, action } => format!("[{step}] {} done", action.name()),
+        Event::StepFinished { step, action, id } => match (action, id) {
+            (crate::plan::Action::CreateEnterprise, Some(id)) => {
+                format!("[{step}] {} done: enterprise id `{id}`", action.name())
+            }
+            (crate::plan::Action::UploadLoa, Some(id)) => {
+                format!("[{step}] {} done: LOA document id `{id}`", action.name())
+            }
+            _ => format!("[{step}] {} done", action.name()),
+        },
         Event::StepFailed {
             step,
             action,
@@ -443,6 +468,44 @@ struct SavedPlan {
     manifest: String,
     manifest_digest: String,
     fingerprint: String,
+    /// Each file's digest (absent in plans saved before it was recorded).
+    #[serde(default)]
+    files: Vec<SavedFile>,
+}
+
+/// A file a saved plan was computed from, and its digest then.
+#[derive(Debug, Clone, serde::Deserialize)]
+struct SavedFile {
+    path: String,
+    sha256: String,
+}
+
+/// Which of the manifest's files changed since the plan was saved, in words.
+fn changed_files(entry: &SavedPlan, desired: &Desired, label: &str) -> String {
+    let now = file_digests(desired);
+    let mut names: Vec<String> = now
+        .iter()
+        .filter(|(path, sha256)| {
+            !entry
+                .files
+                .iter()
+                .any(|saved| saved.path == *path && saved.sha256 == *sha256)
+        })
+        .map(|(path, _)| format!("`{path}`"))
+        .collect();
+    names.extend(
+        entry
+            .files
+            .iter()
+            .filter(|saved| !now.iter().any(|(path, _)| *path == saved.path))
+            .map(|saved| format!("`{}` (no longer read)", saved.path)),
+    );
+    if entry.files.is_empty() || names.is_empty() {
+        return format!(
+            "`{label}` (or a numbers file or the LOA it names) changed since the plan was saved"
+        );
+    }
+    format!("{} changed since the plan was saved", names.join(", "))
 }
 
 fn read_saved(path: &Path) -> Result<Vec<SavedPlan>, String> {

@@ -234,8 +234,19 @@ pub struct ConnectionArgs {
 
     /// Requests in flight at once: pages of a listing, and apply's number batches and
     /// removals.
-    #[arg(long, default_value_t = 8, value_name = "N")]
+    #[arg(long, default_value_t = 8, value_name = "N", value_parser = parse_concurrency)]
     pub concurrency: usize,
+}
+
+/// `--concurrency`: a whole number of at least 1 (0 would never send a request).
+fn parse_concurrency(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1 (the number of requests in flight at once)".to_owned()),
+        Ok(count) => Ok(count),
+        Err(_) => Err(format!(
+            "expected a whole number of at least 1, found `{text}`"
+        )),
+    }
 }
 
 /// The flags that accept what the safety rails refuse by default.

@@ -10,64 +10,42 @@ use super::args::{ConnectionArgs, PlanArgs, PlanFormat};
 use super::{ExitCode, api_settings, render_diagnostic};
 use crate::manifest::{self, LoadOptions};
 use crate::model::{Desired, ReputationSpec};
-use crate::plan::render::{self, RenderOptions};
-use crate::plan::{Plan, PlanOptions, Prices};
+use crate::plan::render::{self, MarkdownOptions, RenderOptions};
+use crate::plan::{Plan, PlanDiagnostic, PlanEnterprise, Prices, Severity};
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::telnyx::{ApiKey, Client, ClientConfig};
 
 /// Plans every manifest named.
 pub fn run(args: &PlanArgs) -> ExitCode {
     let mut stderr = anstream::stderr();
-    let desireds = match load_all(&args.paths, args.allow_outside_paths) {
-        Ok(desireds) => desireds,
-        Err(code) => return code,
-    };
-    let prices = match &args.prices {
-        None => Prices::default(),
+    let (prices, default_prices) = match &args.prices {
+        None => (Prices::default(), Some(Prices::default())),
         Some(path) => match read_prices(path) {
-            Ok(prices) => prices,
+            Ok(prices) => (prices, None),
             Err(message) => {
                 let _ = writeln!(stderr, "error: {message}");
                 return ExitCode::Failure;
             }
         },
     };
-    let Some(runtime) = super::runtime() else {
-        return ExitCode::Failure;
-    };
-    let plans = runtime.block_on(async {
-        let (client, sandbox) = match connect(&args.connection, &desireds).await {
-            Ok(connection) => connection,
-            Err(message) => {
-                let _ = writeln!(anstream::stderr(), "error: {message}");
-                return None;
+    let plans = match load_all(&args.paths, args.allow_outside_paths) {
+        Ok(desireds) => match plan_all(args, &desireds, prices) {
+            Some(plans) => {
+                if let Some(path) = &args.out
+                    && let Err(message) = save(path, &plans, &desireds)
+                {
+                    let _ = writeln!(stderr, "error: {message}");
+                    return ExitCode::Failure;
+                }
+                plans
             }
-        };
-        let options = args.rails.options();
-        let plans: Vec<Plan> = futures::stream::iter(desireds.iter())
-            .map(|desired| plan_one(&client, desired, options, prices))
-            .buffered(4)
-            .collect()
-            .await;
-        if let Some(sandbox) = sandbox {
-            sandbox.shutdown().await;
-        }
-        Some(plans)
-    });
-    let Some(plans) = plans else {
-        return ExitCode::Failure;
+            None => return ExitCode::Failure,
+        },
+        // Text has said everything on stderr; JSON and Markdown still print their document,
+        // so a CI job never posts an empty comment.
+        Err(_) if args.format == PlanFormat::Text => return ExitCode::Failure,
+        Err(loaded) => not_planned(&loaded),
     };
-    let shown: Vec<Plan> = if args.show_sensitive {
-        plans.clone()
-    } else {
-        plans.iter().map(render::masked).collect()
-    };
-    if let Some(path) = &args.out
-        && let Err(message) = save(path, &shown, &desireds)
-    {
-        let _ = writeln!(stderr, "error: {message}");
-        return ExitCode::Failure;
-    }
     let mut stdout = anstream::stdout().lock();
     let options = RenderOptions {
         full: args.full,
@@ -75,12 +53,21 @@ pub fn run(args: &PlanArgs) -> ExitCode {
             anstream::ColorChoice::global(),
             anstream::ColorChoice::Never
         ),
+        default_prices,
     };
     // A closed stdout (`telrep plan | head`) ends the output quietly; the exit code tells.
     let _ = match args.format {
-        PlanFormat::Text => render::render_text(&shown, options, &mut stdout),
-        PlanFormat::Json => render::render_json(&shown, &mut stdout),
-        PlanFormat::Markdown => render::render_markdown(&shown, args.full, &mut stdout),
+        PlanFormat::Text => render::render_text(&plans, options, &mut stdout),
+        PlanFormat::Json => render::render_json(&plans, &mut stdout),
+        PlanFormat::Markdown => render::render_markdown(
+            &plans,
+            &MarkdownOptions {
+                marker: marker(&args.paths),
+                full: args.full,
+                default_prices,
+            },
+            &mut stdout,
+        ),
     };
     if plans.iter().any(|plan| !plan.errors.is_empty()) {
         ExitCode::Failure
@@ -91,11 +78,114 @@ pub fn run(args: &PlanArgs) -> ExitCode {
     }
 }
 
-/// Loads every manifest; on any problem, prints them all and makes no request.
+/// The path arguments as given, joined by single spaces: the Markdown comment's marker.
+fn marker(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|path| path.display().to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Observes and plans every manifest, 4 at a time; masked unless `--show-sensitive`.
+/// `None` (reported) when no connection could be made.
+fn plan_all(args: &PlanArgs, desireds: &[Desired], prices: Prices) -> Option<Vec<Plan>> {
+    let runtime = super::runtime()?;
+    let plans = runtime.block_on(async {
+        let (client, sandbox) = match connect(&args.connection, desireds).await {
+            Ok(connection) => connection,
+            Err(message) => {
+                let _ = writeln!(anstream::stderr(), "error: {message}");
+                return None;
+            }
+        };
+        let options = args.rails.options();
+        let plans: Vec<Plan> = futures::stream::iter(desireds.iter())
+            .map(|desired| crate::observe::plan(&client, desired, options, prices))
+            .buffered(4)
+            .collect()
+            .await;
+        if let Some(sandbox) = sandbox {
+            sandbox.shutdown().await;
+        }
+        Some(plans)
+    })?;
+    Some(if args.show_sensitive {
+        plans
+    } else {
+        plans.iter().map(render::masked).collect()
+    })
+}
+
+/// The failed plans of a run with an invalid manifest, where no request was made: each
+/// manifest with its problems, the valid ones saying why they were not planned, and a
+/// path that could not be read as its own entry.
+fn not_planned(loaded: &manifest::Loaded) -> Vec<Plan> {
+    let diagnostic = |diagnostic: &manifest::Diagnostic| PlanDiagnostic {
+        rule: diagnostic.rule.to_owned(),
+        severity: Severity::Error,
+        message: diagnostic.message.clone(),
+        file: diagnostic.file.display().to_string(),
+        line: Some(diagnostic.line),
+        column: Some(diagnostic.column),
+        help: diagnostic.help.clone(),
+    };
+    let mut plans = Vec::new();
+    for (problem, owner) in loaded.diagnostics.iter().zip(&loaded.owners) {
+        if owner.is_none() {
+            plans.push(Plan::failed(
+                problem.file.display().to_string(),
+                PlanEnterprise {
+                    id: None,
+                    legal_name: None,
+                },
+                vec![diagnostic(problem)],
+            ));
+        }
+    }
+    let mut valid = loaded.desireds.iter().peekable();
+    for (index, path) in loaded.manifests.iter().enumerate() {
+        let own: Vec<PlanDiagnostic> = loaded
+            .diagnostics
+            .iter()
+            .zip(&loaded.owners)
+            .filter(|(_, owner)| **owner == Some(index))
+            .map(|(problem, _)| diagnostic(problem))
+            .collect();
+        let manifest = path.display().to_string();
+        if !own.is_empty() {
+            let enterprise = PlanEnterprise {
+                id: None,
+                legal_name: None,
+            };
+            plans.push(Plan::failed(manifest, enterprise, own));
+        } else if let Some(desired) = valid.next_if(|desired| desired.manifest == *path) {
+            let enterprise = PlanEnterprise {
+                id: None,
+                legal_name: Some(desired.enterprise.legal_name.clone()),
+            };
+            let reason = PlanDiagnostic {
+                rule: "not_planned".to_owned(),
+                severity: Severity::Error,
+                message: "not planned: no request is made while another manifest is invalid"
+                    .to_owned(),
+                file: manifest.clone(),
+                line: None,
+                column: None,
+                help: Some("fix the other manifests' problems, then plan again".to_owned()),
+            };
+            plans.push(Plan::failed(manifest, enterprise, vec![reason]));
+        }
+    }
+    plans
+}
+
+/// Loads every manifest; on any problem, prints them all and makes no request, and gives
+/// back what was loaded so a document can still be printed.
 pub(crate) fn load_all(
     paths: &[PathBuf],
     allow_outside_paths: bool,
-) -> Result<Vec<Desired>, ExitCode> {
+) -> Result<Vec<Desired>, manifest::Loaded> {
     let loaded = manifest::load_all(
         paths,
         LoadOptions {
@@ -114,7 +204,7 @@ pub(crate) fn load_all(
     } else {
         writeln!(stderr, "error: invalid manifests; no request was made")
     };
-    Err(ExitCode::Failure)
+    Err(loaded)
 }
 
 /// The client, and the sandbox it talks to under `--sandbox`.
@@ -152,26 +242,6 @@ pub(crate) async fn connect(
     Ok((client, sandbox))
 }
 
-pub(crate) async fn plan_one(
-    client: &Client,
-    desired: &Desired,
-    options: PlanOptions,
-    prices: Prices,
-) -> Plan {
-    match crate::observe::observe(client, desired).await {
-        Ok(live) => crate::diff::diff(desired, &live, options, prices),
-        Err(error) => {
-            let mut plan =
-                crate::diff::diff(desired, &crate::model::Live::default(), options, prices);
-            plan.steps.clear();
-            plan.changes = false;
-            plan.unmanaged.clear();
-            plan.errors = vec![format!("cannot read the account: {error}")];
-            plan
-        }
-    }
-}
-
 fn read_prices(path: &Path) -> Result<Prices, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|error| format!("cannot read the prices `{}`: {error}", path.display()))?;
@@ -183,11 +253,8 @@ fn read_prices(path: &Path) -> Result<Prices, String> {
     })
 }
 
-/// The digest of a manifest and every file it reads (numbers files, LOA), so a saved plan
-/// knows when they changed.
-pub(crate) fn manifest_digest(desired: &Desired) -> String {
-    use sha2::Digest as _;
-    let mut hasher = sha2::Sha256::new();
+/// The manifest and every file it reads (numbers files, LOA), in a fixed order.
+fn manifest_files(desired: &Desired) -> Vec<PathBuf> {
     let mut files = vec![desired.manifest.clone()];
     if let ReputationSpec::Enabled { numbers, loa, .. } = &desired.reputation {
         files.extend(numbers.sources.iter().skip(1).cloned());
@@ -195,20 +262,42 @@ pub(crate) fn manifest_digest(desired: &Desired) -> String {
             files.push(path.clone());
         }
     }
-    for file in files {
+    files
+}
+
+/// The digest of a manifest and every file it reads (numbers files, LOA), so a saved plan
+/// knows when they changed.
+pub(crate) fn manifest_digest(desired: &Desired) -> String {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    for file in manifest_files(desired) {
         hasher.update(file.display().to_string().as_bytes());
         hasher.update([0]);
+        // An unreadable file digests as empty: it then differs from the file it was.
         hasher.update(std::fs::read(&file).unwrap_or_default());
         hasher.update([0]);
     }
-    format!(
-        "sha256:{}",
-        hasher
-            .finalize()
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect::<String>()
-    )
+    format!("sha256:{}", hex(&hasher.finalize()))
+}
+
+/// Each file's own digest, so a refused saved plan can name the file that changed.
+pub(crate) fn file_digests(desired: &Desired) -> Vec<(String, String)> {
+    use sha2::Digest as _;
+    manifest_files(desired)
+        .into_iter()
+        .map(|file| {
+            // An unreadable file digests as empty: it then differs from the file it was.
+            let content = std::fs::read(&file).unwrap_or_default();
+            (
+                file.display().to_string(),
+                format!("sha256:{}", hex(&sha2::Sha256::digest(&content))),
+            )
+        })
+        .collect()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 fn save(path: &Path, plans: &[Plan], desireds: &[Desired]) -> Result<(), String> {
@@ -219,6 +308,10 @@ fn save(path: &Path, plans: &[Plan], desireds: &[Desired]) -> Result<(), String>
             serde_json::json!({
                 "manifest": plan.manifest,
                 "manifest_digest": manifest_digest(desired),
+                "files": file_digests(desired)
+                    .into_iter()
+                    .map(|(path, sha256)| serde_json::json!({"path": path, "sha256": sha256}))
+                    .collect::<Vec<_>>(),
                 "fingerprint": plan.fingerprint,
                 "plan": plan,
             })

@@ -85,6 +85,9 @@ pub struct Loaded {
     pub desireds: Vec<Desired>,
     /// Every problem of every manifest, and of the paths themselves.
     pub diagnostics: Vec<Diagnostic>,
+    /// For each of `diagnostics`, the index in `manifests` of the manifest it belongs to
+    /// (`None` for a problem with a path itself), so reports can group them per manifest.
+    pub owners: Vec<Option<usize>>,
 }
 
 impl Loaded {
@@ -98,17 +101,22 @@ impl Loaded {
 /// `find_manifests` does), collecting every problem instead of stopping at the first.
 pub fn load_all(paths: &[PathBuf], options: LoadOptions) -> Loaded {
     let (manifests, mut diagnostics) = find_manifests(paths);
+    let mut owners = vec![None; diagnostics.len()];
     let mut desireds = Vec::new();
-    for path in &manifests {
+    for (index, path) in manifests.iter().enumerate() {
         match load(path, options) {
             Ok(desired) => desireds.push(desired),
-            Err(found) => diagnostics.extend(found),
+            Err(found) => {
+                owners.extend(std::iter::repeat_n(Some(index), found.len()));
+                diagnostics.extend(found);
+            }
         }
     }
     Loaded {
         manifests,
         desireds,
         diagnostics,
+        owners,
     }
 }
 

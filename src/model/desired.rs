@@ -237,16 +237,32 @@ pub struct NumberList {
     pub origins: Vec<Origin>,
 }
 
+/// A place in a manifest or numbers file, for diagnostics that point at the line at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// The file, as the user named it.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in Unicode scalar values.
+    pub column: usize,
+}
+
 impl NumberList {
     /// `FILE:LINE:COL` of the number at `index`, for messages that point back at the manifest.
     pub fn location(&self, index: usize) -> Option<String> {
+        let place = self.place(index)?;
+        Some(format!("{}:{}:{}", place.file, place.line, place.column))
+    }
+
+    /// Where the number at `index` was written.
+    pub fn place(&self, index: usize) -> Option<Place> {
         let origin = self.origins.get(index)?;
         let source = self.sources.get(usize::try_from(origin.source).ok()?)?;
-        Some(format!(
-            "{}:{}:{}",
-            source.display(),
-            origin.line,
-            origin.column
-        ))
+        Some(Place {
+            file: source.display().to_string(),
+            line: usize::try_from(origin.line).ok()?,
+            column: usize::try_from(origin.column).ok()?,
+        })
     }
 }

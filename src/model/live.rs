@@ -22,6 +22,24 @@ pub struct Live {
     pub loa_sha256: Option<String>,
     /// For each number the plan would add, whether it can be added.
     pub candidates: BTreeMap<E164, Eligibility>,
+    /// Pinned document ids the plan would link, and whether each exists; read only when a
+    /// step links one, so a converged plan reads no document.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub documents: BTreeMap<String, bool>,
+    /// Other enterprises worth naming in an error: those monitoring a number the manifest
+    /// lists, and those whose legal name is like the manifest's (read only when the
+    /// manifest's enterprise was not found or a number is monitored elsewhere).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub other_enterprises: Vec<OtherEnterprise>,
+}
+
+/// Another enterprise of the account, by id and legal name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OtherEnterprise {
+    /// Its id.
+    pub id: String,
+    /// Its legal name (`None` when it could not be read).
+    pub legal_name: Option<String>,
 }
 
 /// The live enterprise: its id and every field, as the API spells them, in JSON form

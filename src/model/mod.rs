@@ -9,13 +9,13 @@ mod live;
 
 pub use desired::{
     Address, BillingContact, Desired, EnterpriseId, EnterpriseSpec, Loa, NumberList,
-    OrganizationContact, Origin, ReputationSpec,
+    OrganizationContact, Origin, Place, ReputationSpec,
 };
 pub use e164::E164;
 pub use enums::{
     CheckFrequency, CountryCode, Industry, NumberOfEmployees, OrganizationLegalType,
     OrganizationType, RoleType, WireEnum,
 };
-pub use live::{Eligibility, Live, LiveEnterprise, LiveReputation};
+pub use live::{Eligibility, Live, LiveEnterprise, LiveReputation, OtherEnterprise};
 
 pub(crate) use desired::is_lowercase_uuid;

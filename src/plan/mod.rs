@@ -138,16 +138,85 @@ impl Step {
     }
 }
 
-/// The enterprise a plan is for.
+/// The enterprise a plan is for, as far as it is known.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PlanEnterprise {
-    /// Its id, once it exists.
+    /// Its id, once it exists (and when the account could be read).
     pub id: Option<String>,
-    /// Its legal name.
-    pub legal_name: String,
+    /// Its legal name; `null` when the manifest could not be read.
+    pub legal_name: Option<String>,
 }
 
-/// A whole plan for one manifest, in the JSON shape of DESIGN.md (`--format json`).
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The plan cannot be made until this is fixed.
+    Error,
+    /// Worth knowing; not a change, never changes the exit code.
+    Warning,
+}
+
+/// A manifest problem or plan error, in validate's shape plus its rule, so CI tools can
+/// annotate the line at fault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PlanDiagnostic {
+    /// Stable id of the rule (`invalid_number`, `number_not_in_inventory`, `mass_removal`…).
+    pub rule: String,
+    /// Always `error` for plan errors.
+    pub severity: Severity,
+    /// What was found and what was expected.
+    pub message: String,
+    /// The file at fault (the manifest, or the numbers file that lists a number).
+    pub file: String,
+    /// 1-based line, when the problem has a place.
+    pub line: Option<usize>,
+    /// 1-based column in Unicode scalar values, when the problem has a place.
+    pub column: Option<usize>,
+    /// The exact edit or flag that fixes it, when one is known.
+    pub help: Option<String>,
+}
+
+/// Something a reviewer should know that is not a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Warning {
+    /// Stable id of the rule.
+    pub rule: String,
+    /// What it is and what to do.
+    pub message: String,
+    /// The number it is about, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// When the number must be confirmed by, if that applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm_by: Option<String>,
+}
+
+/// The plan in counts, for programs that gate on it without walking the steps.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Summary {
+    /// Steps that create something (terms, enterprise, documents, enable), number batches
+    /// excluded.
+    pub create: usize,
+    /// Steps that change something in place.
+    pub update: usize,
+    /// Numbers added.
+    pub add_numbers: usize,
+    /// Numbers removed.
+    pub remove_numbers: usize,
+    /// Whether any step disables reputation.
+    pub has_disable: bool,
+    /// Whether any step is billed.
+    pub billable: bool,
+    /// What apply bills (USD), as in `cost`.
+    pub apply_total: f64,
+    /// The monthly bill now (USD), as in `cost`.
+    pub monthly_before: f64,
+    /// The monthly bill after apply (USD), as in `cost`.
+    pub monthly_after: f64,
+}
+
+/// A whole plan for one manifest, in the JSON shape of docs/design.md (`--format json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Plan {
     /// Always 1.
@@ -164,13 +233,51 @@ pub struct Plan {
     pub unmanaged: Vec<String>,
     /// Why the plan cannot be made; when not empty, `steps` is empty.
     pub errors: Vec<String>,
-    /// What apply would bill, and the monthly auto-refresh cost.
-    pub cost: Cost,
-    /// `sha256:` of everything observed.
-    pub fingerprint: String,
+    /// The counts of the plan; `null` when it could not be made.
+    pub summary: Option<Summary>,
+    /// Manifest problems and plan errors, each with its rule and place.
+    pub diagnostics: Vec<PlanDiagnostic>,
+    /// What is worth knowing but is no change.
+    pub warnings: Vec<Warning>,
+    /// What apply would bill, and the monthly auto-refresh cost; `null` when the plan could
+    /// not be made.
+    pub cost: Option<Cost>,
+    /// `sha256:` of everything observed; `null` when the plan could not be made.
+    pub fingerprint: Option<String>,
+    /// Whether the account was read (false for an invalid manifest or an unreadable
+    /// account), so renderers never describe an account they did not see.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub observed: bool,
 }
 
 impl Plan {
+    /// A plan that could not be made: no steps, no cost, no fingerprint, only why.
+    pub fn failed(
+        manifest: String,
+        enterprise: PlanEnterprise,
+        diagnostics: Vec<PlanDiagnostic>,
+    ) -> Self {
+        Self {
+            format_version: FORMAT_VERSION,
+            manifest,
+            enterprise,
+            changes: false,
+            steps: Vec::new(),
+            unmanaged: Vec::new(),
+            errors: diagnostics
+                .iter()
+                .map(|diagnostic| diagnostic.message.clone())
+                .collect(),
+            summary: None,
+            diagnostics,
+            warnings: Vec::new(),
+            cost: None,
+            fingerprint: None,
+            observed: false,
+        }
+    }
+
     /// The numbers the plan adds.
     pub fn numbers_added(&self) -> usize {
         self.steps
@@ -191,17 +298,35 @@ impl Plan {
         (count('+'), self.numbers_added(), count('-'), count('~'))
     }
 
-    /// The plan's one-line summary, as DESIGN.md words it.
-    pub fn summary(&self) -> String {
+    /// The counts as the JSON `summary` gives them, with the cost's totals.
+    pub fn summarize(&self, cost: &Cost) -> Summary {
+        let (create, add_numbers, _, update) = self.counts();
+        Summary {
+            create,
+            update,
+            add_numbers,
+            remove_numbers: self
+                .steps
+                .iter()
+                .filter(|step| step.action == Action::RemoveNumber)
+                .count(),
+            has_disable: self
+                .steps
+                .iter()
+                .any(|step| step.action == Action::DisableReputation),
+            billable: self.steps.iter().any(|step| step.billable),
+            apply_total: cost.apply_total,
+            monthly_before: cost.monthly_before,
+            monthly_after: cost.monthly_after,
+        }
+    }
+
+    /// The plan's one-line summary, as docs/design.md words it.
+    pub fn summary_line(&self) -> String {
         if !self.errors.is_empty() {
             return format!(
-                "Plan failed: {} {}.",
-                self.errors.len(),
-                if self.errors.len() == 1 {
-                    "error"
-                } else {
-                    "errors"
-                }
+                "Plan failed: {}.",
+                plural(self.errors.len(), "error", "errors")
             );
         }
         if self.steps.is_empty() {

@@ -146,6 +146,21 @@ impl Client {
         })
     }
 
+    /// The API's host (and port, when not the scheme's default), for errors that must say
+    /// which server could not be read.
+    pub fn host(&self) -> String {
+        Url::parse(&self.base).map_or_else(
+            |_| self.base.clone(),
+            |url| {
+                let host = url.host_str().unwrap_or_default().to_owned();
+                match url.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host,
+                }
+            },
+        )
+    }
+
     /// Requests sent so far, retries included.
     pub fn request_count(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)

@@ -4,99 +4,146 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::{combined_summary, summarize};
+use super::{HEAD, RenderOptions, Shown, TAIL, combined_summary, price_note, shortened, summarize};
 use crate::plan::cost::dollars;
-use crate::plan::{Plan, plural};
+use crate::plan::{Action, Plan, PlanDiagnostic, Step, plural};
 
 /// GitHub's limit on a comment body.
 pub const MARKDOWN_LIMIT: usize = 65_536;
 
+/// How to write the comment.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MarkdownOptions {
+    /// The path arguments as given, joined by spaces: the first line's marker, so a CI job
+    /// finds its earlier comment and updates it in place.
+    pub marker: String,
+    /// List every number (unless that would pass the limit).
+    pub full: bool,
+    /// The prices are the built-in table: the cost says so.
+    pub default_prices: Option<crate::plan::Prices>,
+}
+
 /// Writes the comment; with `full`, every number is listed unless that would pass the
 /// limit, in which case lists are summarised and the comment says how to see them all.
-pub fn render_markdown(plans: &[Plan], full: bool, out: &mut impl Write) -> io::Result<()> {
-    let mut text = build(plans, full);
+pub fn render_markdown(
+    plans: &[Plan],
+    options: &MarkdownOptions,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let mut text = build(plans, options, options.full);
     if text.len() > MARKDOWN_LIMIT {
-        text = build(plans, false);
+        text = build(plans, options, false);
     }
     if text.len() > MARKDOWN_LIMIT {
-        text = build_brief(plans);
+        text = build_brief(plans, options);
     }
     out.write_all(text.as_bytes())
 }
 
-fn build(plans: &[Plan], full: bool) -> String {
+/// The first line: an HTML comment naming the paths, invisible on GitHub.
+fn marker(options: &MarkdownOptions, text: &mut String) {
+    let _ = writeln!(text, "<!-- telrep plan: {} -->", options.marker);
+}
+
+fn build(plans: &[Plan], options: &MarkdownOptions, full: bool) -> String {
     let mut text = String::new();
+    marker(options, &mut text);
     if plans.len() > 1 {
         let _ = writeln!(text, "**{}**\n", combined_summary(plans));
     }
     for plan in plans {
-        section(plan, full, &mut text);
+        section(plan, options, full, &mut text);
     }
     text
 }
 
-fn header(plan: &Plan, text: &mut String) {
-    let _ = writeln!(
-        text,
-        "### telrep plan: {} (`{}`)\n",
-        plan.enterprise.legal_name, plan.manifest
-    );
-    let _ = writeln!(text, "**{}**\n", plan.summary());
-    for error in &plan.errors {
-        let _ = writeln!(text, "- :x: {error}");
+fn header(plan: &Plan, options: &MarkdownOptions, full: bool, text: &mut String) {
+    let title = plan.enterprise.legal_name.as_deref().unwrap_or("manifest");
+    let _ = writeln!(text, "### telrep plan: {title} (`{}`)\n", plan.manifest);
+    let _ = writeln!(text, "**{}**\n", plan.summary_line());
+    let entries: Vec<&PlanDiagnostic> = plan.diagnostics.iter().collect();
+    for entry in shortened(&entries, full) {
+        match entry {
+            Shown::Item(diagnostic) => {
+                let place = match (diagnostic.line, diagnostic.column) {
+                    (Some(line), Some(column)) => {
+                        format!(" (`{}:{line}:{column}`)", diagnostic.file)
+                    }
+                    _ => String::new(),
+                };
+                let _ = writeln!(text, "- :x: {}{place}", diagnostic.message);
+                if let Some(help) = &diagnostic.help {
+                    let _ = writeln!(text, "  - help: {help}");
+                }
+            }
+            Shown::Elided(count) => {
+                let _ = writeln!(
+                    text,
+                    "- … {} more (`telrep plan --full` shows all) …",
+                    plural(count, "error", "errors")
+                );
+            }
+        }
     }
-    if !plan.errors.is_empty() {
+    for warning in &plan.warnings {
+        let _ = writeln!(text, "- :warning: {}", warning.message);
+    }
+    if !plan.diagnostics.is_empty() || !plan.warnings.is_empty() {
         text.push('\n');
     }
-    let cost = &plan.cost;
-    let _ = writeln!(
-        text,
-        "| cost | amount |\n|---|---|\n| billed by apply | {} |\n| monthly before | {} |\n| monthly after | {} |\n",
-        dollars(cost.apply_total),
-        dollars(cost.monthly_before),
-        dollars(cost.monthly_after)
-    );
+    if let Some(cost) = &plan.cost {
+        let _ = writeln!(
+            text,
+            "| cost | amount |\n|---|---|\n| billed by apply | {} |\n| monthly before | {} |\n| monthly after | {} |\n",
+            dollars(cost.apply_total),
+            dollars(cost.monthly_before),
+            dollars(cost.monthly_after)
+        );
+        if let Some(note) = price_note(RenderOptions {
+            full,
+            color: false,
+            default_prices: options.default_prices,
+        }) {
+            let _ = writeln!(text, "_{note}_\n");
+        }
+    }
 }
 
-fn section(plan: &Plan, full: bool, text: &mut String) {
-    header(plan, text);
+fn section(plan: &Plan, options: &MarkdownOptions, full: bool, text: &mut String) {
+    header(plan, options, full, text);
     if plan.steps.is_empty() && plan.unmanaged.is_empty() {
         return;
     }
     let _ = writeln!(
         text,
-        "<details><summary>{} </summary>\n",
+        "<details><summary>{}</summary>\n",
         plural(plan.steps.len(), "step", "steps")
     );
+    let removals = plan
+        .steps
+        .iter()
+        .filter(|step| step.action == Action::RemoveNumber)
+        .count();
+    let mut removal = 0;
     for step in &plan.steps {
-        let billable = if step.billable { " (billable)" } else { "" };
-        let _ = writeln!(
-            text,
-            "- `{}` **{}** `{} {}`{billable}: {}",
-            step.action.symbol(),
-            step.action.name(),
-            step.method,
-            step.path,
-            step.reason
-        );
-        for change in step.fields.iter().flatten() {
-            let _ = writeln!(
-                text,
-                "  - `{}`: `{}` → `{}`",
-                change.field,
-                change.old.as_deref().unwrap_or("(unset)"),
-                change.new.as_deref().unwrap_or("(unset)")
-            );
+        if step.action == Action::RemoveNumber && !full && removals > HEAD + TAIL + 1 {
+            removal += 1;
+            if removal == HEAD + 1 {
+                let _ = writeln!(
+                    text,
+                    "- … {} more (`telrep plan --full` shows all) …",
+                    plural(
+                        removals - HEAD - TAIL,
+                        "remove_number step",
+                        "remove_number steps"
+                    )
+                );
+            }
+            if removal > HEAD && removal <= removals - TAIL {
+                continue;
+            }
         }
-        if let (Some(old), Some(new)) = (&step.old, &step.new) {
-            let _ = writeln!(text, "  - `{old}` → `{new}`");
-        }
-        if let Some(numbers) = &step.phone_numbers {
-            let _ = writeln!(text, "  - {}", summarize(numbers, full));
-        }
-        if let Some(number) = &step.phone_number {
-            let _ = writeln!(text, "  - {number}");
-        }
+        step_line(step, full, text);
     }
     if !plan.unmanaged.is_empty() {
         let _ = writeln!(
@@ -109,11 +156,43 @@ fn section(plan: &Plan, full: bool, text: &mut String) {
     let _ = writeln!(text, "\n</details>\n");
 }
 
+fn step_line(step: &Step, full: bool, text: &mut String) {
+    let billable = if step.billable { " (billable)" } else { "" };
+    let _ = writeln!(
+        text,
+        "- `{}` **{}** `{} {}`{billable}: {}",
+        step.action.symbol(),
+        step.action.name(),
+        step.method,
+        step.path,
+        step.reason
+    );
+    for change in step.fields.iter().flatten() {
+        let _ = writeln!(
+            text,
+            "  - `{}`: `{}` → `{}`",
+            change.field,
+            change.old.as_deref().unwrap_or("(unset)"),
+            change.new.as_deref().unwrap_or("(unset)")
+        );
+    }
+    if let (Some(old), Some(new)) = (&step.old, &step.new) {
+        let _ = writeln!(text, "  - `{old}` → `{new}`");
+    }
+    if let Some(numbers) = &step.phone_numbers {
+        let _ = writeln!(text, "  - {}", summarize(numbers, full));
+    }
+    if let Some(number) = &step.phone_number {
+        let _ = writeln!(text, "  - {number}");
+    }
+}
+
 /// Only the summaries: for plans so large that even summarised steps pass the limit.
-fn build_brief(plans: &[Plan]) -> String {
+fn build_brief(plans: &[Plan], options: &MarkdownOptions) -> String {
     let mut text = String::new();
+    marker(options, &mut text);
     for plan in plans {
-        header(plan, &mut text);
+        header(plan, options, false, &mut text);
     }
     let _ = writeln!(
         text,
@@ -153,25 +232,34 @@ mod tests {
             manifest: "fleet.yaml".to_owned(),
             enterprise: PlanEnterprise {
                 id: None,
-                legal_name: "Acme Corp".to_owned(),
+                legal_name: Some("Acme Corp".to_owned()),
             },
             changes: true,
             steps,
             unmanaged: Vec::new(),
             errors: Vec::new(),
-            cost: Cost {
+            summary: None,
+            diagnostics: Vec::new(),
+            warnings: Vec::new(),
+            cost: Some(Cost {
                 apply_charges: Vec::new(),
                 apply_total: 0.0,
                 monthly_before: 0.0,
                 monthly_after: 0.0,
-            },
-            fingerprint: "sha256:0".to_owned(),
+            }),
+            fingerprint: Some("sha256:0".to_owned()),
+            observed: true,
         }
     }
 
     fn render(plan: &Plan, full: bool) -> String {
         let mut out = Vec::new();
-        render_markdown(std::slice::from_ref(plan), full, &mut out).unwrap();
+        let options = MarkdownOptions {
+            marker: "fleet.yaml".to_owned(),
+            full,
+            default_prices: None,
+        };
+        render_markdown(std::slice::from_ref(plan), &options, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -186,7 +274,7 @@ mod tests {
         for full in [false, true] {
             let text = render(&large, full);
             assert!(text.len() <= MARKDOWN_LIMIT, "{} characters", text.len());
-            assert!(text.starts_with("### telrep plan: Acme Corp (`fleet.yaml`)\n\n**Plan: 0 to create, 100,000 numbers to add, 0 to remove, 0 to change.**"));
+            assert!(text.starts_with("<!-- telrep plan: fleet.yaml -->\n### telrep plan: Acme Corp (`fleet.yaml`)\n\n**Plan: 0 to create, 100,000 numbers to add, 0 to remove, 0 to change.**"));
             assert!(text.ends_with("_The full plan is too long for a comment: run `telrep plan --full` to see every step._\n"));
         }
         // 200 batches: summarised number lists fit, full lists do not.

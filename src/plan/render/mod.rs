@@ -6,18 +6,61 @@ mod markdown;
 mod text;
 
 pub use json::render_json;
-pub use markdown::{MARKDOWN_LIMIT, render_markdown};
+pub use markdown::{MARKDOWN_LIMIT, MarkdownOptions, render_markdown};
 pub use text::render_text;
 
 use super::Plan;
 
 /// How to render.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct RenderOptions {
     /// List every number instead of the first and last few.
     pub full: bool,
     /// ANSI colours (text only).
     pub color: bool,
+    /// The prices are the built-in table, not `--prices FILE`: the cost says so.
+    pub default_prices: Option<super::Prices>,
+}
+
+/// The line under the cost that says where the prices came from, when they are the
+/// built-in ones.
+pub(crate) fn price_note(options: RenderOptions) -> Option<String> {
+    options.default_prices.map(|prices| {
+        format!(
+            "prices: the built-in table ({} a month for monitoring, {} a check); `--prices FILE` sets yours",
+            super::cost::dollars(prices.monitoring_per_month),
+            super::cost::dollars(prices.per_check)
+        )
+    })
+}
+
+/// How many items a shortened list shows first and last.
+pub(crate) const HEAD: usize = 3;
+/// See `HEAD`.
+pub(crate) const TAIL: usize = 2;
+
+/// An entry of a shortened list: an item, or how many were left out in its place.
+pub(crate) enum Shown<T> {
+    Item(T),
+    Elided(usize),
+}
+
+/// The first three and last two of a long list (all of it with `full`), as number lists
+/// are shortened.
+pub(crate) fn shortened<T: Clone>(items: &[T], full: bool) -> Vec<Shown<T>> {
+    if full || items.len() <= HEAD + TAIL + 1 {
+        return items.iter().cloned().map(Shown::Item).collect();
+    }
+    let mut shown: Vec<Shown<T>> = items.iter().take(HEAD).cloned().map(Shown::Item).collect();
+    shown.push(Shown::Elided(items.len() - HEAD - TAIL));
+    shown.extend(
+        items
+            .iter()
+            .skip(items.len() - TAIL)
+            .cloned()
+            .map(Shown::Item),
+    );
+    shown
 }
 
 /// Fields holding personal data: shown changed, with a short hash, unless
@@ -61,8 +104,6 @@ fn short_hash(value: &str) -> String {
 
 /// The first three and last two of a long list, with how many are left out.
 pub(crate) fn summarize(numbers: &[String], full: bool) -> String {
-    const HEAD: usize = 3;
-    const TAIL: usize = 2;
     if full || numbers.len() <= HEAD + TAIL + 1 {
         return numbers.join(", ");
     }

@@ -5,9 +5,9 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use super::{RenderOptions, combined_summary, summarize};
+use super::{HEAD, RenderOptions, Shown, TAIL, combined_summary, price_note, shortened, summarize};
 use crate::plan::cost::dollars;
-use crate::plan::{Action, Plan, plural};
+use crate::plan::{Action, Cost, Plan, Step, plural};
 
 fn style(color: bool, action: Action) -> Style {
     if !color {
@@ -37,57 +37,72 @@ pub fn render_text(plans: &[Plan], options: RenderOptions, out: &mut impl Write)
 }
 
 fn render_one(plan: &Plan, options: RenderOptions, out: &mut impl Write) -> io::Result<()> {
-    let id = plan
-        .enterprise
-        .id
-        .as_deref()
-        .map_or_else(|| "not created yet".to_owned(), |id| format!("id {id}"));
-    writeln!(
-        out,
-        "Enterprise {} ({id}), manifest {}",
-        plan.enterprise.legal_name, plan.manifest
-    )?;
+    writeln!(out, "{}", heading(plan))?;
     if !plan.errors.is_empty() {
         writeln!(out, "\nThe plan cannot be made:")?;
-        for error in &plan.errors {
-            writeln!(out, "  - {error}")?;
+        let helps: Vec<Option<&str>> = if plan.diagnostics.len() == plan.errors.len() {
+            plan.diagnostics
+                .iter()
+                .map(|diagnostic| diagnostic.help.as_deref())
+                .collect()
+        } else {
+            vec![None; plan.errors.len()]
+        };
+        let entries: Vec<(&String, Option<&str>)> = plan.errors.iter().zip(helps).collect();
+        for entry in shortened(&entries, options.full) {
+            match entry {
+                Shown::Item((error, help)) => {
+                    writeln!(out, "  - {error}")?;
+                    if let Some(help) = help {
+                        writeln!(out, "    help: {help}")?;
+                    }
+                }
+                Shown::Elided(count) => writeln!(
+                    out,
+                    "  - … {} more (`--full` shows all) …",
+                    plural(count, "error", "errors")
+                )?,
+            }
         }
-        writeln!(out, "\n{}", plan.summary())?;
+        writeln!(out, "\n{}", plan.summary_line())?;
         return Ok(());
     }
     if !plan.steps.is_empty() {
         writeln!(out)?;
     }
-    for step in &plan.steps {
-        let style = style(options.color, step.action);
-        let billable = if step.billable { "  [billable]" } else { "" };
-        writeln!(
-            out,
-            "{style}{} {}{style:#}  {} {}{billable}",
-            step.action.symbol(),
-            step.action.name(),
-            step.method,
-            step.path
-        )?;
-        writeln!(out, "    {}", step.reason)?;
-        for change in step.fields.iter().flatten() {
-            writeln!(
-                out,
-                "      {}: {} → {}",
-                change.field,
-                change.old.as_deref().unwrap_or("(unset)"),
-                change.new.as_deref().unwrap_or("(unset)")
-            )?;
+    let mut index = 0;
+    while let Some(step) = plan.steps.get(index) {
+        // A long run of removals reads like a long number list: first three, last two.
+        let run = plan
+            .steps
+            .get(index..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|candidate| candidate.action == step.action)
+            .count();
+        if step.action == Action::RemoveNumber && run > HEAD + TAIL + 1 && !options.full {
+            let removals = plan.steps.get(index..index + run).unwrap_or_default();
+            for (position, removal) in removals.iter().enumerate() {
+                if position == HEAD {
+                    writeln!(
+                        out,
+                        "  … {} more (`--full` shows all) …",
+                        plural(
+                            run - HEAD - TAIL,
+                            "remove_number step",
+                            "remove_number steps"
+                        )
+                    )?;
+                }
+                if position < HEAD || position >= run - TAIL {
+                    render_step(removal, options, out)?;
+                }
+            }
+            index += run;
+            continue;
         }
-        if let (Some(old), Some(new)) = (&step.old, &step.new) {
-            writeln!(out, "      {old} → {new}")?;
-        }
-        if let Some(numbers) = &step.phone_numbers {
-            writeln!(out, "      {}", summarize(numbers, options.full))?;
-        }
-        if let Some(number) = &step.phone_number {
-            writeln!(out, "      {number}")?;
-        }
+        render_step(step, options, out)?;
+        index += 1;
     }
     if !plan.unmanaged.is_empty() {
         writeln!(
@@ -97,7 +112,70 @@ fn render_one(plan: &Plan, options: RenderOptions, out: &mut impl Write) -> io::
         )?;
         writeln!(out, "      {}", summarize(&plan.unmanaged, options.full))?;
     }
-    let cost = &plan.cost;
+    if !plan.warnings.is_empty() {
+        writeln!(out, "\nWarnings:")?;
+        for warning in &plan.warnings {
+            writeln!(out, "  - {}", warning.message)?;
+        }
+    }
+    if let Some(cost) = &plan.cost {
+        render_cost(cost, options, out)?;
+    }
+    writeln!(out, "\n{}", plan.summary_line())
+}
+
+/// `Enterprise NAME (id ID), manifest PATH`, saying only what was read.
+fn heading(plan: &Plan) -> String {
+    let Some(legal_name) = &plan.enterprise.legal_name else {
+        return format!("Manifest {}", plan.manifest);
+    };
+    match (&plan.enterprise.id, plan.observed) {
+        (Some(id), _) => format!(
+            "Enterprise {legal_name} (id {id}), manifest {}",
+            plan.manifest
+        ),
+        (None, true) => format!(
+            "Enterprise {legal_name} (not created yet), manifest {}",
+            plan.manifest
+        ),
+        (None, false) => format!("Enterprise {legal_name}, manifest {}", plan.manifest),
+    }
+}
+
+fn render_step(step: &Step, options: RenderOptions, out: &mut impl Write) -> io::Result<()> {
+    let style = style(options.color, step.action);
+    let billable = if step.billable { "  [billable]" } else { "" };
+    writeln!(
+        out,
+        "{style}{} {}{style:#}  {} {}{billable}",
+        step.action.symbol(),
+        step.action.name(),
+        step.method,
+        step.path
+    )?;
+    writeln!(out, "    {}", step.reason)?;
+    for change in step.fields.iter().flatten() {
+        writeln!(
+            out,
+            "      {}: {} → {}",
+            change.field,
+            change.old.as_deref().unwrap_or("(unset)"),
+            change.new.as_deref().unwrap_or("(unset)")
+        )?;
+    }
+    if let (Some(old), Some(new)) = (&step.old, &step.new) {
+        writeln!(out, "      {old} → {new}")?;
+    }
+    if let Some(numbers) = &step.phone_numbers {
+        writeln!(out, "      {}", summarize(numbers, options.full))?;
+    }
+    if let Some(number) = &step.phone_number {
+        writeln!(out, "      {number}")?;
+    }
+    Ok(())
+}
+
+fn render_cost(cost: &Cost, options: RenderOptions, out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "\nCost")?;
     if cost.apply_charges.is_empty() {
         writeln!(out, "  apply bills nothing")?;
@@ -121,5 +199,8 @@ fn render_one(plan: &Plan, options: RenderOptions, out: &mut impl Write) -> io::
             dollars(cost.monthly_after)
         )?;
     }
-    writeln!(out, "\n{}", plan.summary())
+    if let Some(note) = price_note(options) {
+        writeln!(out, "  {note}")?;
+    }
+    Ok(())
 }
