@@ -14,7 +14,7 @@ pub use cost::{Cost, Prices, checks_per_month};
 /// Version of the plan's JSON shape (`format_version`).
 pub const FORMAT_VERSION: u32 = 1;
 
-/// The API actions a plan can take, in DESIGN.md's order; the JSON `action` names.
+/// The API actions a plan can take, in plan order (docs/design.md); the JSON `action` names.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
 )]
@@ -147,7 +147,7 @@ pub struct PlanEnterprise {
     pub legal_name: String,
 }
 
-/// A whole plan for one manifest, in the JSON shape of DESIGN.md (`--format json`).
+/// A whole plan for one manifest, in the JSON shape of docs/design.md (`--format json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Plan {
     /// Always 1.
@@ -191,7 +191,7 @@ impl Plan {
         (count('+'), self.numbers_added(), count('-'), count('~'))
     }
 
-    /// The plan's one-line summary, as DESIGN.md words it.
+    /// The plan's one-line summary, as docs/design.md ("Outputs") words it.
     pub fn summary(&self) -> String {
         if !self.errors.is_empty() {
             return format!(
