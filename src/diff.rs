@@ -1,5 +1,5 @@
 //! The diff: a pure function of what the manifest asks for and what the account holds, to
-//! the ordered plan of DESIGN.md. No I/O, no clock: every planning rule is a unit test.
+//! the ordered plan of docs/design.md. No I/O, no clock: every planning rule is a unit test.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -13,7 +13,7 @@ use crate::plan::{
     Prices, Severity, Step, Warning, cost, plural,
 };
 
-/// Fields the API refuses to change after creation (telnyx-api.md, `PUT /enterprises/{id}`).
+/// Fields the API refuses to change after creation (docs/api.md, "Enterprises": the PUT).
 const IMMUTABLE: &[&str] = &["organization_type", "country_code", "role_type"];
 /// Numbers per add call: the API's atomic batch.
 const BATCH: usize = 100;

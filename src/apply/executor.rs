@@ -1,6 +1,6 @@
 //! The executor: one plan's steps, in order, with bounded concurrency for number batches
 //! and removals, the vetting wait, bisection of rejected batches, and re-reads after
-//! ambiguous writes (DESIGN.md, "Apply").
+//! ambiguous writes (docs/design.md, "Apply").
 
 use std::collections::HashSet;
 use std::sync::Arc;

@@ -7,7 +7,7 @@ use anstyle::{AnsiColor, Style};
 
 use crate::manifest::Diagnostic;
 
-/// telrep's exit codes (DESIGN.md, "Exit codes"), one place for all commands.
+/// telrep's exit codes (docs/design.md, "Exit codes"), one place for all commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitCode {
     /// Success; for `plan --detailed-exitcode`, no changes; for `apply`, converged.

@@ -1,7 +1,7 @@
 //! Which numbers Number Reputation can monitor, as libphonenumber's metadata decides it,
 //! and the reader of numbers files.
 //!
-//! The rule (telnyx-api.md, "Monitored numbers" and "Inventory"): a valid number of region
+//! The rule (docs/api.md, "Monitored numbers" and "Inventory"): a valid number of region
 //! `US` whose type is fixed-line, mobile or fixed-line-or-mobile. telrep adds no rules of
 //! its own. Asking `phonenumber` costs about 11 µs, so the verdict is memoised per NANP
 //! NPA-NXX block (the first six national digits), within which libphonenumber's US

@@ -3,7 +3,7 @@
 //! Each check points at the offending item: the key for an unknown key, the value (its
 //! opening quote when quoted) for a bad value, the path for a `file:` entry, the second
 //! occurrence of a duplicate. Field names, types and limits follow `raw.rs` (the schema)
-//! and telnyx-api.md.
+//! and docs/api.md ("Enterprises", "Reputation settings", "Documents").
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -64,7 +64,7 @@ pub(crate) const REPUTATION_FIELDS: &[&str] =
 pub(crate) const LOA_FIELDS: &[&str] = &["document_id", "file"];
 pub(crate) const NUMBERS_FILE_FIELDS: &[&str] = &["file"];
 
-/// The largest LOA the documents API takes (telnyx-api.md, "Documents": 20 MB). Read as
+/// The largest LOA the documents API takes (docs/api.md, "Documents": 20 MB). Read as
 /// 20,000,000 bytes, the stricter reading of "MB".
 pub const LOA_LIMIT: u64 = 20_000_000;
 

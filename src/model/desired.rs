@@ -57,7 +57,7 @@ pub(crate) fn is_lowercase_uuid(text: &str) -> bool {
         })
 }
 
-/// The enterprise as the manifest declares it; field names are the API's (telnyx-api.md,
+/// The enterprise as the manifest declares it; field names are the API's (docs/api.md,
 /// "Enterprises").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -1,4 +1,4 @@
-//! The API's closed value sets (telnyx-api.md, "Enterprises" and "Reputation settings"), one
+//! The API's closed value sets (docs/api.md, "Enterprises" and "Reputation settings"), one
 //! Rust enum each, spelled on the wire exactly as the API spells them.
 
 use std::fmt;

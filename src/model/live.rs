@@ -67,7 +67,7 @@ pub struct LiveReputation {
     pub rejection_reasons: Vec<String>,
 }
 
-/// Whether a number can be added to this enterprise (telnyx-api.md, "Inventory").
+/// Whether a number can be added to this enterprise (docs/api.md, "Inventory").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Eligibility {
     /// In the inventory as an active US local number, monitored nowhere.

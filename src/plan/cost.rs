@@ -1,5 +1,5 @@
 //! What a plan costs: the one-time charges apply would make and the monthly auto-refresh
-//! bill before and after (telnyx-api.md, "Pricing"). Prices are configuration.
+//! bill before and after (docs/api.md, "Pricing"). Prices are configuration.
 
 use serde::{Deserialize, Serialize};
 
@@ -102,7 +102,7 @@ mod tests {
     #[test]
     fn monthly_bills() {
         let prices = Prices::default();
-        // telnyx-api.md: monthly -> daily on 500 numbers goes from about $50 to about $1,500.
+        // docs/api.md, "Pricing": 500 numbers, monthly -> daily: about $150 -> about $1,620.
         assert_eq!(
             monthly(prices, true, 500, Some(CheckFrequency::Monthly)),
             150.0

@@ -14,7 +14,7 @@ pub use cost::{Cost, Prices, checks_per_month};
 /// Version of the plan's JSON shape (`format_version`).
 pub const FORMAT_VERSION: u32 = 1;
 
-/// The API actions a plan can take, in DESIGN.md's order; the JSON `action` names.
+/// The API actions a plan can take, in plan order (docs/design.md); the JSON `action` names.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
 )]
@@ -321,7 +321,7 @@ impl Plan {
         }
     }
 
-    /// The plan's one-line summary, as docs/design.md words it.
+    /// The plan's one-line summary, as docs/design.md ("Outputs") words it.
     pub fn summary_line(&self) -> String {
         if !self.errors.is_empty() {
             return format!(

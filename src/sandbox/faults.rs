@@ -1,7 +1,7 @@
 //! Faults the sandbox can inject: latency, 5xx, 429 from a rate limit, and connections
 //! reset mid-response. A 429 always strikes before a write; a 5xx or reset on a write
 //! strikes before or after the write takes effect, at random from the seed, so clients
-//! meet both cases (DESIGN.md, "Sandbox").
+//! meet both cases (docs/design.md, "Sandbox").
 
 use std::time::Duration;
 

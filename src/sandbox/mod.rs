@@ -1,5 +1,5 @@
 //! The sandbox: a local simulator of the Telnyx endpoints telrep uses, with the real rules
-//! (telnyx-api.md) and optional faults, so tests and new users need no account. It shares
+//! (docs/api.md) and optional faults, so tests and new users need no account. It shares
 //! `telnyx::wire` with the client and never uses the client, `diff` or `apply`.
 
 mod faults;

@@ -1,4 +1,4 @@
-//! The API's rules, as the sandbox enforces them (telnyx-api.md): one method of `World`
+//! The API's rules, as the sandbox enforces them (docs/api.md): one method of `World`
 //! per call, taking decoded inputs and returning the status and body to send. No HTTP
 //! here; `routes.rs` does the decoding.
 
@@ -242,7 +242,7 @@ fn reputation_data(number: &str, seed: u64, now_ms: i64) -> ReputationData {
     }
 }
 
-/// True for `+1` followed by ten digits: the shape of a US number (telnyx-api.md).
+/// True for `+1` followed by ten digits: a US number (docs/api.md, "Monitored numbers").
 fn is_us_e164(text: &str) -> bool {
     text.len() == 12
         && text.starts_with("+1")

@@ -21,7 +21,7 @@ pub enum ApiError {
         errors: Vec<ErrorEntry>,
     },
     /// The connection failed or timed out. `ambiguous` marks a write that may have taken
-    /// effect: re-read state before deciding (DESIGN.md, "Apply").
+    /// effect: re-read state before deciding (docs/design.md, "Apply").
     #[error("{method} {path}: {message}{}", if *.ambiguous { " (the write may or may not have taken effect)" } else { "" })]
     Transport {
         /// HTTP method.

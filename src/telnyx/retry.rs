@@ -1,4 +1,4 @@
-//! The retry policy of the official Telnyx client (telnyx-api.md, "Conventions"), as a pure
+//! The retry policy of the official Telnyx client (docs/api.md, "Retries"), as a pure
 //! function of the attempt, the failure, the response headers, the time and a random
 //! number, so every rule is testable without sockets or clocks.
 //!
@@ -12,7 +12,7 @@
 //! (create enterprise, upload document, enable, add numbers) are resent only after 408 or
 //! 429, which mean the request was not processed; a 5xx or a broken connection after the
 //! request was sent is "ambiguous" and goes back to the caller, who re-reads state
-//! (DESIGN.md, "Apply"). And a server-requested wait is capped (`max_wait`), so a pipeline
+//! (docs/design.md, "Apply"). And a server-requested wait is capped (`max_wait`), so a pipeline
 //! cannot be parked for hours by one header.
 
 use std::time::{Duration, SystemTime};

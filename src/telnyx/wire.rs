@@ -1,4 +1,4 @@
-//! The Telnyx API's request and response bodies (telnyx-api.md), shared by the client and
+//! The Telnyx API's request and response bodies (docs/api.md), shared by the client and
 //! the sandbox so the two cannot drift apart. Responses ignore unknown fields ("the field
 //! set may grow"); enum-like fields stay strings on this side so a new value from the API
 //! is carried, not rejected.

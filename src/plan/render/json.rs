@@ -1,5 +1,5 @@
-//! `--format json`: DESIGN.md's shape, one object per manifest (an object with `plans` for
-//! several), schema in schema/plan.schema.json.
+//! `--format json`: one object per manifest (an object with `plans` for several), shaped as
+//! docs/design.md, "The JSON plan" says; schema in schema/plan.schema.json.
 
 use std::io::{self, Write};
 

@@ -1,5 +1,5 @@
 //! The plan for people: grouped by step, billable steps marked, long number lists
-//! summarised, ending in DESIGN.md's summary line.
+//! summarised, ending in the summary line of docs/design.md, "Outputs".
 
 use std::io::{self, Write};
 
