@@ -609,9 +609,10 @@ impl Planner<'_> {
         let mut problem = Problem::new(
             "monitored_elsewhere",
             format!(
-                "{} of the manifest ({}) already monitored by enterprise {name}, and no enterprise has legal_name `{legal_name}`",
-                plural(owned.len(), "number is", "numbers are"),
+                "{} of the manifest's numbers ({}) {} already monitored by enterprise {name}, and no enterprise has legal_name `{legal_name}`",
+                crate::plan::thousands(owned.len()),
                 crate::plan::render::summarize(&listed, false),
+                if owned.len() == 1 { "is" } else { "are" },
             ),
         );
         let similar = self
@@ -677,14 +678,20 @@ impl Planner<'_> {
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        if let Some(first) = named.first() {
+        let exact = self
+            .live
+            .other_enterprises
+            .iter()
+            .any(|other| other.legal_name.as_deref() == Some(legal_name.as_str()));
+        if !named.is_empty() {
             Some(format!(
-                "an enterprise with a similar legal name exists: {}; pin its id, or remove `id` to match by legal_name",
-                if named.len() == 1 {
-                    first.clone()
+                "{}: {}; pin its id, or remove `id` to match by legal_name",
+                if exact {
+                    format!("an enterprise with legal_name `{legal_name}` exists")
                 } else {
-                    named.join(", ")
-                }
+                    "an enterprise with a similar legal name exists".to_owned()
+                },
+                named.join(", ")
             ))
         } else if !owners.is_empty() {
             Some(format!(
@@ -1101,6 +1108,195 @@ mod tests {
             [format!(
                 "the manifest pins enterprise `id` `{ID}`, which this account does not have: remove `id` to create `Acme Corp`, or fix the id"
             )]
+        );
+    }
+
+    #[test]
+    fn issue_8_one_changed_field_reads_in_the_singular() {
+        let wanted = numbers(0..1);
+        let desired = desired(&wanted, false);
+        let mut live = converged(&desired, &wanted);
+        live.enterprise.as_mut().unwrap().fields.insert(
+            "website".to_owned(),
+            Value::String("https://old.example".to_owned()),
+        );
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(plan.steps[0].reason, "1 field differs from the manifest");
+    }
+
+    #[test]
+    fn issue_8_nothing_to_bill_is_a_positive_zero() {
+        let wanted = numbers(0..2);
+        let desired = desired(&wanted, false);
+        let plan = make(
+            &desired,
+            &converged(&desired, &wanted),
+            PlanOptions::default(),
+        );
+        let cost = plan.cost.as_ref().unwrap();
+        assert_eq!(serde_json::to_string(&cost.apply_total).unwrap(), "0.0");
+        assert_eq!(
+            serde_json::to_value(plan.summary.unwrap()).unwrap(),
+            serde_json::json!({"create": 0, "update": 0, "add_numbers": 0, "remove_numbers": 0,
+                "has_disable": false, "billable": false, "apply_total": 0.0,
+                "monthly_before": 106.08, "monthly_after": 106.08})
+        );
+    }
+
+    #[test]
+    fn issue_8_summary_counts_steps_and_numbers() {
+        let wanted = numbers(0..150);
+        let desired = desired(&wanted, true);
+        let mut live = converged(&desired, &numbers(140..160));
+        live.reputation.as_mut().unwrap().check_frequency = "weekly".to_owned();
+        eligible(&mut live, &wanted);
+        let plan = make(&desired, &live, ALLOW_ALL);
+        assert_eq!(plan.errors, Vec::<String>::new());
+        let summary = plan.summary.unwrap();
+        assert_eq!(
+            (
+                summary.create,
+                summary.update,
+                summary.add_numbers,
+                summary.remove_numbers
+            ),
+            (0, 1, 140, 10)
+        );
+        assert!(summary.billable && !summary.has_disable);
+        assert_eq!(summary.apply_total, plan.cost.as_ref().unwrap().apply_total);
+    }
+
+    #[test]
+    fn issue_8_a_failed_plan_has_no_cost_summary_or_fingerprint() {
+        let wanted = numbers(0..1);
+        let desired = desired(&wanted, false);
+        let mut live = converged(&desired, &[]);
+        live.candidates
+            .insert(wanted[0], Eligibility::NotInInventory);
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(
+            (plan.cost, plan.summary, plan.fingerprint),
+            (None, None, None)
+        );
+        assert_eq!(
+            plan.diagnostics,
+            [PlanDiagnostic {
+                rule: "number_not_in_inventory".to_owned(),
+                severity: Severity::Error,
+                message: "`+12025550000` (acme.yaml:10:7) cannot be added: not in the account's inventory: buy or port it first, or remove it from the manifest".to_owned(),
+                file: "acme.yaml".to_owned(),
+                line: Some(10),
+                column: Some(7),
+                help: None,
+            }]
+        );
+    }
+
+    #[test]
+    fn issue_8_a_pinned_document_is_checked_only_when_linked() {
+        let wanted = numbers(0..1);
+        let desired = desired(&wanted, false);
+        // Converged: nothing links the document, so nothing asks for it.
+        let live = converged(&desired, &wanted);
+        let diffed = diff_detailed(&desired, &live, PlanOptions::default(), Prices::default());
+        assert_eq!(diffed.linked_documents, Vec::<String>::new());
+        // Enable links it: observation is asked to check it; a missing one is an error.
+        let mut live = converged(&desired, &[]);
+        live.reputation = None;
+        eligible(&mut live, &wanted);
+        let diffed = diff_detailed(&desired, &live, PlanOptions::default(), Prices::default());
+        assert_eq!(diffed.linked_documents, [DOCUMENT]);
+        assert_eq!(diffed.plan.errors, Vec::<String>::new());
+        live.documents.insert(DOCUMENT.to_owned(), false);
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(
+            plan.errors,
+            [format!(
+                "`loa.document_id` `{DOCUMENT}` is not a document of this account (`GET /documents/{DOCUMENT}` answered 404)"
+            )]
+        );
+        assert_eq!(plan.diagnostics[0].rule, "document_not_found");
+        live.documents.insert(DOCUMENT.to_owned(), true);
+        assert_eq!(
+            make(&desired, &live, PlanOptions::default()).errors,
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn issue_8_numbers_of_a_renamed_enterprise_are_one_error() {
+        let wanted = numbers(0..35);
+        let desired = desired(&wanted, false);
+        let mut live = Live {
+            terms_agreed: true,
+            other_enterprises: vec![crate::model::OtherEnterprise {
+                id: ID.to_owned(),
+                legal_name: Some("Acme Corp Inc".to_owned()),
+            }],
+            ..Live::default()
+        };
+        for number in &wanted {
+            live.candidates.insert(
+                *number,
+                Eligibility::MonitoredElsewhere {
+                    enterprise_id: ID.to_owned(),
+                },
+            );
+        }
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(
+            plan.errors,
+            [format!(
+                "35 of the manifest's numbers (+12025550000, +12025550001, +12025550002, … 30 more …, +12025550033, +12025550034) are already monitored by enterprise `Acme Corp Inc` (`{ID}`), and no enterprise has legal_name `Acme Corp`"
+            )]
+        );
+        assert_eq!(
+            plan.diagnostics[0].help.as_deref(),
+            Some(format!("an enterprise with a similar legal name exists: `Acme Corp Inc` (`{ID}`); if it is this manifest's enterprise, pin it with `id: {ID}` under `enterprise` (a changed legal_name is then planned as an update)").as_str())
+        );
+        assert_eq!(plan.diagnostics[0].line, Some(10));
+        // A pin that does not exist: one error, the owner named in its help.
+        let mut pinned = desired.clone();
+        pinned.enterprise.id = crate::model::EnterpriseId::parse(OTHER_DOCUMENT);
+        live.other_enterprises[0].legal_name = Some("Globex".to_owned());
+        let plan = make(&pinned, &live, PlanOptions::default());
+        assert_eq!(plan.errors.len(), 1);
+        assert_eq!(
+            plan.diagnostics[0].help.as_deref(),
+            Some(format!("the manifest's numbers are monitored by `Globex` (`{ID}`): if that is this enterprise, pin its id").as_str())
+        );
+    }
+
+    #[test]
+    fn issue_8_creating_beside_a_similar_name_warns() {
+        let desired = desired(&[], false);
+        let live = Live {
+            terms_agreed: true,
+            other_enterprises: vec![crate::model::OtherEnterprise {
+                id: ID.to_owned(),
+                legal_name: Some("Acme Corp (US)".to_owned()),
+            }],
+            ..Live::default()
+        };
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(
+            outline(&plan),
+            [
+                "+ create_enterprise /enterprises",
+                "+ enable_reputation /enterprises/{enterprise_id}/reputation",
+                "= wait_for_vetting /enterprises/{enterprise_id}/reputation"
+            ]
+        );
+        assert_eq!(
+            plan.warnings,
+            [Warning {
+                rule: "similar_enterprise".to_owned(),
+                message: format!(
+                    "an enterprise with a similar legal name exists: `Acme Corp (US)` (`{ID}`); if it is this manifest's enterprise, pin it with `id: {ID}` under `enterprise` instead of creating another"
+                ),
+                phone_number: None,
+                confirm_by: None,
+            }]
         );
     }
 

@@ -678,3 +678,56 @@ fn progress_bars_on_a_terminal() {
         Some("Apply complete. The account matches the manifest.")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_8_an_apply_stopped_by_an_ambiguous_write_says_a_rerun_is_safe() {
+    use crate::support::scripted::Scripted;
+    let terms = json!({"data": {"agreement_required": false, "has_agreed": true,
+        "current_terms_version": "1", "agreed_version": "1", "agreed_at": "2026-11-25T03:00:00Z",
+        "product_type": "number_reputation"}})
+    .to_string();
+    let empty = json!({"data": [], "meta": {"page_number": 1, "page_size": 250, "total_pages": 0, "total_results": 0}}).to_string();
+    let failure =
+        json!({"errors": [{"code": "10007", "title": "Unexpected error", "detail": "try again"}]})
+            .to_string();
+    let server = Scripted::start(move |path, query, _| match (path, query.is_empty()) {
+        ("/v2/terms_of_service/status", _) => (200, Vec::new(), terms.clone()),
+        ("/v2/enterprises", false) => (200, Vec::new(), empty.clone()),
+        ("/v2/enterprises", true) => (500, Vec::new(), failure.clone()),
+        _ => (404, Vec::new(), "{}".to_owned()),
+    })
+    .await;
+    let workspace = workspace(&[], "");
+    let path = workspace.path().join("acme.yaml");
+    let manifest = std::fs::read_to_string(&path).unwrap();
+    let disabled = &manifest[..manifest.find("reputation:").unwrap()];
+    std::fs::write(&path, format!("{disabled}reputation:\n  enabled: false\n")).unwrap();
+    let base = server.base_url();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
+            .args(["apply", "--auto-approve", "--api-url", &base, "acme.yaml"])
+            .current_dir(workspace.path())
+            .env("TELNYX_API_KEY", "test-key-not-secret")
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!(progress(&output), @"
+    [1/1] + create_enterprise POST /enterprises
+    [1] re-read after an ambiguous failure: the enterprise was not created; sending again
+    [1] create_enterprise failed: step 1 (create_enterprise): POST /enterprises: 500 Unexpected error [10007]: try again (the write may or may not have taken effect)
+    error: step 1 (create_enterprise): POST /enterprises: 500 Unexpected error [10007]: try again (the write may or may not have taken effect)
+    note: running apply again is safe: it re-reads the account first and picks up where this one stopped
+    ");
+    // Created twice at most: once, then once more after the re-read found nothing.
+    let posts = server
+        .seen()
+        .iter()
+        .filter(|(path, query, _)| path == "/v2/enterprises" && query.is_empty())
+        .count();
+    assert_eq!(posts, 2);
+}

@@ -671,3 +671,332 @@ async fn prices_come_from_a_file() {
     // second made none.
     assert_eq!(env.requests().await.len(), 5);
 }
+
+/// `telrep ARGS` with a key set, talking to whatever `--api-url` the args name.
+fn telrep_with_key(directory: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
+        .args(args)
+        .current_dir(directory)
+        .env("TELNYX_API_KEY", "test-key-not-secret")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn issue_8_an_unreadable_account_is_never_shown_as_a_plan() {
+    let workspace = workspace(&NUMBERS, "");
+    let unreachable = ["--api-url", "http://127.0.0.1:1/v2", "acme.yaml"];
+    let run = |format: &str| {
+        let mut args = vec!["plan", "--format", format];
+        args.extend(unreachable);
+        render(&telrep_with_key(workspace.path(), &args))
+    };
+    insta::assert_snapshot!(run("text"), @"
+    exit: 1
+    ----- stdout -----
+    Enterprise Acme Corp, manifest acme.yaml
+
+    The plan cannot be made:
+      - cannot read the account at `127.0.0.1:1`: GET /terms_of_service/status: could not connect: client error (Connect)
+        help: nothing was planned; check the network, the key, and `--api-url` or `TELNYX_BASE_URL`, then plan again
+
+    Plan failed: 1 error.
+    ----- stderr -----
+    ");
+    insta::assert_snapshot!(run("json"), @r#"
+    exit: 1
+    ----- stdout -----
+    {
+      "format_version": 1,
+      "manifest": "acme.yaml",
+      "enterprise": {
+        "id": null,
+        "legal_name": "Acme Corp"
+      },
+      "changes": false,
+      "steps": [],
+      "unmanaged": [],
+      "errors": [
+        "cannot read the account at `127.0.0.1:1`: GET /terms_of_service/status: could not connect: client error (Connect)"
+      ],
+      "summary": null,
+      "diagnostics": [
+        {
+          "rule": "account_unreadable",
+          "severity": "error",
+          "message": "cannot read the account at `127.0.0.1:1`: GET /terms_of_service/status: could not connect: client error (Connect)",
+          "file": "acme.yaml",
+          "line": null,
+          "column": null,
+          "help": "nothing was planned; check the network, the key, and `--api-url` or `TELNYX_BASE_URL`, then plan again"
+        }
+      ],
+      "warnings": [],
+      "cost": null,
+      "fingerprint": null
+    }
+    ----- stderr -----
+    "#);
+    insta::assert_snapshot!(run("markdown"), @"
+    exit: 1
+    ----- stdout -----
+    <!-- telrep plan: acme.yaml -->
+    ### telrep plan: Acme Corp (`acme.yaml`)
+
+    **Plan failed: 1 error.**
+
+    - :x: cannot read the account at `127.0.0.1:1`: GET /terms_of_service/status: could not connect: client error (Connect)
+      - help: nothing was planned; check the network, the key, and `--api-url` or `TELNYX_BASE_URL`, then plan again
+
+    ----- stderr -----
+    ");
+}
+
+/// A manifest whose LOA is pinned by `document_id` instead of a file.
+fn pinned_workspace(document_id: &str) -> tempfile::TempDir {
+    let workspace = workspace(&NUMBERS, "");
+    let path = workspace.path().join("acme.yaml");
+    let manifest = std::fs::read_to_string(&path).unwrap().replace(
+        "file: loa/signed.pdf",
+        &format!("document_id: {document_id}"),
+    );
+    std::fs::write(&path, manifest).unwrap();
+    workspace
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_8_a_missing_pinned_document_is_a_plan_error_and_apply_writes_nothing() {
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let missing = "0e6a1c52-3b7d-4f8e-9a21-5c4d3b2a1f00";
+    let workspace = pinned_workspace(missing);
+    let output = telrep(&env, workspace.path(), &["plan", "acme.yaml"]).await;
+    insta::assert_snapshot!(text(&output, None), @"
+    exit: 1
+    ----- stdout -----
+    Enterprise Acme Corp (not created yet), manifest acme.yaml
+
+    The plan cannot be made:
+      - `loa.document_id` `0e6a1c52-3b7d-4f8e-9a21-5c4d3b2a1f00` is not a document of this account (`GET /documents/0e6a1c52-3b7d-4f8e-9a21-5c4d3b2a1f00` answered 404)
+        help: upload the signed LOA and pin the id it gets, or set `loa.file` to the PDF so telrep uploads it (unlinked documents expire after 30 minutes)
+
+    Plan failed: 1 error.
+    ----- stderr -----
+    ");
+    let documents: Vec<String> = env
+        .requests()
+        .await
+        .into_iter()
+        .filter(|(_, path, _, _)| path.starts_with("/v2/documents"))
+        .map(|(method, path, _, status)| format!("{method} {path} {status}"))
+        .collect();
+    assert_eq!(documents, [format!("GET /v2/documents/{missing} 404")]);
+    env.clear_requests().await;
+    let applied = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(applied.status.code(), Some(1));
+    let writes: Vec<String> = env
+        .requests()
+        .await
+        .into_iter()
+        .filter(|(method, _, _, _)| method != "GET")
+        .map(|(method, path, _, _)| format!("{method} {path}"))
+        .collect();
+    assert_eq!(writes, Vec::<String>::new());
+
+    // An existing pinned document is read once on a first plan, and not at all once
+    // converged.
+    let existing = env.upload_loa().await;
+    let workspace = pinned_workspace(&existing);
+    env.clear_requests().await;
+    let first = telrep(&env, workspace.path(), &["plan", "acme.yaml"]).await;
+    assert_eq!(first.status.code(), Some(0), "{}", render(&first));
+    let reads = |requests: Vec<(String, String, String, u16)>| -> usize {
+        requests
+            .iter()
+            .filter(|(_, path, _, _)| path.starts_with("/v2/documents"))
+            .count()
+    };
+    assert_eq!(reads(env.requests().await), 1);
+    let applied = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(applied.status.code(), Some(0), "{}", render(&applied));
+    env.clear_requests().await;
+    let converged = telrep(
+        &env,
+        workspace.path(),
+        &["plan", "--detailed-exitcode", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(converged.status.code(), Some(0), "{}", render(&converged));
+    assert_eq!(reads(env.requests().await), 0);
+}
+
+#[test]
+fn issue_8_json_and_markdown_print_a_document_for_an_invalid_manifest() {
+    let json = crate::support::telrep(
+        &fixtures(),
+        &["plan", "--format", "json", "version.yaml", "bad_loa.yaml"],
+    );
+    assert_eq!(json.status.code(), Some(1));
+    let plans: Value = serde_json::from_slice(&json.stdout).unwrap();
+    for plan in plans["plans"].as_array().unwrap() {
+        check_plan_schema(plan);
+    }
+    insta::assert_json_snapshot!(plans, @r#"
+    {
+      "format_version": 1,
+      "plans": [
+        {
+          "changes": false,
+          "cost": null,
+          "diagnostics": [
+            {
+              "column": 10,
+              "file": "version.yaml",
+              "help": "write `version: 1`",
+              "line": 2,
+              "message": "unsupported manifest version `2`; this telrep reads version 1",
+              "rule": "invalid_manifest",
+              "severity": "error"
+            }
+          ],
+          "enterprise": {
+            "id": null,
+            "legal_name": null
+          },
+          "errors": [
+            "unsupported manifest version `2`; this telrep reads version 1"
+          ],
+          "fingerprint": null,
+          "format_version": 1,
+          "manifest": "version.yaml",
+          "steps": [],
+          "summary": null,
+          "unmanaged": [],
+          "warnings": []
+        },
+        {
+          "changes": false,
+          "cost": null,
+          "diagnostics": [
+            {
+              "column": 11,
+              "file": "bad_loa.yaml",
+              "help": "keep exactly one of them",
+              "line": 41,
+              "message": "`reputation.loa` has both `document_id` and `file`",
+              "rule": "invalid_manifest",
+              "severity": "error"
+            }
+          ],
+          "enterprise": {
+            "id": null,
+            "legal_name": null
+          },
+          "errors": [
+            "`reputation.loa` has both `document_id` and `file`"
+          ],
+          "fingerprint": null,
+          "format_version": 1,
+          "manifest": "bad_loa.yaml",
+          "steps": [],
+          "summary": null,
+          "unmanaged": [],
+          "warnings": []
+        }
+      ]
+    }
+    "#);
+    let markdown = crate::support::telrep(
+        &fixtures(),
+        &["plan", "--format", "markdown", "version.yaml"],
+    );
+    assert_eq!(markdown.status.code(), Some(1));
+    insta::assert_snapshot!(String::from_utf8_lossy(&markdown.stdout), @"
+    <!-- telrep plan: version.yaml -->
+    ### telrep plan: `version.yaml`
+
+    **Plan failed: 1 error.**
+
+    - :x: unsupported manifest version `2`; this telrep reads version 1 (`version.yaml:2:10`)
+      - help: write `version: 1`
+    ");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_8_a_renamed_legal_name_or_a_wrong_pin_is_one_error() {
+    let numbers: Vec<String> = (0..35)
+        .map(|index| format!("+120255502{index:02}"))
+        .collect();
+    let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    let env = Env::start(config_with_inventory(&numbers)).await;
+    let workspace = workspace(&numbers, "");
+    let (id, _) = converge(&env, workspace.path(), &numbers).await;
+    let path = workspace.path().join("acme.yaml");
+    let original = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        original.replace("legal_name: Acme Corp", "legal_name: Acme Corporation"),
+    )
+    .unwrap();
+    let renamed = telrep(&env, workspace.path(), &["plan", "acme.yaml"]).await;
+    insta::assert_snapshot!(text(&renamed, Some(&id)), @"
+    exit: 1
+    ----- stdout -----
+    Enterprise Acme Corporation (not created yet), manifest acme.yaml
+
+    The plan cannot be made:
+      - 35 of the manifest's numbers (+12025550200, +12025550201, +12025550202, … 30 more …, +12025550233, +12025550234) are already monitored by enterprise `Acme Corp` (`[ENTERPRISE_ID]`), and no enterprise has legal_name `Acme Corporation`
+        help: an enterprise with a similar legal name exists: `Acme Corp` (`[ENTERPRISE_ID]`); if it is this manifest's enterprise, pin it with `id: [ENTERPRISE_ID]` under `enterprise` (a changed legal_name is then planned as an update)
+
+    Plan failed: 1 error.
+    ----- stderr -----
+    ");
+    std::fs::write(
+        &path,
+        original.replace(
+            "  legal_name: Acme Corp\n",
+            "  id: 0e6a1c52-3b7d-4f8e-9a21-5c4d3b2a1f00\n  legal_name: Acme Corp\n",
+        ),
+    )
+    .unwrap();
+    let pinned = telrep(&env, workspace.path(), &["plan", "acme.yaml"]).await;
+    insta::assert_snapshot!(text(&pinned, Some(&id)), @"
+    exit: 1
+    ----- stdout -----
+    Enterprise Acme Corp (not created yet), manifest acme.yaml
+
+    The plan cannot be made:
+      - the manifest pins enterprise `id` `0e6a1c52-3b7d-4f8e-9a21-5c4d3b2a1f00`, which this account does not have: remove `id` to create `Acme Corp`, or fix the id
+        help: an enterprise with legal_name `Acme Corp` exists: `Acme Corp` (`[ENTERPRISE_ID]`); pin its id, or remove `id` to match by legal_name
+
+    Plan failed: 1 error.
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn issue_8_concurrency_zero_is_an_error() {
+    let output = crate::support::telrep(
+        &fixtures(),
+        &["plan", "--concurrency", "0", "valid_minimal.yaml"],
+    );
+    insta::assert_snapshot!(render(&output), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    error: invalid value '0' for '--concurrency <N>': must be at least 1 (the number of requests in flight at once)
+
+    For more information, try '--help'.
+    ");
+}

@@ -203,7 +203,7 @@ async fn apply_one(
             if error.is_ambiguous() {
                 let _ = writeln!(
                     stderr,
-                    "note: that write may or may not have taken effect; running apply again is safe: it re-reads the account and picks up where this one stopped"
+                    "note: running apply again is safe: it re-reads the account first and picks up where this one stopped"
                 );
             }
             ExitCode::Failure

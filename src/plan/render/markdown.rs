@@ -4,7 +4,9 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::{HEAD, RenderOptions, Shown, TAIL, combined_summary, price_note, shortened, summarize};
+use super::{
+    HEAD, RenderOptions, Shown, TAIL, combined_summary, more, price_note, shortened, summarize,
+};
 use crate::plan::cost::dollars;
 use crate::plan::{Action, Plan, PlanDiagnostic, Step, plural};
 
@@ -58,8 +60,18 @@ fn build(plans: &[Plan], options: &MarkdownOptions, full: bool) -> String {
 }
 
 fn header(plan: &Plan, options: &MarkdownOptions, full: bool, text: &mut String) {
-    let title = plan.enterprise.legal_name.as_deref().unwrap_or("manifest");
-    let _ = writeln!(text, "### telrep plan: {title} (`{}`)\n", plan.manifest);
+    match &plan.enterprise.legal_name {
+        Some(legal_name) => {
+            let _ = writeln!(
+                text,
+                "### telrep plan: {legal_name} (`{}`)\n",
+                plan.manifest
+            );
+        }
+        None => {
+            let _ = writeln!(text, "### telrep plan: `{}`\n", plan.manifest);
+        }
+    }
     let _ = writeln!(text, "**{}**\n", plan.summary_line());
     let entries: Vec<&PlanDiagnostic> = plan.diagnostics.iter().collect();
     for entry in shortened(&entries, full) {
@@ -79,8 +91,8 @@ fn header(plan: &Plan, options: &MarkdownOptions, full: bool, text: &mut String)
             Shown::Elided(count) => {
                 let _ = writeln!(
                     text,
-                    "- … {} more (`telrep plan --full` shows all) …",
-                    plural(count, "error", "errors")
+                    "- … {} (`telrep plan --full` shows all) …",
+                    more(count, "error", "errors")
                 );
             }
         }
@@ -131,8 +143,8 @@ fn section(plan: &Plan, options: &MarkdownOptions, full: bool, text: &mut String
             if removal == HEAD + 1 {
                 let _ = writeln!(
                     text,
-                    "- … {} more (`telrep plan --full` shows all) …",
-                    plural(
+                    "- … {} (`telrep plan --full` shows all) …",
+                    more(
                         removals - HEAD - TAIL,
                         "remove_number step",
                         "remove_number steps"

@@ -34,6 +34,15 @@ pub(crate) fn price_note(options: RenderOptions) -> Option<String> {
     })
 }
 
+/// `5 more errors`: what a shortened list left out.
+pub(crate) fn more(count: usize, one: &str, many: &str) -> String {
+    format!(
+        "{} more {}",
+        super::thousands(count),
+        if count == 1 { one } else { many }
+    )
+}
+
 /// How many items a shortened list shows first and last.
 pub(crate) const HEAD: usize = 3;
 /// See `HEAD`.

@@ -5,7 +5,9 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
-use super::{HEAD, RenderOptions, Shown, TAIL, combined_summary, price_note, shortened, summarize};
+use super::{
+    HEAD, RenderOptions, Shown, TAIL, combined_summary, more, price_note, shortened, summarize,
+};
 use crate::plan::cost::dollars;
 use crate::plan::{Action, Cost, Plan, Step, plural};
 
@@ -59,8 +61,8 @@ fn render_one(plan: &Plan, options: RenderOptions, out: &mut impl Write) -> io::
                 }
                 Shown::Elided(count) => writeln!(
                     out,
-                    "  - … {} more (`--full` shows all) …",
-                    plural(count, "error", "errors")
+                    "  - … {} (`--full` shows all) …",
+                    more(count, "error", "errors")
                 )?,
             }
         }
@@ -86,8 +88,8 @@ fn render_one(plan: &Plan, options: RenderOptions, out: &mut impl Write) -> io::
                 if position == HEAD {
                     writeln!(
                         out,
-                        "  … {} more (`--full` shows all) …",
-                        plural(
+                        "  … {} (`--full` shows all) …",
+                        more(
                             run - HEAD - TAIL,
                             "remove_number step",
                             "remove_number steps"
@@ -203,4 +205,128 @@ fn render_cost(cost: &Cost, options: RenderOptions, out: &mut impl Write) -> io:
         writeln!(out, "  {note}")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Cost, FORMAT_VERSION, PlanDiagnostic, PlanEnterprise, Severity};
+
+    fn plan(steps: Vec<Step>, errors: Vec<String>) -> Plan {
+        let diagnostics = errors
+            .iter()
+            .map(|message| PlanDiagnostic {
+                rule: "number_not_in_inventory".to_owned(),
+                severity: Severity::Error,
+                message: message.clone(),
+                file: "acme.yaml".to_owned(),
+                line: Some(1),
+                column: Some(1),
+                help: None,
+            })
+            .collect();
+        let failed = !errors.is_empty();
+        Plan {
+            format_version: FORMAT_VERSION,
+            manifest: "acme.yaml".to_owned(),
+            enterprise: PlanEnterprise {
+                id: Some("4a6192a4-0c3b-4d1e-9f2a-8b7c6d5e4f30".to_owned()),
+                legal_name: Some("Acme Corp".to_owned()),
+            },
+            changes: !steps.is_empty(),
+            steps,
+            unmanaged: Vec::new(),
+            errors,
+            summary: None,
+            diagnostics,
+            warnings: Vec::new(),
+            cost: (!failed).then(|| Cost {
+                apply_charges: Vec::new(),
+                apply_total: 0.0,
+                monthly_before: 101.0,
+                monthly_after: 100.0,
+            }),
+            fingerprint: None,
+            observed: true,
+        }
+    }
+
+    fn render(plan: &Plan, full: bool) -> String {
+        let mut out = Vec::new();
+        let options = RenderOptions {
+            full,
+            color: false,
+            default_prices: None,
+        };
+        render_text(std::slice::from_ref(plan), options, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn issue_8_long_error_lists_are_shortened() {
+        let errors = (0..10)
+            .map(|index| format!("`+1202555000{index}` cannot be added"))
+            .collect();
+        assert_eq!(
+            render(&plan(Vec::new(), errors), false),
+            "Enterprise Acme Corp (id 4a6192a4-0c3b-4d1e-9f2a-8b7c6d5e4f30), manifest acme.yaml
+
+The plan cannot be made:
+  - `+12025550000` cannot be added
+  - `+12025550001` cannot be added
+  - `+12025550002` cannot be added
+  - … 5 more errors (`--full` shows all) …
+  - `+12025550008` cannot be added
+  - `+12025550009` cannot be added
+
+Plan failed: 10 errors.
+"
+        );
+    }
+
+    #[test]
+    fn issue_8_long_runs_of_removals_are_shortened() {
+        let steps: Vec<Step> = (0..8)
+            .map(|index| {
+                let mut step = Step::new(
+                    Action::RemoveNumber,
+                    "DELETE",
+                    format!("/enterprises/ID/reputation/numbers/%2B1202555000{index}"),
+                    false,
+                    "monitored live but not in the manifest (`prune: true`)".to_owned(),
+                );
+                step.phone_number = Some(format!("+1202555000{index}"));
+                step
+            })
+            .collect();
+        let plan = plan(steps, Vec::new());
+        let expected =
+            "Enterprise Acme Corp (id 4a6192a4-0c3b-4d1e-9f2a-8b7c6d5e4f30), manifest acme.yaml
+
+- remove_number  DELETE /enterprises/ID/reputation/numbers/%2B12025550000
+    monitored live but not in the manifest (`prune: true`)
+      +12025550000
+- remove_number  DELETE /enterprises/ID/reputation/numbers/%2B12025550001
+    monitored live but not in the manifest (`prune: true`)
+      +12025550001
+- remove_number  DELETE /enterprises/ID/reputation/numbers/%2B12025550002
+    monitored live but not in the manifest (`prune: true`)
+      +12025550002
+  … 3 more remove_number steps (`--full` shows all) …
+- remove_number  DELETE /enterprises/ID/reputation/numbers/%2B12025550006
+    monitored live but not in the manifest (`prune: true`)
+      +12025550006
+- remove_number  DELETE /enterprises/ID/reputation/numbers/%2B12025550007
+    monitored live but not in the manifest (`prune: true`)
+      +12025550007
+
+Cost
+  apply bills nothing
+  monthly (monitoring and auto-refresh): $101.00 → $100.00
+
+Plan: 0 to create, 0 numbers to add, 8 to remove, 0 to change.
+";
+        assert_eq!(render(&plan, false), expected);
+        assert_eq!(render(&plan, true).matches("- remove_number").count(), 8);
+    }
 }
