@@ -731,3 +731,87 @@ async fn issue_8_an_apply_stopped_by_an_ambiguous_write_says_a_rerun_is_safe() {
         .count();
     assert_eq!(posts, 2);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_9_a_batch_that_always_fails_is_sent_a_bounded_number_of_times() {
+    let mut config = config_with_inventory(&NUMBERS);
+    config.faults.fail_routes =
+        vec![telrep::sandbox::parse_fail_route("POST /enterprises/*/reputation/numbers").unwrap()];
+    let env = Env::start(config).await;
+    let workspace = workspace(&NUMBERS, "");
+    let output = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = progress(&output);
+    let tail: Vec<&str> = stderr
+        .lines()
+        .skip_while(|line| !line.starts_with("[6/6]"))
+        .collect();
+    insta::assert_snapshot!(tail.join("\n"), @"
+    [6/6] + add_numbers POST /enterprises/{enterprise_id}/reputation/numbers
+    [6] re-read after an ambiguous failure: 0 of 3 numbers of the batch are monitored
+    [6] re-read after an ambiguous failure: 0 of 3 numbers of the batch are monitored
+    [6] re-read after an ambiguous failure: 0 of 3 numbers of the batch are monitored
+    [6] add_numbers failed: step 6 (add_numbers): the batch failed 3 times without a definite answer (POST /enterprises/200315be-b054-4eab-8914-d939a11204a5/reputation/numbers: 500 Unexpected error [10007]: sandbox: injected server error (the write may or may not have taken effect)); not added: +12025550101, +12025550102, +12025550103
+    error: step 6 (add_numbers): the batch failed 3 times without a definite answer (POST /enterprises/200315be-b054-4eab-8914-d939a11204a5/reputation/numbers: 500 Unexpected error [10007]: sandbox: injected server error (the write may or may not have taken effect)); not added: +12025550101, +12025550102, +12025550103
+    note: running apply again is safe: it re-reads the account first and picks up where this one stopped
+    ");
+    // The first send and BATCH_RESENDS (2) more, each after a re-read; nothing else.
+    let posts = env
+        .requests()
+        .await
+        .iter()
+        .filter(|(method, path, _, _)| method == "POST" && path.ends_with("/reputation/numbers"))
+        .count();
+    assert_eq!(posts, 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_9_sigterm_during_the_vetting_wait_exits_143() {
+    let mut config = config_with_inventory(&NUMBERS);
+    config.rules.approve_after_ms = 3_600_000;
+    let env = Env::start(config).await;
+    let workspace = workspace(&NUMBERS, "");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
+        .args([
+            "apply",
+            "--auto-approve",
+            "acme.yaml",
+            "--api-url",
+            &env.base(),
+        ])
+        .current_dir(workspace.path())
+        .env("TELNYX_API_KEY", "test")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once apply has polled the pending vetting twice (so it is in its backoff), SIGTERM.
+    crate::support::api::eventually(60, || async {
+        env.requests()
+            .await
+            .iter()
+            .filter(|(method, path, _, _)| method == "GET" && path.ends_with("/reputation"))
+            .count()
+            >= 2
+    })
+    .await;
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(143), "{}", progress(&output));
+    assert_eq!(
+        progress(&output).lines().last(),
+        Some("interrupted: 4 of 6 steps done, 2 not started; run apply again to finish")
+    );
+}

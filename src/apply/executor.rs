@@ -155,6 +155,20 @@ pub enum ApplyError {
         #[source]
         source: ApiError,
     },
+    /// A batch failed ambiguously every time it was sent, up to the retry budget.
+    #[error(
+        "step {step} (add_numbers): the batch failed {attempts} times without a definite answer ({source}); not added: {numbers}"
+    )]
+    BatchUnsure {
+        /// 1-based position.
+        step: usize,
+        /// Sends made.
+        attempts: u32,
+        /// The numbers still not monitored, shortened.
+        numbers: String,
+        /// The last failure.
+        source: ApiError,
+    },
     /// Vetting was rejected.
     #[error("vetting was rejected: {}", reasons.join("; "))]
     Rejected {
@@ -180,6 +194,7 @@ impl ApplyError {
     /// Whether the failed call was a write that may or may not have taken effect.
     pub fn is_ambiguous(&self) -> bool {
         matches!(self, Self::Api { source, .. } if source.is_ambiguous())
+            || matches!(self, Self::BatchUnsure { .. })
     }
 }
 
@@ -276,8 +291,14 @@ pub async fn execute(
             if options.no_wait {
                 return Ok(Outcome::VettingPending);
             }
-            match run.wait(events).await {
+            match run.wait(number, events).await {
                 Ok(true) => {}
+                Ok(false) if options.interrupted.load(Ordering::SeqCst) => {
+                    return Ok(Outcome::Interrupted {
+                        done: index,
+                        of: total,
+                    });
+                }
                 Ok(false) => return Ok(Outcome::VettingPending),
                 Err(error) => {
                     events(Event::StepFailed {
@@ -511,8 +532,12 @@ impl Run<'_> {
 
     /// Polls the settings with backoff until both statuses are approved (true), the timeout
     /// passes (false), or vetting is rejected (error).
-    async fn wait(&mut self, events: &(dyn Fn(Event) + Send + Sync)) -> Result<bool, ApplyError> {
-        let id = self.enterprise(0, Action::WaitForVetting)?;
+    async fn wait(
+        &mut self,
+        step: usize,
+        events: &(dyn Fn(Event) + Send + Sync),
+    ) -> Result<bool, ApplyError> {
+        let id = self.enterprise(step, Action::WaitForVetting)?;
         let deadline = tokio::time::Instant::now() + self.options.approval_timeout;
         let mut interval = self.options.poll_interval;
         let mut last = None;
@@ -522,13 +547,13 @@ impl Run<'_> {
                     .get_reputation(&id)
                     .await
                     .map_err(|source| ApplyError::Api {
-                        step: 0,
+                        step,
                         action: "wait_for_vetting",
                         source,
                     })?;
             let Some(settings) = settings else {
                 return Err(ApplyError::Unexpected {
-                    step: 0,
+                    step,
                     action: "wait_for_vetting",
                     message: "reputation is not enabled".to_owned(),
                 });
@@ -556,7 +581,9 @@ impl Run<'_> {
             {
                 return Ok(false);
             }
-            tokio::time::sleep(interval).await;
+            if !pause(interval, &self.options.interrupted).await {
+                return Ok(false);
+            }
             interval = (interval * 2).min(Duration::from_secs(30));
         }
     }
@@ -597,7 +624,7 @@ impl Run<'_> {
                                     .flatten()
                                     .filter_map(|text| E164::parse(text))
                                     .collect();
-                                add_batch(client, &id, &batch, *number, events).await
+                                add_batch(client, &id, &batch, *number, interrupted, events).await
                             }
                             _ => {
                                 let Some(phone) =
@@ -612,13 +639,18 @@ impl Run<'_> {
                                 client
                                     .delete_number(&id, phone)
                                     .await
-                                    .map(|_| Vec::new())
+                                    .map(|_| BatchEnd::Done(Vec::new()))
                                     .map_err(|source| ApplyError::Api {
                                         step: *number,
                                         action: "remove_number",
                                         source,
                                     })
                             }
+                        };
+                        let result = match result {
+                            Ok(BatchEnd::Interrupted) => return None,
+                            Ok(BatchEnd::Done(refused)) => Ok(refused),
+                            Err(error) => Err(error),
                         };
                         match &result {
                             Ok(refused) if refused.is_empty() => events(Event::StepFinished {
@@ -661,21 +693,55 @@ impl Run<'_> {
     }
 }
 
+/// How many times a batch whose add failed ambiguously is sent again (after re-reading
+/// which of its numbers landed), with the client's backoff between sends.
+const BATCH_RESENDS: u32 = 2;
+
+/// Sleeps `duration`, waking early when an interruption arrives; false when interrupted.
+async fn pause(duration: Duration, interrupted: &AtomicBool) -> bool {
+    let deadline = tokio::time::Instant::now() + duration;
+    while !interrupted.load(Ordering::SeqCst) {
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            return true;
+        }
+        tokio::time::sleep((deadline - now).min(Duration::from_millis(50))).await;
+    }
+    false
+}
+
+/// How a batch ended: its refused numbers, or stopped by an interruption.
+enum BatchEnd {
+    Done(Refusals),
+    Interrupted,
+}
+
 /// Adds one batch; a batch the API rejects as a whole is split in halves until the numbers
-/// at fault are alone (the halves that succeed add their numbers). The refused numbers
-/// with the API's reasons.
+/// at fault are alone (the halves that succeed add their numbers). An ambiguous failure is
+/// decided by re-reading, and what did not land is sent again at most `BATCH_RESENDS`
+/// times, with backoff; then the step fails naming the numbers.
 async fn add_batch(
     client: &Client,
     id: &str,
     batch: &[E164],
     step: usize,
+    interrupted: &AtomicBool,
     events: &(dyn Fn(Event) + Send + Sync),
-) -> Result<Vec<(String, String)>, ApplyError> {
+) -> Result<BatchEnd, ApplyError> {
+    let api = |source| ApplyError::Api {
+        step,
+        action: "add_numbers",
+        source,
+    };
     let mut refused = Vec::new();
+    let mut resends = 0;
     let mut pending: Vec<Vec<E164>> = vec![batch.to_vec()];
     while let Some(part) = pending.pop() {
         if part.is_empty() {
             continue;
+        }
+        if interrupted.load(Ordering::SeqCst) {
+            return Ok(BatchEnd::Interrupted);
         }
         match client.add_numbers(id, &part).await {
             Ok(_) => {}
@@ -684,31 +750,44 @@ async fn add_batch(
                 let monitored: HashSet<E164> = client
                     .list_monitored(id)
                     .await
-                    .map_err(|source| ApplyError::Api {
-                        step,
-                        action: "add_numbers",
-                        source,
-                    })?
+                    .map_err(api)?
                     .into_iter()
                     .collect();
-                let present = part
+                let missing: Vec<E164> = part
                     .iter()
-                    .filter(|number| monitored.contains(number))
-                    .count();
+                    .copied()
+                    .filter(|number| !monitored.contains(number))
+                    .collect();
                 events(Event::Reread {
                     step,
                     finding: format!(
-                        "{present} of {} numbers of the batch are monitored",
+                        "{} of {} numbers of the batch are monitored",
+                        part.len() - missing.len(),
                         part.len()
                     ),
                 });
-                if present < part.len() {
-                    let missing: Vec<E164> = part
-                        .into_iter()
-                        .filter(|number| !monitored.contains(number))
-                        .collect();
-                    pending.push(missing);
+                if missing.is_empty() {
+                    continue;
                 }
+                if resends >= BATCH_RESENDS {
+                    let listed: Vec<String> = missing.iter().map(ToString::to_string).collect();
+                    return Err(ApplyError::BatchUnsure {
+                        step,
+                        attempts: resends + 1,
+                        numbers: crate::plan::render::summarize(&listed, false),
+                        source: error,
+                    });
+                }
+                if !pause(
+                    crate::telnyx::retry::default_wait(resends, fastrand::f64()),
+                    interrupted,
+                )
+                .await
+                {
+                    return Ok(BatchEnd::Interrupted);
+                }
+                resends += 1;
+                pending.push(missing);
             }
             Err(ApiError::Status {
                 status: 400,
@@ -733,14 +812,8 @@ async fn add_batch(
                 pending.push(right.to_vec());
                 pending.push(left.to_vec());
             }
-            Err(source) => {
-                return Err(ApplyError::Api {
-                    step,
-                    action: "add_numbers",
-                    source,
-                });
-            }
+            Err(source) => return Err(api(source)),
         }
     }
-    Ok(refused)
+    Ok(BatchEnd::Done(refused))
 }

@@ -97,6 +97,11 @@ pub struct ServeArgs {
     /// (repeatable).
     #[arg(long, value_name = "NUMBER")]
     pub refuse: Vec<String>,
+
+    /// Answer every request to this route with a 500, before acting: `"POST
+    /// /enterprises/*/reputation/numbers"` (`*` is any one segment; repeatable).
+    #[arg(long, value_name = "METHOD /PATH", value_parser = crate::sandbox::parse_fail_route)]
+    pub fail_route: Vec<crate::sandbox::FailRoute>,
 }
 
 /// Arguments of `telrep validate`.

@@ -33,6 +33,7 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
             error_rate: args.error_rate,
             rate_limit: args.rate_limit,
             reset_rate: args.reset_rate,
+            fail_routes: args.fail_route.clone(),
         },
     };
     let Some(runtime) = super::runtime() else {

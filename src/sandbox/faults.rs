@@ -16,6 +16,56 @@ pub struct Faults {
     pub rate_limit: Option<u32>,
     /// Share of API requests whose connection is closed mid-response, in [0, 1].
     pub reset_rate: f64,
+    /// Routes answered 500 every time, before acting (`--fail-route "POST
+    /// /enterprises/*/reputation/numbers"`): a persistent outage of one endpoint.
+    pub fail_routes: Vec<FailRoute>,
+}
+
+/// A route that always fails: a method and a path under `/v2` whose `*` segments match any
+/// one segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailRoute {
+    /// `GET`, `POST`, ….
+    pub method: String,
+    /// Segments after `/v2`, `*` for any.
+    pub segments: Vec<String>,
+}
+
+impl FailRoute {
+    /// Whether a request (method, segments after `/v2`, decoded) is on this route.
+    pub fn matches(&self, method: &str, segments: &[String]) -> bool {
+        self.method.eq_ignore_ascii_case(method)
+            && self.segments.len() == segments.len()
+            && self
+                .segments
+                .iter()
+                .zip(segments)
+                .all(|(pattern, segment)| pattern == "*" || pattern == segment)
+    }
+}
+
+/// `--fail-route "METHOD /PATH"`, the path as after `/v2`, `*` for any one segment.
+pub fn parse_fail_route(text: &str) -> Result<FailRoute, String> {
+    let (method, path) = text
+        .trim()
+        .split_once(' ')
+        .ok_or_else(|| format!("expected `METHOD /PATH` such as `POST /enterprises/*/reputation/numbers`, found `{text}`"))?;
+    let method = method.trim().to_ascii_uppercase();
+    if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
+        return Err(format!("`{method}` is not an HTTP method telrep uses"));
+    }
+    let path = path.trim();
+    if !path.starts_with('/') {
+        return Err(format!("the path must start with `/`, found `{path}`"));
+    }
+    Ok(FailRoute {
+        method,
+        segments: path
+            .trim_start_matches('/')
+            .split('/')
+            .map(str::to_owned)
+            .collect(),
+    })
 }
 
 /// What to do to one request.
@@ -147,6 +197,23 @@ pub fn parse_rate(text: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fail_routes() {
+        let route = parse_fail_route("post /enterprises/*/reputation/numbers").unwrap();
+        let segments = |path: &str| -> Vec<String> { path.split('/').map(str::to_owned).collect() };
+        assert!(route.matches("POST", &segments("enterprises/abc/reputation/numbers")));
+        assert!(!route.matches("GET", &segments("enterprises/abc/reputation/numbers")));
+        assert!(!route.matches("POST", &segments("enterprises/abc/reputation")));
+        assert_eq!(
+            parse_fail_route("POST"),
+            Err("expected `METHOD /PATH` such as `POST /enterprises/*/reputation/numbers`, found `POST`".to_owned())
+        );
+        assert_eq!(
+            parse_fail_route("FETCH /x"),
+            Err("`FETCH` is not an HTTP method telrep uses".to_owned())
+        );
+    }
 
     #[test]
     fn durations() {

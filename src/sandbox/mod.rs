@@ -12,7 +12,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-pub use faults::{Faults, parse_duration, parse_latency, parse_rate, parse_rate_limit};
+pub use faults::{
+    FailRoute, Faults, parse_duration, parse_fail_route, parse_latency, parse_rate,
+    parse_rate_limit,
+};
 pub use routes::RequestRecord;
 pub use rules::Rules;
 pub use state::{Billing, CURRENT_TERMS_VERSION, Reputation, StoredDocument, World};

@@ -121,6 +121,14 @@ async fn api(
             format!("no route for {method} {path}"),
         )));
     };
+    if shared
+        .faults
+        .fail_routes
+        .iter()
+        .any(|fail| fail.matches(method.as_str(), route))
+    {
+        return fault(Strike::ErrorBefore);
+    }
     let query = Query::parse(raw_query);
     let body = match read_body(method, route, request).await {
         Ok(body) => body,

@@ -140,7 +140,9 @@ fn requested_wait(headers: &[(String, String)], now: SystemTime) -> Option<Durat
 }
 
 /// 0.5 s doubling per retry up to 8 s, times a jitter factor in (0.75, 1].
-fn default_wait(retries_done: u32, random: f64) -> Duration {
+/// The SDK's backoff when the server names no wait: 0.5 s doubling to 8 s, times a jitter
+/// in (0.75, 1]; also what apply waits before resending a batch whose fate it re-read.
+pub fn default_wait(retries_done: u32, random: f64) -> Duration {
     let seconds = (0.5 * 2_f64.powi(i32::try_from(retries_done).unwrap_or(i32::MAX))).min(8.0);
     let jitter = 1.0 - random.clamp(0.0, 1.0) * 0.25;
     Duration::from_secs_f64(seconds * jitter)
