@@ -521,7 +521,7 @@ fn help() {
               Print help (see a summary with '-h')
     ----- stderr -----
     ");
-    insta::assert_snapshot!(run(&root(), &["sandbox", "serve", "--help"]), @"
+    insta::assert_snapshot!(run(&root(), &["sandbox", "serve", "--help"]), @r#"
     exit: 0
     ----- stdout -----
     Serve the simulated API on a loopback address until interrupted
@@ -587,10 +587,14 @@ fn help() {
           --refuse <NUMBER>
               Adding this number fails its batch with a 400 although it is in the inventory (repeatable)
 
+          --fail-route <METHOD /PATH>
+              Answer every request to this route with a 500, before acting: `"POST
+              /enterprises/*/reputation/numbers"` (`*` is any one segment; repeatable)
+
       -h, --help
               Print help (see a summary with '-h')
     ----- stderr -----
-    ");
+    "#);
     insta::assert_snapshot!(run(&root(), &["validate", "--help"]), @"
     exit: 0
     ----- stdout -----
