@@ -1,0 +1,469 @@
+//! Turns a manifest's YAML tree into a `Desired`, collecting every problem on the way.
+//!
+//! Each check points at the offending item: the key for an unknown key, the value (its
+//! opening quote when quoted) for a bad value, the path for a `file:` entry, the second
+//! occurrence of a duplicate. Field names, types and limits follow `raw.rs` (the schema)
+//! and telnyx-api.md.
+//!
+//! This file holds the walker and its generic checks (mappings, required fields, strings,
+//! choices, booleans); the sections live beside it: `enterprise`, `reputation`, `numbers`
+//! (the `numbers` list and numbers files) and `files` (paths and unreadable files).
+
+mod enterprise;
+mod files;
+mod numbers;
+mod reputation;
+
+use std::path::{Path, PathBuf};
+
+use super::diagnostic::Diagnostic;
+use super::source::SourceText;
+use super::suggest::suggest;
+use super::tree::{Key, Node, Place, Value};
+use crate::model::{Desired, WireEnum};
+
+pub(crate) use files::{file_problem, nul_problem};
+
+pub(crate) const MANIFEST_FIELDS: &[&str] = &["version", "enterprise", "reputation"];
+pub(crate) const ENTERPRISE_FIELDS: &[&str] = &[
+    "id",
+    "legal_name",
+    "doing_business_as",
+    "organization_type",
+    "country_code",
+    "website",
+    "fein",
+    "industry",
+    "number_of_employees",
+    "organization_legal_type",
+    "jurisdiction_of_incorporation",
+    "organization_contact",
+    "billing_contact",
+    "organization_physical_address",
+    "billing_address",
+    "role_type",
+    "customer_reference",
+    "corporate_registration_number",
+    "dun_bradstreet_number",
+    "primary_business_domain_sic_code",
+    "professional_license_number",
+];
+pub(crate) const ORGANIZATION_CONTACT_FIELDS: &[&str] = &[
+    "first_name",
+    "last_name",
+    "email",
+    "job_title",
+    "phone_number",
+];
+pub(crate) const BILLING_CONTACT_FIELDS: &[&str] =
+    &["first_name", "last_name", "email", "phone_number"];
+pub(crate) const ADDRESS_FIELDS: &[&str] = &[
+    "country",
+    "administrative_area",
+    "city",
+    "postal_code",
+    "street_address",
+    "extended_address",
+];
+pub(crate) const REPUTATION_FIELDS: &[&str] =
+    &["enabled", "loa", "check_frequency", "numbers", "prune"];
+pub(crate) const LOA_FIELDS: &[&str] = &["document_id", "file"];
+pub(crate) const NUMBERS_FILE_FIELDS: &[&str] = &["file"];
+
+/// The largest LOA the documents API takes (telnyx-api.md, "Documents": 20 MB). Read as
+/// 20,000,000 bytes, the stricter reading of "MB".
+pub const LOA_LIMIT: u64 = 20_000_000;
+
+/// What the caller allows beyond the defaults.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    /// Let `file:` entries and `loa.file` point outside the manifest's directory.
+    pub allow_outside_paths: bool,
+}
+
+/// Walks the tree of `source` (a manifest) into a `Desired`; `Err` holds every problem.
+pub fn validate(
+    source: &SourceText,
+    root: &Node,
+    options: LoadOptions,
+) -> Result<Desired, Vec<Diagnostic>> {
+    // The parent as the user named it (empty for a manifest in the current directory), so
+    // that joined paths read `numbers/east.txt`, not `./numbers/east.txt`.
+    let directory = source
+        .path
+        .parent()
+        .map_or_else(PathBuf::new, Path::to_path_buf);
+    let mut walker = Walker {
+        source,
+        directory,
+        options,
+        diagnostics: Vec::new(),
+    };
+    let desired = walker.manifest(root);
+    match desired {
+        Some(desired) if walker.diagnostics.is_empty() => Ok(desired),
+        _ => Err(in_reading_order(&source.path, walker.diagnostics)),
+    }
+}
+
+/// Orders diagnostics as a reader meets them: the manifest first, then each numbers file in
+/// the order the manifest names them, each by line and column.
+fn in_reading_order(manifest: &Path, mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut files = vec![manifest.to_path_buf()];
+    for diagnostic in &diagnostics {
+        if !files.contains(&diagnostic.file) {
+            files.push(diagnostic.file.clone());
+        }
+    }
+    diagnostics.sort_by_key(|diagnostic| {
+        let rank = files.iter().position(|file| *file == diagnostic.file);
+        (rank, diagnostic.line, diagnostic.column)
+    });
+    diagnostics
+}
+
+struct Walker<'s> {
+    source: &'s SourceText,
+    directory: PathBuf,
+    options: LoadOptions,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// A mapping's entries with the place to blame when a required key is missing.
+struct Mapping<'n> {
+    entries: &'n [(Key, Node)],
+    /// Where "missing field" points: the key that holds this mapping.
+    owner: Place,
+    /// How messages name this mapping: `enterprise`, `reputation.loa`.
+    name: &'static str,
+    /// Fields that an unknown key here was taken for a misspelling of: their absence is
+    /// already reported by that key's "did you mean".
+    suggested: Vec<&'static str>,
+}
+
+impl<'n> Mapping<'n> {
+    fn get(&self, field: &str) -> Option<&'n Node> {
+        self.entries
+            .iter()
+            .find(|(key, _)| key.name == field)
+            .map(|(_, node)| node)
+            .filter(|node| node.value != Value::Null)
+    }
+}
+
+impl Walker<'_> {
+    fn error(&mut self, place: Place, message: String, help: Option<String>) {
+        let line = place.line.max(1);
+        let column = place.column.max(1);
+        let mut diagnostic = Diagnostic::error(&self.source.path, line, column, message);
+        if let Some(line_text) = self.source.line(line) {
+            let length = place
+                .offset
+                .and_then(|offset| self.source.text.get(offset..offset + place.length))
+                .map_or(1, |text| {
+                    text.lines().next().map_or(1, |first| first.chars().count())
+                });
+            diagnostic = diagnostic.with_source(line_text, length);
+        }
+        diagnostic.help = help;
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// The node's text as written in the file (for unquoted numbers and the like).
+    fn literal(&self, node: &Node) -> String {
+        node.place
+            .offset
+            .and_then(|offset| self.source.text.get(offset..offset + node.place.length))
+            .map_or_else(String::new, |text| text.trim().to_owned())
+    }
+
+    fn manifest(&mut self, root: &Node) -> Option<Desired> {
+        // A missing top-level field points at the first key, not at a leading comment.
+        let mapping = self.mapping(root, root.place, "the manifest", MANIFEST_FIELDS)?;
+        self.version(&mapping);
+        let enterprise = self
+            .required(&mapping, "enterprise")
+            .and_then(|(key, node)| self.enterprise(key, node));
+        let reputation = self
+            .required(&mapping, "reputation")
+            .and_then(|(key, node)| self.reputation(key, node));
+        Some(Desired {
+            manifest: self.source.path.clone(),
+            enterprise: enterprise?,
+            reputation: reputation?,
+        })
+    }
+
+    fn version(&mut self, mapping: &Mapping<'_>) {
+        let Some((_, node)) = self.required(mapping, "version") else {
+            return;
+        };
+        if node.value != Value::Int(1) {
+            let found = self.literal(node);
+            self.error(
+                node.place,
+                format!("unsupported manifest version `{found}`; this telrep reads version 1"),
+                Some("write `version: 1`".to_owned()),
+            );
+        }
+    }
+
+    /// Checks that `node` is a mapping and that every key is one of `known`.
+    fn mapping<'n>(
+        &mut self,
+        node: &'n Node,
+        owner: Place,
+        name: &'static str,
+        known: &'static [&'static str],
+    ) -> Option<Mapping<'n>> {
+        let Value::Map(entries) = &node.value else {
+            self.error(
+                node.place,
+                format!("expected a mapping for {name}, found {}", node.value.kind()),
+                None,
+            );
+            return None;
+        };
+        let mut suggested = Vec::new();
+        for (key, _) in entries {
+            if !known.contains(&key.name.as_str()) {
+                let near = suggest(&key.name, known.iter().copied());
+                suggested.extend(near);
+                let help = near
+                    .map(|near| format!("did you mean `{near}`?"))
+                    .or_else(|| {
+                        Some(format!(
+                            "{name} has these fields: {}",
+                            known
+                                .iter()
+                                .map(|field| format!("`{field}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                    });
+                self.error(
+                    key.place,
+                    format!("unknown field `{}` in {name}", key.name),
+                    help,
+                );
+            }
+        }
+        Some(Mapping {
+            entries,
+            owner,
+            name,
+            suggested,
+        })
+    }
+
+    /// The entry for a required field, or a "missing field" error at the mapping's key.
+    fn required<'n>(
+        &mut self,
+        mapping: &Mapping<'n>,
+        field: &'static str,
+    ) -> Option<(Place, &'n Node)> {
+        let found = mapping
+            .entries
+            .iter()
+            .find(|(key, _)| key.name == field)
+            .map(|(key, node)| (key.place, node));
+        match found {
+            Some((_, node)) if node.value == Value::Null => {
+                self.error(
+                    node.place,
+                    format!("`{field}` in {} has no value", mapping.name),
+                    Some(format!("give `{field}` a value")),
+                );
+                None
+            }
+            Some(found) => Some(found),
+            None if mapping.suggested.contains(&field) => None,
+            None => {
+                self.error(
+                    mapping.owner,
+                    format!("missing field `{field}` in {}", mapping.name),
+                    Some(format!("add `{field}:` to {}", mapping.name)),
+                );
+                None
+            }
+        }
+    }
+
+    /// A string value; numbers and booleans are refused with a hint to quote them.
+    fn string(&mut self, node: &Node, field: &str) -> Option<String> {
+        match &node.value {
+            Value::Str(text) => Some(text.clone()),
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
+                let literal = self.literal(node);
+                self.error(
+                    node.place,
+                    format!(
+                        "expected a string for `{field}`, found {} `{literal}`",
+                        node.value.kind()
+                    ),
+                    Some(format!("quote it: `\"{literal}\"`")),
+                );
+                None
+            }
+            other => {
+                self.error(
+                    node.place,
+                    format!("expected a string for `{field}`, found {}", other.kind()),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    /// A string of `min..=max` characters.
+    fn text(&mut self, node: &Node, field: &str, min: usize, max: usize) -> Option<String> {
+        let text = self.string(node, field)?;
+        let length = text.chars().count();
+        if length < min || length > max {
+            let message = if length == 0 {
+                format!("`{field}` is empty")
+            } else if length < min {
+                format!("`{field}` is {length} characters long; the API needs at least {min}")
+            } else {
+                format!("`{field}` is {length} characters long; the API allows at most {max}")
+            };
+            self.error(node.place, message, None);
+            return None;
+        }
+        Some(text)
+    }
+
+    /// A required string field of at most `max` characters, not empty.
+    fn required_text(
+        &mut self,
+        mapping: &Mapping<'_>,
+        field: &'static str,
+        max: usize,
+    ) -> Option<String> {
+        let (_, node) = self.required(mapping, field)?;
+        self.text(node, field, 1, max)
+    }
+
+    fn optional_text(
+        &mut self,
+        mapping: &Mapping<'_>,
+        field: &'static str,
+    ) -> Option<Option<String>> {
+        match mapping.get(field) {
+            None => Some(None),
+            Some(node) => self.string(node, field).map(Some),
+        }
+    }
+
+    fn choice<T: WireEnum>(&mut self, node: &Node, field: &str) -> Option<T> {
+        let text = self.string(node, field)?;
+        if let Some(value) = T::from_wire(&text) {
+            return Some(value);
+        }
+        let names = T::ALL.iter().map(|value| value.as_str());
+        let help = suggest(&text, names.clone())
+            .map(|near| format!("did you mean `{near}`?"))
+            .unwrap_or_else(|| {
+                format!(
+                    "expected one of {}",
+                    names
+                        .map(|name| format!("`{name}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            });
+        self.error(
+            node.place,
+            format!("unknown `{field}` value `{text}`"),
+            Some(help),
+        );
+        None
+    }
+
+    fn required_choice<T: WireEnum>(
+        &mut self,
+        mapping: &Mapping<'_>,
+        field: &'static str,
+    ) -> Option<T> {
+        let (_, node) = self.required(mapping, field)?;
+        self.choice(node, field)
+    }
+
+    fn boolean(&mut self, node: &Node, field: &str) -> Option<bool> {
+        if let Value::Bool(value) = node.value {
+            return Some(value);
+        }
+        let literal = self.literal(node);
+        self.error(
+            node.place,
+            format!("expected `true` or `false` for `{field}`, found `{literal}`"),
+            None,
+        );
+        None
+    }
+}
+
+fn to_u32(value: usize) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value as Json;
+
+    fn properties<'a>(schema: &'a Json, definition: Option<&str>) -> Vec<&'a str> {
+        let object = match definition {
+            Some(name) => &schema["$defs"][name],
+            None => schema,
+        };
+        let mut names: Vec<&str> = object["properties"]
+            .as_object()
+            .map(|properties| properties.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        names.sort_unstable();
+        names
+    }
+
+    fn sorted(fields: &[&'static str]) -> Vec<&'static str> {
+        let mut fields = fields.to_vec();
+        fields.sort_unstable();
+        fields
+    }
+
+    #[test]
+    fn field_lists_match_the_schema() {
+        let schema = crate::manifest::schema();
+        assert_eq!(properties(&schema, None), sorted(MANIFEST_FIELDS));
+        assert_eq!(
+            properties(&schema, Some("EnterpriseSpec")),
+            sorted(ENTERPRISE_FIELDS)
+        );
+        assert_eq!(
+            properties(&schema, Some("OrganizationContact")),
+            sorted(ORGANIZATION_CONTACT_FIELDS)
+        );
+        assert_eq!(
+            properties(&schema, Some("BillingContact")),
+            sorted(BILLING_CONTACT_FIELDS)
+        );
+        assert_eq!(properties(&schema, Some("Address")), sorted(ADDRESS_FIELDS));
+        assert_eq!(
+            properties(&schema, Some("Reputation")),
+            sorted(REPUTATION_FIELDS)
+        );
+        assert_eq!(
+            properties(&schema, Some("NumbersFile")),
+            sorted(NUMBERS_FILE_FIELDS)
+        );
+        let loa_variants: Vec<&str> = schema["$defs"]["Loa"]["oneOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|variant| variant["required"].as_array().unwrap())
+            .map(|name| name.as_str().unwrap())
+            .collect();
+        assert_eq!(loa_variants, LOA_FIELDS);
+    }
+}
