@@ -137,14 +137,96 @@ fn json_format() {
     assert_eq!(
         json,
         serde_json::json!({"diagnostics": [
-            {"rule": "invalid_manifest", "file": "bad_loa.yaml", "line": 41, "column": 11, "severity": "error",
+            {"rule": "conflicting_fields", "file": "bad_loa.yaml", "line": 41, "column": 11, "severity": "error",
              "message": "`reputation.loa` has both `document_id` and `file`",
              "help": "keep exactly one of them"},
-            {"rule": "invalid_manifest", "file": "version.yaml", "line": 2, "column": 10, "severity": "error",
+            {"rule": "unsupported_version", "file": "version.yaml", "line": 2, "column": 10, "severity": "error",
              "message": "unsupported manifest version `2`; this telrep reads version 1",
              "help": "write `version: 1`"},
         ]})
     );
+}
+
+/// Every invalid fixture's problems by rule id: each rule has a stable id, none is the
+/// catch-all.
+#[test]
+fn rule_ids() {
+    let mut names: Vec<String> = fs::read_dir(fixtures())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".yaml") && !name.starts_with("valid_"))
+        .collect();
+    names.sort();
+    let mut args = vec!["validate", "--format", "json"];
+    args.extend(names.iter().map(String::as_str));
+    let output = telrep(&fixtures(), &args);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rules: Vec<String> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|diagnostic| {
+            format!(
+                "{}:{} {}",
+                diagnostic["file"].as_str().unwrap(),
+                diagnostic["line"],
+                diagnostic["rule"].as_str().unwrap()
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(rules.join("\n"), @"
+    alias_bomb.yaml:5 yaml_too_complex
+    bad_contacts.yaml:17 invalid_value
+    bad_contacts.yaml:19 invalid_number
+    bad_contacts.yaml:21 invalid_value
+    bad_contacts.yaml:26 invalid_value
+    bad_contacts.yaml:29 unquoted_value
+    bad_contacts.yaml:32 invalid_value
+    bad_enums.yaml:6 invalid_value
+    bad_enums.yaml:7 invalid_value
+    bad_enums.yaml:10 invalid_value
+    bad_enums.yaml:11 invalid_value
+    bad_enums.yaml:13 invalid_value
+    bad_enums.yaml:42 invalid_value
+    bad_identity.yaml:4 invalid_value
+    bad_identity.yaml:5 invalid_value
+    bad_identity.yaml:9 invalid_value
+    bad_identity.yaml:10 unquoted_value
+    bad_identity.yaml:29 invalid_value
+    bad_identity.yaml:30 invalid_value
+    bad_loa.yaml:41 conflicting_fields
+    bad_numbers.yaml:43 invalid_number
+    bad_numbers.yaml:44 invalid_number
+    bad_numbers.yaml:45 invalid_number
+    bad_numbers.yaml:46 invalid_number
+    bad_numbers.yaml:47 invalid_number
+    bad_numbers.yaml:48 unquoted_value
+    bad_numbers.yaml:49 duplicate_number
+    bad_numbers.yaml:50 unquoted_value
+    numbers/mixed.txt:4 invalid_number
+    numbers/mixed.txt:5 invalid_number
+    numbers/mixed.txt:6 duplicate_number
+    numbers/mixed.txt:7 invalid_number
+    deep_nesting.yaml:3 yaml_too_complex
+    duplicate_key.yaml:9 duplicate_key
+    loa_missing.yaml:39 missing_field
+    loa_missing.yaml:41 file_not_found
+    loa_not_pdf.yaml:40 loa_not_pdf
+    missing_fields.yaml:3 missing_field
+    missing_fields.yaml:12 missing_field
+    missing_fields.yaml:13 missing_field
+    missing_fields.yaml:35 missing_field
+    not_utf8.yaml:4 not_utf8
+    nul_byte.yaml:2 nul_byte
+    paths_escape.yaml:42 path_outside
+    paths_escape.yaml:43 path_outside
+    syntax_error.yaml:9 invalid_yaml
+    unknown_keys.yaml:10 unknown_field
+    unknown_keys.yaml:19 unknown_field
+    unknown_keys.yaml:42 unknown_field
+    unknown_keys.yaml:45 unknown_field
+    version.yaml:2 unsupported_version
+    ");
 }
 
 #[test]

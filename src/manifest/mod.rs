@@ -7,6 +7,7 @@
 mod diagnostic;
 mod numbers;
 mod raw;
+pub mod rule;
 mod source;
 mod suggest;
 mod tree;
@@ -41,7 +42,8 @@ pub fn load(path: &Path, options: LoadOptions) -> Result<Desired, Vec<Diagnostic
                 line,
                 column,
                 format!("invalid YAML: {}", error.message),
-            );
+            )
+            .with_rule(error.rule);
             if let Some(line_text) = source.line(line) {
                 diagnostic = diagnostic.with_source(line_text, 1);
             }
@@ -55,6 +57,7 @@ fn read_problem(path: &Path, error: ReadError) -> Diagnostic {
     match error {
         ReadError::Io(error) => {
             Diagnostic::error(path, 1, 1, format!("cannot read the manifest: {error}"))
+                .with_rule(rule::UNREADABLE_FILE)
         }
         ReadError::TooLarge { size, limit } => Diagnostic::error(
             path,
@@ -62,6 +65,7 @@ fn read_problem(path: &Path, error: ReadError) -> Diagnostic {
             1,
             format!("the manifest {}", source::over_limit(size, limit)),
         )
+        .with_rule(rule::FILE_TOO_LARGE)
         .with_help("move long number lists into numbers files (`- file: PATH`)"),
         ReadError::NotUtf8 {
             offset,
@@ -124,12 +128,15 @@ pub fn find_manifests(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
                 collect_directory(path, &mut manifests, &mut problems);
             }
             Ok(_) => manifests.push(path.clone()),
-            Err(error) => problems.push(Diagnostic::error(
-                path,
-                1,
-                1,
-                format!("cannot read `{}`: {error}", path.display()),
-            )),
+            Err(error) => problems.push(
+                Diagnostic::error(
+                    path,
+                    1,
+                    1,
+                    format!("cannot read `{}`: {error}", path.display()),
+                )
+                .with_rule(rule::UNREADABLE_FILE),
+            ),
         }
     }
     (manifests, problems)
@@ -143,15 +150,18 @@ fn collect_directory(
     let entries = match std::fs::read_dir(directory) {
         Ok(entries) => entries,
         Err(error) => {
-            problems.push(Diagnostic::error(
-                directory,
-                1,
-                1,
-                format!(
-                    "cannot read the directory `{}`: {error}",
-                    directory.display()
-                ),
-            ));
+            problems.push(
+                Diagnostic::error(
+                    directory,
+                    1,
+                    1,
+                    format!(
+                        "cannot read the directory `{}`: {error}",
+                        directory.display()
+                    ),
+                )
+                .with_rule(rule::UNREADABLE_FILE),
+            );
             return;
         }
     };

@@ -6,6 +6,7 @@ use super::{
     ADDRESS_FIELDS, BILLING_CONTACT_FIELDS, ENTERPRISE_FIELDS, ORGANIZATION_CONTACT_FIELDS,
 };
 use super::{Mapping, Walker};
+use crate::manifest::rule;
 use crate::manifest::tree::{Node, Place, Value};
 use crate::model::{
     Address, BillingContact, CountryCode, E164, EnterpriseId, EnterpriseSpec, OrganizationContact,
@@ -97,6 +98,7 @@ impl Walker<'_> {
                 .to_owned()
         };
         self.error(
+            rule::INVALID_VALUE,
             node.place,
             format!("expected a lowercase UUID for `id`, found `{text}`"),
             Some(help),
@@ -117,6 +119,7 @@ impl Walker<'_> {
             None
         };
         self.error(
+            rule::INVALID_VALUE,
             node.place,
             format!("expected an http(s) URL for `website`, found `{text}`"),
             help,
@@ -144,6 +147,7 @@ impl Walker<'_> {
             None
         };
         self.error(
+            rule::INVALID_VALUE,
             node.place,
             format!("expected a US FEIN like `12-3456789` for `fein`, found `{text}`"),
             help,
@@ -197,6 +201,7 @@ impl Walker<'_> {
             return Some(text);
         }
         self.error(
+            rule::INVALID_VALUE,
             node.place,
             format!("expected an email address like `jane@acme.com` for `email`, found `{text}`"),
             None,
@@ -215,6 +220,7 @@ impl Walker<'_> {
         }
         let help = e164_hint(&text);
         self.error(
+            rule::INVALID_NUMBER,
             node.place,
             format!(
                 "expected an E.164 number like `+12025551234` for `phone_number`, found `{text}`"
@@ -227,7 +233,7 @@ impl Walker<'_> {
     /// Reports an unquoted `+1…` that YAML read as an integer.
     pub(super) fn unquoted_number(&mut self, node: &Node, field: &str) -> Option<()> {
         let literal = self.literal(node);
-        self.error(
+        self.error(rule::UNQUOTED_VALUE,
             node.place,
             format!("expected a quoted E.164 number for `{field}`, found `{literal}`, which YAML reads as an integer"),
             Some(format!("quote it: `\"{literal}\"`")),
@@ -250,6 +256,7 @@ impl Walker<'_> {
             let help = (text.len() == 2 && text.bytes().all(|byte| byte.is_ascii_alphabetic()))
                 .then(|| format!("write it in capitals: `{}`", text.to_ascii_uppercase()));
             self.error(
+                rule::INVALID_VALUE,
                 node.place,
                 format!("expected a 2-letter country code like `US` for `country`, found `{text}`"),
                 help,

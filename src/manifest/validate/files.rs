@@ -5,6 +5,7 @@ use std::path::{Component, Path, PathBuf};
 
 use super::Walker;
 use crate::manifest::diagnostic::Diagnostic;
+use crate::manifest::rule;
 use crate::manifest::source::SourceText;
 use crate::manifest::tree::Node;
 
@@ -14,12 +15,17 @@ impl Walker<'_> {
     pub(super) fn contained_path(&mut self, node: &Node, text: &str) -> Option<PathBuf> {
         let allow_help = "or pass `--allow-outside-paths` if this is intended";
         if text.is_empty() {
-            self.error(node.place, "the path is empty".to_owned(), None);
+            self.error(
+                rule::INVALID_VALUE,
+                node.place,
+                "the path is empty".to_owned(),
+                None,
+            );
             return None;
         }
         let relative = Path::new(text);
         if relative.is_absolute() && !self.options.allow_outside_paths {
-            self.error(
+            self.error(rule::PATH_OUTSIDE,
                 node.place,
                 format!(
                     "`{text}` is an absolute path; paths are relative to the manifest's directory"
@@ -32,7 +38,13 @@ impl Walker<'_> {
         }
         let path = self.directory.join(relative);
         if let Err(error) = std::fs::metadata(&path) {
+            let rule = if error.kind() == std::io::ErrorKind::NotFound {
+                rule::FILE_NOT_FOUND
+            } else {
+                rule::UNREADABLE_FILE
+            };
             self.error(
+                rule,
                 node.place,
                 format!("cannot read `{}`: {error}", path.display()),
                 Some("paths are relative to the manifest's directory".to_owned()),
@@ -61,6 +73,7 @@ impl Walker<'_> {
                 "is a symlink that leads out of"
             };
             self.error(
+                rule::PATH_OUTSIDE,
                 node.place,
                 format!(
                     "`{text}` {how} the manifest's directory `{}`",
@@ -86,8 +99,9 @@ pub(crate) fn file_problem(
 ) -> Diagnostic {
     let prefix = SourceText::new(path.to_owned(), valid_prefix.to_owned());
     let (line, column) = prefix.position(offset);
-    let mut diagnostic =
-        Diagnostic::error(path, line, column, message).with_help("save the file as UTF-8 text");
+    let mut diagnostic = Diagnostic::error(path, line, column, message)
+        .with_rule(rule::NOT_UTF8)
+        .with_help("save the file as UTF-8 text");
     if let Some(line_text) = prefix.line(line) {
         diagnostic = diagnostic.with_source(line_text, 1);
     }
@@ -104,6 +118,7 @@ pub(crate) fn nul_problem(path: &Path, offset: usize) -> Diagnostic {
         offset,
         format!("NUL byte at offset {offset}; this is not a text file"),
     );
+    diagnostic.rule = rule::NUL_BYTE;
     diagnostic.help =
         Some("remove the NUL bytes, or check that this is the file you meant".to_owned());
     diagnostic

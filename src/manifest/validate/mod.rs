@@ -17,6 +17,7 @@ mod reputation;
 use std::path::{Path, PathBuf};
 
 use super::diagnostic::Diagnostic;
+use super::rule;
 use super::source::SourceText;
 use super::suggest::suggest;
 use super::tree::{Key, Node, Place, Value};
@@ -152,10 +153,11 @@ impl<'n> Mapping<'n> {
 }
 
 impl Walker<'_> {
-    fn error(&mut self, place: Place, message: String, help: Option<String>) {
+    fn error(&mut self, rule: &'static str, place: Place, message: String, help: Option<String>) {
         let line = place.line.max(1);
         let column = place.column.max(1);
-        let mut diagnostic = Diagnostic::error(&self.source.path, line, column, message);
+        let mut diagnostic =
+            Diagnostic::error(&self.source.path, line, column, message).with_rule(rule);
         if let Some(line_text) = self.source.line(line) {
             let length = place
                 .offset
@@ -201,6 +203,7 @@ impl Walker<'_> {
         if node.value != Value::Int(1) {
             let found = self.literal(node);
             self.error(
+                rule::UNSUPPORTED_VERSION,
                 node.place,
                 format!("unsupported manifest version `{found}`; this telrep reads version 1"),
                 Some("write `version: 1`".to_owned()),
@@ -218,6 +221,7 @@ impl Walker<'_> {
     ) -> Option<Mapping<'n>> {
         let Value::Map(entries) = &node.value else {
             self.error(
+                rule::INVALID_TYPE,
                 node.place,
                 format!("expected a mapping for {name}, found {}", node.value.kind()),
                 None,
@@ -242,6 +246,7 @@ impl Walker<'_> {
                         ))
                     });
                 self.error(
+                    rule::UNKNOWN_FIELD,
                     key.place,
                     format!("unknown field `{}` in {name}", key.name),
                     help,
@@ -270,6 +275,7 @@ impl Walker<'_> {
         match found {
             Some((_, node)) if node.value == Value::Null => {
                 self.error(
+                    rule::MISSING_FIELD,
                     node.place,
                     format!("`{field}` in {} has no value", mapping.name),
                     Some(format!("give `{field}` a value")),
@@ -280,6 +286,7 @@ impl Walker<'_> {
             None if mapping.suggested.contains(&field) => None,
             None => {
                 self.error(
+                    rule::MISSING_FIELD,
                     mapping.owner,
                     format!("missing field `{field}` in {}", mapping.name),
                     Some(format!("add `{field}:` to {}", mapping.name)),
@@ -296,6 +303,7 @@ impl Walker<'_> {
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
                 let literal = self.literal(node);
                 self.error(
+                    rule::UNQUOTED_VALUE,
                     node.place,
                     format!(
                         "expected a string for `{field}`, found {} `{literal}`",
@@ -307,6 +315,7 @@ impl Walker<'_> {
             }
             other => {
                 self.error(
+                    rule::INVALID_TYPE,
                     node.place,
                     format!("expected a string for `{field}`, found {}", other.kind()),
                     None,
@@ -328,7 +337,7 @@ impl Walker<'_> {
             } else {
                 format!("`{field}` is {length} characters long; the API allows at most {max}")
             };
-            self.error(node.place, message, None);
+            self.error(rule::INVALID_VALUE, node.place, message, None);
             return None;
         }
         Some(text)
@@ -374,6 +383,7 @@ impl Walker<'_> {
                 )
             });
         self.error(
+            rule::INVALID_VALUE,
             node.place,
             format!("unknown `{field}` value `{text}`"),
             Some(help),
@@ -396,6 +406,7 @@ impl Walker<'_> {
         }
         let literal = self.literal(node);
         self.error(
+            rule::INVALID_BOOLEAN,
             node.place,
             format!("expected `true` or `false` for `{field}`, found `{literal}`"),
             None,

@@ -8,6 +8,7 @@ use super::files::{file_problem, nul_problem};
 use super::{NUMBERS_FILE_FIELDS, Walker, to_u32};
 use crate::manifest::diagnostic::Diagnostic;
 use crate::manifest::numbers::{self, UsLocalCheck};
+use crate::manifest::rule;
 use crate::manifest::source::{self, NUMBERS_FILE_LIMIT, ReadError};
 use crate::manifest::tree::{Node, Value};
 use crate::model::{E164, NumberList, Origin};
@@ -16,6 +17,7 @@ impl Walker<'_> {
     pub(super) fn numbers(&mut self, node: &Node) -> Option<NumberList> {
         let Value::Seq(entries) = &node.value else {
             self.error(
+                rule::INVALID_TYPE,
                 node.place,
                 format!("expected a list for `numbers`, found {}", node.value.kind()),
                 Some("write one `- \"+12025551234\"` or `- file: PATH` per line".to_owned()),
@@ -32,7 +34,7 @@ impl Walker<'_> {
                         column: to_u32(entry.place.column),
                     };
                     if let Err(problem) = collector.add(text, origin) {
-                        self.error(entry.place, problem.message, problem.help);
+                        self.error(problem.rule, entry.place, problem.message, problem.help);
                     }
                 }
                 Value::Int(_) => {
@@ -50,6 +52,7 @@ impl Walker<'_> {
                     self.numbers_file(file, &mut collector);
                 }
                 other => self.error(
+                    rule::INVALID_TYPE,
                     entry.place,
                     format!(
                         "expected an E.164 number or `file: PATH` in `numbers`, found {}",
@@ -73,6 +76,7 @@ impl Walker<'_> {
             Ok(contents) => contents,
             Err(ReadError::Io(error)) => {
                 self.error(
+                    rule::UNREADABLE_FILE,
                     node.place,
                     format!("cannot read `{}`: {error}", path.display()),
                     None,
@@ -81,6 +85,7 @@ impl Walker<'_> {
             }
             Err(ReadError::TooLarge { size, limit }) => {
                 self.error(
+                    rule::FILE_TOO_LARGE,
                     node.place,
                     format!(
                         "the numbers file `{}` {}",
@@ -120,6 +125,7 @@ impl Walker<'_> {
             if let Err(problem) = collector.add(entry.text, origin) {
                 let mut diagnostic =
                     Diagnostic::error(&path, entry.line, entry.column, problem.message)
+                        .with_rule(problem.rule)
                         .with_source(entry.line_text, entry.text.chars().count());
                 diagnostic.help = problem.help;
                 self.diagnostics.push(diagnostic);
@@ -130,6 +136,7 @@ impl Walker<'_> {
 
 /// A problem with one number, before it is placed in a file.
 struct NumberProblem {
+    rule: &'static str,
     message: String,
     help: Option<String>,
 }
@@ -167,12 +174,14 @@ impl NumberCollector {
     fn add(&mut self, text: &str, origin: Origin) -> Result<(), NumberProblem> {
         let Some(number) = E164::parse(text) else {
             return Err(NumberProblem {
+                rule: rule::INVALID_NUMBER,
                 message: format!("expected an E.164 number like `+12025551234`, found `{text}`"),
                 help: e164_hint(text),
             });
         };
         if let Some((message, help)) = self.check.verdict(number).problem(number) {
             return Err(NumberProblem {
+                rule: rule::INVALID_NUMBER,
                 message,
                 help: Some(help),
             });
@@ -186,6 +195,7 @@ impl NumberCollector {
                     format!("{}:{}:{}", path.display(), first.line, first.column)
                 });
             return Err(NumberProblem {
+                rule: rule::DUPLICATE_NUMBER,
                 message: format!("duplicate number `{number}`, first listed at {place}"),
                 help: Some("remove one of the two".to_owned()),
             });

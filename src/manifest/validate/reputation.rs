@@ -3,6 +3,7 @@
 
 use super::files::sha256_hex;
 use super::{LOA_FIELDS, LOA_LIMIT, REPUTATION_FIELDS, Walker};
+use crate::manifest::rule;
 use crate::manifest::source;
 use crate::manifest::tree::{Node, Place};
 use crate::model::{CheckFrequency, Loa, NumberList, ReputationSpec};
@@ -49,6 +50,7 @@ impl Walker<'_> {
                     return Some(Loa::DocumentId(text));
                 }
                 self.error(
+                    rule::INVALID_VALUE,
                     document_id.place,
                     format!("expected a lowercase UUID for `document_id`, found `{text}`"),
                     Some("copy the `id` that `POST /documents` returned".to_owned()),
@@ -58,6 +60,7 @@ impl Walker<'_> {
             (None, Some(file)) => self.loa_file(file),
             (Some(_), Some(file)) => {
                 self.error(
+                    rule::CONFLICTING_FIELDS,
                     file.place,
                     "`reputation.loa` has both `document_id` and `file`".to_owned(),
                     Some("keep exactly one of them".to_owned()),
@@ -65,7 +68,7 @@ impl Walker<'_> {
                 None
             }
             (None, None) => {
-                self.error(
+                self.error(rule::MISSING_FIELD,
                     mapping.owner,
                     "`reputation.loa` needs `document_id` or `file`".to_owned(),
                     Some("add `file: PATH` for a signed PDF telrep uploads, or `document_id: ID` for one already uploaded".to_owned()),
@@ -86,11 +89,13 @@ impl Walker<'_> {
         });
         match read {
             Err(error) => self.error(
+                rule::UNREADABLE_FILE,
                 node.place,
                 format!("cannot read the LOA `{}`: {error}", path.display()),
                 None,
             ),
             Ok((size, _)) if size > LOA_LIMIT => self.error(
+                rule::FILE_TOO_LARGE,
                 node.place,
                 format!(
                     "the LOA `{}` is too large for the documents API: it {}",
@@ -100,6 +105,7 @@ impl Walker<'_> {
                 Some("compress or rescan the PDF below 20 MB".to_owned()),
             ),
             Ok((_, count)) if head.get(..count) != Some(b"%PDF-".as_slice()) => self.error(
+                rule::LOA_NOT_PDF,
                 node.place,
                 format!(
                     "the LOA `{}` is not a PDF (it does not start with `%PDF-`)",
@@ -116,6 +122,7 @@ impl Walker<'_> {
                     });
                 }
                 Err(error) => self.error(
+                    rule::UNREADABLE_FILE,
                     node.place,
                     format!("cannot read the LOA `{}`: {error}", path.display()),
                     None,
