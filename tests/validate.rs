@@ -90,6 +90,16 @@ fn version() {
 }
 
 #[test]
+fn bad_booleans() {
+    fixture("bad_booleans.yaml");
+}
+
+#[test]
+fn bad_booleans_spellings() {
+    fixture("bad_booleans_spellings.yaml");
+}
+
+#[test]
 fn duplicate_key() {
     fixture("duplicate_key.yaml");
 }
@@ -176,6 +186,11 @@ fn rule_ids() {
         .collect();
     insta::assert_snapshot!(rules.join("\n"), @"
     alias_bomb.yaml:5 yaml_too_complex
+    bad_booleans.yaml:39 invalid_boolean
+    bad_booleans.yaml:42 invalid_value
+    bad_booleans.yaml:45 invalid_boolean
+    bad_booleans_spellings.yaml:38 invalid_boolean
+    bad_booleans_spellings.yaml:41 invalid_boolean
     bad_contacts.yaml:17 invalid_value
     bad_contacts.yaml:19 invalid_number
     bad_contacts.yaml:21 invalid_value

@@ -400,16 +400,34 @@ impl Walker<'_> {
         self.choice(node, field)
     }
 
+    /// Exactly `true` or `false`, as the schema says. The literal text is checked, not what
+    /// YAML resolved: YAML 1.1 readers take `yes`, `on` or `True` for booleans and others
+    /// take them for strings, and for `prune`, which deletes numbers, that difference must
+    /// not decide anything.
     fn boolean(&mut self, node: &Node, field: &str) -> Option<bool> {
-        if let Value::Bool(value) = node.value {
-            return Some(value);
-        }
         let literal = self.literal(node);
+        if let (Value::Bool(value), "true" | "false") = (&node.value, literal.as_str()) {
+            return Some(*value);
+        }
+        let spelling = literal.trim_matches(|character| character == '"' || character == '\'');
+        let meant = match spelling.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "y" | "on" => Some(true),
+            "false" | "no" | "n" | "off" => Some(false),
+            _ => None,
+        };
+        let quoted = spelling.len() != literal.len();
+        let help = match meant {
+            Some(value) if quoted => {
+                format!("write `{value}` without quotes; a quoted value is a string")
+            }
+            Some(value) => format!("write `{value}`; a boolean is exactly `true` or `false`"),
+            None => "write `true` or `false`".to_owned(),
+        };
         self.error(
             rule::INVALID_BOOLEAN,
             node.place,
             format!("expected `true` or `false` for `{field}`, found `{literal}`"),
-            None,
+            Some(help),
         );
         None
     }

@@ -11,10 +11,14 @@ use crate::model::{CheckFrequency, Loa, NumberList, ReputationSpec};
 impl Walker<'_> {
     pub(super) fn reputation(&mut self, owner: Place, node: &Node) -> Option<ReputationSpec> {
         let mapping = self.mapping(node, owner, "reputation", REPUTATION_FIELDS)?;
-        let (_, enabled) = self.required(&mapping, "enabled")?;
-        if !self.boolean(enabled, "enabled")? {
+        let enabled = self
+            .required(&mapping, "enabled")
+            .and_then(|(_, node)| self.boolean(node, "enabled"));
+        if enabled == Some(false) {
             return Some(ReputationSpec::Disabled);
         }
+        // An `enabled` that is missing or invalid still has the other fields checked as if
+        // it were `true`, so one run reports every problem of the section.
         let loa = self
             .required(&mapping, "loa")
             .and_then(|(key, node)| self.loa(key, node));
@@ -33,6 +37,7 @@ impl Walker<'_> {
             None => Some(false),
             Some(node) => self.boolean(node, "prune"),
         };
+        enabled?;
         Some(ReputationSpec::Enabled {
             loa: loa?,
             check_frequency: check_frequency?,
