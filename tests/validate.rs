@@ -100,6 +100,16 @@ fn bad_booleans_spellings() {
 }
 
 #[test]
+fn whole_fixes() {
+    fixture("whole_fixes.yaml");
+}
+
+#[test]
+fn near_misses() {
+    fixture("near_misses.yaml");
+}
+
+#[test]
 fn duplicate_key() {
     fixture("duplicate_key.yaml");
 }
@@ -206,7 +216,7 @@ fn rule_ids() {
     bad_identity.yaml:4 invalid_value
     bad_identity.yaml:5 invalid_value
     bad_identity.yaml:9 invalid_value
-    bad_identity.yaml:10 unquoted_value
+    bad_identity.yaml:10 invalid_value
     bad_identity.yaml:29 invalid_value
     bad_identity.yaml:30 invalid_value
     bad_loa.yaml:41 conflicting_fields
@@ -231,6 +241,10 @@ fn rule_ids() {
     missing_fields.yaml:12 missing_field
     missing_fields.yaml:13 missing_field
     missing_fields.yaml:35 missing_field
+    near_misses.yaml:41 file_not_found
+    numbers/fleet.csv:1 invalid_number
+    numbers/fleet.csv:2 invalid_number
+    numbers/fleet.csv:3 invalid_number
     not_utf8.yaml:4 not_utf8
     nul_byte.yaml:2 nul_byte
     paths_escape.yaml:42 path_outside
@@ -241,6 +255,12 @@ fn rule_ids() {
     unknown_keys.yaml:42 unknown_field
     unknown_keys.yaml:45 unknown_field
     version.yaml:2 unsupported_version
+    whole_fixes.yaml:9 invalid_value
+    whole_fixes.yaml:11 invalid_value
+    whole_fixes.yaml:17 invalid_value
+    whole_fixes.yaml:19 unknown_field
+    whole_fixes.yaml:23 invalid_value
+    whole_fixes.yaml:40 invalid_value
     ");
 }
 

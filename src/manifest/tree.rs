@@ -1,8 +1,9 @@
 //! The manifest as a YAML tree in which every node and key keeps its place.
 //!
 //! serde stops at the first error, but validation must report every problem of a file at
-//! once. So the YAML is first read into this loose tree (only YAML syntax, the budget and
-//! duplicate keys can fail here), and `validate` walks it collecting diagnostics.
+//! once. So the YAML is first read into this loose tree (only YAML syntax and the budget can
+//! fail here; duplicate keys are kept, in order), and `validate` walks it collecting
+//! diagnostics.
 
 use std::fmt;
 
@@ -245,7 +246,10 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
 }
 
 fn parse_here(text: &str) -> Result<Node, SyntaxError> {
+    // Duplicate keys are passed through and reported by `validate`, which can name the
+    // first occurrence and go on to report the file's other problems.
     let options = serde_saphyr::options! {
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::PassThrough,
         budget: serde_saphyr::budget! {
             max_depth: 64,
             flow_nesting_limit: 64,

@@ -90,13 +90,10 @@ impl Walker<'_> {
         if let Some(id) = EnterpriseId::parse(&text) {
             return Some(id);
         }
-        let lowered = text.to_ascii_lowercase();
-        let help = if EnterpriseId::parse(&lowered).is_some() {
-            format!("Telnyx ids are lowercase: write `{lowered}`")
-        } else {
+        let help = lowercase_uuid_help(&text).unwrap_or_else(|| {
             "copy the id from `GET /enterprises`, or remove `id` to match by `legal_name`"
                 .to_owned()
-        };
+        });
         self.error(
             rule::INVALID_VALUE,
             node.place,
@@ -132,6 +129,26 @@ impl Walker<'_> {
         node: &Node,
         country_code: Option<CountryCode>,
     ) -> Option<String> {
+        if let (Value::Int(_), false) = (&node.value, country_code == Some(CountryCode::Ca)) {
+            // An unquoted `987654321` is an integer: "quote it" would only lead to the next
+            // error, the missing dash, so both fixes are given at once.
+            let literal = self.literal(node);
+            let help = match (literal.len(), literal.get(..2), literal.get(2..)) {
+                (9, Some(head), Some(tail)) => {
+                    format!("write it as `\"{head}-{tail}\"`, quoted, with the dash")
+                }
+                _ => "write the nine digits as `\"NN-NNNNNNN\"`, quoted".to_owned(),
+            };
+            self.error(
+                rule::INVALID_VALUE,
+                node.place,
+                format!(
+                    "expected a US FEIN like `12-3456789` for `fein`, found the number `{literal}`"
+                ),
+                Some(help),
+            );
+            return None;
+        }
         let text = self.text(node, "fein", 1, 255)?;
         if country_code != Some(CountryCode::Us) || is_us_fein(&text) {
             return Some(text);
@@ -204,7 +221,7 @@ impl Walker<'_> {
             rule::INVALID_VALUE,
             node.place,
             format!("expected an email address like `jane@acme.com` for `email`, found `{text}`"),
-            None,
+            Some(email_help(&text)),
         );
         None
     }
@@ -280,6 +297,31 @@ impl Walker<'_> {
             extended_address: extended_address?,
         })
     }
+}
+
+/// The edit that makes `text` a plausible email address, as specific as can be told.
+fn email_help(text: &str) -> String {
+    let trimmed: String = text.split_whitespace().collect();
+    if trimmed != text && is_plausible_email(&trimmed) {
+        return format!("remove the spaces: `{trimmed}`");
+    }
+    match text.split('@').collect::<Vec<_>>().as_slice() {
+        [_] => "add the `@` between the mailbox and the domain, like `jane@acme.com`".to_owned(),
+        ["", _] => "add the mailbox before the `@`, like `jane@acme.com`".to_owned(),
+        [_, domain]
+            if !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') =>
+        {
+            format!("the domain `{domain}` needs a dot inside it, like `acme.com`")
+        }
+        [_, _] => "remove the spaces".to_owned(),
+        _ => "keep exactly one `@`".to_owned(),
+    }
+}
+
+/// "lowercase it: `…`" when `text` is a UUID in capitals, the one fix it needs.
+pub(super) fn lowercase_uuid_help(text: &str) -> Option<String> {
+    let lowered = text.to_ascii_lowercase();
+    crate::model::is_lowercase_uuid(&lowered).then(|| format!("lowercase it: `{lowered}`"))
 }
 
 fn is_us_fein(text: &str) -> bool {

@@ -7,6 +7,7 @@ use super::Walker;
 use crate::manifest::diagnostic::Diagnostic;
 use crate::manifest::rule;
 use crate::manifest::source::SourceText;
+use crate::manifest::suggest::suggest;
 use crate::manifest::tree::Node;
 
 impl Walker<'_> {
@@ -43,11 +44,15 @@ impl Walker<'_> {
             } else {
                 rule::UNREADABLE_FILE
             };
+            let help = near_miss(&path, text).map_or_else(
+                || "paths are relative to the manifest's directory".to_owned(),
+                |near| format!("did you mean `{near}`?"),
+            );
             self.error(
                 rule,
                 node.place,
                 format!("cannot read `{}`: {error}", path.display()),
-                Some("paths are relative to the manifest's directory".to_owned()),
+                Some(help),
             );
             return None;
         }
@@ -87,6 +92,32 @@ impl Walker<'_> {
         }
         Some(path)
     }
+}
+
+/// The most files of one directory looked at for a near miss: enough for any real folder,
+/// bounded for a huge one.
+const NEAR_MISS_SCAN: usize = 10_000;
+
+/// `text` with its file name replaced by the closest name of a file beside `path`, when one
+/// is a likely typo (`loa/acme-signd.pdf` for `loa/acme-signed.pdf`).
+fn near_miss(path: &Path, text: &str) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let names: Vec<String> = std::fs::read_dir(directory)
+        .ok()?
+        .take(NEAR_MISS_SCAN)
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .collect();
+    let near = suggest(name, names.iter().map(String::as_str))?;
+    Some(
+        Path::new(text)
+            .with_file_name(near)
+            .to_string_lossy()
+            .into_owned(),
+    )
 }
 
 /// A diagnostic inside a file that could not be read as text: the position of byte `offset`

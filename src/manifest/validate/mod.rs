@@ -68,6 +68,9 @@ pub(crate) const ADDRESS_FIELDS: &[&str] = &[
 ];
 pub(crate) const REPUTATION_FIELDS: &[&str] =
     &["enabled", "loa", "check_frequency", "numbers", "prune"];
+/// Fields the API renamed, old name first: a manifest written from the older guide gets the
+/// new name at once instead of a list of fields to choose from.
+const RENAMED: &[(&str, &str)] = &[("phone", "phone_number")];
 pub(crate) const LOA_FIELDS: &[&str] = &["document_id", "file"];
 pub(crate) const NUMBERS_FILE_FIELDS: &[&str] = &["file"];
 
@@ -229,28 +232,26 @@ impl Walker<'_> {
             return None;
         };
         let mut suggested = Vec::new();
-        for (key, _) in entries {
-            if !known.contains(&key.name.as_str()) {
-                let near = suggest(&key.name, known.iter().copied());
-                suggested.extend(near);
-                let help = near
-                    .map(|near| format!("did you mean `{near}`?"))
-                    .or_else(|| {
-                        Some(format!(
-                            "{name} has these fields: {}",
-                            known
-                                .iter()
-                                .map(|field| format!("`{field}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ))
-                    });
+        for (index, (key, _)) in entries.iter().enumerate() {
+            let first = entries
+                .iter()
+                .take(index)
+                .find(|(earlier, _)| earlier.name == key.name);
+            if let Some((first, _)) = first {
                 self.error(
-                    rule::UNKNOWN_FIELD,
+                    rule::DUPLICATE_KEY,
                     key.place,
-                    format!("unknown field `{}` in {name}", key.name),
-                    help,
+                    format!(
+                        "duplicate key `{}` in {name}; it is first at line {}",
+                        key.name, first.place.line
+                    ),
+                    Some(format!(
+                        "remove one of the two `{}` keys (lines {} and {})",
+                        key.name, first.place.line, key.place.line
+                    )),
                 );
+            } else if !known.contains(&key.name.as_str()) {
+                suggested.extend(self.unknown_field(key, name, known));
             }
         }
         Some(Mapping {
@@ -259,6 +260,43 @@ impl Walker<'_> {
             name,
             suggested,
         })
+    }
+
+    /// Reports a key that `known` does not have, with the field it probably meant, which it
+    /// returns.
+    fn unknown_field(
+        &mut self,
+        key: &Key,
+        name: &'static str,
+        known: &'static [&'static str],
+    ) -> Option<&'static str> {
+        let renamed = RENAMED
+            .iter()
+            .find(|(old, new)| *old == key.name && known.contains(new));
+        let near = renamed
+            .map(|(_, new)| *new)
+            .or_else(|| suggest(&key.name, known.iter().copied()));
+        let help = match (renamed, near) {
+            (Some((old, new)), _) => {
+                format!("`{old}` was renamed to `{new}` in the current API: write `{new}:`")
+            }
+            (None, Some(near)) => format!("did you mean `{near}`?"),
+            (None, None) => format!(
+                "{name} has these fields: {}",
+                known
+                    .iter()
+                    .map(|field| format!("`{field}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        self.error(
+            rule::UNKNOWN_FIELD,
+            key.place,
+            format!("unknown field `{}` in {name}", key.name),
+            Some(help),
+        );
+        near
     }
 
     /// The entry for a required field, or a "missing field" error at the mapping's key.
@@ -365,29 +403,37 @@ impl Walker<'_> {
         }
     }
 
+    /// One of `T`'s wire names. An unquoted number (`number_of_employees: 250`) is not
+    /// told to be quoted, which would only lead to a second error: it gets the valid
+    /// choices at once, and the bracket that holds it when the choices are ranges.
     fn choice<T: WireEnum>(&mut self, node: &Node, field: &str) -> Option<T> {
-        let text = self.string(node, field)?;
-        if let Some(value) = T::from_wire(&text) {
+        let text = match &node.value {
+            Value::Str(text) => text.clone(),
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) => self.literal(node),
+            _ => return self.string(node, field).and(None),
+        };
+        if let (Value::Str(_), Some(value)) = (&node.value, T::from_wire(&text)) {
             return Some(value);
         }
-        let names = T::ALL.iter().map(|value| value.as_str());
-        let help = suggest(&text, names.clone())
-            .map(|near| format!("did you mean `{near}`?"))
-            .unwrap_or_else(|| {
-                format!(
-                    "expected one of {}",
-                    names
-                        .map(|name| format!("`{name}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            });
-        self.error(
-            rule::INVALID_VALUE,
-            node.place,
-            format!("unknown `{field}` value `{text}`"),
-            Some(help),
-        );
+        let names: Vec<&str> = T::ALL.iter().map(|value| value.as_str()).collect();
+        let all = names
+            .iter()
+            .map(|name| format!("`{name}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (message, help) = if let Some(bracket) = bracket_holding(&text, &names) {
+            (
+                format!("`{text}` is not a bracket: `{field}` takes a range of values"),
+                format!("write one of {all}; `{bracket}` is the one that holds {text}"),
+            )
+        } else {
+            let help = suggest(&text, names.iter().copied()).map_or_else(
+                || format!("expected one of {all}"),
+                |near| format!("did you mean `{near}`?"),
+            );
+            (format!("unknown `{field}` value `{text}`"), help)
+        };
+        self.error(rule::INVALID_VALUE, node.place, message, Some(help));
         None
     }
 
@@ -431,6 +477,33 @@ impl Walker<'_> {
         );
         None
     }
+}
+
+/// For choices that are ranges (`1-10`, …, `10001+`), the one nearest to the number `text`
+/// (the one that holds it, when one does); `None` when `text` is not a number or the choices
+/// are not ranges.
+fn bracket_holding<'a>(text: &str, names: &[&'a str]) -> Option<&'a str> {
+    let number: u64 = text.trim().parse().ok()?;
+    let range = |name: &str| -> Option<(u64, u64)> {
+        if let Some(low) = name.strip_suffix('+') {
+            return Some((low.parse().ok()?, u64::MAX));
+        }
+        let (low, high) = name.split_once('-')?;
+        Some((low.parse().ok()?, high.parse().ok()?))
+    };
+    names
+        .iter()
+        .map(|name| range(name).map(|bounds| (*name, bounds)))
+        .collect::<Option<Vec<_>>>()?
+        .into_iter()
+        .min_by_key(|(_, (low, high))| {
+            if number < *low {
+                low - number
+            } else {
+                number.saturating_sub(*high)
+            }
+        })
+        .map(|(name, _)| name)
 }
 
 fn to_u32(value: usize) -> u32 {
@@ -494,5 +567,17 @@ mod tests {
             .map(|name| name.as_str().unwrap())
             .collect();
         assert_eq!(loa_variants, LOA_FIELDS);
+    }
+
+    #[test]
+    fn brackets() {
+        let names = ["1-10", "11-50", "51-200", "201-500", "10001+"];
+        assert_eq!(bracket_holding("250", &names), Some("201-500"));
+        assert_eq!(bracket_holding("10", &names), Some("1-10"));
+        assert_eq!(bracket_holding("0", &names), Some("1-10"));
+        assert_eq!(bracket_holding("700", &names), Some("201-500"));
+        assert_eq!(bracket_holding("20000", &names), Some("10001+"));
+        assert_eq!(bracket_holding("many", &names), None);
+        assert_eq!(bracket_holding("1", &["daily", "weekly"]), None);
     }
 }

@@ -176,7 +176,7 @@ impl NumberCollector {
             return Err(NumberProblem {
                 rule: rule::INVALID_NUMBER,
                 message: format!("expected an E.164 number like `+12025551234`, found `{text}`"),
-                help: e164_hint(text),
+                help: csv_hint(text).or_else(|| e164_hint(text)),
             });
         };
         if let Some((message, help)) = self.check.verdict(number).problem(number) {
@@ -211,8 +211,34 @@ impl NumberCollector {
     }
 }
 
+/// For a line of a CSV file (`+12025551234,Main`, or a header `phone_number,label`): the
+/// numbers file format, which is one number a line.
+fn csv_hint(text: &str) -> Option<String> {
+    let (first, rest) = text.split_once([',', ';', '\t'])?;
+    let first = first.trim().trim_matches('"');
+    if let Some(number) = e164_spelling(first) {
+        let comment = rest.trim().trim_matches('"');
+        return Some(format!(
+            "this looks like CSV; a numbers file holds one number a line: write `{number}`, \
+             or `{number}  # {comment}` to keep the rest as a comment"
+        ));
+    }
+    (!first.chars().any(|character| character.is_ascii_digit())).then(|| {
+        format!(
+            "this looks like a CSV header; a numbers file holds one number a line: remove it, \
+             or make it a comment: `# {text}`"
+        )
+    })
+}
+
 /// The E.164 spelling of a US number written in a national style, if that is what it is.
 pub(super) fn e164_hint(text: &str) -> Option<String> {
+    let candidate = e164_spelling(text)?;
+    (candidate != text).then(|| format!("write it as `{candidate}`"))
+}
+
+/// `text` as E.164 when it is a US number in E.164 or a national style.
+fn e164_spelling(text: &str) -> Option<String> {
     let national_style = text
         .chars()
         .all(|character| character.is_ascii_digit() || " -.()+".contains(character));
@@ -222,7 +248,7 @@ pub(super) fn e164_hint(text: &str) -> Option<String> {
         11 if digits.starts_with('1') => format!("+{digits}"),
         _ => return None,
     };
-    (national_style && candidate != text).then(|| format!("write it as `{candidate}`"))
+    national_style.then_some(candidate)
 }
 
 #[cfg(test)]
@@ -241,5 +267,14 @@ mod tests {
         );
         assert_eq!(e164_hint("+12025551234"), None);
         assert_eq!(e164_hint("call me"), None);
+        assert_eq!(
+            csv_hint("202-555-1234;Main").as_deref(),
+            Some(
+                "this looks like CSV; a numbers file holds one number a line: write \
+                 `+12025551234`, or `+12025551234  # Main` to keep the rest as a comment"
+            )
+        );
+        assert_eq!(csv_hint("+1202555,x"), None);
+        assert_eq!(csv_hint("+12025551234"), None);
     }
 }

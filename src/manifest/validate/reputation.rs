@@ -1,6 +1,7 @@
 //! The `reputation` section: `enabled`, the LOA, `check_frequency`, `prune`, and the
 //! `numbers` list (walked in `numbers`).
 
+use super::enterprise::lowercase_uuid_help;
 use super::files::sha256_hex;
 use super::{LOA_FIELDS, LOA_LIMIT, REPUTATION_FIELDS, Walker};
 use crate::manifest::rule;
@@ -58,7 +59,9 @@ impl Walker<'_> {
                     rule::INVALID_VALUE,
                     document_id.place,
                     format!("expected a lowercase UUID for `document_id`, found `{text}`"),
-                    Some("copy the `id` that `POST /documents` returned".to_owned()),
+                    Some(lowercase_uuid_help(&text).unwrap_or_else(|| {
+                        "copy the `id` that `POST /documents` returned".to_owned()
+                    })),
                 );
                 None
             }
