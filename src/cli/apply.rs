@@ -34,7 +34,7 @@ pub fn run(args: &ApplyArgs) -> ExitCode {
             .collect(),
         None => args.paths.clone(),
     };
-    let desireds = match load_all(&paths, args.allow_outside_paths) {
+    let desireds = match load_all(&paths, args.allow_outside_paths, &args.exclude) {
         Ok(desireds) => desireds,
         Err(code) => return code,
     };

@@ -42,10 +42,14 @@ pub const INVALID_BOOLEAN: &str = "invalid_boolean";
 pub const INVALID_NUMBER: &str = "invalid_number";
 /// A number listed twice across the manifest and its numbers files.
 pub const DUPLICATE_NUMBER: &str = "duplicate_number";
-/// A path that leaves the manifest's directory without `--allow-outside-paths`.
+/// A path that leaves the manifest's directory, or a symlink that leaves a directory
+/// argument, without `--allow-outside-paths`.
 pub const PATH_OUTSIDE: &str = "path_outside";
 /// `loa.file` is not a PDF.
 pub const LOA_NOT_PDF: &str = "loa_not_pdf";
+
+/// A directory argument holds no manifest.
+pub const NO_MANIFESTS: &str = "no_manifests";
 
 /// Every rule id and what it means, in README's order.
 pub const ALL: &[(&str, &str)] = &[
@@ -102,9 +106,13 @@ pub const ALL: &[(&str, &str)] = &[
     ),
     (
         PATH_OUTSIDE,
-        "a path or symlink that leaves the manifest's directory",
+        "a path or symlink that leaves the manifest's directory, or a symlink out of a directory argument",
     ),
     (LOA_NOT_PDF, "`loa.file` does not start with `%PDF-`"),
+    (
+        NO_MANIFESTS,
+        "a directory argument holds no manifest (other YAML files are skipped)",
+    ),
 ];
 
 #[cfg(test)]
