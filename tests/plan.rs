@@ -866,7 +866,7 @@ fn issue_8_json_and_markdown_print_a_document_for_an_invalid_manifest() {
               "help": "write `version: 1`",
               "line": 2,
               "message": "unsupported manifest version `2`; this telrep reads version 1",
-              "rule": "invalid_manifest",
+              "rule": "unsupported_version",
               "severity": "error"
             }
           ],
@@ -895,7 +895,7 @@ fn issue_8_json_and_markdown_print_a_document_for_an_invalid_manifest() {
               "help": "keep exactly one of them",
               "line": 41,
               "message": "`reputation.loa` has both `document_id` and `file`",
-              "rule": "invalid_manifest",
+              "rule": "conflicting_fields",
               "severity": "error"
             }
           ],

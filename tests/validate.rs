@@ -90,6 +90,26 @@ fn version() {
 }
 
 #[test]
+fn bad_booleans() {
+    fixture("bad_booleans.yaml");
+}
+
+#[test]
+fn bad_booleans_spellings() {
+    fixture("bad_booleans_spellings.yaml");
+}
+
+#[test]
+fn whole_fixes() {
+    fixture("whole_fixes.yaml");
+}
+
+#[test]
+fn near_misses() {
+    fixture("near_misses.yaml");
+}
+
+#[test]
 fn duplicate_key() {
     fixture("duplicate_key.yaml");
 }
@@ -137,14 +157,111 @@ fn json_format() {
     assert_eq!(
         json,
         serde_json::json!({"diagnostics": [
-            {"rule": "invalid_manifest", "file": "bad_loa.yaml", "line": 41, "column": 11, "severity": "error",
+            {"rule": "conflicting_fields", "file": "bad_loa.yaml", "line": 41, "column": 11, "severity": "error",
              "message": "`reputation.loa` has both `document_id` and `file`",
              "help": "keep exactly one of them"},
-            {"rule": "invalid_manifest", "file": "version.yaml", "line": 2, "column": 10, "severity": "error",
+            {"rule": "unsupported_version", "file": "version.yaml", "line": 2, "column": 10, "severity": "error",
              "message": "unsupported manifest version `2`; this telrep reads version 1",
              "help": "write `version: 1`"},
         ]})
     );
+}
+
+/// Every invalid fixture's problems by rule id: each rule has a stable id, none is the
+/// catch-all.
+#[test]
+fn rule_ids() {
+    let mut names: Vec<String> = fs::read_dir(fixtures())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".yaml") && !name.starts_with("valid_"))
+        .collect();
+    names.sort();
+    let mut args = vec!["validate", "--format", "json"];
+    args.extend(names.iter().map(String::as_str));
+    let output = telrep(&fixtures(), &args);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rules: Vec<String> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|diagnostic| {
+            format!(
+                "{}:{} {}",
+                diagnostic["file"].as_str().unwrap(),
+                diagnostic["line"],
+                diagnostic["rule"].as_str().unwrap()
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(rules.join("\n"), @"
+    alias_bomb.yaml:5 yaml_too_complex
+    bad_booleans.yaml:39 invalid_boolean
+    bad_booleans.yaml:42 invalid_value
+    bad_booleans.yaml:45 invalid_boolean
+    bad_booleans_spellings.yaml:38 invalid_boolean
+    bad_booleans_spellings.yaml:41 invalid_boolean
+    bad_contacts.yaml:17 invalid_value
+    bad_contacts.yaml:19 invalid_number
+    bad_contacts.yaml:21 invalid_value
+    bad_contacts.yaml:26 invalid_value
+    bad_contacts.yaml:29 unquoted_value
+    bad_contacts.yaml:32 invalid_value
+    bad_enums.yaml:6 invalid_value
+    bad_enums.yaml:7 invalid_value
+    bad_enums.yaml:10 invalid_value
+    bad_enums.yaml:11 invalid_value
+    bad_enums.yaml:13 invalid_value
+    bad_enums.yaml:42 invalid_value
+    bad_identity.yaml:4 invalid_value
+    bad_identity.yaml:5 invalid_value
+    bad_identity.yaml:9 invalid_value
+    bad_identity.yaml:10 invalid_value
+    bad_identity.yaml:29 invalid_value
+    bad_identity.yaml:30 invalid_value
+    bad_loa.yaml:41 conflicting_fields
+    bad_numbers.yaml:43 invalid_number
+    bad_numbers.yaml:44 invalid_number
+    bad_numbers.yaml:45 invalid_number
+    bad_numbers.yaml:46 invalid_number
+    bad_numbers.yaml:47 invalid_number
+    bad_numbers.yaml:48 unquoted_value
+    bad_numbers.yaml:49 duplicate_number
+    bad_numbers.yaml:50 unquoted_value
+    numbers/mixed.txt:4 invalid_number
+    numbers/mixed.txt:5 invalid_number
+    numbers/mixed.txt:6 duplicate_number
+    numbers/mixed.txt:7 invalid_number
+    deep_nesting.yaml:3 yaml_too_complex
+    duplicate_key.yaml:9 duplicate_key
+    loa_missing.yaml:39 missing_field
+    loa_missing.yaml:41 file_not_found
+    loa_not_pdf.yaml:40 loa_not_pdf
+    missing_fields.yaml:3 missing_field
+    missing_fields.yaml:12 missing_field
+    missing_fields.yaml:13 missing_field
+    missing_fields.yaml:35 missing_field
+    near_misses.yaml:41 file_not_found
+    numbers/fleet.csv:1 invalid_number
+    numbers/fleet.csv:2 invalid_number
+    numbers/fleet.csv:3 invalid_number
+    not_utf8.yaml:4 not_utf8
+    nul_byte.yaml:2 nul_byte
+    paths_escape.yaml:42 path_outside
+    paths_escape.yaml:43 path_outside
+    syntax_error.yaml:9 invalid_yaml
+    unknown_keys.yaml:10 unknown_field
+    unknown_keys.yaml:19 unknown_field
+    unknown_keys.yaml:42 unknown_field
+    unknown_keys.yaml:45 unknown_field
+    version.yaml:2 unsupported_version
+    whole_fixes.yaml:9 invalid_value
+    whole_fixes.yaml:11 invalid_value
+    whole_fixes.yaml:17 invalid_value
+    whole_fixes.yaml:19 unknown_field
+    whole_fixes.yaml:23 invalid_value
+    whole_fixes.yaml:40 invalid_value
+    ");
 }
 
 #[test]
@@ -317,7 +434,7 @@ fn missing_path() {
     ----- stderr -----
     nope.yaml:1:1: error: cannot read `nope.yaml`: No such file or directory (os error 2)
 
-    found 1 problem in 0 of 0 manifests
+    found 1 problem: 1 path could not be read
     ");
 }
 
@@ -372,7 +489,8 @@ fn help() {
 
     Arguments:
       [PATH]...
-              Manifest files, or directories searched recursively for `*.yaml` and `*.yml`
+              Manifest files, or directories searched recursively for manifests (`*.yaml` and `*.yml`
+              files with `enterprise` or `reputation` at the top)
 
     Options:
           --color <COLOR>
@@ -439,6 +557,10 @@ fn help() {
           --allow-outside-paths
               Let `file:` entries and `loa.file` point outside the manifest's directory
 
+          --exclude <GLOB>
+              Skip what matches this glob below a directory argument, matched against the path relative
+              to it (`**` crosses directories; repeatable; never applies to a file named explicitly)
+
       -h, --help
               Print help (see a summary with '-h')
     ----- stderr -----
@@ -452,7 +574,8 @@ fn help() {
 
     Arguments:
       <PATH>...
-              Manifest files, or directories searched recursively for `*.yaml` and `*.yml`
+              Manifest files, or directories searched recursively for manifests (`*.yaml` and `*.yml`
+              files with `enterprise` or `reputation` at the top)
 
     Options:
           --color <COLOR>
@@ -516,6 +639,10 @@ fn help() {
 
           --allow-outside-paths
               Let `file:` entries and `loa.file` point outside the manifest's directory
+
+          --exclude <GLOB>
+              Skip what matches this glob below a directory argument, matched against the path relative
+              to it (`**` crosses directories; repeatable; never applies to a file named explicitly)
 
       -h, --help
               Print help (see a summary with '-h')
@@ -604,7 +731,8 @@ fn help() {
 
     Arguments:
       <PATH>...
-              Manifest files, or directories searched recursively for `*.yaml` and `*.yml`
+              Manifest files, or directories searched recursively for manifests (`*.yaml` and `*.yml`
+              files with `enterprise` or `reputation` at the top)
 
     Options:
           --color <COLOR>
@@ -632,8 +760,223 @@ fn help() {
       -v, --verbose
               Log every API call (method, path, status, attempt, latency) to stderr
 
+          --exclude <GLOB>
+              Skip what matches this glob below a directory argument, matched against the path relative
+              to it (`**` crosses directories; repeatable; never applies to a file named explicitly)
+
       -h, --help
               Print help (see a summary with '-h')
     ----- stderr -----
+    ");
+}
+
+/// The closing count is true with several kinds of problem: a path that cannot be read is
+/// not a manifest that failed.
+#[test]
+fn issue_8_counts() {
+    insta::assert_snapshot!(run(&fixtures(), &["validate", "nope.yaml", "version.yaml", "valid_minimal.yaml", "gone/"]), @"
+    exit: 1
+    ----- stdout -----
+    valid_minimal.yaml: valid (Acme Corp, 1 number)
+    ----- stderr -----
+    nope.yaml:1:1: error: cannot read `nope.yaml`: No such file or directory (os error 2)
+
+    gone/:1:1: error: cannot read `gone/`: No such file or directory (os error 2)
+
+    version.yaml:2:10: error: unsupported manifest version `2`; this telrep reads version 1
+      |
+    2 | version: 2
+      |          ^
+    help: write `version: 1`
+
+    found 3 problems: 1 in 1 of 2 manifests, 2 paths could not be read
+    ");
+}
+
+/// Writes `text` at `relative` below `root`, making the directories.
+fn write(root: &Path, relative: &str, text: &str) {
+    let path = root.join(relative);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+/// A directory holds other YAML: only manifests (and what looks like one, misspelt or
+/// broken) are validated; the rest is counted; hidden directories, `.telrep/` and
+/// `--exclude` matches are not looked at; a file named explicitly is always read.
+#[test]
+fn issue_8_directories_skip_other_yaml() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path();
+    manifest_with_numbers_file(root, "numbers.txt");
+    fs::write(root.join("numbers.txt"), "+12025551234\n").unwrap();
+    write(root, ".github/workflows/ci.yml", "on: [push]\njobs: {}\n");
+    write(root, ".telrep/broken.yaml", "enterprise: [\n");
+    write(
+        root,
+        "prices.yaml",
+        "monitoring_per_month: 100\nper_check: 0.1\n",
+    );
+    write(root, "deploy/compose.yml", "services:\n  web: {image: x}\n");
+    write(root, "typo.yaml", "version: 1\nentreprise: {}\n");
+    write(
+        root,
+        "broken.yaml",
+        "version: 1\nreputation:\n  enabled: true\n enterprise: [\n",
+    );
+    write(root, "legacy/old.yaml", "version: 1\nenterprise: {}\n");
+    insta::assert_snapshot!(run(root, &["validate", "--exclude", "legacy/**", "."]), @"
+    exit: 1
+    ----- stdout -----
+    ./m.yaml: valid (Acme Corp, 1 number)
+    ----- stderr -----
+    ./broken.yaml:4:2: error: invalid YAML: while parsing a block mapping, did not find expected key
+      |
+    4 |  enterprise: [
+      |  ^
+
+    ./typo.yaml:1:1: error: missing field `reputation` in the manifest
+      |
+    1 | version: 1
+      | ^
+    help: add `reputation:` to the manifest
+
+    ./typo.yaml:2:1: error: unknown field `entreprise` in the manifest
+      |
+    2 | entreprise: {}
+      | ^^^^^^^^^^
+    help: did you mean `enterprise`?
+
+    skipped 2 YAML files that are not telrep manifests
+    found 3 problems in 2 of 3 manifests
+    ");
+    insta::assert_snapshot!(run(root, &["validate", "--exclude", "*.yaml", "prices.yaml"]), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    prices.yaml:1:1: error: unknown field `monitoring_per_month` in the manifest
+      |
+    1 | monitoring_per_month: 100
+      | ^^^^^^^^^^^^^^^^^^^^
+    help: the manifest has these fields: `version`, `enterprise`, `reputation`
+
+    prices.yaml:1:1: error: missing field `version` in the manifest
+      |
+    1 | monitoring_per_month: 100
+      | ^
+    help: add `version:` to the manifest
+
+    prices.yaml:1:1: error: missing field `enterprise` in the manifest
+      |
+    1 | monitoring_per_month: 100
+      | ^
+    help: add `enterprise:` to the manifest
+
+    prices.yaml:1:1: error: missing field `reputation` in the manifest
+      |
+    1 | monitoring_per_month: 100
+      | ^
+    help: add `reputation:` to the manifest
+
+    prices.yaml:2:1: error: unknown field `per_check` in the manifest
+      |
+    2 | per_check: 0.1
+      | ^^^^^^^^^
+    help: the manifest has these fields: `version`, `enterprise`, `reputation`
+
+    found 5 problems in 1 of 1 manifest
+    ");
+}
+
+/// Symlinks: a loop is entered once; a link out of the directory argument is named, not
+/// read, unless `--allow-outside-paths`.
+#[test]
+fn issue_8_directory_symlinks() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().join("repo");
+    manifest_with_numbers_file(&root, "numbers.txt");
+    fs::write(root.join("numbers.txt"), "+12025551234\n").unwrap();
+    std::os::unix::fs::symlink(&root, root.join("loop")).unwrap();
+    write(
+        temp.path(),
+        "outside/secret.yaml",
+        "version: 2\nenterprise: x\nreputation: {enabled: false}\n",
+    );
+    std::os::unix::fs::symlink(temp.path().join("outside"), root.join("elsewhere")).unwrap();
+    insta::assert_snapshot!(run(&root, &["validate", "."]), @"
+    exit: 1
+    ----- stdout -----
+    ./m.yaml: valid (Acme Corp, 1 number)
+    ----- stderr -----
+    ./elsewhere:1:1: error: `./elsewhere` is a symlink that leads out of `.`; it was not followed
+    help: name the target explicitly, exclude the link with `--exclude`, or pass `--allow-outside-paths` if this is intended
+
+    found 1 problem: 1 symlink leads out of a directory
+    ");
+    insta::assert_snapshot!(run(&root, &["validate", "--allow-outside-paths", "."]), @"
+    exit: 1
+    ----- stdout -----
+    ./m.yaml: valid (Acme Corp, 1 number)
+    ----- stderr -----
+    ./elsewhere/secret.yaml:1:10: error: unsupported manifest version `2`; this telrep reads version 1
+      |
+    1 | version: 2
+      |          ^
+    help: write `version: 1`
+
+    ./elsewhere/secret.yaml:2:13: error: expected a mapping for enterprise, found a string
+      |
+    2 | enterprise: x
+      |             ^
+
+    found 2 problems in 1 of 2 manifests
+    ");
+}
+
+/// A directory with no manifest is an error for validate, plan and apply alike, before any
+/// request.
+#[test]
+fn issue_8_directory_without_manifests() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path();
+    write(root, "ci/workflow.yml", "on: [push]\n");
+    write(root, "empty/.keep", "");
+    insta::assert_snapshot!(run(root, &["validate", "ci"]), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    ci:1:1: error: no telrep manifest in `ci`: looked for `*.yaml` and `*.yml` files whose top level has `enterprise` or `reputation`; skipped 1 YAML file that is not a telrep manifest
+    help: name the manifest files, or a directory that holds them
+
+    skipped 1 YAML file that is not a telrep manifest
+    found 1 problem: 1 directory holds no manifest
+    ");
+    insta::assert_snapshot!(run(root, &["validate", "empty"]), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    empty:1:1: error: no telrep manifest in `empty`: looked for `*.yaml` and `*.yml` files whose top level has `enterprise` or `reputation`; it holds no YAML files
+    help: name the manifest files, or a directory that holds them
+
+    found 1 problem: 1 directory holds no manifest
+    ");
+    insta::assert_snapshot!(run(root, &["plan", "--api-url", "http://127.0.0.1:9/v2", "ci"]), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    skipped 1 YAML file that is not a telrep manifest
+    ci:1:1: error: no telrep manifest in `ci`: looked for `*.yaml` and `*.yml` files whose top level has `enterprise` or `reputation`; skipped 1 YAML file that is not a telrep manifest
+    help: name the manifest files, or a directory that holds them
+
+    error: no request was made
+    ");
+    insta::assert_snapshot!(run(root, &["apply", "--auto-approve", "--api-url", "http://127.0.0.1:9/v2", "ci"]), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    skipped 1 YAML file that is not a telrep manifest
+    ci:1:1: error: no telrep manifest in `ci`: looked for `*.yaml` and `*.yml` files whose top level has `enterprise` or `reputation`; skipped 1 YAML file that is not a telrep manifest
+    help: name the manifest files, or a directory that holds them
+
+    error: no request was made
     ");
 }

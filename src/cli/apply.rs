@@ -34,7 +34,7 @@ pub fn run(args: &ApplyArgs) -> ExitCode {
             .collect(),
         None => args.paths.clone(),
     };
-    let Ok(desireds) = load_all(&paths, args.allow_outside_paths) else {
+    let Ok(desireds) = load_all(&paths, args.allow_outside_paths, &args.exclude) else {
         return ExitCode::Failure;
     };
     let Some(runtime) = super::runtime() else {

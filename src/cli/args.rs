@@ -107,7 +107,8 @@ pub struct ServeArgs {
 /// Arguments of `telrep validate`.
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
-    /// Manifest files, or directories searched recursively for `*.yaml` and `*.yml`.
+    /// Manifest files, or directories searched recursively for manifests (`*.yaml` and
+    /// `*.yml` files with `enterprise` or `reputation` at the top).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
@@ -118,6 +119,12 @@ pub struct ValidateArgs {
     /// Let `file:` entries and `loa.file` point outside the manifest's directory.
     #[arg(long)]
     pub allow_outside_paths: bool,
+
+    /// Skip what matches this glob below a directory argument, matched against the path
+    /// relative to it (`**` crosses directories; repeatable; never applies to a file named
+    /// explicitly).
+    #[arg(long, value_name = "GLOB", value_parser = crate::manifest::parse_exclude)]
+    pub exclude: Vec<crate::manifest::Glob>,
 }
 
 /// Arguments of `telrep schema`.
@@ -135,7 +142,8 @@ pub struct SchemaArgs {
 /// Arguments of `telrep plan`.
 #[derive(Debug, clap::Args)]
 pub struct PlanArgs {
-    /// Manifest files, or directories searched recursively for `*.yaml` and `*.yml`.
+    /// Manifest files, or directories searched recursively for manifests (`*.yaml` and
+    /// `*.yml` files with `enterprise` or `reputation` at the top).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
@@ -174,12 +182,19 @@ pub struct PlanArgs {
     /// Let `file:` entries and `loa.file` point outside the manifest's directory.
     #[arg(long)]
     pub allow_outside_paths: bool,
+
+    /// Skip what matches this glob below a directory argument, matched against the path
+    /// relative to it (`**` crosses directories; repeatable; never applies to a file named
+    /// explicitly).
+    #[arg(long, value_name = "GLOB", value_parser = crate::manifest::parse_exclude)]
+    pub exclude: Vec<crate::manifest::Glob>,
 }
 
 /// Arguments of `telrep apply`.
 #[derive(Debug, clap::Args)]
 pub struct ApplyArgs {
-    /// Manifest files, or directories searched recursively for `*.yaml` and `*.yml`.
+    /// Manifest files, or directories searched recursively for manifests (`*.yaml` and
+    /// `*.yml` files with `enterprise` or `reputation` at the top).
     #[arg(value_name = "PATH", required_unless_present = "plan")]
     pub paths: Vec<PathBuf>,
 
@@ -219,6 +234,12 @@ pub struct ApplyArgs {
     /// Let `file:` entries and `loa.file` point outside the manifest's directory.
     #[arg(long)]
     pub allow_outside_paths: bool,
+
+    /// Skip what matches this glob below a directory argument, matched against the path
+    /// relative to it (`**` crosses directories; repeatable; never applies to a file named
+    /// explicitly).
+    #[arg(long, value_name = "GLOB", value_parser = crate::manifest::parse_exclude)]
+    pub exclude: Vec<crate::manifest::Glob>,
 }
 
 /// Where `plan` and `apply` send their calls.

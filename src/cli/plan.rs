@@ -28,7 +28,7 @@ pub fn run(args: &PlanArgs) -> ExitCode {
             }
         },
     };
-    let plans = match load_all(&args.paths, args.allow_outside_paths) {
+    let plans = match load_all(&args.paths, args.allow_outside_paths, &args.exclude) {
         Ok(desireds) => match plan_all(args, &desireds, prices) {
             Some(plans) => {
                 if let Some(path) = &args.out
@@ -185,22 +185,30 @@ fn not_planned(loaded: &manifest::Loaded) -> Vec<Plan> {
 pub(crate) fn load_all(
     paths: &[PathBuf],
     allow_outside_paths: bool,
+    exclude: &[manifest::Glob],
 ) -> Result<Vec<Desired>, manifest::Loaded> {
     let loaded = manifest::load_all(
         paths,
         LoadOptions {
             allow_outside_paths,
         },
+        exclude,
     );
+    let mut stderr = anstream::stderr().lock();
+    if let Some(line) = super::validate::skipped_line(loaded.skipped) {
+        let _ = writeln!(stderr, "{line}");
+    }
     if loaded.diagnostics.is_empty() && !loaded.desireds.is_empty() {
         return Ok(loaded.desireds);
     }
-    let mut stderr = anstream::stderr().lock();
     for diagnostic in &loaded.diagnostics {
         let _ = writeln!(stderr, "{}", render_diagnostic(diagnostic, true));
     }
     let _ = if loaded.desireds.is_empty() && loaded.diagnostics.is_empty() {
         writeln!(stderr, "error: no manifests (`*.yaml`, `*.yml`) found")
+    } else if loaded.failed() == 0 {
+        // Only the paths had problems (unreadable, no manifest in a directory).
+        writeln!(stderr, "error: no request was made")
     } else {
         writeln!(stderr, "error: invalid manifests; no request was made")
     };

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::args::{OutputFormat, ValidateArgs};
 use super::{ExitCode, render_diagnostic};
-use crate::manifest::{self, Diagnostic, LoadOptions};
+use crate::manifest::{self, Diagnostic, LoadOptions, Loaded, rule};
 use crate::model::ReputationSpec;
 
 #[derive(Serialize)]
@@ -19,73 +19,132 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
     let options = LoadOptions {
         allow_outside_paths: args.allow_outside_paths,
     };
-    let loaded = manifest::load_all(&args.paths, options);
-    let summaries: Vec<String> = loaded
-        .desireds
-        .iter()
-        .map(|desired| {
-            let numbers = match &desired.reputation {
-                ReputationSpec::Enabled { numbers, .. } => numbers.numbers.len(),
-                ReputationSpec::Disabled => 0,
-            };
-            format!(
-                "{}: valid ({}, {} {})",
-                desired.manifest.display(),
-                desired.enterprise.legal_name,
-                numbers,
-                if numbers == 1 { "number" } else { "numbers" }
-            )
-        })
-        .collect();
-    let diagnostics = &loaded.diagnostics;
-    let manifests = &loaded.manifests;
-    let code = if diagnostics.is_empty() {
-        ExitCode::Success
-    } else {
-        ExitCode::Failure
-    };
+    let loaded = manifest::load_all(&args.paths, options, &args.exclude);
     // Write errors (a closed pipe) end the output quietly; the exit code still tells.
     match args.format {
         OutputFormat::Json => {
-            let report = JsonReport { diagnostics };
+            if let Some(line) = skipped_line(loaded.skipped) {
+                let _ = writeln!(anstream::stderr(), "{line}");
+            }
+            let report = JsonReport {
+                diagnostics: &loaded.diagnostics,
+            };
             let text = serde_json::to_string_pretty(&report).unwrap_or_default();
             let _ = writeln!(anstream::stdout().lock(), "{text}");
         }
-        OutputFormat::Text => {
-            let mut stdout = anstream::stdout().lock();
-            for summary in &summaries {
-                let _ = writeln!(stdout, "{summary}");
-            }
-            drop(stdout);
-            let mut stderr = anstream::stderr().lock();
-            let styled = !matches!(
-                anstream::ColorChoice::global(),
-                anstream::ColorChoice::Never
-            );
-            for diagnostic in diagnostics {
-                let _ = writeln!(stderr, "{}", render_diagnostic(diagnostic, styled));
-            }
-            if !diagnostics.is_empty() {
-                let failed = loaded.failed();
-                let _ = writeln!(
-                    stderr,
-                    "found {} {} in {} of {} {}",
-                    diagnostics.len(),
-                    if diagnostics.len() == 1 {
-                        "problem"
-                    } else {
-                        "problems"
-                    },
-                    failed,
-                    manifests.len(),
-                    if manifests.len() == 1 {
-                        "manifest"
-                    } else {
-                        "manifests"
-                    },
-                );
-            }
-        }
+        OutputFormat::Text => render_text(&loaded),
     }
-    code
+    if loaded.diagnostics.is_empty() {
+        ExitCode::Success
+    } else {
+        ExitCode::Failure
+    }
+}
+
+fn render_text(loaded: &Loaded) {
+    let mut stdout = anstream::stdout().lock();
+    for desired in &loaded.desireds {
+        let numbers = match &desired.reputation {
+            ReputationSpec::Enabled { numbers, .. } => numbers.numbers.len(),
+            ReputationSpec::Disabled => 0,
+        };
+        let _ = writeln!(
+            stdout,
+            "{}: valid ({}, {})",
+            desired.manifest.display(),
+            desired.enterprise.legal_name,
+            counted(numbers, "number", "numbers")
+        );
+    }
+    drop(stdout);
+    let mut stderr = anstream::stderr().lock();
+    let styled = !matches!(
+        anstream::ColorChoice::global(),
+        anstream::ColorChoice::Never
+    );
+    for diagnostic in &loaded.diagnostics {
+        let _ = writeln!(stderr, "{}", render_diagnostic(diagnostic, styled));
+    }
+    if let Some(line) = skipped_line(loaded.skipped) {
+        let _ = writeln!(stderr, "{line}");
+    }
+    if let Some(line) = closing_line(loaded) {
+        let _ = writeln!(stderr, "{line}");
+    }
+}
+
+/// "skipped 3 YAML files that are not telrep manifests", when a directory held any.
+pub(crate) fn skipped_line(skipped: usize) -> Option<String> {
+    match skipped {
+        0 => None,
+        1 => Some("skipped 1 YAML file that is not a telrep manifest".to_owned()),
+        count => Some(format!(
+            "skipped {count} YAML files that are not telrep manifests"
+        )),
+    }
+}
+
+/// The count that ends a run with problems, true in every case: problems of manifests are
+/// counted against the manifests, problems of paths (unreadable, no manifest in a
+/// directory, a symlink out of it) as what they are.
+pub(crate) fn closing_line(loaded: &Loaded) -> Option<String> {
+    let total = loaded.diagnostics.len();
+    if total == 0 {
+        return None;
+    }
+    let in_manifests = total - loaded.path_problems;
+    let manifests = format!(
+        "in {} of {}",
+        loaded.failed(),
+        counted(loaded.manifests.len(), "manifest", "manifests")
+    );
+    if loaded.path_problems == 0 {
+        return Some(format!(
+            "found {} {manifests}",
+            counted(total, "problem", "problems")
+        ));
+    }
+    let mut parts = Vec::new();
+    if in_manifests > 0 {
+        parts.push(format!("{in_manifests} {manifests}"));
+    }
+    let path_rules = loaded.diagnostics.iter().take(loaded.path_problems);
+    let count = |wanted: &str| {
+        path_rules
+            .clone()
+            .filter(|diagnostic| diagnostic.rule == wanted)
+            .count()
+    };
+    let unreadable = count(rule::UNREADABLE_FILE);
+    let empty = count(rule::NO_MANIFESTS);
+    let outside = count(rule::PATH_OUTSIDE);
+    if unreadable > 0 {
+        let verb = if unreadable == 1 { "path" } else { "paths" };
+        parts.push(format!("{unreadable} {verb} could not be read"));
+    }
+    if empty > 0 {
+        let (noun, verb) = if empty == 1 {
+            ("directory", "holds")
+        } else {
+            ("directories", "hold")
+        };
+        parts.push(format!("{empty} {noun} {verb} no manifest"));
+    }
+    if outside > 0 {
+        let (noun, verb) = if outside == 1 {
+            ("symlink", "leads")
+        } else {
+            ("symlinks", "lead")
+        };
+        parts.push(format!("{outside} {noun} {verb} out of a directory"));
+    }
+    Some(format!(
+        "found {}: {}",
+        counted(total, "problem", "problems"),
+        parts.join(", ")
+    ))
+}
+
+fn counted(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }

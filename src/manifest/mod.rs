@@ -5,8 +5,10 @@
 //! `model` and nothing else in the crate.
 
 mod diagnostic;
+mod find;
 mod numbers;
 mod raw;
+pub mod rule;
 mod source;
 mod suggest;
 mod tree;
@@ -15,6 +17,8 @@ mod validate;
 use std::path::{Path, PathBuf};
 
 pub use diagnostic::{Diagnostic, Severity};
+pub use find::parse_exclude;
+pub use globset::Glob;
 pub use numbers::{Entry, UsLocalCheck, Verdict, ask_libphonenumber, entries};
 pub use raw::{Manifest, schema};
 pub use source::{MANIFEST_LIMIT, NUMBERS_FILE_LIMIT};
@@ -41,7 +45,8 @@ pub fn load(path: &Path, options: LoadOptions) -> Result<Desired, Vec<Diagnostic
                 line,
                 column,
                 format!("invalid YAML: {}", error.message),
-            );
+            )
+            .with_rule(error.rule);
             if let Some(line_text) = source.line(line) {
                 diagnostic = diagnostic.with_source(line_text, 1);
             }
@@ -55,6 +60,7 @@ fn read_problem(path: &Path, error: ReadError) -> Diagnostic {
     match error {
         ReadError::Io(error) => {
             Diagnostic::error(path, 1, 1, format!("cannot read the manifest: {error}"))
+                .with_rule(rule::UNREADABLE_FILE)
         }
         ReadError::TooLarge { size, limit } => Diagnostic::error(
             path,
@@ -62,6 +68,7 @@ fn read_problem(path: &Path, error: ReadError) -> Diagnostic {
             1,
             format!("the manifest {}", source::over_limit(size, limit)),
         )
+        .with_rule(rule::FILE_TOO_LARGE)
         .with_help("move long number lists into numbers files (`- file: PATH`)"),
         ReadError::NotUtf8 {
             offset,
@@ -83,11 +90,18 @@ pub struct Loaded {
     pub manifests: Vec<PathBuf>,
     /// The valid ones, in the order of `manifests`.
     pub desireds: Vec<Desired>,
-    /// Every problem of every manifest, and of the paths themselves.
+    /// Every problem: first those of the paths themselves (`path_problems` of them: a path
+    /// that cannot be read, a directory without manifests, a symlink out of a directory),
+    /// then those of each manifest.
     pub diagnostics: Vec<Diagnostic>,
     /// For each of `diagnostics`, the index in `manifests` of the manifest it belongs to
     /// (`None` for a problem with a path itself), so reports can group them per manifest.
     pub owners: Vec<Option<usize>>,
+    /// How many of `diagnostics`, from the start, concern paths rather than manifests, so
+    /// that a closing count does not call an unreadable path a manifest that failed.
+    pub path_problems: usize,
+    /// YAML files in the directories that are not telrep manifests, left alone.
+    pub skipped: usize,
 }
 
 impl Loaded {
@@ -97,84 +111,30 @@ impl Loaded {
     }
 }
 
-/// Finds and loads every manifest named by `paths` (files, or directories searched as
-/// `find_manifests` does), collecting every problem instead of stopping at the first.
-pub fn load_all(paths: &[PathBuf], options: LoadOptions) -> Loaded {
-    let (manifests, mut diagnostics) = find_manifests(paths);
-    let mut owners = vec![None; diagnostics.len()];
+/// Finds and loads every manifest named by `paths` (files as given; directories searched
+/// for manifests, skipping other YAML and whatever matches `exclude`, see `find`),
+/// collecting every problem instead of stopping at the first.
+pub fn load_all(paths: &[PathBuf], options: LoadOptions, exclude: &[Glob]) -> Loaded {
+    let found = find::find(paths, exclude, options.allow_outside_paths);
+    let path_problems = found.problems.len();
+    let mut diagnostics = found.problems;
+    let mut owners = vec![None; path_problems];
     let mut desireds = Vec::new();
-    for (index, path) in manifests.iter().enumerate() {
+    for (index, path) in found.manifests.iter().enumerate() {
         match load(path, options) {
             Ok(desired) => desireds.push(desired),
-            Err(found) => {
-                owners.extend(std::iter::repeat_n(Some(index), found.len()));
-                diagnostics.extend(found);
+            Err(problems) => {
+                owners.extend(std::iter::repeat_n(Some(index), problems.len()));
+                diagnostics.extend(problems);
             }
         }
     }
     Loaded {
-        manifests,
+        manifests: found.manifests,
         desireds,
         diagnostics,
         owners,
-    }
-}
-
-/// The manifests named by `paths`: files as given, directories searched recursively for
-/// `*.yaml` and `*.yml` (sorted, so runs are reproducible); a path that cannot be read
-/// becomes a diagnostic.
-pub fn find_manifests(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
-    let mut manifests = Vec::new();
-    let mut problems = Vec::new();
-    for path in paths {
-        match std::fs::metadata(path) {
-            Ok(metadata) if metadata.is_dir() => {
-                collect_directory(path, &mut manifests, &mut problems);
-            }
-            Ok(_) => manifests.push(path.clone()),
-            Err(error) => problems.push(Diagnostic::error(
-                path,
-                1,
-                1,
-                format!("cannot read `{}`: {error}", path.display()),
-            )),
-        }
-    }
-    (manifests, problems)
-}
-
-fn collect_directory(
-    directory: &Path,
-    manifests: &mut Vec<PathBuf>,
-    problems: &mut Vec<Diagnostic>,
-) {
-    let entries = match std::fs::read_dir(directory) {
-        Ok(entries) => entries,
-        Err(error) => {
-            problems.push(Diagnostic::error(
-                directory,
-                1,
-                1,
-                format!(
-                    "cannot read the directory `{}`: {error}",
-                    directory.display()
-                ),
-            ));
-            return;
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            collect_directory(&path, manifests, problems);
-        } else if matches!(
-            path.extension().and_then(|extension| extension.to_str()),
-            Some("yaml" | "yml")
-        ) {
-            manifests.push(path);
-        }
+        path_problems,
+        skipped: found.skipped,
     }
 }

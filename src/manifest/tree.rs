@@ -1,13 +1,16 @@
 //! The manifest as a YAML tree in which every node and key keeps its place.
 //!
 //! serde stops at the first error, but validation must report every problem of a file at
-//! once. So the YAML is first read into this loose tree (only YAML syntax, the budget and
-//! duplicate keys can fail here), and `validate` walks it collecting diagnostics.
+//! once. So the YAML is first read into this loose tree (only YAML syntax and the budget can
+//! fail here; duplicate keys are kept, in order), and `validate` walks it collecting
+//! diagnostics.
 
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
+
+use super::rule;
 
 /// Where a node or key is: 1-based line and character column, and its byte extent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -208,6 +211,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
 /// Why the text is not a YAML tree telrep can walk.
 #[derive(Debug)]
 pub struct SyntaxError {
+    /// The rule id: `invalid_yaml`, `yaml_too_complex` or `duplicate_key`.
+    pub rule: &'static str,
     /// What went wrong, without the position.
     pub message: String,
     /// Where, when the parser knows.
@@ -233,6 +238,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     match parsed {
         Ok(Ok(result)) => result,
         Ok(Err(_)) | Err(_) => Err(SyntaxError {
+            rule: rule::INVALID_YAML,
             message: "the YAML parser failed on this input; please report it".to_owned(),
             place: None,
         }),
@@ -240,7 +246,10 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
 }
 
 fn parse_here(text: &str) -> Result<Node, SyntaxError> {
+    // Duplicate keys are passed through and reported by `validate`, which can name the
+    // first occurrence and go on to report the file's other problems.
     let options = serde_saphyr::options! {
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::PassThrough,
         budget: serde_saphyr::budget! {
             max_depth: 64,
             flow_nesting_limit: 64,
@@ -253,20 +262,25 @@ fn parse_here(text: &str) -> Result<Node, SyntaxError> {
     match serde_saphyr::from_str_with_options::<SpannedNode>(text, options) {
         Ok(root) => Ok(root.into_node()),
         Err(error) => {
-            let message = describe(error.without_snippet());
+            let (rule, message) = describe(error.without_snippet());
             let place = error.location().map(|location| Place {
                 line: usize::try_from(location.line()).unwrap_or(0),
                 column: usize::try_from(location.column()).unwrap_or(0),
                 offset: None,
                 length: 0,
             });
-            Err(SyntaxError { message, place })
+            Err(SyntaxError {
+                rule,
+                message,
+                place,
+            })
         }
     }
 }
 
-/// The parser's message, with the budget's refusals said in the manifest's terms.
-fn describe(error: &serde_saphyr::Error) -> String {
+/// The rule and the parser's message, with the budget's refusals said in the manifest's
+/// terms.
+fn describe(error: &serde_saphyr::Error) -> (&'static str, String) {
     use serde_saphyr::budget::BudgetBreach;
     use serde_saphyr::{Error, MessageFormatter};
     const DEPTH: &str = "the YAML nests deeper than 64 levels; a manifest needs about 5";
@@ -278,28 +292,38 @@ fn describe(error: &serde_saphyr::Error) -> String {
     {
         error = inner;
     }
+    let complex = |message: &str| (rule::YAML_TOO_COMPLEX, message.to_owned());
     match error {
         Error::Budget { breach, .. } => match breach {
-            BudgetBreach::Depth { .. } => DEPTH.to_owned(),
+            BudgetBreach::Depth { .. } => complex(DEPTH),
             BudgetBreach::Aliases { .. }
             | BudgetBreach::Anchors { .. }
             | BudgetBreach::RecordedAnchorEvents { .. }
-            | BudgetBreach::RecordedAnchorBytes { .. } => ALIASES.to_owned(),
-            BudgetBreach::Documents { .. } => {
-                "the file holds more than one YAML document; a manifest is one document".to_owned()
-            }
-            _ => format!("the YAML is too large or too complex ({breach:?})"),
+            | BudgetBreach::RecordedAnchorBytes { .. } => complex(ALIASES),
+            BudgetBreach::Documents { .. } => (
+                rule::INVALID_YAML,
+                "the file holds more than one YAML document; a manifest is one document".to_owned(),
+            ),
+            _ => complex(&format!(
+                "the YAML is too large or too complex ({breach:?})"
+            )),
         },
         Error::AliasReplayLimitExceeded { .. }
         | Error::AliasExpansionLimitExceeded { .. }
         | Error::AliasReplayStackDepthExceeded { .. }
-        | Error::AliasReplayCounterOverflow { .. } => ALIASES.to_owned(),
+        | Error::AliasReplayCounterOverflow { .. } => complex(ALIASES),
+        Error::DuplicateMappingKey { .. } => (
+            rule::DUPLICATE_KEY,
+            serde_saphyr::UserMessageFormatter
+                .format_message(error)
+                .into_owned(),
+        ),
         other => {
             let message = serde_saphyr::UserMessageFormatter.format_message(other);
             if message == "recursion limit exceeded" {
-                DEPTH.to_owned()
+                complex(DEPTH)
             } else {
-                message.into_owned()
+                (rule::INVALID_YAML, message.into_owned())
             }
         }
     }

@@ -1,0 +1,276 @@
+//! Which files the command-line paths name: files as given, and in directories every YAML
+//! file that is a telrep manifest.
+//!
+//! A directory in a repository holds other YAML too (CI workflows, price tables, compose
+//! files), so a file below a directory argument is a manifest only when its top level has
+//! an `enterprise` or a `reputation` key, or a key within two edits of either: a misspelt
+//! manifest is reported, never skipped. The others are counted. The walk enters each real
+//! directory once, never a hidden one or `.telrep/`, and never follows a symlink out of
+//! the directory argument.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+
+use super::diagnostic::Diagnostic;
+use super::rule;
+use super::source::{MANIFEST_LIMIT, SourceText};
+use super::tree::{self, Value};
+
+/// The top-level keys that make a YAML file a manifest.
+const MANIFEST_KEYS: &[&str] = &["enterprise", "reputation"];
+
+/// Parses an `--exclude` pattern: `*` stays within one path component, `**` crosses them.
+pub fn parse_exclude(pattern: &str) -> Result<Glob, String> {
+    GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .map_err(|error| error.to_string())
+}
+
+/// What the search of the command-line paths found.
+#[derive(Debug, Default)]
+pub(super) struct Found {
+    pub manifests: Vec<PathBuf>,
+    pub problems: Vec<Diagnostic>,
+    pub skipped: usize,
+}
+
+/// How the walk is bounded.
+struct Walk<'a> {
+    exclude: &'a GlobSet,
+    allow_outside_paths: bool,
+    /// The directory argument, canonical, that symlinks may not leave.
+    root: PathBuf,
+    /// The directory argument as given, for messages.
+    argument: &'a Path,
+    /// Canonical directories already entered.
+    visited: HashSet<PathBuf>,
+}
+
+/// Searches `paths`: a file is a manifest as given; a directory is walked (see the module
+/// docs), `exclude` matched against paths relative to it.
+pub(super) fn find(paths: &[PathBuf], exclude: &[Glob], allow_outside_paths: bool) -> Found {
+    let mut found = Found::default();
+    let mut builder = GlobSetBuilder::new();
+    for glob in exclude {
+        builder.add(glob.clone());
+    }
+    let exclude = builder.build().unwrap_or_else(|_| GlobSet::empty());
+    for path in paths {
+        match std::fs::metadata(path) {
+            Ok(metadata) if metadata.is_dir() => {
+                let before = (found.manifests.len(), found.skipped);
+                let mut walk = Walk {
+                    exclude: &exclude,
+                    allow_outside_paths,
+                    root: path.canonicalize().unwrap_or_else(|_| path.clone()),
+                    argument: path,
+                    visited: HashSet::new(),
+                };
+                walk.directory(path, Path::new(""), &mut found);
+                if found.manifests.len() == before.0 {
+                    found
+                        .problems
+                        .push(no_manifests(path, found.skipped - before.1));
+                }
+            }
+            Ok(_) => found.manifests.push(path.clone()),
+            Err(error) => found.problems.push(
+                Diagnostic::error(
+                    path,
+                    1,
+                    1,
+                    format!("cannot read `{}`: {error}", path.display()),
+                )
+                .with_rule(rule::UNREADABLE_FILE),
+            ),
+        }
+    }
+    found
+}
+
+fn no_manifests(directory: &Path, skipped: usize) -> Diagnostic {
+    let skipped = match skipped {
+        0 => "it holds no YAML files".to_owned(),
+        1 => "skipped 1 YAML file that is not a telrep manifest".to_owned(),
+        count => format!("skipped {count} YAML files that are not telrep manifests"),
+    };
+    Diagnostic::error(
+        directory,
+        1,
+        1,
+        format!(
+            "no telrep manifest in `{}`: looked for `*.yaml` and `*.yml` files whose top level has \
+             `enterprise` or `reputation`; {skipped}",
+            directory.display()
+        ),
+    )
+    .with_rule(rule::NO_MANIFESTS)
+    .with_help("name the manifest files, or a directory that holds them")
+}
+
+impl Walk<'_> {
+    /// Walks `directory` (`relative` to the directory argument), in sorted order.
+    fn directory(&mut self, directory: &Path, relative: &Path, found: &mut Found) {
+        if let Ok(canonical) = directory.canonicalize()
+            && !self.visited.insert(canonical)
+        {
+            return;
+        }
+        let entries = match std::fs::read_dir(directory) {
+            Ok(entries) => entries,
+            Err(error) => {
+                found.problems.push(
+                    Diagnostic::error(
+                        directory,
+                        1,
+                        1,
+                        format!(
+                            "cannot read the directory `{}`: {error}",
+                            directory.display()
+                        ),
+                    )
+                    .with_rule(rule::UNREADABLE_FILE),
+                );
+                return;
+            }
+        };
+        let mut names: Vec<_> = entries
+            .filter_map(|entry| entry.ok().map(|entry| entry.file_name()))
+            .collect();
+        names.sort();
+        for name in names {
+            let path = directory.join(&name);
+            let relative = relative.join(&name);
+            if self.exclude.is_match(&relative) {
+                continue;
+            }
+            self.entry(&path, &relative, found);
+        }
+    }
+
+    fn entry(&mut self, path: &Path, relative: &Path, found: &mut Found) {
+        let Ok(metadata) = std::fs::symlink_metadata(path) else {
+            return;
+        };
+        if metadata.is_symlink() && !self.allow_outside_paths {
+            // A broken symlink leads nowhere and is passed over like any non-YAML entry.
+            let Ok(target) = path.canonicalize() else {
+                return;
+            };
+            if !target.starts_with(&self.root) {
+                found.problems.push(symlink_outside(path, self.argument));
+                return;
+            }
+        }
+        // A broken symlink, or one to something that is neither a file nor a directory.
+        let Ok(target) = std::fs::metadata(path) else {
+            return;
+        };
+        let hidden = relative
+            .file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| name.starts_with('.'));
+        if target.is_dir() {
+            if !hidden {
+                self.directory(path, relative, found);
+            }
+        } else if target.is_file() && is_yaml(path) {
+            if is_manifest(path) {
+                found.manifests.push(path.to_path_buf());
+            } else {
+                found.skipped += 1;
+            }
+        }
+    }
+}
+
+fn symlink_outside(path: &Path, argument: &Path) -> Diagnostic {
+    Diagnostic::error(
+        path,
+        1,
+        1,
+        format!(
+            "`{}` is a symlink that leads out of `{}`; it was not followed",
+            path.display(),
+            argument.display()
+        ),
+    )
+    .with_rule(rule::PATH_OUTSIDE)
+    .with_help(
+        "name the target explicitly, exclude the link with `--exclude`, or pass \
+         `--allow-outside-paths` if this is intended",
+    )
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|extension| extension.to_str()),
+        Some("yaml" | "yml")
+    )
+}
+
+/// Whether the file at `path` is one to validate as a manifest: its top level has a key
+/// near `enterprise` or `reputation`. Read with the manifest's size cap. A file that cannot
+/// be read as text is reported rather than skipped (telrep cannot tell it is no manifest);
+/// one that is not valid YAML is a manifest when a line at its top level starts with such
+/// a key, so a broken manifest gets its syntax error.
+fn is_manifest(path: &Path) -> bool {
+    let Ok(source) = SourceText::read(path, MANIFEST_LIMIT) else {
+        return true;
+    };
+    if top_level_lines(&source.text).any(is_manifest_key) {
+        return true;
+    }
+    match tree::parse(&source.text) {
+        Ok(root) => match root.value {
+            Value::Map(entries) => entries.iter().any(|(key, _)| is_manifest_key(&key.name)),
+            _ => false,
+        },
+        Err(_) => false,
+    }
+}
+
+/// The keys of block-style lines at column 1 (`key:` or `"key":`), without parsing.
+fn top_level_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().filter_map(|line| {
+        if line.starts_with([' ', '\t', '#', '-']) {
+            return None;
+        }
+        let (key, _) = line.split_once(':')?;
+        Some(key.trim().trim_matches(['"', '\'']))
+    })
+}
+
+fn is_manifest_key(key: &str) -> bool {
+    MANIFEST_KEYS
+        .iter()
+        .any(|known| strsim::damerau_levenshtein(&key.to_lowercase(), known) <= 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_keys_within_two_edits() {
+        assert!(is_manifest_key("enterprise"));
+        assert!(is_manifest_key("entreprise"));
+        assert!(is_manifest_key("Reputaton"));
+        assert!(is_manifest_key("reputatio"));
+        assert!(!is_manifest_key("jobs"));
+        assert!(!is_manifest_key("services"));
+        assert!(!is_manifest_key("entry"));
+    }
+
+    #[test]
+    fn top_level_keys_without_parsing() {
+        let text = "# c\nversion: 1\n\"enterprise\": {a: [\n  legal_name: x\n- y\non:\n";
+        assert_eq!(
+            top_level_lines(text).collect::<Vec<_>>(),
+            ["version", "enterprise", "on"]
+        );
+    }
+}

@@ -1,0 +1,280 @@
+//! The `numbers` list: inline numbers and numbers files, each number checked against
+//! libphonenumber and against every number before it.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use super::files::{file_problem, nul_problem};
+use super::{NUMBERS_FILE_FIELDS, Walker, to_u32};
+use crate::manifest::diagnostic::Diagnostic;
+use crate::manifest::numbers::{self, UsLocalCheck};
+use crate::manifest::rule;
+use crate::manifest::source::{self, NUMBERS_FILE_LIMIT, ReadError};
+use crate::manifest::tree::{Node, Value};
+use crate::model::{E164, NumberList, Origin};
+
+impl Walker<'_> {
+    pub(super) fn numbers(&mut self, node: &Node) -> Option<NumberList> {
+        let Value::Seq(entries) = &node.value else {
+            self.error(
+                rule::INVALID_TYPE,
+                node.place,
+                format!("expected a list for `numbers`, found {}", node.value.kind()),
+                Some("write one `- \"+12025551234\"` or `- file: PATH` per line".to_owned()),
+            );
+            return None;
+        };
+        let mut collector = NumberCollector::new(self.source.path.clone());
+        for entry in entries {
+            match &entry.value {
+                Value::Str(text) => {
+                    let origin = Origin {
+                        source: 0,
+                        line: to_u32(entry.place.line),
+                        column: to_u32(entry.place.column),
+                    };
+                    if let Err(problem) = collector.add(text, origin) {
+                        self.error(problem.rule, entry.place, problem.message, problem.help);
+                    }
+                }
+                Value::Int(_) => {
+                    self.unquoted_number(entry, "numbers");
+                }
+                Value::Map(_) => {
+                    let Some(mapping) =
+                        self.mapping(entry, entry.place, "a `numbers` entry", NUMBERS_FILE_FIELDS)
+                    else {
+                        continue;
+                    };
+                    let Some((_, file)) = self.required(&mapping, "file") else {
+                        continue;
+                    };
+                    self.numbers_file(file, &mut collector);
+                }
+                other => self.error(
+                    rule::INVALID_TYPE,
+                    entry.place,
+                    format!(
+                        "expected an E.164 number or `file: PATH` in `numbers`, found {}",
+                        other.kind()
+                    ),
+                    None,
+                ),
+            }
+        }
+        Some(collector.finish())
+    }
+
+    fn numbers_file(&mut self, node: &Node, collector: &mut NumberCollector) {
+        let Some(text) = self.string(node, "file") else {
+            return;
+        };
+        let Some(path) = self.contained_path(node, &text) else {
+            return;
+        };
+        let contents = match source::read_text(&path, NUMBERS_FILE_LIMIT) {
+            Ok(contents) => contents,
+            Err(ReadError::Io(error)) => {
+                self.error(
+                    rule::UNREADABLE_FILE,
+                    node.place,
+                    format!("cannot read `{}`: {error}", path.display()),
+                    None,
+                );
+                return;
+            }
+            Err(ReadError::TooLarge { size, limit }) => {
+                self.error(
+                    rule::FILE_TOO_LARGE,
+                    node.place,
+                    format!(
+                        "the numbers file `{}` {}",
+                        path.display(),
+                        source::over_limit(size, limit)
+                    ),
+                    Some("split it into several files of at most 64 MiB".to_owned()),
+                );
+                return;
+            }
+            Err(ReadError::NotUtf8 {
+                offset,
+                valid_prefix,
+            }) => {
+                self.diagnostics.push(file_problem(
+                    &path,
+                    &valid_prefix,
+                    offset,
+                    format!("the numbers file is not UTF-8 text: invalid byte at offset {offset}"),
+                ));
+                return;
+            }
+            Err(ReadError::Nul { offset }) => {
+                self.diagnostics.push(nul_problem(&path, offset));
+                return;
+            }
+        };
+        let source_index = collector.add_source(path.clone());
+        // A number line is 13 bytes; reserving up front spares the rehashing of a big fleet.
+        collector.reserve(contents.len() / 13);
+        for entry in numbers::entries(&contents) {
+            let origin = Origin {
+                source: source_index,
+                line: to_u32(entry.line),
+                column: to_u32(entry.column),
+            };
+            if let Err(problem) = collector.add(entry.text, origin) {
+                let mut diagnostic =
+                    Diagnostic::error(&path, entry.line, entry.column, problem.message)
+                        .with_rule(problem.rule)
+                        .with_source(entry.line_text, entry.text.chars().count());
+                diagnostic.help = problem.help;
+                self.diagnostics.push(diagnostic);
+            }
+        }
+    }
+}
+
+/// A problem with one number, before it is placed in a file.
+struct NumberProblem {
+    rule: &'static str,
+    message: String,
+    help: Option<String>,
+}
+
+/// Gathers the manifest's numbers in order, checking each and spotting duplicates.
+struct NumberCollector {
+    list: NumberList,
+    check: UsLocalCheck,
+    first_seen: HashMap<E164, Origin>,
+}
+
+impl NumberCollector {
+    fn new(manifest: PathBuf) -> Self {
+        Self {
+            list: NumberList {
+                sources: vec![manifest],
+                ..NumberList::default()
+            },
+            check: UsLocalCheck::new(),
+            first_seen: HashMap::new(),
+        }
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        self.list.numbers.reserve(additional);
+        self.list.origins.reserve(additional);
+        self.first_seen.reserve(additional);
+    }
+
+    fn add_source(&mut self, path: PathBuf) -> u32 {
+        self.list.sources.push(path);
+        to_u32(self.list.sources.len() - 1)
+    }
+
+    fn add(&mut self, text: &str, origin: Origin) -> Result<(), NumberProblem> {
+        let Some(number) = E164::parse(text) else {
+            return Err(NumberProblem {
+                rule: rule::INVALID_NUMBER,
+                message: format!("expected an E.164 number like `+12025551234`, found `{text}`"),
+                help: csv_hint(text).or_else(|| e164_hint(text)),
+            });
+        };
+        if let Some((message, help)) = self.check.verdict(number).problem(number) {
+            return Err(NumberProblem {
+                rule: rule::INVALID_NUMBER,
+                message,
+                help: Some(help),
+            });
+        }
+        if let Some(first) = self.first_seen.get(&number) {
+            let place = self
+                .list
+                .sources
+                .get(usize::try_from(first.source).unwrap_or(usize::MAX))
+                .map_or_else(String::new, |path| {
+                    format!("{}:{}:{}", path.display(), first.line, first.column)
+                });
+            return Err(NumberProblem {
+                rule: rule::DUPLICATE_NUMBER,
+                message: format!("duplicate number `{number}`, first listed at {place}"),
+                help: Some("remove one of the two".to_owned()),
+            });
+        }
+        self.first_seen.insert(number, origin);
+        self.list.numbers.push(number);
+        self.list.origins.push(origin);
+        Ok(())
+    }
+
+    fn finish(self) -> NumberList {
+        self.list
+    }
+}
+
+/// For a line of a CSV file (`+12025551234,Main`, or a header `phone_number,label`): the
+/// numbers file format, which is one number a line.
+fn csv_hint(text: &str) -> Option<String> {
+    let (first, rest) = text.split_once([',', ';', '\t'])?;
+    let first = first.trim().trim_matches('"');
+    if let Some(number) = e164_spelling(first) {
+        let comment = rest.trim().trim_matches('"');
+        return Some(format!(
+            "this looks like CSV; a numbers file holds one number a line: write `{number}`, \
+             or `{number}  # {comment}` to keep the rest as a comment"
+        ));
+    }
+    (!first.chars().any(|character| character.is_ascii_digit())).then(|| {
+        format!(
+            "this looks like a CSV header; a numbers file holds one number a line: remove it, \
+             or make it a comment: `# {text}`"
+        )
+    })
+}
+
+/// The E.164 spelling of a US number written in a national style, if that is what it is.
+pub(super) fn e164_hint(text: &str) -> Option<String> {
+    let candidate = e164_spelling(text)?;
+    (candidate != text).then(|| format!("write it as `{candidate}`"))
+}
+
+/// `text` as E.164 when it is a US number in E.164 or a national style.
+fn e164_spelling(text: &str) -> Option<String> {
+    let national_style = text
+        .chars()
+        .all(|character| character.is_ascii_digit() || " -.()+".contains(character));
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let candidate = match digits.len() {
+        10 => format!("+1{digits}"),
+        11 if digits.starts_with('1') => format!("+{digits}"),
+        _ => return None,
+    };
+    national_style.then_some(candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn e164_hints() {
+        assert_eq!(
+            e164_hint("202-555-1234").as_deref(),
+            Some("write it as `+12025551234`")
+        );
+        assert_eq!(
+            e164_hint("1 (202) 555-1234").as_deref(),
+            Some("write it as `+12025551234`")
+        );
+        assert_eq!(e164_hint("+12025551234"), None);
+        assert_eq!(e164_hint("call me"), None);
+        assert_eq!(
+            csv_hint("202-555-1234;Main").as_deref(),
+            Some(
+                "this looks like CSV; a numbers file holds one number a line: write \
+                 `+12025551234`, or `+12025551234  # Main` to keep the rest as a comment"
+            )
+        );
+        assert_eq!(csv_hint("+1202555,x"), None);
+        assert_eq!(csv_hint("+12025551234"), None);
+    }
+}
