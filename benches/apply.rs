@@ -51,6 +51,7 @@ async fn timed_apply(
         telrep::plan::PlanOptions {
             allow_disable: false,
             allow_mass_removal: true,
+            replace_loa: false,
         },
         Default::default(),
     );

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, HashSet};
 use serde_json::Value;
 
 use crate::model::{
-    CheckFrequency, Desired, E164, Eligibility, Live, Loa, Place, ReputationSpec, WireEnum,
+    CheckFrequency, Desired, E164, Eligibility, Live, LiveReputation, Loa, Place, ReputationSpec,
+    WireEnum,
 };
 use crate::plan::{
     Action, Cost, FORMAT_VERSION, FieldChange, Plan, PlanDiagnostic, PlanEnterprise, PlanOptions,
@@ -333,10 +334,7 @@ impl Planner<'_> {
             self.add(wanted, list, &live_numbers);
             return;
         };
-        let loa_changed = match loa {
-            Loa::DocumentId(id) => reputation.loa_document_id.as_deref() != Some(id.as_str()),
-            Loa::File { sha256, .. } => self.live.loa_sha256.as_deref() != Some(sha256.as_str()),
-        };
+        let loa_changed = self.loa_changed(loa, reputation);
         let rejected = reputation.status == "rejected";
         if rejected || (loa_changed && reputation.loa_status == "approved") {
             let why = if rejected {
@@ -466,6 +464,62 @@ impl Planner<'_> {
         }
     }
 
+    /// Whether the manifest's LOA differs from the live one. An unknown digest is not a
+    /// difference: without the live `sha256` (optional in the API's schema) the size and
+    /// name decide; without those, or when the live document cannot be read, no change is
+    /// planned (a warning or an error says so) unless `--replace-loa`.
+    fn loa_changed(&mut self, loa: &Loa, reputation: &LiveReputation) -> bool {
+        let Loa::File { path, sha256, size } = loa else {
+            return match loa {
+                Loa::DocumentId(id) => reputation.loa_document_id.as_deref() != Some(id.as_str()),
+                Loa::File { .. } => true,
+            };
+        };
+        let Some(document) = reputation.loa_document_id.as_deref() else {
+            return true;
+        };
+        if self.options.replace_loa {
+            return true;
+        }
+        let live = self.live;
+        if live.loa_missing {
+            let mut problem = Problem::new(
+                "loa_unreadable",
+                format!(
+                    "the live LOA document `{document}` answered 404, so `{}` cannot be compared with it",
+                    path.display()
+                ),
+            );
+            problem.help = Some(
+                "plan again (a document can be briefly unreadable); to upload and link the file anyway, pass --replace-loa".to_owned(),
+            );
+            self.problems.push(problem);
+            return false;
+        }
+        if let Some(live_sha256) = &live.loa_sha256 {
+            return !live_sha256.eq_ignore_ascii_case(sha256);
+        }
+        let name = path.file_name().map(|name| name.to_string_lossy());
+        let size_differs = live.loa_size.is_some_and(|live_size| live_size != *size);
+        let name_differs = match (&live.loa_filename, &name) {
+            (Some(live_name), Some(name)) => live_name != name,
+            _ => false,
+        };
+        if live.loa_size.is_some() || live.loa_filename.is_some() {
+            return size_differs || name_differs;
+        }
+        self.warnings.push(Warning {
+            rule: "loa_not_comparable".to_owned(),
+            message: format!(
+                "the live LOA document `{document}` has no sha256, size or name, so `{}` cannot be compared with it; no LOA change is planned (pass --replace-loa to upload and link the file anyway)",
+                path.display()
+            ),
+            phone_number: None,
+            confirm_by: None,
+        });
+        false
+    }
+
     /// Uploads the LOA file when the manifest names one; the document id to link (the
     /// placeholder `{uploaded_document_id}` for a file not yet uploaded).
     fn upload(&mut self, loa: &Loa) -> String {
@@ -474,7 +528,7 @@ impl Planner<'_> {
                 self.pinned_document(id);
                 id.clone()
             }
-            Loa::File { path, sha256 } => {
+            Loa::File { path, sha256, .. } => {
                 self.steps.push(Step::new(
                     Action::UploadLoa,
                     "POST",
@@ -928,6 +982,9 @@ mod tests {
             }),
             numbers: monitored.to_vec(),
             loa_sha256: None,
+            loa_size: None,
+            loa_filename: None,
+            loa_missing: false,
             candidates: BTreeMap::new(),
             documents: BTreeMap::new(),
             other_enterprises: Vec::new(),
@@ -962,6 +1019,7 @@ mod tests {
     const ALLOW_ALL: PlanOptions = PlanOptions {
         allow_disable: true,
         allow_mass_removal: true,
+        replace_loa: false,
     };
 
     #[test]
@@ -995,6 +1053,7 @@ mod tests {
             *loa = Loa::File {
                 path: "loa/signed.pdf".into(),
                 sha256: "ab".repeat(32),
+                size: 1_000,
             };
         }
         let mut live = Live::default();
@@ -1297,6 +1356,82 @@ mod tests {
                 phone_number: None,
                 confirm_by: None,
             }]
+        );
+    }
+
+    #[test]
+    fn issue_9_an_unknown_loa_digest_is_not_a_difference() {
+        let wanted = numbers(0..1);
+        let mut desired = desired(&wanted, false);
+        let sha256 = "ab".repeat(32);
+        if let ReputationSpec::Enabled { loa, .. } = &mut desired.reputation {
+            *loa = Loa::File {
+                path: "loa/signed.pdf".into(),
+                sha256: sha256.clone(),
+                size: 1_000,
+            };
+        }
+        let case = |setup: &dyn Fn(&mut Live),
+                    options: PlanOptions|
+         -> (Vec<String>, Vec<String>, Vec<String>) {
+            let mut live = converged(&desired, &wanted);
+            setup(&mut live);
+            let plan = make(&desired, &live, options);
+            (
+                outline(&plan),
+                plan.errors.clone(),
+                plan.warnings
+                    .iter()
+                    .map(|warning| warning.rule.clone())
+                    .collect(),
+            )
+        };
+        let none = (Vec::new(), Vec::new(), Vec::new());
+        let cascade = vec![
+            "+ upload_loa /documents".to_owned(),
+            "- disable_reputation /enterprises/ID/reputation".to_owned(),
+            "+ enable_reputation /enterprises/ID/reputation".to_owned(),
+            "= wait_for_vetting /enterprises/ID/reputation".to_owned(),
+            "+ add_numbers /enterprises/ID/reputation/numbers".to_owned(),
+        ];
+        // Upper-case hex is the same digest.
+        assert_eq!(
+            case(
+                &|live| live.loa_sha256 = Some(sha256.to_uppercase()),
+                ALLOW_ALL
+            ),
+            none
+        );
+        // No digest: size and name decide.
+        let same = |live: &mut Live| {
+            live.loa_size = Some(1_000);
+            live.loa_filename = Some("signed.pdf".to_owned());
+        };
+        assert_eq!(case(&same, ALLOW_ALL), none);
+        let bigger = |live: &mut Live| live.loa_size = Some(2_000);
+        assert_eq!(case(&bigger, ALLOW_ALL).0, cascade);
+        // Nothing to compare: no change, a warning; --replace-loa forces it.
+        assert_eq!(
+            case(&|_| {}, ALLOW_ALL),
+            (
+                Vec::new(),
+                Vec::new(),
+                vec!["loa_not_comparable".to_owned()]
+            )
+        );
+        let replace = PlanOptions {
+            replace_loa: true,
+            ..ALLOW_ALL
+        };
+        assert_eq!(case(&|_| {}, replace).0, cascade);
+        // A document that answered 404 is an error, never "changed".
+        let (steps, errors, _) = case(&|live| live.loa_missing = true, ALLOW_ALL);
+        assert_eq!(steps, Vec::<String>::new());
+        assert_eq!(
+            errors,
+            [format!(
+                "the live LOA document `{DOCUMENT}` answered 404, so `loa/signed.pdf` cannot be compared with it"
+            )]
         );
     }
 

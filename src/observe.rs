@@ -65,10 +65,17 @@ pub async fn observe(client: &Client, desired: &Desired) -> Result<Live, Observe
             Some(document),
         ) = (&desired.reputation, &settings.loa_document_id)
         {
-            live.loa_sha256 = client
-                .get_document(document)
-                .await?
-                .and_then(|document| document.sha256);
+            match client.get_document(document).await? {
+                Some(document) => {
+                    live.loa_sha256 = document.sha256;
+                    live.loa_size = document
+                        .size
+                        .filter(|size| size.unit == "bytes")
+                        .map(|size| size.amount);
+                    live.loa_filename = document.filename;
+                }
+                None => live.loa_missing = true,
+            }
         }
         live.reputation = Some(LiveReputation {
             status: settings.status,

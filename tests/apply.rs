@@ -815,3 +815,57 @@ async fn issue_9_sigterm_during_the_vetting_wait_exits_143() {
         Some("interrupted: 4 of 6 steps done, 2 not started; run apply again to finish")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_9_an_loa_without_sha256_converges_without_cascading() {
+    use crate::support::proxy::Proxy;
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    // A man in the middle takes `sha256` out of every document, as the API's schema allows.
+    let proxy = Proxy::start(
+        format!("http://{}", env.sandbox.address()),
+        |method, path, _, body| {
+            if method != "GET" || !path.starts_with("/v2/documents/") {
+                return body;
+            }
+            let mut value: Value = serde_json::from_slice(&body).unwrap();
+            value["data"].as_object_mut().unwrap().remove("sha256");
+            serde_json::to_vec(&value).unwrap()
+        },
+    )
+    .await;
+    let workspace = workspace(&NUMBERS, "");
+    let apply = || {
+        let base = proxy.base_url();
+        let directory = workspace.path().to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
+                .args(["apply", "--auto-approve", "--allow-disable", "acme.yaml"])
+                .args(["--api-url", &base])
+                .current_dir(directory)
+                .env("TELNYX_API_KEY", "test")
+                .env("NO_COLOR", "1")
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap()
+        })
+    };
+    for run in 0..3 {
+        let output = apply().await.unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "run {run}: {}",
+            progress(&output)
+        );
+    }
+    // Matched by size and name: enabled once, the numbers added once, never disabled.
+    assert_eq!(env.billing().await["enable"], 1);
+    assert_eq!(env.billing().await["numbers_added"], 3);
+    let disables = env
+        .requests()
+        .await
+        .iter()
+        .filter(|(method, _, _, _)| method == "DELETE")
+        .count();
+    assert_eq!(disables, 0);
+}

@@ -539,6 +539,10 @@ fn help() {
           --allow-mass-removal
               Accept plans that remove more than max(10, 25 %) of the monitored numbers, or all
 
+          --replace-loa
+              Upload and link `loa.file` even when the live LOA cannot be compared with it (its document
+              has no sha256, size or name, or cannot be read)
+
           --sandbox
               Use a local sandbox (state in `.telrep/sandbox.json` beside the manifest) instead of
               Telnyx: no account, no cost
@@ -612,6 +616,10 @@ fn help() {
 
           --allow-mass-removal
               Accept plans that remove more than max(10, 25 %) of the monitored numbers, or all
+
+          --replace-loa
+              Upload and link `loa.file` even when the live LOA cannot be compared with it (its document
+              has no sha256, size or name, or cannot be read)
 
           --full
               List every number instead of the first and last few

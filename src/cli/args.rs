@@ -285,6 +285,11 @@ pub struct RailArgs {
     /// Accept plans that remove more than max(10, 25 %) of the monitored numbers, or all.
     #[arg(long)]
     pub allow_mass_removal: bool,
+
+    /// Upload and link `loa.file` even when the live LOA cannot be compared with it (its
+    /// document has no sha256, size or name, or cannot be read).
+    #[arg(long)]
+    pub replace_loa: bool,
 }
 
 impl RailArgs {
@@ -293,6 +298,7 @@ impl RailArgs {
         crate::plan::PlanOptions {
             allow_disable: self.allow_disable,
             allow_mass_removal: self.allow_mass_removal,
+            replace_loa: self.replace_loa,
         }
     }
 }

@@ -210,6 +210,8 @@ pub enum Loa {
         path: PathBuf,
         /// Hex SHA-256 of its content, compared with the live document's `sha256`.
         sha256: String,
+        /// Its size in bytes, compared when the live document has no `sha256`.
+        size: u64,
     },
 }
 

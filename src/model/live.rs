@@ -20,6 +20,16 @@ pub struct Live {
     pub numbers: Vec<E164>,
     /// The live LOA document's sha256, read only when the manifest has `loa.file`.
     pub loa_sha256: Option<String>,
+    /// Its size in bytes and file name, compared when it has no `sha256` (optional in
+    /// the API's schema).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loa_size: Option<u64>,
+    /// See `loa_size`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loa_filename: Option<String>,
+    /// The linked LOA document answered 404: it cannot be compared, which is not a change.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub loa_missing: bool,
     /// For each number the plan would add, whether it can be added.
     pub candidates: BTreeMap<E164, Eligibility>,
     /// Pinned document ids the plan would link, and whether each exists; read only when a

@@ -369,6 +369,9 @@ pub struct PlanOptions {
     pub allow_disable: bool,
     /// `--allow-mass-removal`: removing many numbers, or all of them, is accepted.
     pub allow_mass_removal: bool,
+    /// `--replace-loa`: upload and link `loa.file` even when the live LOA cannot be
+    /// compared with it (no digest, size or name; or its document cannot be read).
+    pub replace_loa: bool,
 }
 
 /// The manifest's path as plans show it.

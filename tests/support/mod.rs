@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod fleet;
+pub mod proxy;
 pub mod scripted;
 
 use std::path::{Path, PathBuf};

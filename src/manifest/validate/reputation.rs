@@ -126,6 +126,7 @@ impl Walker<'_> {
                 Ok(content) => {
                     return Some(Loa::File {
                         sha256: sha256_hex(&content),
+                        size: u64::try_from(content.len()).unwrap_or(u64::MAX),
                         path,
                     });
                 }
