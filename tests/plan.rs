@@ -1000,3 +1000,44 @@ fn issue_8_concurrency_zero_is_an_error() {
     For more information, try '--help'.
     ");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_9_two_manifests_for_one_enterprise_are_an_error() {
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let workspace = workspace(&NUMBERS, "");
+    let manifest = std::fs::read_to_string(workspace.path().join("acme.yaml")).unwrap();
+    std::fs::write(
+        workspace.path().join("copy.yaml"),
+        manifest.replace("+12025550101", "+12025550199"),
+    )
+    .unwrap();
+    let validated = crate::support::run(workspace.path(), &["validate", "."]);
+    insta::assert_snapshot!(validated, @"
+    exit: 1
+    ----- stdout -----
+    ./acme.yaml: valid (Acme Corp, 3 numbers)
+    ----- stderr -----
+    ./copy.yaml:4:3: error: `./copy.yaml` declares the enterprise with legal_name `Acme Corp`, as `./acme.yaml` does: two manifests for one enterprise would undo each other's changes
+      |
+    4 |   legal_name: Acme Corp
+      |   ^^^^^^^^^^
+    help: keep one manifest per enterprise: move this one's numbers into the other (or a numbers file it lists), or pass only one of them
+
+    found 1 problem in 1 of 2 manifests
+    ");
+    for command in ["plan", "apply"] {
+        let args: &[&str] = if command == "plan" {
+            &["plan", "."]
+        } else {
+            &["apply", "--auto-approve", "."]
+        };
+        let output = telrep(&env, workspace.path(), args).await;
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{command}: {}",
+            render(&output)
+        );
+    }
+    assert_eq!(env.requests().await.len(), 0);
+}

@@ -29,7 +29,7 @@ fn valid_fixtures() {
     exit: 0
     ----- stdout -----
     valid_minimal.yaml: valid (Acme Corp, 1 number)
-    valid_disabled.yaml: valid (Acme Corp, 0 numbers)
+    valid_disabled.yaml: valid (Acme Dormant Corp, 0 numbers)
     ----- stderr -----
     ");
 }
@@ -306,7 +306,7 @@ fn directories() {
     exit: 1
     ----- stdout -----
     ./a.yaml: valid (Acme Corp, 1 number)
-    ./team/east/b.yml: valid (Acme Corp, 0 numbers)
+    ./team/east/b.yml: valid (Acme Dormant Corp, 0 numbers)
     ----- stderr -----
     ./c.yaml:2:10: error: unsupported manifest version `2`; this telrep reads version 1
       |

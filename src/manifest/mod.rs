@@ -129,12 +129,78 @@ pub fn load_all(paths: &[PathBuf], options: LoadOptions, exclude: &[Glob]) -> Lo
             }
         }
     }
-    Loaded {
+    let mut loaded = Loaded {
         manifests: found.manifests,
         desireds,
         diagnostics,
         owners,
         path_problems,
         skipped: found.skipped,
+    };
+    one_manifest_per_enterprise(&mut loaded);
+    loaded
+}
+
+/// Two manifests for one enterprise (same `legal_name`, or same `id`) would undo each
+/// other's changes on every apply: the later one becomes an error naming both files.
+fn one_manifest_per_enterprise(loaded: &mut Loaded) {
+    let mut kept: Vec<Desired> = Vec::new();
+    for desired in std::mem::take(&mut loaded.desireds) {
+        let earlier = kept.iter().find(|other| {
+            other.enterprise.legal_name == desired.enterprise.legal_name
+                || (desired.enterprise.id.is_some() && other.enterprise.id == desired.enterprise.id)
+        });
+        let Some(earlier) = earlier else {
+            kept.push(desired);
+            continue;
+        };
+        let (what, key) = if earlier.enterprise.legal_name == desired.enterprise.legal_name {
+            (
+                format!("legal_name `{}`", desired.enterprise.legal_name),
+                "legal_name:",
+            )
+        } else {
+            let id = desired.enterprise.id.as_ref().map_or("", |id| id.as_str());
+            (format!("id `{id}`"), "id:")
+        };
+        let (line, column, source_line) = key_place(&desired.manifest, key);
+        let mut diagnostic = Diagnostic::error(
+            &desired.manifest,
+            line,
+            column,
+            format!(
+                "`{}` declares the enterprise with {what}, as `{}` does: two manifests for one enterprise would undo each other's changes",
+                desired.manifest.display(),
+                earlier.manifest.display()
+            ),
+        )
+        .with_rule(rule::DUPLICATE_ENTERPRISE)
+        .with_help("keep one manifest per enterprise: move this one's numbers into the other (or a numbers file it lists), or pass only one of them");
+        if let Some(source_line) = source_line {
+            diagnostic = diagnostic.with_source(source_line, key.len() - 1);
+        }
+        let owner = loaded
+            .manifests
+            .iter()
+            .position(|path| *path == desired.manifest);
+        loaded.diagnostics.push(diagnostic);
+        loaded.owners.push(owner);
     }
+    loaded.desireds = kept;
+}
+
+/// Line, column and text of the first line whose text starts with `key` after
+/// indentation, for a diagnostic about a value already validated (1:1 when not found).
+fn key_place(manifest: &Path, key: &str) -> (usize, usize, Option<String>) {
+    let text = std::fs::read_to_string(manifest).unwrap_or_default();
+    text.lines()
+        .enumerate()
+        .find_map(|(index, line)| {
+            let indent = line.len() - line.trim_start().len();
+            let column = line.get(..indent).map_or(0, |text| text.chars().count()) + 1;
+            line.trim_start()
+                .starts_with(key)
+                .then(|| (index + 1, column, Some(line.to_owned())))
+        })
+        .unwrap_or((1, 1, None))
 }

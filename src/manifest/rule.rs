@@ -50,6 +50,8 @@ pub const LOA_NOT_PDF: &str = "loa_not_pdf";
 
 /// A directory argument holds no manifest.
 pub const NO_MANIFESTS: &str = "no_manifests";
+/// Two manifests of one run declare the same enterprise (legal name or id).
+pub const DUPLICATE_ENTERPRISE: &str = "duplicate_enterprise";
 
 /// Every rule id and what it means, in README's order.
 pub const ALL: &[(&str, &str)] = &[
@@ -112,6 +114,10 @@ pub const ALL: &[(&str, &str)] = &[
     (
         NO_MANIFESTS,
         "a directory argument holds no manifest (other YAML files are skipped)",
+    ),
+    (
+        DUPLICATE_ENTERPRISE,
+        "two manifests of one run declare the same enterprise (legal name or id)",
     ),
 ];
 
