@@ -1041,3 +1041,21 @@ async fn issue_9_two_manifests_for_one_enterprise_are_an_error() {
     }
     assert_eq!(env.requests().await.len(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_9_a_plan_that_cannot_be_made_is_not_saved() {
+    let env = Env::start(config_with_inventory(&[])).await;
+    let workspace = workspace(&NUMBERS, "");
+    let output = telrep(
+        &env,
+        workspace.path(),
+        &["plan", "--out", "plan.json", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: not saving `plan.json`: 1 plan cannot be made; fix the errors below and plan again\n"
+    );
+    assert!(!workspace.path().join("plan.json").exists());
+}

@@ -31,11 +31,25 @@ pub fn run(args: &PlanArgs) -> ExitCode {
     let plans = match load_all(&args.paths, args.allow_outside_paths, &args.exclude) {
         Ok(desireds) => match plan_all(args, &desireds, prices) {
             Some(plans) => {
-                if let Some(path) = &args.out
-                    && let Err(message) = save(path, &plans, &desireds)
-                {
-                    let _ = writeln!(stderr, "error: {message}");
-                    return ExitCode::Failure;
+                let failed = plans.iter().filter(|plan| !plan.errors.is_empty()).count();
+                match &args.out {
+                    // A plan that cannot be made is no plan to apply: nothing is saved, and
+                    // the plan's errors are shown below.
+                    Some(path) if failed > 0 => {
+                        let _ = writeln!(
+                            stderr,
+                            "error: not saving `{}`: {} be made; fix the errors below and plan again",
+                            path.display(),
+                            crate::plan::plural(failed, "plan cannot", "plans cannot")
+                        );
+                    }
+                    Some(path) => {
+                        if let Err(message) = save(path, &plans, &desireds) {
+                            let _ = writeln!(stderr, "error: {message}");
+                            return ExitCode::Failure;
+                        }
+                    }
+                    None => {}
                 }
                 plans
             }
