@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -21,8 +21,8 @@ use super::retry::{self, Decision, Failure, RetryPolicy, Safety};
 use super::secret::ApiKey;
 use super::wire::{
     Document, DocumentUpload, EnableReputation, Enterprise, ErrorBody, FrequencyUpdate, LoaUpdate,
-    Page, PhoneNumber, PhoneNumbers, RefreshResult, ReputationNumber, ReputationSettings, Single,
-    TosAgreement, TosStatus,
+    Page, PageMeta, PhoneNumber, PhoneNumbers, RefreshResult, ReputationNumber, ReputationSettings,
+    Single, TosAgreement, TosStatus,
 };
 use crate::model::{E164, EnterpriseSpec};
 
@@ -30,6 +30,11 @@ use crate::model::{E164, EnterpriseSpec};
 pub const DEFAULT_BASE_URL: &str = "https://api.telnyx.com/v2";
 /// The largest `page[size]` the API serves; telrep always asks for it.
 pub const PAGE_SIZE: u64 = 250;
+
+/// The most pages telrep reads of one listing (10,000,000 items at 250 a page): far more
+/// than any account holds, and few enough that a server announcing more is refused before
+/// its second page instead of being read for hours.
+pub const MAX_PAGES: u64 = 40_000;
 
 /// Path-segment encoding: everything but unreserved characters, so `+` goes as `%2B`.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -357,10 +362,13 @@ impl Client {
         self.execute(&call).await.map(|_| ())
     }
 
-    /// Every item of a paginated listing, in order. The first page says how many pages
-    /// there are; the rest are fetched concurrently. Any failed page fails the listing, and
-    /// a listing that contradicts itself (a short page, a changing total, a duplicate) is an
-    /// error: what could not be read is never treated as absent.
+    /// Every item of a paginated listing, in order (docs/api.md, "Pagination"). The first
+    /// page says how many pages there are and is checked before any other is asked for: a
+    /// `total_pages` that does not fit `total_results` at 250 a page, or above
+    /// `MAX_PAGES`, is an error at once. The rest are fetched concurrently and checked as
+    /// they arrive; the first that contradicts page 1 (or itself, or holds an item twice)
+    /// ends the listing and no further page is asked for. Any failed page fails the
+    /// listing: what could not be read is never treated as absent.
     async fn list_all<T, K>(
         &self,
         path: String,
@@ -380,57 +388,17 @@ impl Client {
             async move { self.send::<Page<T>>(call).await.map(|page| (number, page)) }
         };
         let (_, first) = page(1).await?;
-        let total_pages = first.meta.total_pages;
-        let total_results = first.meta.total_results;
-        let mut pages = vec![(1, first)];
-        if total_pages > 1 {
-            let rest: Vec<(u64, Page<T>)> = futures::stream::iter(2..=total_pages)
-                .map(page)
-                .buffered(self.config.concurrency.max(1))
-                .try_collect()
-                .await?;
-            pages.extend(rest);
+        let mut listing = Listing::new(&path, first.meta, key)?;
+        let total_pages = listing.total_pages;
+        listing.take(1, first)?;
+        let mut rest = futures::stream::iter(2..=total_pages)
+            .map(page)
+            .buffered(self.config.concurrency.max(1));
+        while let Some(next) = rest.next().await {
+            let (number, page) = next?;
+            listing.take(number, page)?;
         }
-        let inconsistent = |message: String| ApiError::Inconsistent {
-            path: path.clone(),
-            message,
-        };
-        let expected_pages = total_results.div_ceil(PAGE_SIZE).max(1);
-        if total_pages.max(1) != expected_pages {
-            return Err(inconsistent(format!(
-                "{total_results} results should make {expected_pages} pages of {PAGE_SIZE}, but the API says {total_pages}"
-            )));
-        }
-        let mut items = Vec::new();
-        let mut seen = HashSet::new();
-        for (number, page) in pages {
-            let meta = page.meta;
-            if meta.total_results != total_results || meta.total_pages != total_pages {
-                return Err(inconsistent(format!(
-                    "page {number} says {} results in {} pages, page 1 said {total_results} in {total_pages}: the listing changed while it was read; run again",
-                    meta.total_results, meta.total_pages
-                )));
-            }
-            let expected = if number < total_pages {
-                PAGE_SIZE
-            } else {
-                total_results - PAGE_SIZE * (total_pages.max(1) - 1)
-            };
-            let got = u64::try_from(page.data.len()).unwrap_or(u64::MAX);
-            if got != expected {
-                return Err(inconsistent(format!(
-                    "page {number} of {total_pages} holds {got} items, {expected} expected"
-                )));
-            }
-            for item in page.data {
-                let item_key = key(&item);
-                if !seen.insert(item_key.clone()) {
-                    return Err(inconsistent(format!("`{item_key}` is listed twice")));
-                }
-                items.push(item);
-            }
-        }
-        Ok(items)
+        Ok(listing.items)
     }
 
     /// `GET /terms_of_service/status?product_type=number_reputation`.
@@ -740,6 +708,103 @@ impl Client {
             |number: &PhoneNumber| number.id.clone(),
         )
         .await
+    }
+}
+
+/// A listing being read: what page 1 announced, and the items so far.
+struct Listing<'a, T, K> {
+    path: &'a str,
+    total_pages: u64,
+    total_results: u64,
+    items: Vec<T>,
+    seen: HashSet<String>,
+    key: K,
+}
+
+impl<'a, T, K: Fn(&T) -> String> Listing<'a, T, K> {
+    /// Checks what page 1 announces against the documented page size (docs/api.md,
+    /// "Pagination": 250 a page, only the last page shorter) and `MAX_PAGES`, before any
+    /// other page is asked for.
+    fn new(path: &'a str, first: PageMeta, key: K) -> Result<Self, ApiError> {
+        let PageMeta {
+            total_pages,
+            total_results,
+            ..
+        } = first;
+        let needed = total_results.div_ceil(PAGE_SIZE).max(1);
+        let says =
+            format!("page 1 says {total_pages} pages of {PAGE_SIZE} for {total_results} results");
+        let listing = Self {
+            path,
+            total_pages: total_pages.max(1),
+            total_results,
+            items: Vec::new(),
+            seen: HashSet::new(),
+            key,
+        };
+        if listing.total_pages > needed {
+            Err(listing.inconsistent(format!("{says}: at most {needed} pages are possible")))
+        } else if listing.total_pages < needed {
+            Err(listing.inconsistent(format!("{says}: {needed} pages are needed")))
+        } else if total_pages > MAX_PAGES {
+            Err(listing.inconsistent(format!(
+                "{says}: telrep reads at most {MAX_PAGES} pages ({} results) of one listing",
+                MAX_PAGES * PAGE_SIZE
+            )))
+        } else {
+            Ok(listing)
+        }
+    }
+
+    /// Adds page `number` once its meta agrees with page 1's and it holds the number of
+    /// items page 1 implies for it, none of them seen before.
+    fn take(&mut self, number: u64, page: Page<T>) -> Result<(), ApiError> {
+        let (total_pages, total_results) = (self.total_pages, self.total_results);
+        let meta = page.meta;
+        if meta.total_results != total_results || meta.total_pages.max(1) != total_pages {
+            return Err(self.inconsistent(format!(
+                "page {number} says {} results in {} pages, page 1 said {total_results} in {total_pages}: the listing changed while it was read; run again",
+                meta.total_results, meta.total_pages
+            )));
+        }
+        if meta.page_number != number {
+            return Err(self.inconsistent(format!(
+                "page {number} says it is page {}",
+                meta.page_number
+            )));
+        }
+        let expected = if number < total_pages {
+            PAGE_SIZE
+        } else {
+            total_results - PAGE_SIZE * (total_pages - 1)
+        };
+        let got = u64::try_from(page.data.len()).unwrap_or(u64::MAX);
+        if got != expected {
+            return Err(self.inconsistent(format!(
+                "page {number} of {total_pages} holds {got} items, {expected} expected"
+            )));
+        }
+        if meta.page_size != got {
+            return Err(self.inconsistent(format!(
+                "page {number} says `page_size` {} but holds {got} items",
+                meta.page_size
+            )));
+        }
+        for item in page.data {
+            let item_key = (self.key)(&item);
+            if !self.seen.insert(item_key.clone()) {
+                return Err(self.inconsistent(format!("`{item_key}` is listed twice")));
+            }
+            self.items.push(item);
+        }
+        Ok(())
+    }
+
+    fn inconsistent(&self, message: String) -> ApiError {
+        ApiError::Inconsistent {
+            path: self.path.to_owned(),
+            message,
+        }
     }
 }
 
