@@ -621,3 +621,115 @@ async fn issue_9_a_listing_without_meta_names_meta() {
         "GET /enterprises/e/reputation/numbers: unexpected response body: missing field `meta` at line 1 column 12"
     );
 }
+
+/// Runs `telrep ARGS --api-url BASE` in `directory` with `KEY` in `TELNYX_API_KEY`, off the
+/// runtime's threads (the scripted server keeps serving meanwhile).
+async fn telrep_with_key(
+    base: String,
+    directory: &std::path::Path,
+    args: &[&str],
+) -> std::process::Output {
+    let directory = directory.to_path_buf();
+    let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
+            .args(&args)
+            .arg("--api-url")
+            .arg(&base)
+            .current_dir(directory)
+            .env("TELNYX_API_KEY", KEY)
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn issue_9_a_key_the_server_echoes_is_shown_as_stars() {
+    use base64::Engine as _;
+    let echoing_body = Scripted::start(|_, _, _| {
+        (
+            401,
+            vec![],
+            r#"{"errors":[{"code":"10009","title":"Authentication failed","detail":"bad header `Authorization: {authorization}`"}]}"#.to_owned(),
+        )
+    })
+    .await;
+    let echoing_location = Scripted::start(|_, _, _| {
+        (
+            302,
+            vec![(
+                "location",
+                "https://evil.example/steal?token={authorization}".to_owned(),
+            )],
+            String::new(),
+        )
+    })
+    .await;
+    let workspace = crate::support::api::workspace(&["+12025550101"], "");
+    let saved = workspace.path().join("saved-plan.json");
+    let saved_arg = saved.display().to_string();
+    let cases = [
+        (
+            &echoing_body,
+            "GET /terms_of_service/status: 401 Authentication failed [10009]: bad header `Authorization: Bearer ***`",
+        ),
+        (
+            &echoing_location,
+            "GET /terms_of_service/status: the server redirected to `https://evil.example/steal?token=Bearer ***`; telrep does not follow redirects (check --api-url)",
+        ),
+    ];
+    let encoded = base64::engine::general_purpose::STANDARD_NO_PAD.encode(KEY);
+    for (server, expected) in cases {
+        let line = format!(
+            "cannot read the account at `{}`: {expected}",
+            server.address
+        );
+        let text = format!(
+            "exit: 1\n----- stdout -----\nEnterprise Acme Corp, manifest acme.yaml\n\nThe plan cannot be made:\n  - {line}\n    help: nothing was planned; check the network, the key, and `--api-url` or `TELNYX_BASE_URL`, then plan again\n\nPlan failed: 1 error.\n----- stderr -----\n"
+        );
+        let json = format!(
+            "exit: 1\n----- stdout -----\n{}\n----- stderr -----\n",
+            serde_json::json!({"errors": [line], "event": "plan_failed", "manifest": "acme.yaml"})
+        );
+        let runs = [
+            (vec!["plan", "acme.yaml"], &text),
+            (
+                vec!["apply", "--format", "json", "--auto-approve", "acme.yaml"],
+                &json,
+            ),
+            (
+                vec!["plan", "--out", saved_arg.as_str(), "acme.yaml"],
+                &text,
+            ),
+        ];
+        for (args, expected_output) in runs {
+            let output = telrep_with_key(server.base_url(), workspace.path(), &args).await;
+            let rendered = crate::support::render(&output);
+            let file = std::fs::read_to_string(&saved).unwrap_or_default();
+            for text in [&rendered, &file] {
+                assert!(
+                    !text.contains(KEY)
+                        && !text.contains("super-secret")
+                        && !text.contains(&encoded),
+                    "{args:?}: the key leaked: {text}"
+                );
+            }
+            assert_eq!(&rendered, expected_output, "{args:?}");
+        }
+        let saved_plan: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+        assert_eq!(
+            saved_plan["saved_plans"][0]["plan"]["errors"],
+            serde_json::json!([format!(
+                "cannot read the account at `{}`: {expected}",
+                server.address
+            )]),
+            "{saved_plan}"
+        );
+        std::fs::remove_file(&saved).unwrap();
+    }
+}

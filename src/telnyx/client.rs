@@ -3,6 +3,13 @@
 //! Every call goes through `execute`, which counts it, logs it at debug level (method,
 //! path, status, attempt, latency; never the key), refuses redirects, caps the body it
 //! reads, and applies the retry policy.
+//!
+//! Everything a server sends back passes `read` (bodies, the `Location` of a redirect) or
+//! `transport_failure` (what the connection said), and both replace the key with `***`
+//! there: a server that echoes the `Authorization` header cannot put the key into an
+//! error, a log, a plan or a saved file. Error entries and decode messages are built from
+//! the scrubbed body and scrubbed once more, in case the body spelt the key with JSON
+//! escapes.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -191,7 +198,7 @@ impl Client {
             }
             let outcome = match request.send().await {
                 Ok(response) => self.read(call, response).await,
-                Err(error) => Err(transport_failure(&error)),
+                Err(error) => Err(self.transport_failure(&error)),
             };
             let latency = started.elapsed().as_millis();
             let (failure_status, headers, body, failure) = match outcome {
@@ -236,7 +243,7 @@ impl Client {
                     let ambiguous = decision == Decision::Ambiguous;
                     return Err(match failure_status {
                         Some(status) => {
-                            let errors = error_entries(&body);
+                            let errors = self.error_entries(&body);
                             if ambiguous {
                                 ApiError::AmbiguousStatus {
                                     method: call.method.to_string(),
@@ -293,8 +300,10 @@ impl Client {
                 .headers()
                 .get(reqwest::header::LOCATION)
                 .and_then(|value| value.to_str().ok())
-                .unwrap_or("(no Location header)")
-                .to_owned();
+                .map_or_else(
+                    || "(no Location header)".to_owned(),
+                    |location| self.config.api_key.redact(location),
+                );
             return Err(Attempt::Fatal(ApiError::Redirect {
                 method: call.method.to_string(),
                 path: call.path.clone(),
@@ -322,9 +331,10 @@ impl Client {
                     body.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
-                Err(error) => return Err(transport_failure(&error)),
+                Err(error) => return Err(self.transport_failure(&error)),
             }
         }
+        let body = self.config.api_key.redact_bytes(body);
         if status.is_success() {
             Ok((status, body))
         } else {
@@ -341,7 +351,7 @@ impl Client {
         serde_json::from_slice(&body).map_err(|error| ApiError::Decode {
             method: call.method.to_string(),
             path: call.path.clone(),
-            message: error.to_string(),
+            message: self.config.api_key.redact(&error.to_string()),
         })
     }
 
@@ -822,27 +832,58 @@ enum Attempt {
     Transport { sent: bool, message: String },
 }
 
-fn transport_failure(error: &reqwest::Error) -> Attempt {
-    let sent = !error.is_connect();
-    let message = if error.is_timeout() {
-        "timed out".to_owned()
-    } else if error.is_connect() {
-        "could not connect".to_owned()
-    } else {
-        "the connection failed".to_owned()
-    };
-    // reqwest's own text names the URL (no key); its source chain says why.
-    let detail = std::error::Error::source(error).map(ToString::to_string);
-    Attempt::Transport {
-        sent,
-        message: detail.map_or(message.clone(), |detail| format!("{message}: {detail}")),
+impl Client {
+    fn transport_failure(&self, error: &reqwest::Error) -> Attempt {
+        let sent = !error.is_connect();
+        let message = if error.is_timeout() {
+            "timed out".to_owned()
+        } else if error.is_connect() {
+            "could not connect".to_owned()
+        } else {
+            "the connection failed".to_owned()
+        };
+        // reqwest's own text names the URL (no key); its source chain says why, and may
+        // quote what the server sent, so it is scrubbed.
+        let detail = std::error::Error::source(error)
+            .map(|detail| self.config.api_key.redact(&detail.to_string()));
+        Attempt::Transport {
+            sent,
+            message: detail.map_or(message.clone(), |detail| format!("{message}: {detail}")),
+        }
     }
-}
 
-fn error_entries(body: &[u8]) -> Vec<super::wire::ErrorEntry> {
-    serde_json::from_slice::<ErrorBody>(body)
-        .map(|body| body.errors)
-        .unwrap_or_default()
+    /// The entries of an error body, each text scrubbed of the key.
+    fn error_entries(&self, body: &[u8]) -> Vec<super::wire::ErrorEntry> {
+        let key = &self.config.api_key;
+        let redact = |text: &mut String| *text = key.redact(text);
+        let mut entries = serde_json::from_slice::<ErrorBody>(body)
+            .map(|body| body.errors)
+            .unwrap_or_default();
+        for entry in &mut entries {
+            redact(&mut entry.code);
+            redact(&mut entry.title);
+            let source = entry.source.as_mut();
+            let meta = entry.meta.as_mut();
+            for text in [
+                entry.detail.as_mut(),
+                source.and_then(|source| source.pointer.as_mut()),
+                meta.and_then(|meta| meta.url.as_mut()),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                redact(text);
+            }
+            if let Some(parameter) = entry
+                .source
+                .as_mut()
+                .and_then(|source| source.parameter.as_mut())
+            {
+                redact(parameter);
+            }
+        }
+        entries
+    }
 }
 
 fn segment(text: &str) -> String {
