@@ -14,12 +14,39 @@ pub const REDACTED: &str = "***";
 #[derive(Clone)]
 pub struct ApiKey(SecretString);
 
+/// Why a text is not a usable key, said without the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyProblem {
+    /// Nothing is left once the trailing newline and surrounding spaces are removed.
+    Empty,
+    /// A line break or another control character sits inside the key, at this 1-based
+    /// character position; it cannot go into an HTTP header.
+    ControlCharacter(usize),
+}
+
 impl ApiKey {
-    /// Wraps a key read from `TELNYX_API_KEY` or a key file; surrounding whitespace (the
-    /// newline a file ends with) is not part of it. `None` when nothing is left.
+    /// Wraps a valid key (see `parse`); `None` when it is empty or has a control character.
     pub fn new(key: &str) -> Option<Self> {
-        let key = key.trim();
-        (!key.is_empty()).then(|| Self(SecretString::from(key.to_owned())))
+        Self::parse(key).ok()
+    }
+
+    /// Checks a key read from `TELNYX_API_KEY` or a key file, so a bad one is refused with
+    /// its reason before any request: one trailing newline (`\n` or `\r\n`, what an editor
+    /// or `echo` leaves) and surrounding spaces are not part of it; what is left must be
+    /// non-empty and free of control characters (a newline inside cannot be a header).
+    pub fn parse(text: &str) -> Result<Self, KeyProblem> {
+        let text = text
+            .strip_suffix("\r\n")
+            .or_else(|| text.strip_suffix('\n'))
+            .unwrap_or(text)
+            .trim_matches(' ');
+        if text.is_empty() {
+            return Err(KeyProblem::Empty);
+        }
+        if let Some(position) = text.chars().position(char::is_control) {
+            return Err(KeyProblem::ControlCharacter(position + 1));
+        }
+        Ok(Self(SecretString::from(text.to_owned())))
     }
 
     /// The header value, for the client alone.
@@ -93,6 +120,27 @@ mod tests {
         assert_eq!(format!("{key:?}"), "ApiKey(***)");
         assert_eq!(key.bearer(), "Bearer KEYsecret123");
         assert!(ApiKey::new(" \n").is_none());
+    }
+
+    #[track_caller]
+    fn case(text: &str, expected: Result<&str, KeyProblem>) {
+        assert_eq!(
+            ApiKey::parse(text).map(|key| key.bearer()),
+            expected.map(|key| format!("Bearer {key}"))
+        );
+    }
+
+    #[test]
+    fn issue_9_one_trailing_newline_and_no_control_characters() {
+        case("KEY1\n", Ok("KEY1"));
+        case("KEY1\r\n", Ok("KEY1"));
+        case("KEY1", Ok("KEY1"));
+        case("", Err(KeyProblem::Empty));
+        case("\n", Err(KeyProblem::Empty));
+        case("KEY1\n\n", Err(KeyProblem::ControlCharacter(5)));
+        case("KEY1\nKEY2\n", Err(KeyProblem::ControlCharacter(5)));
+        case("KE\tY", Err(KeyProblem::ControlCharacter(3)));
+        case("\0\0\0", Err(KeyProblem::ControlCharacter(1)));
     }
 
     #[test]
