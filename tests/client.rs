@@ -545,10 +545,10 @@ async fn issue_9_a_lying_total_pages_is_refused_before_page_two() {
             |page| numbers_page((page - 1) * 10, 10, page, 10, 2500),
         ),
         (
-            "/reputation/numbers: inconsistent listing: page 1 says `page_size` 10 but holds 250 items",
+            "/reputation/numbers: inconsistent listing: page 1 says 4 pages of 1000 for 1000 results: at most 1 pages are possible",
             |page| {
-                numbers_page((page - 1) * 250, 250, page, 10, 2500)
-                    .replace("\"page_size\":250", "\"page_size\":10")
+                numbers_page((page - 1) * 250, 250, page, 4, 1000)
+                    .replace("\"page_size\":250", "\"page_size\":1000")
             },
         ),
         (
