@@ -22,6 +22,14 @@ fn client(base_url: &str) -> Client {
     Client::new(config).unwrap()
 }
 
+/// `client`, fetching `concurrency` pages of a listing at once.
+fn client_with_concurrency(base_url: &str, concurrency: usize) -> Client {
+    let mut config = ClientConfig::new(base_url, ApiKey::new(KEY).unwrap());
+    config.retry.max_wait = Duration::from_millis(20);
+    config.concurrency = concurrency;
+    Client::new(config).unwrap()
+}
+
 fn page_number(query: &str) -> u64 {
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(key, _)| key == "page[number]")
@@ -253,7 +261,7 @@ async fn inconsistent_listings_are_errors() {
     type Case = (&'static str, fn(u64) -> String);
     let cases: [Case; 4] = [
         (
-            "e: inconsistent listing: 600 results should make 3 pages of 250, but the API says 2",
+            "e: inconsistent listing: page 1 says 2 pages of 250 for 600 results: 3 pages are needed",
             |page| numbers_page((page - 1) * 250, 250, page, 2, 600),
         ),
         (
@@ -514,4 +522,208 @@ async fn plain_http_is_refused_except_to_loopback() {
         error.to_string(),
         "refusing the API URL `http://api.telnyx.com/v2`: plain http:// would send the API key unencrypted; use https:// (http:// is allowed only to a loopback address such as the sandbox)"
     );
+}
+
+#[tokio::test]
+async fn issue_9_a_lying_total_pages_is_refused_before_page_two() {
+    type Case = (&'static str, fn(u64) -> String);
+    let cases: [Case; 6] = [
+        (
+            "/reputation/numbers: inconsistent listing: page 1 says 1000000000 pages of 250 for 1000000000 results: at most 4000000 pages are possible",
+            |page| numbers_page((page - 1) * 250, 250, page, 1_000_000_000, 1_000_000_000),
+        ),
+        (
+            "/reputation/numbers: inconsistent listing: page 1 says 18446744073709551615 pages of 250 for 18446744073709551615 results: at most 73786976294838207 pages are possible",
+            |page| numbers_page((page - 1) * 250, 250, page, u64::MAX, u64::MAX),
+        ),
+        (
+            "/reputation/numbers: inconsistent listing: page 1 says 4000000 pages of 250 for 1000000000 results: telrep reads at most 40000 pages (10000000 results) of one listing",
+            |page| numbers_page((page - 1) * 250, 250, page, 4_000_000, 1_000_000_000),
+        ),
+        (
+            "/reputation/numbers: inconsistent listing: page 1 of 10 holds 10 items, 250 expected",
+            |page| numbers_page((page - 1) * 10, 10, page, 10, 2500),
+        ),
+        (
+            "/reputation/numbers: inconsistent listing: page 1 says 4 pages of 1000 for 1000 results: at most 1 pages are possible",
+            |page| {
+                numbers_page((page - 1) * 250, 250, page, 4, 1000)
+                    .replace("\"page_size\":250", "\"page_size\":1000")
+            },
+        ),
+        (
+            "/reputation/numbers: inconsistent listing: page 1 says it is page 2",
+            |_| numbers_page(0, 250, 2, 10, 2500),
+        ),
+    ];
+    for (expected, page) in cases {
+        let server =
+            Scripted::start(move |_, query, _| (200, vec![], page(page_number(query)))).await;
+        let client = client(&server.base_url());
+        let error = client.list_all_numbers().await.unwrap_err();
+        assert_eq!(error.to_string(), expected);
+        assert!(matches!(error, ApiError::Inconsistent { .. }), "{error:?}");
+        let pages: Vec<u64> = server
+            .seen()
+            .iter()
+            .map(|(_, query, _)| page_number(query))
+            .collect();
+        assert_eq!(pages, [1], "{expected}: only page 1 is read");
+    }
+}
+
+#[tokio::test]
+async fn issue_9_a_page_that_contradicts_page_one_stops_the_listing() {
+    // Page 1 announces 40 pages of 10,000 results; page 2 says 1,000,000 pages.
+    let server = Scripted::start(|_, query, _| {
+        let page = page_number(query);
+        let (total_pages, total_results) = if page == 1 {
+            (40, 10_000)
+        } else {
+            (1_000_000, 250_000_000)
+        };
+        (
+            200,
+            vec![],
+            numbers_page((page - 1) * 250, 250, page, total_pages, total_results),
+        )
+    })
+    .await;
+    let error = client_with_concurrency(&server.base_url(), 1)
+        .list_numbers("e", &NumberFilter::All)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "/enterprises/e/reputation/numbers: inconsistent listing: page 2 says 250000000 results in 1000000 pages, page 1 said 10000 in 40: the listing changed while it was read; run again"
+    );
+    let pages: Vec<u64> = server
+        .seen()
+        .iter()
+        .map(|(_, query, _)| page_number(query))
+        .collect();
+    assert_eq!(
+        pages,
+        [1, 2],
+        "no page after the contradicting one is asked for"
+    );
+}
+
+#[tokio::test]
+async fn issue_9_a_listing_without_meta_names_meta() {
+    let server = Scripted::start(|_, _, _| (200, vec![], r#"{"data": []}"#.to_owned())).await;
+    let error = client(&server.base_url())
+        .list_numbers("e", &NumberFilter::All)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "GET /enterprises/e/reputation/numbers: unexpected response body: missing field `meta` at line 1 column 12"
+    );
+}
+
+/// Runs `telrep ARGS --api-url BASE` in `directory` with `KEY` in `TELNYX_API_KEY`, off the
+/// runtime's threads (the scripted server keeps serving meanwhile).
+async fn telrep_with_key(
+    base: String,
+    directory: &std::path::Path,
+    args: &[&str],
+) -> std::process::Output {
+    let directory = directory.to_path_buf();
+    let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
+            .args(&args)
+            .arg("--api-url")
+            .arg(&base)
+            .current_dir(directory)
+            .env("TELNYX_API_KEY", KEY)
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn issue_9_a_key_the_server_echoes_is_shown_as_stars() {
+    use base64::Engine as _;
+    let echoing_body = Scripted::start(|_, _, _| {
+        (
+            401,
+            vec![],
+            r#"{"errors":[{"code":"10009","title":"Authentication failed","detail":"bad header `Authorization: {authorization}`"}]}"#.to_owned(),
+        )
+    })
+    .await;
+    let echoing_location = Scripted::start(|_, _, _| {
+        (
+            302,
+            vec![(
+                "location",
+                "https://evil.example/steal?token={authorization}".to_owned(),
+            )],
+            String::new(),
+        )
+    })
+    .await;
+    let workspace = crate::support::api::workspace(&["+12025550101"], "");
+    let saved = workspace.path().join("saved-plan.json");
+    let saved_arg = saved.display().to_string();
+    let cases = [
+        (
+            &echoing_body,
+            "GET /terms_of_service/status: 401 Authentication failed [10009]: bad header `Authorization: Bearer ***`",
+        ),
+        (
+            &echoing_location,
+            "GET /terms_of_service/status: the server redirected to `https://evil.example/steal?token=Bearer ***`; telrep does not follow redirects (check --api-url)",
+        ),
+    ];
+    let encoded = base64::engine::general_purpose::STANDARD_NO_PAD.encode(KEY);
+    for (server, expected) in cases {
+        let line = format!(
+            "cannot read the account at `{}`: {expected}",
+            server.address
+        );
+        let text = format!(
+            "exit: 1\n----- stdout -----\nEnterprise Acme Corp, manifest acme.yaml\n\nThe plan cannot be made:\n  - {line}\n    help: nothing was planned; check the network, the key, and `--api-url` or `TELNYX_BASE_URL`, then plan again\n\nPlan failed: 1 error.\n----- stderr -----\n"
+        );
+        let json = format!(
+            "exit: 1\n----- stdout -----\n{}\n----- stderr -----\n",
+            serde_json::json!({"errors": [line], "event": "plan_failed", "manifest": "acme.yaml"})
+        );
+        // A plan that cannot be made is not saved (so no error text reaches a file).
+        let saving = format!(
+            "{text}error: not saving `{saved_arg}`: 1 plan cannot be made; fix the errors below and plan again\n"
+        );
+        let runs = [
+            (vec!["plan", "acme.yaml"], &text),
+            (
+                vec!["apply", "--format", "json", "--auto-approve", "acme.yaml"],
+                &json,
+            ),
+            (
+                vec!["plan", "--out", saved_arg.as_str(), "acme.yaml"],
+                &saving,
+            ),
+        ];
+        for (args, expected_output) in runs {
+            let output = telrep_with_key(server.base_url(), workspace.path(), &args).await;
+            let rendered = crate::support::render(&output);
+            let file = std::fs::read_to_string(&saved).unwrap_or_default();
+            for text in [&rendered, &file] {
+                assert!(
+                    !text.contains(KEY)
+                        && !text.contains("super-secret")
+                        && !text.contains(&encoded),
+                    "{args:?}: the key leaked: {text}"
+                );
+            }
+            assert_eq!(&rendered, expected_output, "{args:?}");
+        }
+        assert!(!saved.exists());
+    }
 }

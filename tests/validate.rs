@@ -551,7 +551,8 @@ fn help() {
               API base URL [default: TELNYX_BASE_URL, else https://api.telnyx.com/v2]
 
           --api-key-file <FILE>
-              Read the API key from this file instead of TELNYX_API_KEY
+              Read the API key from this file instead of TELNYX_API_KEY: a regular file of at most 4 KiB
+              holding the key on one line
 
           --concurrency <N>
               Requests in flight at once: pages of a listing, and apply's number batches and removals
@@ -638,7 +639,8 @@ fn help() {
               API base URL [default: TELNYX_BASE_URL, else https://api.telnyx.com/v2]
 
           --api-key-file <FILE>
-              Read the API key from this file instead of TELNYX_API_KEY
+              Read the API key from this file instead of TELNYX_API_KEY: a regular file of at most 4 KiB
+              holding the key on one line
 
           --concurrency <N>
               Requests in flight at once: pages of a listing, and apply's number batches and removals

@@ -254,7 +254,8 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "URL")]
     pub api_url: Option<String>,
 
-    /// Read the API key from this file instead of TELNYX_API_KEY.
+    /// Read the API key from this file instead of TELNYX_API_KEY: a regular file of at most
+    /// 4 KiB holding the key on one line.
     #[arg(long, value_name = "FILE")]
     pub api_key_file: Option<PathBuf>,
 

@@ -248,7 +248,7 @@ pub(crate) async fn connect(
                 .as_deref()
                 .map_or_else(|| "memory".to_owned(), |path| path.display().to_string())
         );
-        let key = ApiKey::new("sandbox").ok_or("internal: sandbox key")?;
+        let key = ApiKey::new("telrep-sandbox-key-not-secret").ok_or("internal: sandbox key")?;
         (sandbox.base_url(), key, Some(sandbox))
     } else {
         let settings = api_settings(

@@ -3,13 +3,20 @@
 //! Every call goes through `execute`, which counts it, logs it at debug level (method,
 //! path, status, attempt, latency; never the key), refuses redirects, caps the body it
 //! reads, and applies the retry policy.
+//!
+//! Everything a server sends back passes `read` (bodies, the `Location` of a redirect) or
+//! `transport_failure` (what the connection said), and both replace the key with `***`
+//! there: a server that echoes the `Authorization` header cannot put the key into an
+//! error, a log, a plan or a saved file. Error entries and decode messages are built from
+//! the scrubbed body and scrubbed once more, in case the body spelt the key with JSON
+//! escapes.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -21,8 +28,8 @@ use super::retry::{self, Decision, Failure, RetryPolicy, Safety};
 use super::secret::ApiKey;
 use super::wire::{
     Document, DocumentUpload, EnableReputation, Enterprise, ErrorBody, FrequencyUpdate, LoaUpdate,
-    Page, PhoneNumber, PhoneNumbers, RefreshResult, ReputationNumber, ReputationSettings, Single,
-    TosAgreement, TosStatus,
+    Page, PageMeta, PhoneNumber, PhoneNumbers, RefreshResult, ReputationNumber, ReputationSettings,
+    Single, TosAgreement, TosStatus,
 };
 use crate::model::{E164, EnterpriseSpec};
 
@@ -30,6 +37,11 @@ use crate::model::{E164, EnterpriseSpec};
 pub const DEFAULT_BASE_URL: &str = "https://api.telnyx.com/v2";
 /// The largest `page[size]` the API serves; telrep always asks for it.
 pub const PAGE_SIZE: u64 = 250;
+
+/// The most pages telrep reads of one listing (10,000,000 items at 250 a page): far more
+/// than any account holds, and few enough that a server announcing more is refused before
+/// its second page instead of being read for hours.
+pub const MAX_PAGES: u64 = 40_000;
 
 /// Path-segment encoding: everything but unreserved characters, so `+` goes as `%2B`.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -186,7 +198,7 @@ impl Client {
             }
             let outcome = match request.send().await {
                 Ok(response) => self.read(call, response).await,
-                Err(error) => Err(transport_failure(&error)),
+                Err(error) => Err(self.transport_failure(&error)),
             };
             let latency = started.elapsed().as_millis();
             let (failure_status, headers, body, failure) = match outcome {
@@ -231,7 +243,7 @@ impl Client {
                     let ambiguous = decision == Decision::Ambiguous;
                     return Err(match failure_status {
                         Some(status) => {
-                            let errors = error_entries(&body);
+                            let errors = self.error_entries(&body);
                             if ambiguous {
                                 ApiError::AmbiguousStatus {
                                     method: call.method.to_string(),
@@ -288,8 +300,10 @@ impl Client {
                 .headers()
                 .get(reqwest::header::LOCATION)
                 .and_then(|value| value.to_str().ok())
-                .unwrap_or("(no Location header)")
-                .to_owned();
+                .map_or_else(
+                    || "(no Location header)".to_owned(),
+                    |location| self.config.api_key.redact(location),
+                );
             return Err(Attempt::Fatal(ApiError::Redirect {
                 method: call.method.to_string(),
                 path: call.path.clone(),
@@ -317,9 +331,10 @@ impl Client {
                     body.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
-                Err(error) => return Err(transport_failure(&error)),
+                Err(error) => return Err(self.transport_failure(&error)),
             }
         }
+        let body = self.config.api_key.redact_bytes(body);
         if status.is_success() {
             Ok((status, body))
         } else {
@@ -336,7 +351,7 @@ impl Client {
         serde_json::from_slice(&body).map_err(|error| ApiError::Decode {
             method: call.method.to_string(),
             path: call.path.clone(),
-            message: error.to_string(),
+            message: self.config.api_key.redact(&error.to_string()),
         })
     }
 
@@ -357,10 +372,13 @@ impl Client {
         self.execute(&call).await.map(|_| ())
     }
 
-    /// Every item of a paginated listing, in order. The first page says how many pages
-    /// there are; the rest are fetched concurrently. Any failed page fails the listing, and
-    /// a listing that contradicts itself (a short page, a changing total, a duplicate) is an
-    /// error: what could not be read is never treated as absent.
+    /// Every item of a paginated listing, in order (docs/api.md, "Pagination"). The first
+    /// page says how many pages there are and is checked before any other is asked for: a
+    /// `total_pages` that does not fit `total_results` at 250 a page, or above
+    /// `MAX_PAGES`, is an error at once. The rest are fetched concurrently and checked as
+    /// they arrive; the first that contradicts page 1 (or itself, or holds an item twice)
+    /// ends the listing and no further page is asked for. Any failed page fails the
+    /// listing: what could not be read is never treated as absent.
     async fn list_all<T, K>(
         &self,
         path: String,
@@ -380,57 +398,17 @@ impl Client {
             async move { self.send::<Page<T>>(call).await.map(|page| (number, page)) }
         };
         let (_, first) = page(1).await?;
-        let total_pages = first.meta.total_pages;
-        let total_results = first.meta.total_results;
-        let mut pages = vec![(1, first)];
-        if total_pages > 1 {
-            let rest: Vec<(u64, Page<T>)> = futures::stream::iter(2..=total_pages)
-                .map(page)
-                .buffered(self.config.concurrency.max(1))
-                .try_collect()
-                .await?;
-            pages.extend(rest);
+        let mut listing = Listing::new(&path, first.meta, key)?;
+        let total_pages = listing.total_pages;
+        listing.take(1, first)?;
+        let mut rest = futures::stream::iter(2..=total_pages)
+            .map(page)
+            .buffered(self.config.concurrency.max(1));
+        while let Some(next) = rest.next().await {
+            let (number, page) = next?;
+            listing.take(number, page)?;
         }
-        let inconsistent = |message: String| ApiError::Inconsistent {
-            path: path.clone(),
-            message,
-        };
-        let expected_pages = total_results.div_ceil(PAGE_SIZE).max(1);
-        if total_pages.max(1) != expected_pages {
-            return Err(inconsistent(format!(
-                "{total_results} results should make {expected_pages} pages of {PAGE_SIZE}, but the API says {total_pages}"
-            )));
-        }
-        let mut items = Vec::new();
-        let mut seen = HashSet::new();
-        for (number, page) in pages {
-            let meta = page.meta;
-            if meta.total_results != total_results || meta.total_pages != total_pages {
-                return Err(inconsistent(format!(
-                    "page {number} says {} results in {} pages, page 1 said {total_results} in {total_pages}: the listing changed while it was read; run again",
-                    meta.total_results, meta.total_pages
-                )));
-            }
-            let expected = if number < total_pages {
-                PAGE_SIZE
-            } else {
-                total_results - PAGE_SIZE * (total_pages.max(1) - 1)
-            };
-            let got = u64::try_from(page.data.len()).unwrap_or(u64::MAX);
-            if got != expected {
-                return Err(inconsistent(format!(
-                    "page {number} of {total_pages} holds {got} items, {expected} expected"
-                )));
-            }
-            for item in page.data {
-                let item_key = key(&item);
-                if !seen.insert(item_key.clone()) {
-                    return Err(inconsistent(format!("`{item_key}` is listed twice")));
-                }
-                items.push(item);
-            }
-        }
-        Ok(items)
+        Ok(listing.items)
     }
 
     /// `GET /terms_of_service/status?product_type=number_reputation`.
@@ -743,6 +721,104 @@ impl Client {
     }
 }
 
+/// A listing being read: what page 1 announced, and the items so far.
+struct Listing<'a, T, K> {
+    path: &'a str,
+    total_pages: u64,
+    total_results: u64,
+    items: Vec<T>,
+    seen: HashSet<String>,
+    key: K,
+}
+
+impl<'a, T, K: Fn(&T) -> String> Listing<'a, T, K> {
+    /// Checks what page 1 announces against the documented page size (docs/api.md,
+    /// "Pagination": 250 a page, only the last page shorter) and `MAX_PAGES`, before any
+    /// other page is asked for.
+    fn new(path: &'a str, first: PageMeta, key: K) -> Result<Self, ApiError> {
+        let PageMeta {
+            page_size,
+            total_pages,
+            total_results,
+            ..
+        } = first;
+        // A `page_size` above the documented 250 would allow even fewer pages.
+        let by_page_size = (page_size > PAGE_SIZE).then(|| total_results.div_ceil(page_size));
+        let needed = total_results.div_ceil(PAGE_SIZE).max(1);
+        let says =
+            format!("page 1 says {total_pages} pages of {PAGE_SIZE} for {total_results} results");
+        let listing = Self {
+            path,
+            total_pages: total_pages.max(1),
+            total_results,
+            items: Vec::new(),
+            seen: HashSet::new(),
+            key,
+        };
+        if let Some(possible) = by_page_size.filter(|possible| listing.total_pages > *possible) {
+            Err(listing.inconsistent(format!(
+                "page 1 says {total_pages} pages of {page_size} for {total_results} results: at most {possible} pages are possible"
+            )))
+        } else if listing.total_pages > needed {
+            Err(listing.inconsistent(format!("{says}: at most {needed} pages are possible")))
+        } else if listing.total_pages < needed {
+            Err(listing.inconsistent(format!("{says}: {needed} pages are needed")))
+        } else if total_pages > MAX_PAGES {
+            Err(listing.inconsistent(format!(
+                "{says}: telrep reads at most {MAX_PAGES} pages ({} results) of one listing",
+                MAX_PAGES * PAGE_SIZE
+            )))
+        } else {
+            Ok(listing)
+        }
+    }
+
+    /// Adds page `number` once its meta agrees with page 1's and it holds the number of
+    /// items page 1 implies for it, none of them seen before.
+    fn take(&mut self, number: u64, page: Page<T>) -> Result<(), ApiError> {
+        let (total_pages, total_results) = (self.total_pages, self.total_results);
+        let meta = page.meta;
+        if meta.total_results != total_results || meta.total_pages.max(1) != total_pages {
+            return Err(self.inconsistent(format!(
+                "page {number} says {} results in {} pages, page 1 said {total_results} in {total_pages}: the listing changed while it was read; run again",
+                meta.total_results, meta.total_pages
+            )));
+        }
+        if meta.page_number != number {
+            return Err(self.inconsistent(format!(
+                "page {number} says it is page {}",
+                meta.page_number
+            )));
+        }
+        let expected = if number < total_pages {
+            PAGE_SIZE
+        } else {
+            total_results - PAGE_SIZE * (total_pages - 1)
+        };
+        let got = u64::try_from(page.data.len()).unwrap_or(u64::MAX);
+        if got != expected {
+            return Err(self.inconsistent(format!(
+                "page {number} of {total_pages} holds {got} items, {expected} expected"
+            )));
+        }
+        for item in page.data {
+            let item_key = (self.key)(&item);
+            if !self.seen.insert(item_key.clone()) {
+                return Err(self.inconsistent(format!("`{item_key}` is listed twice")));
+            }
+            self.items.push(item);
+        }
+        Ok(())
+    }
+
+    fn inconsistent(&self, message: String) -> ApiError {
+        ApiError::Inconsistent {
+            path: self.path.to_owned(),
+            message,
+        }
+    }
+}
+
 /// Why one attempt did not succeed.
 enum Attempt {
     /// No retry can help (a redirect, an oversized body).
@@ -757,27 +833,58 @@ enum Attempt {
     Transport { sent: bool, message: String },
 }
 
-fn transport_failure(error: &reqwest::Error) -> Attempt {
-    let sent = !error.is_connect();
-    let message = if error.is_timeout() {
-        "timed out".to_owned()
-    } else if error.is_connect() {
-        "could not connect".to_owned()
-    } else {
-        "the connection failed".to_owned()
-    };
-    // reqwest's own text names the URL (no key); its source chain says why.
-    let detail = std::error::Error::source(error).map(ToString::to_string);
-    Attempt::Transport {
-        sent,
-        message: detail.map_or(message.clone(), |detail| format!("{message}: {detail}")),
+impl Client {
+    fn transport_failure(&self, error: &reqwest::Error) -> Attempt {
+        let sent = !error.is_connect();
+        let message = if error.is_timeout() {
+            "timed out".to_owned()
+        } else if error.is_connect() {
+            "could not connect".to_owned()
+        } else {
+            "the connection failed".to_owned()
+        };
+        // reqwest's own text names the URL (no key); its source chain says why, and may
+        // quote what the server sent, so it is scrubbed.
+        let detail = std::error::Error::source(error)
+            .map(|detail| self.config.api_key.redact(&detail.to_string()));
+        Attempt::Transport {
+            sent,
+            message: detail.map_or(message.clone(), |detail| format!("{message}: {detail}")),
+        }
     }
-}
 
-fn error_entries(body: &[u8]) -> Vec<super::wire::ErrorEntry> {
-    serde_json::from_slice::<ErrorBody>(body)
-        .map(|body| body.errors)
-        .unwrap_or_default()
+    /// The entries of an error body, each text scrubbed of the key.
+    fn error_entries(&self, body: &[u8]) -> Vec<super::wire::ErrorEntry> {
+        let key = &self.config.api_key;
+        let redact = |text: &mut String| *text = key.redact(text);
+        let mut entries = serde_json::from_slice::<ErrorBody>(body)
+            .map(|body| body.errors)
+            .unwrap_or_default();
+        for entry in &mut entries {
+            redact(&mut entry.code);
+            redact(&mut entry.title);
+            let source = entry.source.as_mut();
+            let meta = entry.meta.as_mut();
+            for text in [
+                entry.detail.as_mut(),
+                source.and_then(|source| source.pointer.as_mut()),
+                meta.and_then(|meta| meta.url.as_mut()),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                redact(text);
+            }
+            if let Some(parameter) = entry
+                .source
+                .as_mut()
+                .and_then(|source| source.parameter.as_mut())
+            {
+                redact(parameter);
+            }
+        }
+        entries
+    }
 }
 
 fn segment(text: &str) -> String {

@@ -9,4 +9,4 @@ pub mod wire;
 
 pub use client::{Client, ClientConfig, DEFAULT_BASE_URL, NumberFilter, PAGE_SIZE};
 pub use error::ApiError;
-pub use secret::ApiKey;
+pub use secret::{ApiKey, KeyProblem};

@@ -1,6 +1,8 @@
 //! A server that misbehaves on purpose, for the client's failure paths the sandbox never
 //! shows (a lying `total_pages`, a redirect, an endless body). Each request is answered by
-//! a function of (path, query, attempt number) and recorded. Loopback only.
+//! a function of (path, query, attempt number) and recorded. Loopback only. A script that
+//! writes `{authorization}` in a body or header value has it replaced by the request's
+//! `Authorization` header, as a server that echoes it would.
 
 use std::sync::{Arc, Mutex};
 
@@ -84,16 +86,17 @@ async fn answer(State(shared): State<Arc<Shared>>, request: Request) -> Response
             .iter()
             .filter(|(p, q, _)| *p == path && *q == query)
             .count();
-        seen.push((path.clone(), query.clone(), authorization));
+        seen.push((path.clone(), query.clone(), authorization.clone()));
         count
     };
     let (status, headers, body) = (shared.script)(&path, &query, count);
-    let mut response = Response::new(Body::from(body));
+    let echo = |text: &str| text.replace("{authorization}", authorization.as_deref().unwrap_or(""));
+    let mut response = Response::new(Body::from(echo(&body)));
     *response.status_mut() = StatusCode::from_u16(status).unwrap();
     for (name, value) in headers {
         response
             .headers_mut()
-            .insert(name, HeaderValue::from_str(&value).unwrap());
+            .insert(name, HeaderValue::from_str(&echo(&value)).unwrap());
     }
     response
         .headers_mut()
