@@ -765,8 +765,12 @@ impl Planner<'_> {
         let threshold = (live / 4).max(10);
         if to_zero {
             self.problems.push(Problem::new("mass_removal", format!(
-                "`prune: true` with no numbers would remove all {} monitored numbers; pass --allow-mass-removal to accept",
-                crate::plan::thousands(live)
+                "`prune: true` with no numbers would remove {}; pass --allow-mass-removal to accept",
+                if live == 1 {
+                    "the 1 monitored number".to_owned()
+                } else {
+                    format!("all {} monitored numbers", crate::plan::thousands(live))
+                }
             )));
         } else if removals > threshold {
             self.problems.push(Problem::new("mass_removal", format!(
@@ -1621,7 +1625,7 @@ mod tests {
         assert_eq!(
             make(&desired_zero, &live_zero, PlanOptions::default()).errors,
             [
-                "`prune: true` with no numbers would remove all 1 monitored numbers; pass --allow-mass-removal to accept"
+                "`prune: true` with no numbers would remove the 1 monitored number; pass --allow-mass-removal to accept"
             ]
         );
     }

@@ -11,6 +11,7 @@
 
 mod apply;
 mod client;
+mod docs;
 mod plan;
 mod sandbox;
 mod schema;

@@ -1059,3 +1059,34 @@ async fn issue_9_a_plan_that_cannot_be_made_is_not_saved() {
     );
     assert!(!workspace.path().join("plan.json").exists());
 }
+
+#[test]
+fn issue_8_json_and_markdown_print_a_document_without_a_key() {
+    let workspace = workspace(&NUMBERS, "");
+    let markdown = crate::support::telrep(
+        workspace.path(),
+        &["plan", "--format", "markdown", "acme.yaml"],
+    );
+    insta::assert_snapshot!(render(&markdown), @"
+    exit: 1
+    ----- stdout -----
+    <!-- telrep plan: acme.yaml -->
+    ### telrep plan: Acme Corp (`acme.yaml`)
+
+    **Plan failed: 1 error.**
+
+    - :x: no API key: set TELNYX_API_KEY or pass --api-key-file FILE (or use --sandbox)
+
+    ----- stderr -----
+    error: no API key: set TELNYX_API_KEY or pass --api-key-file FILE (or use --sandbox)
+    ");
+    let json = crate::support::telrep(workspace.path(), &["plan", "--format", "json", "acme.yaml"]);
+    assert_eq!(json.status.code(), Some(1));
+    let plan: Value = serde_json::from_slice(&json.stdout).unwrap();
+    check_plan_schema(&plan);
+    assert_eq!(plan["diagnostics"][0]["rule"], "invalid_settings");
+    assert_eq!(
+        (plan["cost"].clone(), plan["steps"].clone()),
+        (Value::Null, json!([]))
+    );
+}

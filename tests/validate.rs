@@ -522,6 +522,9 @@ fn help() {
               
               [default: text]
 
+          --prices <FILE>
+              Prices to estimate with (JSON or YAML: `monitoring_per_month`, `per_check`, in USD)
+
           --keep-going
               After a refused batch, run the later steps anyway
 

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use super::ExitCode;
 use super::args::{ApplyArgs, OutputFormat};
-use super::plan::{connect, file_digests, load_all, manifest_digest};
+use super::plan::{connect, file_digests, load_all, manifest_digest, prices_from};
 use crate::apply::{ApplyOptions, Event, Outcome, execute};
 use crate::model::Desired;
 use crate::plan::render::{self, RenderOptions};
@@ -37,6 +37,13 @@ pub fn run(args: &ApplyArgs) -> ExitCode {
     let Ok(desireds) = load_all(&paths, args.allow_outside_paths, &args.exclude) else {
         return ExitCode::Failure;
     };
+    let prices = match prices_from(args.prices.as_deref()) {
+        Ok(prices) => prices,
+        Err(message) => {
+            let _ = writeln!(stderr, "error: {message}");
+            return ExitCode::Failure;
+        }
+    };
     let Some(runtime) = super::runtime() else {
         return ExitCode::Failure;
     };
@@ -58,6 +65,7 @@ pub fn run(args: &ApplyArgs) -> ExitCode {
                 &client,
                 desired,
                 saved.as_deref(),
+                prices,
                 &interrupted,
                 &signal,
             )
@@ -116,12 +124,13 @@ async fn apply_one(
     client: &Client,
     desired: &Desired,
     saved: Option<&[SavedPlan]>,
+    (prices, default_prices): (Prices, Option<Prices>),
     interrupted: &Arc<AtomicBool>,
     signal: &Arc<AtomicU8>,
 ) -> ExitCode {
     let mut stderr = anstream::stderr();
     let options = args.rails.options();
-    let plan = crate::observe::plan(client, desired, options, Prices::default()).await;
+    let plan = crate::observe::plan(client, desired, options, prices).await;
     if let Some(saved) = saved {
         let label = desired.manifest.display().to_string();
         let Some(entry) = saved.iter().find(|entry| entry.manifest == label) else {
@@ -155,7 +164,7 @@ async fn apply_one(
         let _ = render::render_text(
             std::slice::from_ref(&shown),
             RenderOptions {
-                default_prices: Some(Prices::default()),
+                default_prices,
                 ..RenderOptions::default()
             },
             &mut anstream::stdout().lock(),
@@ -240,13 +249,19 @@ async fn apply_one(
             }
             ExitCode::Failure
         }
-        Ok(Outcome::Done) => verify(client, desired, options, json).await,
+        Ok(Outcome::Done) => verify(client, desired, options, (prices, default_prices), json).await,
     }
 }
 
 /// Re-observes and re-plans: success means nothing is left to do.
-async fn verify(client: &Client, desired: &Desired, options: PlanOptions, json: bool) -> ExitCode {
-    let replan = crate::observe::plan(client, desired, options, Prices::default()).await;
+async fn verify(
+    client: &Client,
+    desired: &Desired,
+    options: PlanOptions,
+    (prices, default_prices): (Prices, Option<Prices>),
+    json: bool,
+) -> ExitCode {
+    let replan = crate::observe::plan(client, desired, options, prices).await;
     if replan.errors.is_empty() && replan.steps.is_empty() {
         let _ = writeln!(
             anstream::stderr(),
@@ -266,7 +281,7 @@ async fn verify(client: &Client, desired: &Desired, options: PlanOptions, json: 
     let _ = render::render_text(
         std::slice::from_ref(&render::masked(&replan)),
         RenderOptions {
-            default_prices: Some(Prices::default()),
+            default_prices,
             ..RenderOptions::default()
         },
         &mut anstream::stderr().lock(),

@@ -211,6 +211,10 @@ pub struct ApplyArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
 
+    /// Prices to estimate with (JSON or YAML: `monitoring_per_month`, `per_check`, in USD).
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+
     /// After a refused batch, run the later steps anyway.
     #[arg(long)]
     pub keep_going: bool,

@@ -18,47 +18,27 @@ use crate::telnyx::{ApiKey, Client, ClientConfig};
 /// Plans every manifest named.
 pub fn run(args: &PlanArgs) -> ExitCode {
     let mut stderr = anstream::stderr();
-    let (prices, default_prices) = match &args.prices {
-        None => (Prices::default(), Some(Prices::default())),
-        Some(path) => match read_prices(path) {
-            Ok(prices) => (prices, None),
-            Err(message) => {
-                let _ = writeln!(stderr, "error: {message}");
-                return ExitCode::Failure;
-            }
-        },
-    };
+    let prices = prices_from(args.prices.as_deref());
+    let default_prices = prices.as_ref().ok().and_then(|(_, default)| *default);
+    let mut save_error = None;
     let plans = match load_all(&args.paths, args.allow_outside_paths, &args.exclude) {
-        Ok(desireds) => match plan_all(args, &desireds, prices) {
-            Some(plans) => {
-                let failed = plans.iter().filter(|plan| !plan.errors.is_empty()).count();
-                match &args.out {
-                    // A plan that cannot be made is no plan to apply: nothing is saved, and
-                    // the plan's errors are shown below.
-                    Some(path) if failed > 0 => {
-                        let _ = writeln!(
-                            stderr,
-                            "error: not saving `{}`: {} be made; fix the errors below and plan again",
-                            path.display(),
-                            crate::plan::plural(failed, "plan cannot", "plans cannot")
-                        );
-                    }
-                    Some(path) => {
-                        if let Err(message) = save(path, &plans, &desireds) {
-                            let _ = writeln!(stderr, "error: {message}");
-                            return ExitCode::Failure;
-                        }
-                    }
-                    None => {}
-                }
-                plans
-            }
-            None => return ExitCode::Failure,
-        },
         // Text has said everything on stderr; JSON and Markdown still print their document,
         // so a CI job never posts an empty comment.
         Err(_) if args.format == PlanFormat::Text => return ExitCode::Failure,
         Err(loaded) => not_planned(&loaded),
+        Ok(desireds) => match prices.and_then(|(prices, _)| plan_all(args, &desireds, prices)) {
+            Ok(plans) => {
+                save_error = save_unless_failed(args.out.as_deref(), &plans, &desireds);
+                plans
+            }
+            Err(message) => {
+                let _ = writeln!(stderr, "error: {message}");
+                if args.format == PlanFormat::Text {
+                    return ExitCode::Failure;
+                }
+                settings_failed(&desireds, &message)
+            }
+        },
     };
     let mut stdout = anstream::stdout().lock();
     let options = RenderOptions {
@@ -83,6 +63,10 @@ pub fn run(args: &PlanArgs) -> ExitCode {
             &mut stdout,
         ),
     };
+    if let Some(message) = save_error {
+        let _ = writeln!(stderr, "error: {message}");
+        return ExitCode::Failure;
+    }
     if plans.iter().any(|plan| !plan.errors.is_empty()) {
         ExitCode::Failure
     } else if args.detailed_exitcode && plans.iter().any(|plan| plan.changes) {
@@ -101,18 +85,57 @@ fn marker(paths: &[PathBuf]) -> String {
         .join(" ")
 }
 
+/// `--out`: saves the plans, unless one cannot be made (no plan to apply: nothing is
+/// saved, and stderr says so); the error to report after the plans are shown, if any.
+fn save_unless_failed(out: Option<&Path>, plans: &[Plan], desireds: &[Desired]) -> Option<String> {
+    let path = out?;
+    let failed = plans.iter().filter(|plan| !plan.errors.is_empty()).count();
+    if failed > 0 {
+        let _ = writeln!(
+            anstream::stderr(),
+            "error: not saving `{}`: {} be made; fix the errors below and plan again",
+            path.display(),
+            crate::plan::plural(failed, "plan cannot", "plans cannot")
+        );
+        return None;
+    }
+    save(path, plans, desireds).err()
+}
+
+/// The failed plans of a run that could not reach the account at all (no key, a refused
+/// URL, a bad price table, a sandbox that did not start): each manifest with the reason.
+fn settings_failed(desireds: &[Desired], message: &str) -> Vec<Plan> {
+    desireds
+        .iter()
+        .map(|desired| {
+            let manifest = desired.manifest.display().to_string();
+            let diagnostic = PlanDiagnostic {
+                rule: "invalid_settings".to_owned(),
+                severity: Severity::Error,
+                message: message.to_owned(),
+                file: manifest.clone(),
+                line: None,
+                column: None,
+                help: None,
+            };
+            Plan::failed(
+                manifest,
+                PlanEnterprise {
+                    id: None,
+                    legal_name: Some(desired.enterprise.legal_name.clone()),
+                },
+                vec![diagnostic],
+            )
+        })
+        .collect()
+}
+
 /// Observes and plans every manifest, 4 at a time; masked unless `--show-sensitive`.
-/// `None` (reported) when no connection could be made.
-fn plan_all(args: &PlanArgs, desireds: &[Desired], prices: Prices) -> Option<Vec<Plan>> {
-    let runtime = super::runtime()?;
+/// The error when no connection could be made.
+fn plan_all(args: &PlanArgs, desireds: &[Desired], prices: Prices) -> Result<Vec<Plan>, String> {
+    let runtime = super::runtime().ok_or("cannot start the async runtime")?;
     let plans = runtime.block_on(async {
-        let (client, sandbox) = match connect(&args.connection, desireds).await {
-            Ok(connection) => connection,
-            Err(message) => {
-                let _ = writeln!(anstream::stderr(), "error: {message}");
-                return None;
-            }
-        };
+        let (client, sandbox) = connect(&args.connection, desireds).await?;
         let options = args.rails.options();
         let plans: Vec<Plan> = futures::stream::iter(desireds.iter())
             .map(|desired| crate::observe::plan(&client, desired, options, prices))
@@ -122,9 +145,9 @@ fn plan_all(args: &PlanArgs, desireds: &[Desired], prices: Prices) -> Option<Vec
         if let Some(sandbox) = sandbox {
             sandbox.shutdown().await;
         }
-        Some(plans)
+        Ok::<_, String>(plans)
     })?;
-    Some(if args.show_sensitive {
+    Ok(if args.show_sensitive {
         plans
     } else {
         plans.iter().map(render::masked).collect()
@@ -262,6 +285,15 @@ pub(crate) async fn connect(
     config.concurrency = args.concurrency.max(1);
     let client = Client::new(config).map_err(|error| error.to_string())?;
     Ok((client, sandbox))
+}
+
+/// `--prices FILE`, else the built-in table: the prices, and the built-in table again when
+/// it is the one in use (the cost then says so).
+pub(crate) fn prices_from(path: Option<&Path>) -> Result<(Prices, Option<Prices>), String> {
+    match path {
+        None => Ok((Prices::default(), Some(Prices::default()))),
+        Some(path) => read_prices(path).map(|prices| (prices, None)),
+    }
 }
 
 fn read_prices(path: &Path) -> Result<Prices, String> {

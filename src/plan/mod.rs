@@ -218,6 +218,7 @@ pub struct Summary {
 
 /// A whole plan for one manifest, in the JSON shape of docs/design.md (`--format json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(transform = always_present)]
 pub struct Plan {
     /// Always 1.
     pub format_version: u32,
@@ -249,6 +250,18 @@ pub struct Plan {
     #[serde(skip)]
     #[schemars(skip)]
     pub observed: bool,
+}
+
+/// `summary`, `cost` and `fingerprint` are always in the JSON, `null` when the plan could
+/// not be made: the schema requires them (schemars leaves `Option` fields optional).
+fn always_present(schema: &mut schemars::Schema) {
+    if let Some(serde_json::Value::Array(required)) = schema.get_mut("required") {
+        for key in ["summary", "cost", "fingerprint"] {
+            if !required.iter().any(|present| present == key) {
+                required.push(serde_json::Value::String(key.to_owned()));
+            }
+        }
+    }
 }
 
 impl Plan {

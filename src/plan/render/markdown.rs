@@ -35,6 +35,9 @@ pub fn render_markdown(
     let mut text = build(plans, options, options.full);
     if text.len() > MARKDOWN_LIMIT {
         text = build(plans, options, false);
+        if options.full {
+            text.push_str("_Every list in full would pass GitHub's comment limit, so long lists are shortened here; `telrep plan --full` prints them._\n");
+        }
     }
     if text.len() > MARKDOWN_LIMIT {
         text = build_brief(plans, options);
@@ -77,8 +80,13 @@ fn header(plan: &Plan, options: &MarkdownOptions, full: bool, text: &mut String)
     for entry in shortened(&entries, full) {
         match entry {
             Shown::Item(diagnostic) => {
+                // A number's error already names its place; a manifest problem does not.
                 let place = match (diagnostic.line, diagnostic.column) {
-                    (Some(line), Some(column)) => {
+                    (Some(line), Some(column))
+                        if !diagnostic
+                            .message
+                            .contains(&format!("{}:{line}:{column}", diagnostic.file)) =>
+                    {
                         format!(" (`{}:{line}:{column}`)", diagnostic.file)
                     }
                     _ => String::new(),

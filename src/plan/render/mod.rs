@@ -130,6 +130,12 @@ pub(crate) fn summarize(numbers: &[String], full: bool) -> String {
 /// Exit-code-ready combination of many plans' outcomes: any error, else any change.
 pub fn combined_summary(plans: &[Plan]) -> String {
     let failed = plans.iter().filter(|plan| !plan.errors.is_empty()).count();
+    if plans.iter().all(|plan| !plan.observed) {
+        return format!(
+            "Total: nothing was planned ({} could not be); no request was made.",
+            super::plural(failed, "entry", "entries")
+        );
+    }
     let changed = plans
         .iter()
         .filter(|plan| plan.errors.is_empty() && plan.changes)
