@@ -727,3 +727,35 @@ async fn issue_9_a_key_the_server_echoes_is_shown_as_stars() {
         assert!(!saved.exists());
     }
 }
+
+#[tokio::test]
+async fn issue_9_a_server_cannot_forge_lines_in_telreps_output() {
+    // A 403 whose detail tries to end telrep's line, clear the screen and print its own
+    // "success", and to turn text around with U+202E.
+    let detail =
+        "denied\n\u{1b}[2J\u{7}No changes. The account matches the manifest.\u{202e}fdp.exe";
+    let body =
+        serde_json::json!({"errors": [{"code": "10010", "title": "Forbidden", "detail": detail}]})
+            .to_string();
+    let server = Scripted::start(move |_, _, _| (403, Vec::new(), body.clone())).await;
+    let workspace = crate::support::api::workspace(&[], "");
+    let output = telrep_with_key(server.base_url(), workspace.path(), &["plan", "acme.yaml"]).await;
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        !stdout
+            .chars()
+            .any(|character| character != '\n' && telrep::telnyx::is_forging(character)),
+        "{stdout:?}"
+    );
+    let error = stdout
+        .lines()
+        .find(|line| line.starts_with("  - "))
+        .unwrap();
+    assert_eq!(
+        error,
+        format!(
+            "  - cannot read the account at `{}`: GET /terms_of_service/status: 403 Forbidden [10010]: denied\\n\\u001b[2J\\u0007No changes. The account matches the manifest.\\u202efdp.exe",
+            server.address
+        )
+    );
+}

@@ -335,6 +335,10 @@ impl Client {
             }
         }
         let body = self.config.api_key.redact_bytes(body);
+        let body = match super::defang::defang(&body) {
+            std::borrow::Cow::Borrowed(_) => body,
+            std::borrow::Cow::Owned(defanged) => defanged,
+        };
         if status.is_success() {
             Ok((status, body))
         } else {

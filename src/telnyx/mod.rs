@@ -2,11 +2,13 @@
 //! Depends on `model` only.
 
 mod client;
+mod defang;
 mod error;
 pub mod retry;
 mod secret;
 pub mod wire;
 
 pub use client::{Client, ClientConfig, DEFAULT_BASE_URL, NumberFilter, PAGE_SIZE};
+pub use defang::is_forging;
 pub use error::ApiError;
 pub use secret::{ApiKey, KeyProblem};

@@ -1,0 +1,115 @@
+//! Text from a server is shown to people, so it must not be able to forge telrep's output:
+//! a control character (a newline, ESC starting a terminal sequence, BEL) or a bidi
+//! override (U+202E turns text around) in an API string would let a hostile or broken
+//! server print lines that look like telrep's own. Every response body passes `defang`
+//! before it is decoded, so such characters arrive as visible `\uXXXX` text instead.
+//!
+//! It works on the JSON text itself: an escape such as `\n` or `\u001b` inside a string
+//! becomes `\\n` or `\\u001b` (which decodes to the six visible characters), and a raw
+//! bidi control becomes `\\u202e`. Everything else is left byte for byte, so bodies
+//! without such characters are not copied at all.
+
+use std::borrow::Cow;
+
+/// Whether a character must never reach a terminal or a rendered comment as itself.
+pub fn is_forging(character: char) -> bool {
+    let code = u32::from(character);
+    code < 0x20
+        || (0x7f..=0x9f).contains(&code)
+        || matches!(
+            code,
+            0x061c | 0x200e | 0x200f | 0x202a..=0x202e | 0x2066..=0x2069
+        )
+}
+
+/// The body with every forging character inside its strings made visible.
+pub fn defang(body: &[u8]) -> Cow<'_, [u8]> {
+    // Escapes start with `\`; the raw characters concerned start with these UTF-8 bytes
+    // (U+0080..U+009F: 0xc2; U+061C: 0xd8; U+200E..U+2069: 0xe2).
+    let suspicious = body
+        .iter()
+        .any(|byte| matches!(byte, b'\\' | 0xc2 | 0xd8 | 0xe2));
+    if !suspicious {
+        return Cow::Borrowed(body);
+    }
+    let Ok(text) = std::str::from_utf8(body) else {
+        // Not UTF-8, so not JSON either: decoding will refuse it as it is.
+        return Cow::Borrowed(body);
+    };
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut characters = text.chars().peekable();
+    while let Some(character) = characters.next() {
+        if character == '\\' {
+            match characters.next() {
+                Some(escape @ ('n' | 'r' | 't' | 'b' | 'f')) => {
+                    out.push_str("\\\\");
+                    out.push(escape);
+                }
+                Some('u') => {
+                    let hex: String = characters.by_ref().take(4).collect();
+                    let forging = u32::from_str_radix(&hex, 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                        .is_some_and(is_forging);
+                    out.push_str(if forging { "\\\\u" } else { "\\u" });
+                    out.push_str(&hex);
+                }
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
+            }
+        } else if is_forging(character) && !matches!(character, '\n' | '\r' | '\t') {
+            // Raw newlines and tabs are JSON whitespace between tokens; raw controls inside
+            // strings are refused by the decoder; raw bidi controls are made visible.
+            out.push_str(&format!("\\\\u{:04x}", u32::from(character)));
+        } else {
+            out.push(character);
+        }
+    }
+    Cow::Owned(out.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn case(body: &str, expected_text: &str) {
+        let defanged = defang(body.as_bytes());
+        let value: serde_json::Value = serde_json::from_slice(&defanged).unwrap();
+        assert_eq!(value["detail"], expected_text, "{body}");
+    }
+
+    #[test]
+    fn issue_9_forging_characters_become_visible() {
+        case(r#"{"detail": "plain text"}"#, "plain text");
+        case(
+            r#"{"detail": "quote \" slash \/ backslash \\ ok"}"#,
+            "quote \" slash / backslash \\ ok",
+        );
+        case(r#"{"detail": "two\nlines"}"#, "two\\nlines");
+        case(r#"{"detail": "\u001b[2Jcleared"}"#, "\\u001b[2Jcleared");
+        case(r#"{"detail": "bell\u0007"}"#, "bell\\u0007");
+        case(
+            "{\"detail\": \"evil\u{202e}txt.pdf\"}",
+            "evil\\u202etxt.pdf",
+        );
+        case(r#"{"detail": "escaped \u202E too"}"#, "escaped \\u202E too");
+        case(r#"{"detail": "caf\u00e9 stays"}"#, "café stays");
+        case("{\"detail\": \"c1\u{85}control\"}", "c1\\u0085control");
+        case(
+            "{\n  \"detail\": \"pretty JSON keeps its whitespace\"\n}",
+            "pretty JSON keeps its whitespace",
+        );
+        // A backslash escaped as `\\` followed by `n` is text, and stays text.
+        case(r#"{"detail": "C:\\new"}"#, "C:\\new");
+    }
+
+    #[test]
+    fn clean_bodies_are_not_copied() {
+        let body = br#"{"data": {"id": "x"}}"#;
+        assert!(matches!(defang(body), Cow::Borrowed(_)));
+    }
+}
