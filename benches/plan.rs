@@ -205,8 +205,8 @@ fn converged_live(desired: &telrep::model::Desired) -> telrep::model::Live {
             fields: fields.into_iter().collect(),
         }),
         reputation: Some(telrep::model::LiveReputation {
-            status: "approved".to_owned(),
-            loa_status: "approved".to_owned(),
+            status: telrep::model::Status::Approved,
+            loa_status: telrep::model::Status::Approved,
             loa_document_id: Some("2a7e8337-5f1c-4b2e-9d5a-7c3e1f0b6a49".to_owned()),
             check_frequency: "business_daily".to_owned(),
             rejection_reasons: Vec::new(),

@@ -7,11 +7,11 @@ use serde_json::Value;
 
 use crate::model::{
     CheckFrequency, Desired, E164, Eligibility, Live, LiveReputation, Loa, Place, ReputationSpec,
-    WireEnum,
+    Status, WireEnum,
 };
 use crate::plan::{
-    Action, Cost, FORMAT_VERSION, FieldChange, Plan, PlanDiagnostic, PlanEnterprise, PlanOptions,
-    Prices, Severity, Step, Warning, cost, plural,
+    Action, Cost, Detail, FORMAT_VERSION, FieldChange, Plan, PlanDiagnostic, PlanEnterprise,
+    PlanOptions, Prices, Severity, Step, Warning, cost, plural,
 };
 
 /// Fields the API refuses to change after creation (docs/api.md, "Enterprises": the PUT).
@@ -62,9 +62,7 @@ pub fn diff_detailed(
             0,
             Step::new(
                 Action::AcceptTerms,
-                "POST",
                 "/terms_of_service/number_reputation/agree".to_owned(),
-                false,
                 "the current Number Reputation terms of service are not agreed; reputation calls answer 403 until they are".to_owned(),
             ),
         );
@@ -218,9 +216,7 @@ impl Planner<'_> {
             }
             self.steps.push(Step::new(
                 Action::CreateEnterprise,
-                "POST",
                 "/enterprises".to_owned(),
-                false,
                 format!("no enterprise has legal_name `{}`", desired.legal_name),
             ));
             for other in &self.live.other_enterprises {
@@ -271,18 +267,16 @@ impl Planner<'_> {
         }
         if !changes.is_empty() {
             let names: Vec<&str> = changes.iter().map(|change| change.field.as_str()).collect();
-            let mut step = Step::new(
+            let step = Step::new(
                 Action::UpdateEnterprise,
-                "PUT",
                 format!("/enterprises/{}", live.id),
-                false,
                 format!(
                     "{} from the manifest",
                     plural(names.len(), "field differs", "fields differ")
                 ),
             );
-            step.fields = Some(changes);
-            self.steps.push(step);
+            self.steps
+                .push(step.with(Detail::UpdateEnterprise { fields: changes }));
         }
     }
 
@@ -298,9 +292,7 @@ impl Planner<'_> {
                     ));
                     self.steps.push(Step::new(
                         Action::DisableReputation,
-                        "DELETE",
                         self.reputation_path(),
-                        false,
                         format!(
                             "the manifest says `enabled: false`; this de-registers {}",
                             plural(count, "number", "numbers")
@@ -335,8 +327,8 @@ impl Planner<'_> {
             return;
         };
         let loa_changed = self.loa_changed(loa, reputation);
-        let rejected = reputation.status == "rejected";
-        if rejected || (loa_changed && reputation.loa_status == "approved") {
+        let rejected = reputation.status == Status::Rejected;
+        if rejected || (loa_changed && reputation.loa_status == Status::Approved) {
             let why = if rejected {
                 format!(
                     "vetting was rejected ({}); resubmitting means disable then enable",
@@ -374,9 +366,7 @@ impl Planner<'_> {
             ));
             self.steps.push(Step::new(
                 Action::DisableReputation,
-                "DELETE",
                 self.reputation_path(),
-                false,
                 why.clone(),
             ));
             self.enable(&document, frequency, "re-enable after the disable");
@@ -397,19 +387,18 @@ impl Planner<'_> {
         let mut needs_approval = false;
         if loa_changed {
             let document = self.upload(loa);
-            let mut step = Step::new(
+            let step = Step::new(
                 Action::UpdateLoa,
-                "PATCH",
                 format!("{}/loa", self.reputation_path()),
-                false,
                 format!(
                     "the manifest's LOA differs from the live one, whose review is `{}`",
                     reputation.loa_status
                 ),
             );
-            step.old = reputation.loa_document_id.clone();
-            step.new = Some(document);
-            self.steps.push(step);
+            self.steps.push(step.with(Detail::UpdateLoa {
+                live: reputation.loa_document_id.clone(),
+                desired: document,
+            }));
             needs_approval = true;
         }
         let live_frequency = CheckFrequency::from_wire(&reputation.check_frequency);
@@ -419,24 +408,24 @@ impl Planner<'_> {
             .copied()
             .filter(|number| !live_numbers.contains(number))
             .collect();
-        let pending = reputation.status != "approved" || reputation.loa_status != "approved";
+        let pending =
+            reputation.status != Status::Approved || reputation.loa_status != Status::Approved;
         if needs_approval || (pending && (frequency_changes || !to_add.is_empty())) {
             self.wait(
                 "the frequency and number calls need `status` and `loa_status` both approved",
             );
         }
         if frequency_changes {
-            let mut step = Step::new(
+            let step = Step::new(
                 Action::UpdateFrequency,
-                "PATCH",
                 format!("{}/frequency", self.reputation_path()),
-                false,
                 "the refresh frequency differs; it takes effect at the next scheduled refresh"
                     .to_owned(),
             );
-            step.old = Some(reputation.check_frequency.clone());
-            step.new = Some(frequency.as_str().to_owned());
-            self.steps.push(step);
+            self.steps.push(step.with(Detail::UpdateFrequency {
+                live: reputation.check_frequency.clone(),
+                desired: frequency,
+            }));
         }
         self.add(&to_add, list, &live_numbers);
         let absent: Vec<E164> = self
@@ -449,15 +438,14 @@ impl Planner<'_> {
         if prune {
             self.check_removals(absent.len(), wanted.is_empty());
             for number in absent {
-                let mut step = Step::new(
+                let step = Step::new(
                     Action::RemoveNumber,
-                    "DELETE",
                     format!("{}/numbers/{}", self.reputation_path(), encode(number)),
-                    false,
                     "monitored live but not in the manifest (`prune: true`)".to_owned(),
                 );
-                step.phone_number = Some(number.to_string());
-                self.steps.push(step);
+                self.steps.push(step.with(Detail::RemoveNumber {
+                    phone_number: number,
+                }));
             }
         } else {
             self.unmanaged = absent;
@@ -531,9 +519,7 @@ impl Planner<'_> {
             Loa::File { path, sha256, .. } => {
                 self.steps.push(Step::new(
                     Action::UploadLoa,
-                    "POST",
                     "/documents".to_owned(),
-                    false,
                     format!(
                         "upload `{}` (sha256 {}…); no live LOA has its content. It is uploaded just before it is linked: an unlinked document is deleted after 30 minutes",
                         path.display(),
@@ -566,9 +552,7 @@ impl Planner<'_> {
     fn enable(&mut self, document: &str, frequency: CheckFrequency, why: &str) {
         self.steps.push(Step::new(
             Action::EnableReputation,
-            "POST",
             self.reputation_path(),
-            true,
             format!(
                 "{why}: enable with loa_document_id `{document}` and check_frequency `{frequency}`"
             ),
@@ -578,9 +562,7 @@ impl Planner<'_> {
     fn wait(&mut self, why: &str) {
         self.steps.push(Step::new(
             Action::WaitForVetting,
-            "GET",
             self.reputation_path(),
-            false,
             why.to_owned(),
         ));
     }
@@ -633,19 +615,18 @@ impl Planner<'_> {
         }
         let batches = numbers.len().div_ceil(BATCH);
         for (index, batch) in numbers.chunks(BATCH).enumerate() {
-            let mut step = Step::new(
+            let step = Step::new(
                 Action::AddNumbers,
-                "POST",
                 format!("{}/numbers", self.reputation_path()),
-                true,
                 format!(
                     "batch {} of {batches}: {} not monitored yet",
                     index + 1,
                     plural(batch.len(), "number", "numbers")
                 ),
             );
-            step.phone_numbers = Some(batch.iter().map(ToString::to_string).collect());
-            self.steps.push(step);
+            self.steps.push(step.with(Detail::AddNumbers {
+                phone_numbers: batch.to_vec(),
+            }));
         }
     }
 
@@ -807,8 +788,7 @@ impl Planner<'_> {
         let added: usize = self
             .steps
             .iter()
-            .filter_map(|step| step.phone_numbers.as_ref())
-            .map(Vec::len)
+            .map(|step| step.phone_numbers().len())
             .sum();
         if added > 0 {
             #[expect(clippy::cast_precision_loss, reason = "a money estimate")]
@@ -978,8 +958,8 @@ mod tests {
                 fields,
             }),
             reputation: Some(LiveReputation {
-                status: "approved".to_owned(),
-                loa_status: "approved".to_owned(),
+                status: Status::Approved,
+                loa_status: Status::Approved,
                 loa_document_id: Some(DOCUMENT.to_owned()),
                 check_frequency: "daily".to_owned(),
                 rejection_reasons: Vec::new(),
@@ -999,6 +979,11 @@ mod tests {
         for number in wanted {
             live.candidates.insert(*number, Eligibility::Eligible);
         }
+    }
+
+    /// A step as the JSON plan spells it.
+    fn json(step: &Step) -> crate::plan::StepJson {
+        step.clone().into()
     }
 
     fn make(desired: &Desired, live: &Live, options: PlanOptions) -> Plan {
@@ -1079,15 +1064,15 @@ mod tests {
         let batches: Vec<usize> = plan
             .steps
             .iter()
-            .filter_map(|step| step.phone_numbers.as_ref().map(Vec::len))
+            .filter_map(|step| json(step).phone_numbers.map(|numbers| numbers.len()))
             .collect();
         assert_eq!(batches, [100, 100, 50]);
-        let first_batch = plan.steps[5].phone_numbers.clone().unwrap();
+        let first_batch = json(&plan.steps[5]).phone_numbers.clone().unwrap();
         assert_eq!(
             first_batch.first().map(String::as_str),
             Some("+12025550000")
         );
-        assert_eq!(plan.steps.iter().filter(|step| step.billable).count(), 4);
+        assert_eq!(plan.steps.iter().filter(|step| step.billable()).count(), 4);
         assert_eq!(
             plan.summary_line(),
             "Plan: 4 to create, 250 numbers to add, 0 to remove, 0 to change."
@@ -1112,7 +1097,7 @@ mod tests {
         let plan = make(&desired, &live, PlanOptions::default());
         assert_eq!(outline(&plan), ["~ update_enterprise /enterprises/ID"]);
         assert_eq!(
-            plan.steps[0].fields,
+            json(&plan.steps[0]).fields,
             Some(vec![
                 FieldChange {
                     field: "billing_contact.email".to_owned(),
@@ -1127,7 +1112,7 @@ mod tests {
             ])
         );
         let masked = crate::plan::render::masked(&plan);
-        let masked_fields = masked.steps[0].fields.clone().unwrap();
+        let masked_fields = json(&masked.steps[0]).fields.clone().unwrap();
         assert!(
             masked_fields[0]
                 .new
@@ -1446,8 +1431,8 @@ mod tests {
         let with = |status: &str, loa_status: &str, document: &str| {
             let mut live = converged(&desired, &wanted);
             let reputation = live.reputation.as_mut().unwrap();
-            reputation.status = status.to_owned();
-            reputation.loa_status = loa_status.to_owned();
+            reputation.status = Status::from_wire(status);
+            reputation.loa_status = Status::from_wire(loa_status);
             reputation.loa_document_id = Some(document.to_owned());
             if status == "rejected" {
                 reputation.rejection_reasons = vec!["unverifiable business".to_owned()];
@@ -1470,7 +1455,10 @@ mod tests {
                 "{loa_status}"
             );
             assert_eq!(
-                (plan.steps[0].old.as_deref(), plan.steps[0].new.as_deref()),
+                (
+                    json(&plan.steps[0]).old.as_deref(),
+                    json(&plan.steps[0]).new.as_deref()
+                ),
                 (Some(OTHER_DOCUMENT), Some(DOCUMENT))
             );
         }
@@ -1526,7 +1514,7 @@ mod tests {
         live.reputation.as_mut().unwrap().loa_document_id = Some(OTHER_DOCUMENT.to_owned());
         let plan = make(&desired, &live, ALLOW_ALL);
         assert_eq!(
-            plan.steps[3].phone_numbers,
+            json(&plan.steps[3]).phone_numbers,
             Some(vec![
                 "+12025550000".to_owned(),
                 "+12025550001".to_owned(),
@@ -1548,8 +1536,8 @@ mod tests {
         );
         assert_eq!(
             (
-                plan_approved.steps[0].old.as_deref(),
-                plan_approved.steps[0].new.as_deref()
+                json(&plan_approved.steps[0]).old.as_deref(),
+                json(&plan_approved.steps[0]).new.as_deref()
             ),
             (Some("monthly"), Some("daily"))
         );
@@ -1560,7 +1548,7 @@ mod tests {
             ),
             (100.1, 103.04)
         );
-        live.reputation.as_mut().unwrap().status = "pending".to_owned();
+        live.reputation.as_mut().unwrap().status = Status::Pending;
         let plan_pending = make(&desired, &live, PlanOptions::default());
         assert_eq!(
             outline(&plan_pending),
@@ -1590,7 +1578,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            plan_pruned.steps[0].phone_number.as_deref(),
+            json(&plan_pruned.steps[0]).phone_number.as_deref(),
             Some("+12025550017")
         );
         assert_eq!(
@@ -1706,7 +1694,7 @@ mod tests {
             Value::String("Acme Inc".to_owned()),
         );
         let reputation = live.reputation.as_mut().unwrap();
-        reputation.loa_status = "pending".to_owned();
+        reputation.loa_status = Status::Pending;
         reputation.loa_document_id = Some(OTHER_DOCUMENT.to_owned());
         reputation.check_frequency = "weekly".to_owned();
         eligible(&mut live, &wanted);
@@ -1724,7 +1712,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            plan.steps[5].phone_numbers,
+            json(&plan.steps[5]).phone_numbers,
             Some(vec!["+12025550004".to_owned(), "+12025550005".to_owned()])
         );
         assert_eq!(

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::model::{
     Desired, E164, Eligibility, Live, LiveEnterprise, LiveReputation, Loa, OtherEnterprise,
-    ReputationSpec,
+    ReputationSpec, Status,
 };
 use crate::plan::{Plan, PlanDiagnostic, PlanEnterprise, PlanOptions, Prices, Severity};
 use crate::telnyx::wire::{Enterprise, PhoneNumber};
@@ -78,8 +78,8 @@ pub async fn observe(client: &Client, desired: &Desired) -> Result<Live, Observe
             }
         }
         live.reputation = Some(LiveReputation {
-            status: settings.status,
-            loa_status: settings.loa_status,
+            status: Status::from_wire(&settings.status),
+            loa_status: Status::from_wire(&settings.loa_status),
             loa_document_id: settings.loa_document_id,
             check_frequency: settings.check_frequency,
             rejection_reasons: settings.rejection_reasons.unwrap_or_default(),

@@ -10,8 +10,8 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde::Serialize;
 
-use crate::model::{CheckFrequency, Desired, E164, Loa, ReputationSpec, WireEnum};
-use crate::plan::{Action, Plan, Step};
+use crate::model::{CheckFrequency, Desired, E164, Loa, ReputationSpec, Status, WireEnum};
+use crate::plan::{Action, Detail, Plan, Step};
 use crate::telnyx::{ApiError, Client};
 
 /// How apply behaves.
@@ -285,7 +285,7 @@ pub async fn execute(
             step: number,
             of: total,
             action: step.action,
-            call: format!("{} {}", step.method, step.path),
+            call: format!("{} {}", step.method(), step.path),
         });
         if step.action == Action::WaitForVetting {
             if options.no_wait {
@@ -433,11 +433,11 @@ impl Run<'_> {
                         message: "the enterprise does not serialise".to_owned(),
                     });
                 };
+                // A dotted field (`billing_contact.email`) sends its whole top-level object.
                 let changed: HashSet<&str> = plan_step
-                    .fields
+                    .fields()
                     .iter()
-                    .flatten()
-                    .map(|change| change.field.split('.').next().unwrap_or_default())
+                    .filter_map(|change| change.field.split('.').next())
                     .collect();
                 let fields = all
                     .into_iter()
@@ -519,9 +519,15 @@ impl Run<'_> {
             }
             Action::UpdateFrequency => {
                 let id = self.enterprise(step, action)?;
-                let frequency = plan_step.new.clone().unwrap_or_default();
+                let Detail::UpdateFrequency { desired, .. } = &plan_step.detail else {
+                    return Err(ApplyError::Unexpected {
+                        step,
+                        action: action.name(),
+                        message: "the step carries no frequency".to_owned(),
+                    });
+                };
                 client
-                    .update_frequency(&id, &frequency)
+                    .update_frequency(&id, desired.as_str())
                     .await
                     .map_err(api)?;
             }
@@ -558,14 +564,17 @@ impl Run<'_> {
                     message: "reputation is not enabled".to_owned(),
                 });
             };
-            if settings.status == "rejected" || settings.loa_status == "rejected" {
+            let status = Status::from_wire(&settings.status);
+            let loa_status = Status::from_wire(&settings.loa_status);
+            if status == Status::Rejected || loa_status == Status::Rejected {
+                // No reasons is a documented possibility: the list is then empty.
                 let mut reasons = settings.rejection_reasons.unwrap_or_default();
-                if settings.loa_status == "rejected" {
+                if loa_status == Status::Rejected {
                     reasons.push("the LOA was rejected".to_owned());
                 }
                 return Err(ApplyError::Rejected { reasons });
             }
-            if settings.status == "approved" && settings.loa_status == "approved" {
+            if status == Status::Approved && loa_status == Status::Approved {
                 return Ok(true);
             }
             let now = (settings.status.clone(), settings.loa_status.clone());
@@ -614,38 +623,27 @@ impl Run<'_> {
                             step: *number,
                             of: total,
                             action: step.action,
-                            call: format!("{} {}", step.method, step.path),
+                            call: format!("{} {}", step.method(), step.path),
                         });
-                        let result = match step.action {
-                            Action::AddNumbers => {
-                                let batch: Vec<E164> = step
-                                    .phone_numbers
-                                    .iter()
-                                    .flatten()
-                                    .filter_map(|text| E164::parse(text))
-                                    .collect();
-                                add_batch(client, &id, &batch, *number, interrupted, events).await
-                            }
-                            _ => {
-                                let Some(phone) =
-                                    step.phone_number.as_deref().and_then(E164::parse)
-                                else {
-                                    return Some(Err(ApplyError::Unexpected {
-                                        step: *number,
-                                        action: "remove_number",
-                                        message: "no number".to_owned(),
-                                    }));
-                                };
-                                client
-                                    .delete_number(&id, phone)
+                        let result = match &step.detail {
+                            Detail::AddNumbers { phone_numbers } => {
+                                add_batch(client, &id, phone_numbers, *number, interrupted, events)
                                     .await
-                                    .map(|_| BatchEnd::Done(Vec::new()))
-                                    .map_err(|source| ApplyError::Api {
-                                        step: *number,
-                                        action: "remove_number",
-                                        source,
-                                    })
                             }
+                            Detail::RemoveNumber { phone_number } => client
+                                .delete_number(&id, *phone_number)
+                                .await
+                                .map(|_| BatchEnd::Done(Vec::new()))
+                                .map_err(|source| ApplyError::Api {
+                                    step: *number,
+                                    action: "remove_number",
+                                    source,
+                                }),
+                            _ => Err(ApplyError::Unexpected {
+                                step: *number,
+                                action: step.action.name(),
+                                message: "a number step without its numbers".to_owned(),
+                            }),
                         };
                         let result = match result {
                             Ok(BatchEnd::Interrupted) => return None,

@@ -303,10 +303,11 @@ impl Bars {
         let sizes = plan
             .steps
             .iter()
-            .map(|step| {
-                step.phone_numbers
-                    .as_ref()
-                    .map_or(1, |numbers| u64::try_from(numbers.len()).unwrap_or(0))
+            .map(|step| match &step.detail {
+                crate::plan::Detail::AddNumbers { phone_numbers } => {
+                    u64::try_from(phone_numbers.len()).unwrap_or(u64::MAX)
+                }
+                _ => 1,
             })
             .collect();
         let bar = |action: crate::plan::Action, label: &'static str| {
@@ -314,10 +315,11 @@ impl Bars {
                 .steps
                 .iter()
                 .filter(|step| step.action == action)
-                .map(|step| {
-                    step.phone_numbers
-                        .as_ref()
-                        .map_or(1, |numbers| u64::try_from(numbers.len()).unwrap_or(0))
+                .map(|step| match &step.detail {
+                    crate::plan::Detail::AddNumbers { phone_numbers } => {
+                        u64::try_from(phone_numbers.len()).unwrap_or(u64::MAX)
+                    }
+                    _ => 1,
                 })
                 .sum();
             (terminal && total > 0).then(|| {

@@ -62,13 +62,62 @@ pub struct LiveEnterprise {
     pub fields: BTreeMap<String, serde_json::Value>,
 }
 
+/// A review's state (`status`, `loa_status`); a value the API may add later is kept as
+/// text and shown, never an error (docs/api.md, "Reputation settings").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Under review.
+    Pending,
+    /// Approved.
+    Approved,
+    /// Rejected, with reasons.
+    Rejected,
+    /// Anything else the API says.
+    Other(String),
+}
+
+impl Status {
+    /// The status spelled `text` on the wire.
+    pub fn from_wire(text: &str) -> Self {
+        match text {
+            "pending" => Self::Pending,
+            "approved" => Self::Approved,
+            "rejected" => Self::Rejected,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+
+    /// The API's spelling.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Other(text) => text,
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+/// As the API spells it, so the fingerprint of a state does not depend on this type.
+impl Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// The live reputation settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LiveReputation {
-    /// `pending`, `approved` or `rejected`.
-    pub status: String,
-    /// `pending`, `approved` or `rejected`.
-    pub loa_status: String,
+    /// Vetting.
+    pub status: Status,
+    /// The LOA's review.
+    pub loa_status: Status,
     /// The linked LOA document.
     pub loa_document_id: Option<String>,
     /// The refresh frequency as the API spells it.

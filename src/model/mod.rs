@@ -16,6 +16,6 @@ pub use enums::{
     CheckFrequency, CountryCode, Industry, NumberOfEmployees, OrganizationLegalType,
     OrganizationType, RoleType, WireEnum,
 };
-pub use live::{Eligibility, Live, LiveEnterprise, LiveReputation, OtherEnterprise};
+pub use live::{Eligibility, Live, LiveEnterprise, LiveReputation, OtherEnterprise, Status};
 
 pub(crate) use desired::is_lowercase_uuid;

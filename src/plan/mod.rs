@@ -4,139 +4,17 @@
 
 pub mod cost;
 pub mod render;
+mod step;
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 pub use cost::{Cost, Prices, checks_per_month};
+pub use step::{Action, Detail, FieldChange, Step, StepJson};
 
 /// Version of the plan's JSON shape (`format_version`).
 pub const FORMAT_VERSION: u32 = 1;
-
-/// The API actions a plan can take, in plan order (docs/design.md); the JSON `action` names.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Action {
-    /// Agree to the current Number Reputation terms.
-    AcceptTerms,
-    /// Create the enterprise.
-    CreateEnterprise,
-    /// Change the enterprise's mutable fields.
-    UpdateEnterprise,
-    /// Upload the LOA PDF.
-    UploadLoa,
-    /// Disable reputation (cascade: every number is de-registered).
-    DisableReputation,
-    /// Enable reputation (billed).
-    EnableReputation,
-    /// Point reputation at another LOA while it is pending or rejected.
-    UpdateLoa,
-    /// Wait until `status` and `loa_status` are both approved.
-    WaitForVetting,
-    /// Change the refresh frequency.
-    UpdateFrequency,
-    /// Add one atomic batch of at most 100 numbers (billed).
-    AddNumbers,
-    /// Stop monitoring one number.
-    RemoveNumber,
-}
-
-impl Action {
-    /// The symbol every renderer shows for it: `+` creates, `~` changes, `-` removes,
-    /// `=` waits.
-    pub fn symbol(self) -> char {
-        match self {
-            Self::AcceptTerms
-            | Self::CreateEnterprise
-            | Self::UploadLoa
-            | Self::EnableReputation
-            | Self::AddNumbers => '+',
-            Self::UpdateEnterprise | Self::UpdateLoa | Self::UpdateFrequency => '~',
-            Self::DisableReputation | Self::RemoveNumber => '-',
-            Self::WaitForVetting => '=',
-        }
-    }
-
-    /// The JSON name, e.g. `add_numbers`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::AcceptTerms => "accept_terms",
-            Self::CreateEnterprise => "create_enterprise",
-            Self::UpdateEnterprise => "update_enterprise",
-            Self::UploadLoa => "upload_loa",
-            Self::DisableReputation => "disable_reputation",
-            Self::EnableReputation => "enable_reputation",
-            Self::UpdateLoa => "update_loa",
-            Self::WaitForVetting => "wait_for_vetting",
-            Self::UpdateFrequency => "update_frequency",
-            Self::AddNumbers => "add_numbers",
-            Self::RemoveNumber => "remove_number",
-        }
-    }
-}
-
-/// One changed enterprise field, `old` → `new` (dotted for nested fields:
-/// `organization_contact.email`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct FieldChange {
-    /// The API's field name.
-    pub field: String,
-    /// The live value (`null` when unset).
-    pub old: Option<String>,
-    /// The manifest's value.
-    pub new: Option<String>,
-}
-
-/// One API call of the plan (or the vetting wait).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Step {
-    /// What it does.
-    pub action: Action,
-    /// HTTP method.
-    pub method: String,
-    /// Path after the base URL; `{enterprise_id}` before the enterprise exists.
-    pub path: String,
-    /// Whether Telnyx bills it.
-    pub billable: bool,
-    /// Why it is needed.
-    pub reason: String,
-    /// `add_numbers`: the batch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone_numbers: Option<Vec<String>>,
-    /// `remove_number`: the number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone_number: Option<String>,
-    /// `update_enterprise`: the fields that change.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: Option<Vec<FieldChange>>,
-    /// `update_frequency`, `update_loa`: the live value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub old: Option<String>,
-    /// `update_frequency`, `update_loa`: the new value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new: Option<String>,
-}
-
-impl Step {
-    /// A step with no details.
-    pub fn new(action: Action, method: &str, path: String, billable: bool, reason: String) -> Self {
-        Self {
-            action,
-            method: method.to_owned(),
-            path,
-            billable,
-            reason,
-            phone_numbers: None,
-            phone_number: None,
-            fields: None,
-            old: None,
-            new: None,
-        }
-    }
-}
 
 /// The enterprise a plan is for, as far as it is known.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -295,8 +173,7 @@ impl Plan {
     pub fn numbers_added(&self) -> usize {
         self.steps
             .iter()
-            .filter_map(|step| step.phone_numbers.as_ref())
-            .map(Vec::len)
+            .map(|step| step.phone_numbers().len())
             .sum()
     }
 
@@ -327,7 +204,7 @@ impl Plan {
                 .steps
                 .iter()
                 .any(|step| step.action == Action::DisableReputation),
-            billable: self.steps.iter().any(|step| step.billable),
+            billable: self.steps.iter().any(Step::billable),
             apply_total: cost.apply_total,
             monthly_before: cost.monthly_before,
             monthly_after: cost.monthly_after,

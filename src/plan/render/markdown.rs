@@ -8,7 +8,7 @@ use super::{
     HEAD, RenderOptions, Shown, TAIL, combined_summary, more, price_note, shortened, summarize,
 };
 use crate::plan::cost::dollars;
-use crate::plan::{Action, Plan, PlanDiagnostic, Step, plural};
+use crate::plan::{Action, Detail, Plan, PlanDiagnostic, Step, plural};
 
 /// GitHub's limit on a comment body.
 pub const MARKDOWN_LIMIT: usize = 65_536;
@@ -177,17 +177,17 @@ fn section(plan: &Plan, options: &MarkdownOptions, full: bool, text: &mut String
 }
 
 fn step_line(step: &Step, full: bool, text: &mut String) {
-    let billable = if step.billable { " (billable)" } else { "" };
+    let billable = if step.billable() { " (billable)" } else { "" };
     let _ = writeln!(
         text,
         "- `{}` **{}** `{} {}`{billable}: {}",
         step.action.symbol(),
         step.action.name(),
-        step.method,
+        step.method(),
         step.path,
         step.reason
     );
-    for change in step.fields.iter().flatten() {
+    for change in step.fields() {
         let _ = writeln!(
             text,
             "  - `{}`: `{}` → `{}`",
@@ -196,13 +196,17 @@ fn step_line(step: &Step, full: bool, text: &mut String) {
             change.new.as_deref().unwrap_or("(unset)")
         );
     }
-    if let (Some(old), Some(new)) = (&step.old, &step.new) {
+    if let Some((old, new)) = step.change() {
         let _ = writeln!(text, "  - `{old}` → `{new}`");
     }
-    if let Some(numbers) = &step.phone_numbers {
-        let _ = writeln!(text, "  - {}", summarize(numbers, full));
+    if let Detail::AddNumbers { phone_numbers } = &step.detail {
+        let numbers: Vec<String> = phone_numbers.iter().map(ToString::to_string).collect();
+        let _ = writeln!(text, "  - {}", summarize(&numbers, full));
     }
-    if let Some(number) = &step.phone_number {
+    if let Detail::RemoveNumber {
+        phone_number: number,
+    } = &step.detail
+    {
         let _ = writeln!(text, "  - {number}");
     }
 }
@@ -231,19 +235,19 @@ mod tests {
             .map(|batch| {
                 let mut step = Step::new(
                     Action::AddNumbers,
-                    "POST",
                     "/enterprises/{enterprise_id}/reputation/numbers".to_owned(),
-                    true,
                     format!(
                         "batch {} of {batches}: 100 numbers not monitored yet",
                         batch + 1
                     ),
                 );
-                step.phone_numbers = Some(
-                    (0..100)
-                        .map(|index| format!("+1202{:07}", batch * 100 + index))
+                step.detail = Detail::AddNumbers {
+                    phone_numbers: (0..100)
+                        .filter_map(|index| {
+                            crate::model::E164::parse(&format!("+1202{:07}", batch * 100 + index))
+                        })
                         .collect(),
-                );
+                };
                 step
             })
             .collect();

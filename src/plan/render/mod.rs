@@ -90,7 +90,10 @@ pub fn is_sensitive(field: &str) -> bool {
 pub fn masked(plan: &Plan) -> Plan {
     let mut plan = plan.clone();
     for step in &mut plan.steps {
-        for change in step.fields.iter_mut().flatten() {
+        let crate::plan::Detail::UpdateEnterprise { fields } = &mut step.detail else {
+            continue;
+        };
+        for change in fields {
             if is_sensitive(&change.field) {
                 change.old = change.old.as_deref().map(short_hash);
                 change.new = change.new.as_deref().map(short_hash);

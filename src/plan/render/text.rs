@@ -9,7 +9,7 @@ use super::{
     HEAD, RenderOptions, Shown, TAIL, combined_summary, more, price_note, shortened, summarize,
 };
 use crate::plan::cost::dollars;
-use crate::plan::{Action, Cost, Plan, Step, plural};
+use crate::plan::{Action, Cost, Detail, Plan, Step, plural};
 
 fn style(color: bool, action: Action) -> Style {
     if !color {
@@ -146,17 +146,17 @@ fn heading(plan: &Plan) -> String {
 
 fn render_step(step: &Step, options: RenderOptions, out: &mut impl Write) -> io::Result<()> {
     let style = style(options.color, step.action);
-    let billable = if step.billable { "  [billable]" } else { "" };
+    let billable = if step.billable() { "  [billable]" } else { "" };
     writeln!(
         out,
         "{style}{} {}{style:#}  {} {}{billable}",
         step.action.symbol(),
         step.action.name(),
-        step.method,
+        step.method(),
         step.path
     )?;
     writeln!(out, "    {}", step.reason)?;
-    for change in step.fields.iter().flatten() {
+    for change in step.fields() {
         writeln!(
             out,
             "      {}: {} → {}",
@@ -165,13 +165,17 @@ fn render_step(step: &Step, options: RenderOptions, out: &mut impl Write) -> io:
             change.new.as_deref().unwrap_or("(unset)")
         )?;
     }
-    if let (Some(old), Some(new)) = (&step.old, &step.new) {
+    if let Some((old, new)) = step.change() {
         writeln!(out, "      {old} → {new}")?;
     }
-    if let Some(numbers) = &step.phone_numbers {
-        writeln!(out, "      {}", summarize(numbers, options.full))?;
+    if let Detail::AddNumbers { phone_numbers } = &step.detail {
+        let numbers: Vec<String> = phone_numbers.iter().map(ToString::to_string).collect();
+        writeln!(out, "      {}", summarize(&numbers, options.full))?;
     }
-    if let Some(number) = &step.phone_number {
+    if let Detail::RemoveNumber {
+        phone_number: number,
+    } = &step.detail
+    {
         writeln!(out, "      {number}")?;
     }
     Ok(())
@@ -290,12 +294,13 @@ Plan failed: 10 errors.
             .map(|index| {
                 let mut step = Step::new(
                     Action::RemoveNumber,
-                    "DELETE",
                     format!("/enterprises/ID/reputation/numbers/%2B1202555000{index}"),
-                    false,
                     "monitored live but not in the manifest (`prune: true`)".to_owned(),
                 );
-                step.phone_number = Some(format!("+1202555000{index}"));
+                step.detail = Detail::RemoveNumber {
+                    phone_number: crate::model::E164::parse(&format!("+1202555000{index}"))
+                        .unwrap(),
+                };
                 step
             })
             .collect();
