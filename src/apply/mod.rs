@@ -1,7 +1,377 @@
-//! Apply: runs a plan's steps against the API in order, waits for vetting, survives
-//! ambiguous failures by re-reading, splits rejected batches to name the numbers at fault,
-//! and proves convergence by planning again. Uses `plan`, `telnyx` and `observe`.
+//! Apply: runs a plan's steps against the API in order, with bounded concurrency for
+//! number batches and removals (`group`), one function per action (`step`), the split of a
+//! refused batch (`bisect`), and the events progress is drawn from (`event`); re-reads
+//! after ambiguous writes (docs/design.md, "Apply"). Uses `plan`, `telnyx` and `observe`.
 
-mod executor;
+mod bisect;
+mod event;
+mod step;
 
-pub use executor::{ApplyError, ApplyOptions, Event, Outcome, execute};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use futures::StreamExt;
+
+pub use event::Event;
+
+use crate::model::{Desired, Loa, ReputationSpec};
+use crate::plan::{Action, Detail, Plan, Step};
+use crate::telnyx::{ApiError, Client};
+use bisect::{BatchEnd, add_batch};
+
+/// How apply behaves.
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// Number batches and removals in flight at once.
+    pub concurrency: usize,
+    /// After a refused batch, run the later steps anyway.
+    pub keep_going: bool,
+    /// Stop before the steps that need vetting approval.
+    pub no_wait: bool,
+    /// The longest wait for vetting.
+    pub approval_timeout: Duration,
+    /// First poll interval of the vetting wait (doubles up to 30 s).
+    pub poll_interval: Duration,
+    /// Set when SIGINT or SIGTERM arrives: start nothing new.
+    pub interrupted: Arc<AtomicBool>,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        Self {
+            concurrency: 8,
+            keep_going: false,
+            no_wait: false,
+            approval_timeout: Duration::from_secs(30 * 60),
+            poll_interval: Duration::from_secs(1),
+            interrupted: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+/// How an apply ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every step ran.
+    Done,
+    /// Stopped before the steps that need approval (`--no-wait` or the timeout).
+    VettingPending,
+    /// Interrupted: this many steps were done.
+    Interrupted {
+        /// Steps completed.
+        done: usize,
+        /// Steps in the plan.
+        of: usize,
+    },
+    /// Some numbers were refused (named in events); with `--keep-going` the rest ran.
+    Refused {
+        /// `(number, reason)`.
+        numbers: Vec<(String, String)>,
+    },
+}
+
+/// Why apply stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// A call failed.
+    #[error("step {step} ({action}): {source}")]
+    Api {
+        /// 1-based position.
+        step: usize,
+        /// The action's name.
+        action: &'static str,
+        /// The failure.
+        #[source]
+        source: ApiError,
+    },
+    /// A batch failed ambiguously every time it was sent, up to the retry budget.
+    #[error(
+        "step {step} (add_numbers): the batch failed {attempts} times without a definite answer ({source}); not added: {numbers}"
+    )]
+    BatchUnsure {
+        /// 1-based position.
+        step: usize,
+        /// Sends made.
+        attempts: u32,
+        /// The numbers still not monitored, shortened.
+        numbers: String,
+        /// The last failure.
+        source: ApiError,
+    },
+    /// Vetting was rejected.
+    #[error("vetting was rejected: {}", reasons.join("; "))]
+    Rejected {
+        /// `rejection_reasons`.
+        reasons: Vec<String>,
+    },
+    /// The plan cannot be executed as it is (it has errors).
+    #[error("the plan has errors; run `telrep plan` to see them")]
+    PlanHasErrors,
+    /// Something the API said contradicts the plan.
+    #[error("step {step} ({action}): {message}")]
+    Unexpected {
+        /// 1-based position.
+        step: usize,
+        /// The action's name.
+        action: &'static str,
+        /// What.
+        message: String,
+    },
+}
+
+impl ApplyError {
+    /// Whether the failed call was a write that may or may not have taken effect.
+    pub fn is_ambiguous(&self) -> bool {
+        matches!(self, Self::Api { source, .. } if source.is_ambiguous())
+            || matches!(self, Self::BatchUnsure { .. })
+    }
+}
+
+/// Numbers the API refused, with its reasons.
+type Refusals = Vec<(String, String)>;
+
+/// The ids a run learns as it goes (the enterprise it creates, the LOA it uploads).
+struct Run<'a> {
+    client: &'a Client,
+    desired: &'a Desired,
+    options: &'a ApplyOptions,
+    enterprise_id: Option<String>,
+    document_id: Option<String>,
+    refused: Vec<(String, String)>,
+}
+
+/// Executes `plan` for `desired`; `events` sees each step begin and end.
+pub async fn execute(
+    client: &Client,
+    desired: &Desired,
+    plan: &Plan,
+    options: &ApplyOptions,
+    events: &(dyn Fn(Event) + Send + Sync),
+) -> Result<Outcome, ApplyError> {
+    if !plan.errors.is_empty() {
+        return Err(ApplyError::PlanHasErrors);
+    }
+    let mut run = Run {
+        client,
+        desired,
+        options,
+        enterprise_id: plan.enterprise.id.clone(),
+        document_id: match &desired.reputation {
+            ReputationSpec::Enabled {
+                loa: Loa::DocumentId(id),
+                ..
+            } => Some(id.clone()),
+            _ => None,
+        },
+        refused: Vec::new(),
+    };
+    let total = plan.steps.len();
+    let mut index = 0;
+    while index < total {
+        if options.interrupted.load(Ordering::SeqCst) {
+            return Ok(Outcome::Interrupted {
+                done: index,
+                of: total,
+            });
+        }
+        let Some(step) = plan.steps.get(index) else {
+            break;
+        };
+        // Number batches and removals run together, bounded; every other step alone.
+        if matches!(step.action, Action::AddNumbers | Action::RemoveNumber) {
+            let end = plan
+                .steps
+                .get(index..)
+                .unwrap_or_default()
+                .iter()
+                .position(|candidate| candidate.action != step.action)
+                .map_or(total, |offset| index + offset);
+            let group: Vec<(usize, &Step)> = plan
+                .steps
+                .get(index..end)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+                .map(|(offset, step)| (index + offset + 1, step))
+                .collect();
+            let finished = run.group(&group, total, events).await?;
+            if finished < group.len() {
+                return Ok(Outcome::Interrupted {
+                    done: index + finished,
+                    of: total,
+                });
+            }
+            if !run.refused.is_empty() && !options.keep_going {
+                return Ok(Outcome::Refused {
+                    numbers: run.refused,
+                });
+            }
+            index = end;
+            continue;
+        }
+        let number = index + 1;
+        events(Event::StepStarted {
+            step: number,
+            of: total,
+            action: step.action,
+            call: format!("{} {}", step.method(), step.path),
+        });
+        if step.action == Action::WaitForVetting {
+            if options.no_wait {
+                return Ok(Outcome::VettingPending);
+            }
+            match run.wait(number, events).await {
+                Ok(true) => {}
+                Ok(false) if options.interrupted.load(Ordering::SeqCst) => {
+                    return Ok(Outcome::Interrupted {
+                        done: index,
+                        of: total,
+                    });
+                }
+                Ok(false) => return Ok(Outcome::VettingPending),
+                Err(error) => {
+                    events(Event::StepFailed {
+                        step: number,
+                        action: step.action,
+                        error: error.to_string(),
+                    });
+                    return Err(error);
+                }
+            }
+        } else if let Err(error) = run.single(number, step, events).await {
+            events(Event::StepFailed {
+                step: number,
+                action: step.action,
+                error: error.to_string(),
+            });
+            return Err(error);
+        }
+        let id = match step.action {
+            Action::CreateEnterprise => run.enterprise_id.clone(),
+            Action::UploadLoa => run.document_id.clone(),
+            _ => None,
+        };
+        events(Event::StepFinished {
+            step: number,
+            action: step.action,
+            id,
+        });
+        index += 1;
+    }
+    if run.refused.is_empty() {
+        Ok(Outcome::Done)
+    } else {
+        Ok(Outcome::Refused {
+            numbers: run.refused,
+        })
+    }
+}
+
+/// Sleeps `duration`, waking early when an interruption arrives; false when interrupted.
+async fn pause(duration: Duration, interrupted: &AtomicBool) -> bool {
+    let deadline = tokio::time::Instant::now() + duration;
+    while !interrupted.load(Ordering::SeqCst) {
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            return true;
+        }
+        tokio::time::sleep((deadline - now).min(Duration::from_millis(50))).await;
+    }
+    false
+}
+
+impl Run<'_> {
+    /// Runs a run of add or remove steps, `concurrency` at a time; how many finished
+    /// (fewer when interrupted).
+    async fn group(
+        &mut self,
+        group: &[(usize, &Step)],
+        total: usize,
+        events: &(dyn Fn(Event) + Send + Sync),
+    ) -> Result<usize, ApplyError> {
+        let id = self.enterprise(
+            group.first().map_or(0, |(step, _)| *step),
+            Action::AddNumbers,
+        )?;
+        let client = self.client;
+        let interrupted = &self.options.interrupted;
+        let results: Vec<Option<Result<Refusals, ApplyError>>> =
+            futures::stream::iter(group.iter())
+                .map(|(number, step)| {
+                    let id = id.clone();
+                    async move {
+                        if interrupted.load(Ordering::SeqCst) {
+                            return None;
+                        }
+                        events(Event::StepStarted {
+                            step: *number,
+                            of: total,
+                            action: step.action,
+                            call: format!("{} {}", step.method(), step.path),
+                        });
+                        let result = match &step.detail {
+                            Detail::AddNumbers { phone_numbers } => {
+                                add_batch(client, &id, phone_numbers, *number, interrupted, events)
+                                    .await
+                            }
+                            Detail::RemoveNumber { phone_number } => client
+                                .delete_number(&id, *phone_number)
+                                .await
+                                .map(|_| BatchEnd::Done(Vec::new()))
+                                .map_err(|source| ApplyError::Api {
+                                    step: *number,
+                                    action: "remove_number",
+                                    source,
+                                }),
+                            _ => Err(ApplyError::Unexpected {
+                                step: *number,
+                                action: step.action.name(),
+                                message: "a number step without its numbers".to_owned(),
+                            }),
+                        };
+                        let result = match result {
+                            Ok(BatchEnd::Interrupted) => return None,
+                            Ok(BatchEnd::Done(refused)) => Ok(refused),
+                            Err(error) => Err(error),
+                        };
+                        match &result {
+                            Ok(refused) if refused.is_empty() => events(Event::StepFinished {
+                                step: *number,
+                                action: step.action,
+                                id: None,
+                            }),
+                            Ok(refused) => events(Event::StepFailed {
+                                step: *number,
+                                action: step.action,
+                                error: format!(
+                                    "{} refused",
+                                    crate::plan::plural(refused.len(), "number", "numbers")
+                                ),
+                            }),
+                            Err(error) => events(Event::StepFailed {
+                                step: *number,
+                                action: step.action,
+                                error: error.to_string(),
+                            }),
+                        }
+                        Some(result)
+                    }
+                })
+                .buffered(self.options.concurrency.max(1))
+                .collect()
+                .await;
+        let mut finished = 0;
+        for result in results {
+            match result {
+                None => break,
+                Some(Ok(refused)) => {
+                    self.refused.extend(refused);
+                    finished += 1;
+                }
+                Some(Err(error)) => return Err(error),
+            }
+        }
+        Ok(finished)
+    }
+}

@@ -1,0 +1,270 @@
+//! Adding one batch: the API adds a batch atomically or refuses it whole, so a refused
+//! batch is split in halves until the numbers at fault are alone, and a batch whose add
+//! failed ambiguously is re-read and what did not land is sent again, a bounded number of
+//! times.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::{ApplyError, Event, Refusals, pause};
+use crate::model::E164;
+use crate::telnyx::{ApiError, Client};
+
+/// How many times a batch whose add failed ambiguously is sent again (after re-reading
+/// which of its numbers landed), with the client's backoff between sends.
+const BATCH_RESENDS: u32 = 2;
+
+/// How a batch ended: its refused numbers, or stopped by an interruption.
+pub(super) enum BatchEnd {
+    Done(Refusals),
+    Interrupted,
+}
+
+/// The split of one batch, as a pure state machine: which part to send next, and what
+/// each answer means. `add_batch` drives it with the API; its unit tests drive it alone.
+#[derive(Debug)]
+pub(super) struct Bisection {
+    /// Parts still to send; the last is sent next.
+    pending: Vec<Vec<E164>>,
+    /// Numbers refused alone, with the API's reason.
+    refused: Refusals,
+    /// Parts sent again after an ambiguous failure.
+    resends: u32,
+}
+
+/// What an ambiguous failure of one part leads to, once the monitored numbers are read.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Unsure {
+    /// Every number of the part is monitored: it landed.
+    Landed,
+    /// Some did not land: send them again after backoff number `retries_done`.
+    Resend {
+        /// Resends made before this one (for the backoff).
+        retries_done: u32,
+    },
+    /// Some did not land and the resend budget is spent: these numbers are not added.
+    Exhausted {
+        /// The numbers not monitored.
+        missing: Vec<E164>,
+        /// Sends made.
+        attempts: u32,
+    },
+}
+
+impl Bisection {
+    /// The whole batch, to be sent first.
+    pub(super) fn new(batch: &[E164]) -> Self {
+        Self {
+            pending: vec![batch.to_vec()],
+            refused: Vec::new(),
+            resends: 0,
+        }
+    }
+
+    /// The next part to send, if any.
+    pub(super) fn next(&mut self) -> Option<Vec<E164>> {
+        while let Some(part) = self.pending.pop() {
+            if !part.is_empty() {
+                return Some(part);
+            }
+        }
+        None
+    }
+
+    /// The API refused `part` with a 400: a single number is refused with `reason` (and
+    /// returned for the event), a larger part is split in halves, the left half next.
+    pub(super) fn refused(&mut self, part: Vec<E164>, reason: String) -> Option<(String, String)> {
+        match part.as_slice() {
+            [number] => {
+                let refusal = (number.to_string(), reason);
+                self.refused.push(refusal.clone());
+                Some(refusal)
+            }
+            _ => {
+                let (left, right) = part.split_at(part.len() / 2);
+                self.pending.push(right.to_vec());
+                self.pending.push(left.to_vec());
+                None
+            }
+        }
+    }
+
+    /// `part` failed ambiguously and `monitored` is what the re-read found.
+    pub(super) fn unsure(&mut self, part: &[E164], monitored: &HashSet<E164>) -> Unsure {
+        let missing: Vec<E164> = part
+            .iter()
+            .copied()
+            .filter(|number| !monitored.contains(number))
+            .collect();
+        if missing.is_empty() {
+            return Unsure::Landed;
+        }
+        if self.resends >= BATCH_RESENDS {
+            return Unsure::Exhausted {
+                missing,
+                attempts: self.resends + 1,
+            };
+        }
+        let retries_done = self.resends;
+        self.resends += 1;
+        self.pending.push(missing);
+        Unsure::Resend { retries_done }
+    }
+
+    /// The numbers refused alone, with reasons.
+    pub(super) fn finish(self) -> Refusals {
+        self.refused
+    }
+}
+
+/// Adds one batch; a batch the API rejects as a whole is split in halves until the numbers
+/// at fault are alone (the halves that succeed add their numbers). An ambiguous failure is
+/// decided by re-reading, and what did not land is sent again at most `BATCH_RESENDS`
+/// times, with backoff; then the step fails naming the numbers.
+pub(super) async fn add_batch(
+    client: &Client,
+    id: &str,
+    batch: &[E164],
+    step: usize,
+    interrupted: &AtomicBool,
+    events: &(dyn Fn(Event) + Send + Sync),
+) -> Result<BatchEnd, ApplyError> {
+    let api = |source| ApplyError::Api {
+        step,
+        action: "add_numbers",
+        source,
+    };
+    let mut bisection = Bisection::new(batch);
+    while let Some(part) = bisection.next() {
+        if interrupted.load(Ordering::SeqCst) {
+            return Ok(BatchEnd::Interrupted);
+        }
+        match client.add_numbers(id, &part).await {
+            Ok(_) => {}
+            Err(error) if error.is_ambiguous() => {
+                // Atomic: either the whole part was added or none of it. Read it back.
+                let monitored: HashSet<E164> = client
+                    .list_monitored(id)
+                    .await
+                    .map_err(api)?
+                    .into_iter()
+                    .collect();
+                let landed = part
+                    .iter()
+                    .filter(|number| monitored.contains(number))
+                    .count();
+                events(Event::Reread {
+                    step,
+                    finding: format!(
+                        "{landed} of {} numbers of the batch are monitored",
+                        part.len()
+                    ),
+                });
+                match bisection.unsure(&part, &monitored) {
+                    Unsure::Landed => {}
+                    Unsure::Resend { retries_done } => {
+                        let wait =
+                            crate::telnyx::retry::default_wait(retries_done, fastrand::f64());
+                        if !pause(wait, interrupted).await {
+                            return Ok(BatchEnd::Interrupted);
+                        }
+                    }
+                    Unsure::Exhausted { missing, attempts } => {
+                        let listed: Vec<String> = missing.iter().map(ToString::to_string).collect();
+                        return Err(ApplyError::BatchUnsure {
+                            step,
+                            attempts,
+                            numbers: crate::plan::render::summarize(&listed, false),
+                            source: error,
+                        });
+                    }
+                }
+            }
+            Err(ApiError::Status {
+                status: 400,
+                errors,
+                ..
+            }) => {
+                let reason = errors
+                    .iter()
+                    .filter_map(|entry| entry.detail.clone())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                if let Some((phone_number, reason)) = bisection.refused(part, reason) {
+                    events(Event::NumberRefused {
+                        step,
+                        phone_number,
+                        reason,
+                    });
+                }
+            }
+            Err(source) => return Err(api(source)),
+        }
+    }
+    Ok(BatchEnd::Done(bisection.finish()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbers(range: std::ops::Range<u64>) -> Vec<E164> {
+        range
+            .map(|index| E164::parse(&format!("+1202555{index:04}")).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_refused_batch_is_split_until_the_numbers_at_fault_are_alone() {
+        let batch = numbers(0..8);
+        let bad = batch[5];
+        let mut bisection = Bisection::new(&batch);
+        let mut sent = Vec::new();
+        while let Some(part) = bisection.next() {
+            sent.push(part.len());
+            if part.contains(&bad) {
+                bisection.refused(part, "not in the inventory".to_owned());
+            }
+        }
+        // 8 refused → 4 ok, 4 refused → 2 (4,5) refused, 2 ok → 1 ok, 1 refused alone.
+        assert_eq!(sent, [8, 4, 4, 2, 1, 1, 2]);
+        assert_eq!(
+            bisection.finish(),
+            [(bad.to_string(), "not in the inventory".to_owned())]
+        );
+    }
+
+    #[test]
+    fn an_unsure_part_is_resent_twice_then_given_up() {
+        let batch = numbers(0..3);
+        let mut bisection = Bisection::new(&batch);
+        let mut outcomes = Vec::new();
+        let half_landed: HashSet<E164> = batch[..1].iter().copied().collect();
+        while let Some(part) = bisection.next() {
+            let outcome = bisection.unsure(&part, &half_landed);
+            let done = matches!(outcome, Unsure::Exhausted { .. });
+            outcomes.push(outcome);
+            if done {
+                break;
+            }
+        }
+        assert_eq!(
+            outcomes,
+            [
+                Unsure::Resend { retries_done: 0 },
+                Unsure::Resend { retries_done: 1 },
+                Unsure::Exhausted {
+                    missing: batch[1..].to_vec(),
+                    attempts: 3
+                },
+            ]
+        );
+        let mut landed = Bisection::new(&batch);
+        let part = landed.next().unwrap();
+        assert_eq!(
+            landed.unsure(&part, &batch.iter().copied().collect()),
+            Unsure::Landed
+        );
+        assert_eq!(landed.next(), None);
+    }
+}

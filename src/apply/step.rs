@@ -1,0 +1,356 @@
+//! One function per action: the call a step makes, and the re-read that decides an
+//! ambiguous write (docs/design.md, "Apply"), plus the vetting wait.
+
+use std::collections::HashSet;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use super::{ApplyError, Event, Run, pause};
+use crate::model::{CheckFrequency, Loa, ReputationSpec, Status, WireEnum};
+use crate::plan::{Action, Detail, Step};
+use crate::telnyx::ApiError;
+
+impl Run<'_> {
+    pub(super) fn enterprise(&self, step: usize, action: Action) -> Result<String, ApplyError> {
+        self.enterprise_id.clone().ok_or(ApplyError::Unexpected {
+            step,
+            action: action.name(),
+            message: "the enterprise id is not known yet".to_owned(),
+        })
+    }
+
+    pub(super) fn document(&self, step: usize, action: Action) -> Result<String, ApplyError> {
+        self.document_id.clone().ok_or(ApplyError::Unexpected {
+            step,
+            action: action.name(),
+            message: "no LOA document to link".to_owned(),
+        })
+    }
+
+    fn frequency(&self) -> Option<CheckFrequency> {
+        match &self.desired.reputation {
+            ReputationSpec::Enabled {
+                check_frequency, ..
+            } => Some(*check_frequency),
+            ReputationSpec::Disabled => None,
+        }
+    }
+
+    /// Makes the call of one step (not a number batch, not the wait).
+    pub(super) async fn single(
+        &mut self,
+        step: usize,
+        plan_step: &Step,
+        events: &(dyn Fn(Event) + Send + Sync),
+    ) -> Result<(), ApplyError> {
+        match plan_step.action {
+            Action::AcceptTerms => self.accept_terms(step).await,
+            Action::CreateEnterprise => self.create_enterprise(step, events).await,
+            Action::UpdateEnterprise => self.update_enterprise(step, plan_step).await,
+            Action::UploadLoa => self.upload_loa(step).await,
+            Action::DisableReputation => self.disable_reputation(step).await,
+            Action::EnableReputation => self.enable_reputation(step, events).await,
+            Action::UpdateLoa => self.update_loa(step).await,
+            Action::UpdateFrequency => self.update_frequency(step, plan_step).await,
+            Action::WaitForVetting | Action::AddNumbers | Action::RemoveNumber => Ok(()),
+        }
+    }
+
+    /// Agrees to the terms (idempotent: resent freely).
+    async fn accept_terms(&mut self, step: usize) -> Result<(), ApplyError> {
+        let action = Action::AcceptTerms;
+        let api = |source: ApiError| ApplyError::Api {
+            step,
+            action: action.name(),
+            source,
+        };
+        let client = self.client;
+        client.tos_agree().await.map_err(api)?;
+        Ok(())
+    }
+
+    /// Creates the enterprise; after an ambiguous failure, finds it by legal name before sending again.
+    async fn create_enterprise(
+        &mut self,
+        step: usize,
+        events: &(dyn Fn(Event) + Send + Sync),
+    ) -> Result<(), ApplyError> {
+        let action = Action::CreateEnterprise;
+        let api = |source: ApiError| ApplyError::Api {
+            step,
+            action: action.name(),
+            source,
+        };
+        let client = self.client;
+        let created = match client.create_enterprise(&self.desired.enterprise).await {
+            Ok(created) => created.id,
+            Err(error) if error.is_ambiguous() => {
+                // Was it created? The legal name is the natural key: look it up.
+                let legal_name = &self.desired.enterprise.legal_name;
+                let found = client
+                    .list_enterprises(Some(legal_name))
+                    .await
+                    .map_err(api)?
+                    .into_iter()
+                    .find(|enterprise| enterprise.legal_name == *legal_name);
+                match found {
+                    Some(enterprise) => {
+                        events(Event::Reread {
+                            step,
+                            finding: format!("the enterprise was created (`{}`)", enterprise.id),
+                        });
+                        enterprise.id
+                    }
+                    None => {
+                        events(Event::Reread {
+                            step,
+                            finding: "the enterprise was not created; sending again".to_owned(),
+                        });
+                        client
+                            .create_enterprise(&self.desired.enterprise)
+                            .await
+                            .map_err(api)?
+                            .id
+                    }
+                }
+            }
+            Err(error) => return Err(api(error)),
+        };
+        self.enterprise_id = Some(created);
+        Ok(())
+    }
+
+    /// Sends the changed top-level fields (a dotted change sends its whole object).
+    async fn update_enterprise(&mut self, step: usize, plan_step: &Step) -> Result<(), ApplyError> {
+        let action = Action::UpdateEnterprise;
+        let api = |source: ApiError| ApplyError::Api {
+            step,
+            action: action.name(),
+            source,
+        };
+        let client = self.client;
+        let id = self.enterprise(step, action)?;
+        let serde_json::Value::Object(all) =
+            serde_json::to_value(&self.desired.enterprise).unwrap_or_default()
+        else {
+            return Err(ApplyError::Unexpected {
+                step,
+                action: action.name(),
+                message: "the enterprise does not serialise".to_owned(),
+            });
+        };
+        // A dotted field (`billing_contact.email`) sends its whole top-level object.
+        let changed: HashSet<&str> = plan_step
+            .fields()
+            .iter()
+            .filter_map(|change| change.field.split('.').next())
+            .collect();
+        let fields = all
+            .into_iter()
+            .filter(|(name, _)| changed.contains(name.as_str()))
+            .collect();
+        client.update_enterprise(&id, &fields).await.map_err(api)?;
+        Ok(())
+    }
+
+    /// Uploads the LOA; an upload that may have gone through is sent again (a stray document is free and expires).
+    async fn upload_loa(&mut self, step: usize) -> Result<(), ApplyError> {
+        let action = Action::UploadLoa;
+        let api = |source: ApiError| ApplyError::Api {
+            step,
+            action: action.name(),
+            source,
+        };
+        let client = self.client;
+        let ReputationSpec::Enabled {
+            loa: Loa::File { path, .. },
+            ..
+        } = &self.desired.reputation
+        else {
+            return Err(ApplyError::Unexpected {
+                step,
+                action: action.name(),
+                message: "the manifest has no `loa.file`".to_owned(),
+            });
+        };
+        let content = std::fs::read(path).map_err(|error| ApplyError::Unexpected {
+            step,
+            action: action.name(),
+            message: format!("cannot read `{}`: {error}", path.display()),
+        })?;
+        let name = path.file_name().map_or_else(
+            || "loa.pdf".to_owned(),
+            |name| name.to_string_lossy().into_owned(),
+        );
+        // An upload that may have gone through is sent again: a stray document is
+        // not billed and is deleted after 30 minutes unlinked.
+        let document = match client.upload_document(&name, &content).await {
+            Ok(document) => document,
+            Err(error) if error.is_ambiguous() => {
+                client.upload_document(&name, &content).await.map_err(api)?
+            }
+            Err(error) => return Err(api(error)),
+        };
+        self.document_id = Some(document.id);
+        Ok(())
+    }
+
+    /// Disables reputation; already disabled (404) is done.
+    async fn disable_reputation(&mut self, step: usize) -> Result<(), ApplyError> {
+        let action = Action::DisableReputation;
+        let api = |source: ApiError| ApplyError::Api {
+            step,
+            action: action.name(),
+            source,
+        };
+        let client = self.client;
+        let id = self.enterprise(step, action)?;
+        match client.disable_reputation(&id).await {
+            Ok(()) => {}
+            Err(error) if error.status() == Some(404) => {}
+            Err(error) => return Err(api(error)),
+        }
+        Ok(())
+    }
+
+    /// Enables reputation (billed); after an ambiguous failure, reads the settings back before sending again.
+    async fn enable_reputation(
+        &mut self,
+        step: usize,
+        events: &(dyn Fn(Event) + Send + Sync),
+    ) -> Result<(), ApplyError> {
+        let action = Action::EnableReputation;
+        let api = |source: ApiError| ApplyError::Api {
+            step,
+            action: action.name(),
+            source,
+        };
+        let client = self.client;
+        let id = self.enterprise(step, action)?;
+        let document = self.document(step, action)?;
+        let frequency = self.frequency().map(|frequency| frequency.as_str());
+        match client.enable_reputation(&id, &document, frequency).await {
+            Ok(_) => {}
+            Err(error) if error.is_ambiguous() => {
+                // Never bill enable twice: read the settings back first.
+                if client.get_reputation(&id).await.map_err(api)?.is_some() {
+                    events(Event::Reread {
+                        step,
+                        finding: "reputation is enabled".to_owned(),
+                    });
+                } else {
+                    events(Event::Reread {
+                        step,
+                        finding: "reputation is not enabled; sending again".to_owned(),
+                    });
+                    client
+                        .enable_reputation(&id, &document, frequency)
+                        .await
+                        .map_err(api)?;
+                }
+            }
+            Err(error) => return Err(api(error)),
+        }
+        Ok(())
+    }
+
+    /// Points reputation at the uploaded or pinned LOA.
+    async fn update_loa(&mut self, step: usize) -> Result<(), ApplyError> {
+        let action = Action::UpdateLoa;
+        let api = |source: ApiError| ApplyError::Api {
+            step,
+            action: action.name(),
+            source,
+        };
+        let client = self.client;
+        let id = self.enterprise(step, action)?;
+        let document = self.document(step, action)?;
+        client.update_loa(&id, &document).await.map_err(api)?;
+        Ok(())
+    }
+
+    /// Sets the refresh frequency the step carries.
+    async fn update_frequency(&mut self, step: usize, plan_step: &Step) -> Result<(), ApplyError> {
+        let action = Action::UpdateFrequency;
+        let api = |source: ApiError| ApplyError::Api {
+            step,
+            action: action.name(),
+            source,
+        };
+        let client = self.client;
+        let id = self.enterprise(step, action)?;
+        let Detail::UpdateFrequency { desired, .. } = &plan_step.detail else {
+            return Err(ApplyError::Unexpected {
+                step,
+                action: action.name(),
+                message: "the step carries no frequency".to_owned(),
+            });
+        };
+        client
+            .update_frequency(&id, desired.as_str())
+            .await
+            .map_err(api)?;
+        Ok(())
+    }
+
+    /// Polls the settings with backoff until both statuses are approved (true), the timeout
+    /// passes (false), or vetting is rejected (error).
+    pub(super) async fn wait(
+        &mut self,
+        step: usize,
+        events: &(dyn Fn(Event) + Send + Sync),
+    ) -> Result<bool, ApplyError> {
+        let id = self.enterprise(step, Action::WaitForVetting)?;
+        let deadline = tokio::time::Instant::now() + self.options.approval_timeout;
+        let mut interval = self.options.poll_interval;
+        let mut last = None;
+        loop {
+            let settings =
+                self.client
+                    .get_reputation(&id)
+                    .await
+                    .map_err(|source| ApplyError::Api {
+                        step,
+                        action: "wait_for_vetting",
+                        source,
+                    })?;
+            let Some(settings) = settings else {
+                return Err(ApplyError::Unexpected {
+                    step,
+                    action: "wait_for_vetting",
+                    message: "reputation is not enabled".to_owned(),
+                });
+            };
+            let status = Status::from_wire(&settings.status);
+            let loa_status = Status::from_wire(&settings.loa_status);
+            if status == Status::Rejected || loa_status == Status::Rejected {
+                // No reasons is a documented possibility: the list is then empty.
+                let mut reasons = settings.rejection_reasons.unwrap_or_default();
+                if loa_status == Status::Rejected {
+                    reasons.push("the LOA was rejected".to_owned());
+                }
+                return Err(ApplyError::Rejected { reasons });
+            }
+            if status == Status::Approved && loa_status == Status::Approved {
+                return Ok(true);
+            }
+            let now = (settings.status.clone(), settings.loa_status.clone());
+            if last.as_ref() != Some(&now) {
+                events(Event::Waiting {
+                    status: now.0.clone(),
+                    loa_status: now.1.clone(),
+                });
+                last = Some(now);
+            }
+            if self.options.interrupted.load(Ordering::SeqCst)
+                || tokio::time::Instant::now() + interval > deadline
+            {
+                return Ok(false);
+            }
+            if !pause(interval, &self.options.interrupted).await {
+                return Ok(false);
+            }
+            interval = (interval * 2).min(Duration::from_secs(30));
+        }
+    }
+}
