@@ -11,7 +11,7 @@ use crate::model::{
 };
 use crate::plan::{
     Action, Cost, Detail, FORMAT_VERSION, FieldChange, Plan, PlanDiagnostic, PlanEnterprise,
-    PlanOptions, Prices, Severity, Step, Warning, cost, plural,
+    PlanOptions, Prices, Severity, Step, Warning, cost, plural, safety,
 };
 
 /// Fields the API refuses to change after creation (docs/api.md, "Enterprises": the PUT).
@@ -739,36 +739,17 @@ impl Planner<'_> {
     }
 
     fn check_removals(&mut self, removals: usize, to_zero: bool) {
-        if self.options.allow_mass_removal || removals == 0 {
-            return;
-        }
         let live = self.live.numbers.len();
-        let threshold = (live / 4).max(10);
-        if to_zero {
-            self.problems.push(Problem::new("mass_removal", format!(
-                "`prune: true` with no numbers would remove {}; pass --allow-mass-removal to accept",
-                if live == 1 {
-                    "the 1 monitored number".to_owned()
-                } else {
-                    format!("all {} monitored numbers", crate::plan::thousands(live))
-                }
-            )));
-        } else if removals > threshold {
-            self.problems.push(Problem::new("mass_removal", format!(
-                "`prune: true` would remove {} of {} monitored numbers, more than max(10, 25 %) = {}; pass --allow-mass-removal to accept",
-                crate::plan::thousands(removals),
-                crate::plan::thousands(live),
-                crate::plan::thousands(threshold)
-            )));
+        if let Some(refusal) = safety::removal_refusal(live, removals, to_zero, self.options) {
+            self.problems
+                .push(Problem::new(safety::MASS_REMOVAL, refusal));
         }
     }
 
     fn require_disable(&mut self, what: String) {
-        if !self.options.allow_disable {
-            self.problems.push(Problem::new(
-                "disable_refused",
-                format!("{what}; pass --allow-disable to accept"),
-            ));
+        if let Some(refusal) = safety::disable_refusal(&what, self.options) {
+            self.problems
+                .push(Problem::new(safety::DISABLE_REFUSED, refusal));
         }
     }
 

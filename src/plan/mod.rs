@@ -4,6 +4,7 @@
 
 pub mod cost;
 pub mod render;
+pub mod safety;
 mod step;
 
 use std::path::Path;
