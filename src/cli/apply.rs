@@ -11,7 +11,7 @@ use super::plan::{connect, file_digests, load_all, manifest_digest, prices_from}
 use crate::apply::{ApplyOptions, Event, Outcome, execute};
 use crate::model::Desired;
 use crate::plan::render::{self, RenderOptions};
-use crate::plan::{Plan, PlanOptions, Prices};
+use crate::plan::{Plan, PlanOptions, Prices, SavedPlan, SavedPlans};
 use crate::telnyx::Client;
 
 /// Applies every manifest named, one after the other.
@@ -479,24 +479,6 @@ fn describe(event: &Event) -> String {
     }
 }
 
-/// One entry of a saved plan file.
-#[derive(Debug, Clone, serde::Deserialize)]
-struct SavedPlan {
-    manifest: String,
-    manifest_digest: String,
-    fingerprint: String,
-    /// Each file's digest (absent in plans saved before it was recorded).
-    #[serde(default)]
-    files: Vec<SavedFile>,
-}
-
-/// A file a saved plan was computed from, and its digest then.
-#[derive(Debug, Clone, serde::Deserialize)]
-struct SavedFile {
-    path: String,
-    sha256: String,
-}
-
 /// Which of the manifest's files changed since the plan was saved, in words.
 fn changed_files(entry: &SavedPlan, desired: &Desired, label: &str) -> String {
     let now = file_digests(desired);
@@ -526,13 +508,9 @@ fn changed_files(entry: &SavedPlan, desired: &Desired, label: &str) -> String {
 }
 
 fn read_saved(path: &Path) -> Result<Vec<SavedPlan>, String> {
-    #[derive(serde::Deserialize)]
-    struct File {
-        saved_plans: Vec<SavedPlan>,
-    }
     let text = std::fs::read_to_string(path)
         .map_err(|error| format!("cannot read the saved plan `{}`: {error}", path.display()))?;
-    let file: File = serde_json::from_str(&text).map_err(|error| {
+    let file: SavedPlans = serde_json::from_str(&text).map_err(|error| {
         format!(
             "`{}` is not a saved plan (`telrep plan --out`): {error}",
             path.display()

@@ -11,7 +11,9 @@ use super::{ExitCode, api_settings, render_diagnostic};
 use crate::manifest::{self, LoadOptions};
 use crate::model::{Desired, ReputationSpec};
 use crate::plan::render::{self, MarkdownOptions, RenderOptions};
-use crate::plan::{Plan, PlanDiagnostic, PlanEnterprise, Prices, Severity};
+use crate::plan::{
+    Plan, PlanDiagnostic, PlanEnterprise, Prices, SavedFile, SavedPlan, SavedPlans, Severity,
+};
 use crate::sandbox::{Sandbox, SandboxConfig};
 use crate::telnyx::{ApiKey, Client, ClientConfig};
 
@@ -355,25 +357,25 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn save(path: &Path, plans: &[Plan], desireds: &[Desired]) -> Result<(), String> {
-    let saved: Vec<serde_json::Value> = plans
-        .iter()
-        .zip(desireds)
-        .map(|(plan, desired)| {
-            serde_json::json!({
-                "manifest": plan.manifest,
-                "manifest_digest": manifest_digest(desired),
-                "files": file_digests(desired)
-                    .into_iter()
-                    .map(|(path, sha256)| serde_json::json!({"path": path, "sha256": sha256}))
-                    .collect::<Vec<_>>(),
-                "fingerprint": plan.fingerprint,
-                "plan": plan,
-            })
-        })
-        .collect();
-    let document =
-        serde_json::json!({"format_version": crate::plan::FORMAT_VERSION, "saved_plans": saved});
-    let text = serde_json::to_string_pretty(&document).map_err(|error| error.to_string())?;
+    let mut entries = Vec::new();
+    for (plan, desired) in plans.iter().zip(desireds) {
+        // Only plans that could be made are saved (`save_unless_failed`).
+        let fingerprint = plan.fingerprint.clone().ok_or(
+            "internal error: a plan without a fingerprint was to be saved; please report it",
+        )?;
+        entries.push(SavedPlan {
+            manifest: plan.manifest.clone(),
+            manifest_digest: manifest_digest(desired),
+            files: file_digests(desired)
+                .into_iter()
+                .map(|(path, sha256)| SavedFile { path, sha256 })
+                .collect(),
+            fingerprint,
+            plan: plan.clone(),
+        });
+    }
+    let text = serde_json::to_string_pretty(&SavedPlans::new(entries))
+        .map_err(|error| error.to_string())?;
     std::fs::write(path, text + "\n")
         .map_err(|error| format!("cannot write the plan `{}`: {error}", path.display()))
 }

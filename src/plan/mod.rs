@@ -5,6 +5,7 @@
 pub mod cost;
 pub mod render;
 pub mod safety;
+mod saved;
 mod step;
 
 use std::path::Path;
@@ -12,6 +13,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use cost::{Cost, Prices, checks_per_month};
+pub use saved::{SavedFile, SavedPlan, SavedPlans};
 pub use step::{Action, Detail, FieldChange, Step, StepJson};
 
 /// Version of the plan's JSON shape (`format_version`).
