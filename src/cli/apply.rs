@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use super::ExitCode;
 use super::args::{ApplyArgs, OutputFormat};
-use super::plan::{connect, file_digests, load_all, manifest_digest, prices_from};
+use super::connect::connect;
+use super::plan::{file_digests, load_all, manifest_digest, prices_from};
 use crate::apply::{ApplyOptions, Event, Outcome, execute};
 use crate::model::Desired;
 use crate::plan::render::{self, RenderOptions};
@@ -44,7 +45,7 @@ pub fn run(args: &ApplyArgs) -> ExitCode {
             return ExitCode::Failure;
         }
     };
-    let Some(runtime) = super::runtime() else {
+    let Some(runtime) = super::connect::runtime() else {
         return ExitCode::Failure;
     };
     runtime.block_on(async {
@@ -99,24 +100,13 @@ fn worst(current: ExitCode, next: ExitCode) -> ExitCode {
 }
 
 async fn watch_signals(signal: Arc<AtomicU8>, interrupted: Arc<AtomicBool>) {
-    #[cfg(unix)]
-    {
-        let Ok(mut terminate) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        else {
-            return;
-        };
-        let code = tokio::select! {
-            _ = tokio::signal::ctrl_c() => 130,
-            _ = terminate.recv() => 143,
-        };
-        signal.store(code, Ordering::SeqCst);
-        interrupted.store(true, Ordering::SeqCst);
-        let _ = writeln!(
-            anstream::stderr(),
-            "telrep: interrupted; finishing the calls in flight, starting nothing new"
-        );
-    }
+    let code = super::connect::wait_for_signal().await;
+    signal.store(code as u8, Ordering::SeqCst);
+    interrupted.store(true, Ordering::SeqCst);
+    let _ = writeln!(
+        anstream::stderr(),
+        "telrep: interrupted; finishing the calls in flight, starting nothing new"
+    );
 }
 
 async fn apply_one(

@@ -4,6 +4,7 @@
 
 mod apply;
 mod args;
+mod connect;
 mod plan;
 mod report;
 mod sandbox;
@@ -56,22 +57,4 @@ pub fn main(arguments: impl IntoIterator<Item = OsString>) -> std::process::Exit
         Command::Sandbox(SandboxCommand::Serve(serve)) => sandbox::serve(&serve),
     };
     code.into()
-}
-
-/// The async runtime of the commands that talk HTTP; `None` (reported) when it cannot start.
-fn runtime() -> Option<tokio::runtime::Runtime> {
-    match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => Some(runtime),
-        Err(error) => {
-            use std::io::Write as _;
-            let _ = writeln!(
-                anstream::stderr(),
-                "error: cannot start the async runtime: {error}"
-            );
-            None
-        }
-    }
 }

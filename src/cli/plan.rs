@@ -6,16 +6,14 @@ use std::path::{Path, PathBuf};
 
 use futures::StreamExt;
 
-use super::args::{ConnectionArgs, PlanArgs, PlanFormat};
-use super::{ExitCode, api_settings, render_diagnostic};
+use super::args::{PlanArgs, PlanFormat};
+use super::{ExitCode, render_diagnostic};
 use crate::manifest::{self, LoadOptions};
 use crate::model::{Desired, ReputationSpec};
 use crate::plan::render::{self, MarkdownOptions, RenderOptions};
 use crate::plan::{
     Plan, PlanDiagnostic, PlanEnterprise, Prices, SavedFile, SavedPlan, SavedPlans, Severity,
 };
-use crate::sandbox::{Sandbox, SandboxConfig};
-use crate::telnyx::{ApiKey, Client, ClientConfig};
 
 /// Plans every manifest named.
 pub fn run(args: &PlanArgs) -> ExitCode {
@@ -135,9 +133,9 @@ fn settings_failed(desireds: &[Desired], message: &str) -> Vec<Plan> {
 /// Observes and plans every manifest, 4 at a time; masked unless `--show-sensitive`.
 /// The error when no connection could be made.
 fn plan_all(args: &PlanArgs, desireds: &[Desired], prices: Prices) -> Result<Vec<Plan>, String> {
-    let runtime = super::runtime().ok_or("cannot start the async runtime")?;
+    let runtime = super::connect::runtime().ok_or("cannot start the async runtime")?;
     let plans = runtime.block_on(async {
-        let (client, sandbox) = connect(&args.connection, desireds).await?;
+        let (client, sandbox) = super::connect::connect(&args.connection, desireds).await?;
         let options = args.rails.options();
         let plans: Vec<Plan> = futures::stream::iter(desireds.iter())
             .map(|desired| crate::observe::plan(&client, desired, options, prices))
@@ -252,41 +250,6 @@ pub(crate) fn load_all(
         writeln!(stderr, "error: invalid manifests; no request was made")
     };
     Err(loaded)
-}
-
-/// The client, and the sandbox it talks to under `--sandbox`.
-pub(crate) async fn connect(
-    args: &ConnectionArgs,
-    desireds: &[Desired],
-) -> Result<(Client, Option<Sandbox>), String> {
-    let (base_url, api_key, sandbox) = if args.sandbox {
-        let config = SandboxConfig::for_manifests(desireds);
-        let state = config.state_file.clone();
-        let sandbox = Sandbox::start(config)
-            .await
-            .map_err(|error| format!("cannot start the sandbox: {error}"))?;
-        let _ = writeln!(
-            anstream::stderr(),
-            "telrep: using a local sandbox at {} (state in {}); nothing is sent to Telnyx",
-            sandbox.base_url(),
-            state
-                .as_deref()
-                .map_or_else(|| "memory".to_owned(), |path| path.display().to_string())
-        );
-        let key = ApiKey::new("telrep-sandbox-key-not-secret").ok_or("internal: sandbox key")?;
-        (sandbox.base_url(), key, Some(sandbox))
-    } else {
-        let settings = api_settings(
-            args.api_url.as_deref(),
-            args.api_key_file.as_deref(),
-            |name| std::env::var(name).ok(),
-        )?;
-        (settings.base_url, settings.api_key, None)
-    };
-    let mut config = ClientConfig::new(base_url, api_key);
-    config.concurrency = args.concurrency.max(1);
-    let client = Client::new(config).map_err(|error| error.to_string())?;
-    Ok((client, sandbox))
 }
 
 /// `--prices FILE`, else the built-in table: the prices, and the built-in table again when

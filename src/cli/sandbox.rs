@@ -36,7 +36,7 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
             fail_routes: args.fail_route.clone(),
         },
     };
-    let Some(runtime) = super::runtime() else {
+    let Some(runtime) = super::connect::runtime() else {
         return ExitCode::Failure;
     };
     runtime.block_on(async {
@@ -55,34 +55,10 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
         let _ = writeln!(stdout, "listening on {}", sandbox.base_url());
         let _ = stdout.flush();
         drop(stdout);
-        let code = wait_for_signal().await;
+        let code = super::connect::wait_for_signal().await;
         sandbox.shutdown().await;
         code
     })
-}
-
-async fn wait_for_signal() -> ExitCode {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut terminate =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(terminate) => terminate,
-                Err(_) => {
-                    let _ = interrupt.await;
-                    return ExitCode::Interrupted;
-                }
-            };
-        tokio::select! {
-            _ = interrupt => ExitCode::Interrupted,
-            _ = terminate.recv() => ExitCode::Terminated,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = interrupt.await;
-        ExitCode::Interrupted
-    }
 }
 
 /// Reads `--inventory FILE`: `NUMBER [TYPE]` a line, `#` comments, blank lines.

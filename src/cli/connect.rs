@@ -1,0 +1,89 @@
+//! What the commands that talk HTTP share: the async runtime, the client (or the
+//! in-process sandbox under `--sandbox`), and the wait for SIGINT / SIGTERM.
+
+use std::io::Write;
+
+use super::ExitCode;
+use super::args::ConnectionArgs;
+use super::settings::api_settings;
+use crate::model::Desired;
+use crate::sandbox::{Sandbox, SandboxConfig};
+use crate::telnyx::{ApiKey, Client, ClientConfig};
+
+/// The client, and the sandbox it talks to under `--sandbox`.
+pub(crate) async fn connect(
+    args: &ConnectionArgs,
+    desireds: &[Desired],
+) -> Result<(Client, Option<Sandbox>), String> {
+    let (base_url, api_key, sandbox) = if args.sandbox {
+        let config = SandboxConfig::for_manifests(desireds);
+        let state = config.state_file.clone();
+        let sandbox = Sandbox::start(config)
+            .await
+            .map_err(|error| format!("cannot start the sandbox: {error}"))?;
+        let _ = writeln!(
+            anstream::stderr(),
+            "telrep: using a local sandbox at {} (state in {}); nothing is sent to Telnyx",
+            sandbox.base_url(),
+            state
+                .as_deref()
+                .map_or_else(|| "memory".to_owned(), |path| path.display().to_string())
+        );
+        let key = ApiKey::new("telrep-sandbox-key-not-secret").ok_or("internal: sandbox key")?;
+        (sandbox.base_url(), key, Some(sandbox))
+    } else {
+        let settings = api_settings(
+            args.api_url.as_deref(),
+            args.api_key_file.as_deref(),
+            |name| std::env::var(name).ok(),
+        )?;
+        (settings.base_url, settings.api_key, None)
+    };
+    let mut config = ClientConfig::new(base_url, api_key);
+    config.concurrency = args.concurrency.max(1);
+    let client = Client::new(config).map_err(|error| error.to_string())?;
+    Ok((client, sandbox))
+}
+
+/// The async runtime of the commands that talk HTTP; `None` (reported) when it cannot start.
+pub(crate) fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => Some(runtime),
+        Err(error) => {
+            use std::io::Write as _;
+            let _ = writeln!(
+                anstream::stderr(),
+                "error: cannot start the async runtime: {error}"
+            );
+            None
+        }
+    }
+}
+
+/// Waits for SIGINT or SIGTERM; the exit code each asks for (130 / 143).
+pub(crate) async fn wait_for_signal() -> ExitCode {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(terminate) => terminate,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return ExitCode::Interrupted;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => ExitCode::Interrupted,
+            _ = terminate.recv() => ExitCode::Terminated,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+        ExitCode::Interrupted
+    }
+}
