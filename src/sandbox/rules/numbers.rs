@@ -1,0 +1,371 @@
+//! Monitored numbers: the atomic batch add with one error entry per bad number, listings,
+//! lookups with their billing rules, refresh and removal (docs/api.md, "Monitored
+//! numbers"). Uses the shared builders of `rules`, `terms`' gate and `reputation`'s lookup.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Value, json};
+
+use super::{
+    Context, Outcome, Problem, Query, at_parameter, at_pointer, data, entry, no_content, not_found,
+    ok, paginate_filtered, problem, timestamp,
+};
+use crate::sandbox::state::World;
+use crate::telnyx::wire::{
+    PhoneNumber, RefreshItem, RefreshResult, ReputationData, ReputationNumber,
+};
+
+impl World {
+    /// `GET /enterprises/{id}/reputation/numbers`: default page 10, `eq` and `contains`
+    /// filters.
+    pub fn list_numbers(&self, id: &str, query: &Query) -> Outcome {
+        self.require_terms()?;
+        if self.enterprise(id).is_none() {
+            return Err(not_found("Enterprise"));
+        }
+        let equals = query.get("filter[phone_number][eq]");
+        let contains = query.get("filter[phone_number][contains]");
+        if let Some(digits) = contains {
+            let count = digits.bytes().filter(u8::is_ascii_digit).count();
+            if count < 5 {
+                return Err(Problem {
+                    status: 400,
+                    errors: vec![at_parameter(
+                        entry(
+                            "10015",
+                            "Invalid parameter",
+                            "`filter[phone_number][contains]` needs at least 5 digits",
+                        ),
+                        "filter[phone_number][contains]",
+                    )],
+                });
+            }
+        }
+        let numbers = self
+            .numbers
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter(|number| equals.is_none_or(|wanted| number.phone_number == wanted))
+            .filter(|number| contains.is_none_or(|digits| number.phone_number.contains(digits)));
+        paginate_filtered(numbers, query, 10)
+    }
+
+    /// `POST /enterprises/{id}/reputation/numbers`: 1–100 numbers, all or none.
+    pub fn add_numbers(&mut self, id: &str, body: &Value, context: Context<'_>) -> Outcome {
+        self.require_terms()?;
+        let record = self.settings(id)?;
+        let numbers = phone_numbers_body(body)?;
+        if record.settings.status != "approved" || record.settings.loa_status != "approved" {
+            return Err(problem(
+                400,
+                "10015",
+                "Not approved",
+                format!(
+                    "numbers can be added once vetting and the LOA are approved; status is `{}`, loa_status is `{}`",
+                    record.settings.status, record.settings.loa_status
+                ),
+            ));
+        }
+        // One pass over the inventory and the monitored numbers for the whole batch, so a
+        // fleet of 100,000 numbers is seeded in linear time.
+        let batch: HashSet<&str> = numbers.iter().map(String::as_str).collect();
+        let inventory: HashMap<&str, &PhoneNumber> = self
+            .inventory
+            .iter()
+            .filter(|item| batch.contains(item.phone_number.as_str()))
+            .map(|item| (item.phone_number.as_str(), item))
+            .collect();
+        let monitored: HashMap<&str, &str> = self
+            .numbers
+            .values()
+            .flatten()
+            .filter(|record| batch.contains(record.phone_number.as_str()))
+            .map(|record| (record.phone_number.as_str(), record.enterprise_id.as_str()))
+            .collect();
+        let mut errors = Vec::new();
+        let mut seen = HashSet::new();
+        for (index, number) in numbers.iter().enumerate() {
+            let pointer = format!("/phone_numbers/{index}");
+            let reason = if !is_us_e164(number) {
+                Some(format!(
+                    "`{number}` is not an E.164 US number (+1 and ten digits)"
+                ))
+            } else if !seen.insert(number.as_str()) {
+                Some(format!("`{number}` is listed twice in this request"))
+            } else if let Some(reason) =
+                Self::inventory_problem(number, inventory.get(number.as_str()).copied())
+            {
+                Some(reason)
+            } else if let Some(owner) = monitored.get(number.as_str()) {
+                Some(format!(
+                    "`{number}` is already monitored by enterprise `{owner}`"
+                ))
+            } else if context.rules.refuse.contains(number) {
+                Some(format!("`{number}` is not eligible for Number Reputation"))
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                errors.push(at_pointer(
+                    entry("10015", "Invalid phone number", reason),
+                    &pointer,
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Problem {
+                status: 400,
+                errors,
+            });
+        }
+        let now = timestamp(context.now_ms);
+        let mut added = Vec::with_capacity(numbers.len());
+        for number in numbers {
+            let record = ReputationNumber {
+                id: self.next_id(context.rules.seed),
+                enterprise_id: id.to_owned(),
+                phone_number: number,
+                reputation_data: None,
+                created_at: now.clone(),
+                updated_at: now.clone(),
+            };
+            self.numbers
+                .entry(id.to_owned())
+                .or_default()
+                .push(record.clone());
+            added.push(record);
+        }
+        self.billing.numbers_added += u64::try_from(added.len()).unwrap_or(0);
+        let count = added.len();
+        ok(
+            201,
+            json!({
+                "data": added,
+                "meta": {"page_number": 1, "page_size": count, "total_pages": 1, "total_results": count}
+            }),
+        )
+    }
+
+    /// Why an inventory item (or its absence) keeps a number from being added.
+    fn inventory_problem(number: &str, item: Option<&PhoneNumber>) -> Option<String> {
+        let Some(item) = item else {
+            return Some(format!("`{number}` is not in this account's inventory"));
+        };
+        if item.country_iso_alpha2 != "US" {
+            return Some(format!(
+                "`{number}` is a number of `{}`, not `US`",
+                item.country_iso_alpha2
+            ));
+        }
+        if !matches!(item.phone_number_type.as_str(), "local" | "longcode") {
+            return Some(format!(
+                "`{number}` is a `{}` number, not a local one",
+                item.phone_number_type
+            ));
+        }
+        if item.status != "active" {
+            return Some(format!("`{number}` is `{}`, not `active`", item.status));
+        }
+        None
+    }
+
+    /// One monitored number, with the billing rules: `fresh` is a billed live lookup, and
+    /// so is the first lookup of a number without cached data. 403 until approved.
+    pub fn get_number(
+        &mut self,
+        enterprise_id: Option<&str>,
+        number: &str,
+        fresh: bool,
+        context: Context<'_>,
+    ) -> Outcome {
+        self.require_terms()?;
+        if let Some(id) = enterprise_id {
+            let record = self.settings(id)?;
+            if record.settings.status != "approved" {
+                return Err(problem(
+                    403,
+                    "10010",
+                    "Not approved",
+                    "reputation data is available once vetting is approved",
+                ));
+            }
+        }
+        let seed = context.rules.seed;
+        let Some(record) = self
+            .numbers
+            .iter_mut()
+            .filter(|(id, _)| enterprise_id.is_none_or(|wanted| *id == wanted))
+            .flat_map(|(_, records)| records.iter_mut())
+            .find(|record| record.phone_number == number)
+        else {
+            return Err(not_found("Phone number"));
+        };
+        if fresh {
+            self.billing.fresh_lookups += 1;
+        } else if record.reputation_data.is_none() {
+            self.billing.first_lookups += 1;
+        }
+        if fresh || record.reputation_data.is_none() {
+            record.reputation_data = Some(reputation_data(number, seed, context.now_ms));
+            record.updated_at = timestamp(context.now_ms);
+        }
+        data(200, &*record)
+    }
+
+    /// Stops monitoring one number (enterprise-scoped or across all); 204 or 404.
+    pub fn delete_number(&mut self, enterprise_id: Option<&str>, number: &str) -> Outcome {
+        self.require_terms()?;
+        if let Some(id) = enterprise_id {
+            self.settings(id)?;
+        }
+        let mut removed = 0;
+        for (id, records) in &mut self.numbers {
+            if enterprise_id.is_none_or(|wanted| id == wanted) {
+                let before = records.len();
+                records.retain(|record| record.phone_number != number);
+                removed += before - records.len();
+            }
+        }
+        if removed == 0 {
+            return Err(not_found("Phone number"));
+        }
+        no_content()
+    }
+
+    /// `POST …/numbers/refresh`: billed per number refreshed.
+    pub fn refresh(&mut self, id: &str, body: &Value, context: Context<'_>) -> Outcome {
+        self.require_terms()?;
+        self.settings(id)?;
+        let numbers = phone_numbers_body(body)?;
+        let mut results = Vec::with_capacity(numbers.len());
+        for number in &numbers {
+            let record = self.numbers.get_mut(id).and_then(|records| {
+                records
+                    .iter_mut()
+                    .find(|record| record.phone_number == *number)
+            });
+            match record {
+                Some(record) => {
+                    record.reputation_data =
+                        Some(reputation_data(number, context.rules.seed, context.now_ms));
+                    record.updated_at = timestamp(context.now_ms);
+                    self.billing.refreshes += 1;
+                    results.push(RefreshItem {
+                        phone_number: number.clone(),
+                        success: true,
+                        error: None,
+                    });
+                }
+                None => results.push(RefreshItem {
+                    phone_number: number.clone(),
+                    success: false,
+                    error: Some("number is not monitored by this enterprise".to_owned()),
+                }),
+            }
+        }
+        let successful =
+            u64::try_from(results.iter().filter(|item| item.success).count()).unwrap_or(0);
+        let requested = u64::try_from(results.len()).unwrap_or(0);
+        data(
+            200,
+            &RefreshResult {
+                results,
+                total_requested: requested,
+                total_successful: successful,
+                total_failed: requested - successful,
+            },
+        )
+    }
+
+    /// `GET /reputation/numbers`: every enterprise's numbers, default page 20.
+    pub fn list_all_numbers(&self, query: &Query) -> Outcome {
+        self.require_terms()?;
+        let enterprise = query.get("filter[enterprise_id]");
+        let numbers = self
+            .numbers
+            .iter()
+            .filter(|(id, _)| enterprise.is_none_or(|wanted| *id == wanted))
+            .flat_map(|(_, records)| records.iter());
+        paginate_filtered(numbers, query, 20)
+    }
+}
+
+/// The `{phone_numbers: [...]}` body of add and refresh: 1 to 100 strings, no other keys.
+fn phone_numbers_body(body: &Value) -> Result<Vec<String>, Problem> {
+    let invalid = |detail: &str, pointer: &str| Problem {
+        status: 422,
+        errors: vec![at_pointer(
+            entry("10015", "Invalid request body", detail),
+            pointer,
+        )],
+    };
+    let Some(object) = body.as_object() else {
+        return Err(invalid("expected a JSON object", ""));
+    };
+    if let Some(extra) = object.keys().find(|key| *key != "phone_numbers") {
+        return Err(invalid(
+            &format!("`{extra}` is not allowed"),
+            &format!("/{extra}"),
+        ));
+    }
+    let Some(list) = object.get("phone_numbers").and_then(Value::as_array) else {
+        return Err(invalid("`phone_numbers` is required", "/phone_numbers"));
+    };
+    if list.is_empty() || list.len() > 100 {
+        return Err(Problem {
+            status: 400,
+            errors: vec![at_pointer(
+                entry(
+                    "10015",
+                    "Invalid request body",
+                    format!("send 1 to 100 numbers per request, not {}", list.len()),
+                ),
+                "/phone_numbers",
+            )],
+        });
+    }
+    list.iter()
+        .enumerate()
+        .map(|(index, value)| {
+            value.as_str().map(str::to_owned).ok_or_else(|| {
+                invalid(
+                    "each phone number must be a string",
+                    &format!("/phone_numbers/{index}"),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Reputation data derived from the number and the seed, so reports are reproducible.
+fn reputation_data(number: &str, seed: u64, now_ms: i64) -> ReputationData {
+    let digits: u64 = number.trim_start_matches('+').parse().unwrap_or(0);
+    let mut rng = fastrand::Rng::with_seed(seed ^ digits.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let spam_risk = match rng.u8(..5) {
+        0..=2 => "low",
+        3 => "medium",
+        _ => "high",
+    };
+    let spam_category = match spam_risk {
+        "high" => Some("telemarketing".to_owned()),
+        "medium" => Some("survey".to_owned()),
+        _ => None,
+    };
+    ReputationData {
+        spam_risk: Some(spam_risk.to_owned()),
+        spam_category,
+        maturity_score: Some(rng.i64(0..=100)),
+        connection_score: Some(rng.i64(0..=100)),
+        engagement_score: Some(rng.i64(0..=100)),
+        sentiment_score: Some(rng.i64(0..=100)),
+        last_refreshed_at: Some(timestamp(now_ms)),
+    }
+}
+
+/// True for `+1` followed by ten digits: a US number (docs/api.md, "Monitored numbers").
+fn is_us_e164(text: &str) -> bool {
+    text.len() == 12
+        && text.starts_with("+1")
+        && text.bytes().skip(1).all(|byte| byte.is_ascii_digit())
+}
