@@ -259,84 +259,92 @@ fn string_field(object: &Map<String, Value>, name: &str) -> String {
 
 /// Checks one enterprise field's value the way the API does, appending error entries.
 fn check_field(name: &str, value: &Value, errors: &mut Vec<ErrorEntry>) {
-    {
-        let pointer = format!("/{name}");
-        let invalid =
-            |detail: String| at_pointer(entry("10015", "Invalid value", detail), &pointer);
-        match name {
-            "organization_contact" | "billing_contact" => {
-                let needs_title = name == "organization_contact";
-                match serde_json::from_value::<Contact>(value.clone()) {
-                    Ok(contact) if needs_title && contact.job_title.is_none() => {
-                        errors.push(at_pointer(
-                            entry("10005", "Missing required field", "`job_title` is required"),
-                            &format!("{pointer}/job_title"),
-                        ));
-                    }
-                    Ok(contact) => {
-                        if E164::parse(&contact.phone_number).is_none() {
-                            errors.push(at_pointer(
-                                entry("10015", "Invalid value", "`phone_number` must be E.164"),
-                                &format!("{pointer}/phone_number"),
-                            ));
-                        }
-                        if !contact.email.contains('@') {
-                            errors.push(at_pointer(
-                                entry("10015", "Invalid value", "`email` is not an email address"),
-                                &format!("{pointer}/email"),
-                            ));
-                        }
-                    }
-                    Err(error) => errors.push(invalid(format!("`{name}`: {error}"))),
-                }
-            }
-            "organization_physical_address" | "billing_address" => {
-                if let Err(error) = serde_json::from_value::<Address>(value.clone()) {
-                    errors.push(invalid(format!("`{name}`: {error}")));
-                }
-            }
-            _ => {
-                let Some(text) = value.as_str() else {
-                    errors.push(invalid(format!("`{name}` must be a string")));
-                    return;
-                };
-                let length = text.chars().count();
-                let problem = match name {
-                    "legal_name" if !(3..=64).contains(&length) => {
-                        Some("`legal_name` must be 3 to 64 characters".to_owned())
-                    }
-                    "doing_business_as" | "website" | "jurisdiction_of_incorporation"
-                        if length == 0 || length > 255 =>
-                    {
-                        Some(format!("`{name}` must be 1 to 255 characters"))
-                    }
-                    "organization_type" if OrganizationType::from_wire(text).is_none() => {
-                        Some(format!("`{text}` is not an organization_type"))
-                    }
-                    "country_code" if CountryCode::from_wire(text).is_none() => {
-                        Some(format!("`{text}` is not a country_code (US or CA)"))
-                    }
-                    "industry" if Industry::from_wire(text).is_none() => {
-                        Some(format!("`{text}` is not an industry"))
-                    }
-                    "number_of_employees" if NumberOfEmployees::from_wire(text).is_none() => {
-                        Some(format!("`{text}` is not a number_of_employees bracket"))
-                    }
-                    "organization_legal_type"
-                        if OrganizationLegalType::from_wire(text).is_none() =>
-                    {
-                        Some(format!("`{text}` is not an organization_legal_type"))
-                    }
-                    "role_type" if RoleType::from_wire(text).is_none() => {
-                        Some(format!("`{text}` is not a role_type"))
-                    }
-                    "fein" if length == 0 => Some("`fein` is required".to_owned()),
-                    _ => None,
-                };
-                if let Some(problem) = problem {
-                    errors.push(invalid(problem));
-                }
+    let pointer = format!("/{name}");
+    let invalid = |detail: String| at_pointer(entry("10015", "Invalid value", detail), &pointer);
+    match name {
+        "organization_contact" | "billing_contact" => check_contact(name, value, errors),
+        "organization_physical_address" | "billing_address" => {
+            if let Err(error) = serde_json::from_value::<Address>(value.clone()) {
+                errors.push(invalid(format!("`{name}`: {error}")));
             }
         }
+        _ => {
+            let Some(text) = value.as_str() else {
+                errors.push(invalid(format!("`{name}` must be a string")));
+                return;
+            };
+            if let Some(problem) = text_problem(name, text) {
+                errors.push(invalid(problem));
+            }
+        }
+    }
+}
+
+/// Checks a contact: the organisation contact needs a `job_title`, and either contact an
+/// E.164 `phone_number` and an `email` with an `@`.
+fn check_contact(name: &str, value: &Value, errors: &mut Vec<ErrorEntry>) {
+    let pointer = format!("/{name}");
+    let needs_title = name == "organization_contact";
+    match serde_json::from_value::<Contact>(value.clone()) {
+        Ok(contact) if needs_title && contact.job_title.is_none() => {
+            errors.push(at_pointer(
+                entry("10005", "Missing required field", "`job_title` is required"),
+                &format!("{pointer}/job_title"),
+            ));
+        }
+        Ok(contact) => {
+            if E164::parse(&contact.phone_number).is_none() {
+                errors.push(at_pointer(
+                    entry("10015", "Invalid value", "`phone_number` must be E.164"),
+                    &format!("{pointer}/phone_number"),
+                ));
+            }
+            if !contact.email.contains('@') {
+                errors.push(at_pointer(
+                    entry("10015", "Invalid value", "`email` is not an email address"),
+                    &format!("{pointer}/email"),
+                ));
+            }
+        }
+        Err(error) => errors.push(at_pointer(
+            entry("10015", "Invalid value", format!("`{name}`: {error}")),
+            &pointer,
+        )),
+    }
+}
+
+/// What is wrong with a string field's value, if anything: a length out of range or a
+/// value outside the field's enum.
+fn text_problem(name: &str, text: &str) -> Option<String> {
+    let length = text.chars().count();
+    match name {
+        "legal_name" if !(3..=64).contains(&length) => {
+            Some("`legal_name` must be 3 to 64 characters".to_owned())
+        }
+        "doing_business_as" | "website" | "jurisdiction_of_incorporation"
+            if length == 0 || length > 255 =>
+        {
+            Some(format!("`{name}` must be 1 to 255 characters"))
+        }
+        "organization_type" if OrganizationType::from_wire(text).is_none() => {
+            Some(format!("`{text}` is not an organization_type"))
+        }
+        "country_code" if CountryCode::from_wire(text).is_none() => {
+            Some(format!("`{text}` is not a country_code (US or CA)"))
+        }
+        "industry" if Industry::from_wire(text).is_none() => {
+            Some(format!("`{text}` is not an industry"))
+        }
+        "number_of_employees" if NumberOfEmployees::from_wire(text).is_none() => {
+            Some(format!("`{text}` is not a number_of_employees bracket"))
+        }
+        "organization_legal_type" if OrganizationLegalType::from_wire(text).is_none() => {
+            Some(format!("`{text}` is not an organization_legal_type"))
+        }
+        "role_type" if RoleType::from_wire(text).is_none() => {
+            Some(format!("`{text}` is not a role_type"))
+        }
+        "fein" if length == 0 => Some("`fein` is required".to_owned()),
+        _ => None,
     }
 }

@@ -7,12 +7,12 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Value, json};
 
 use super::{
-    Context, Outcome, Problem, Query, at_parameter, at_pointer, data, entry, no_content, not_found,
-    ok, paginate_filtered, problem, timestamp,
+    Context, Outcome, Problem, Query, Rules, at_parameter, at_pointer, data, entry, no_content,
+    not_found, ok, paginate_filtered, problem, timestamp,
 };
 use crate::sandbox::state::World;
 use crate::telnyx::wire::{
-    PhoneNumber, RefreshItem, RefreshResult, ReputationData, ReputationNumber,
+    ErrorEntry, PhoneNumber, RefreshItem, RefreshResult, ReputationData, ReputationNumber,
 };
 
 impl World {
@@ -67,6 +67,44 @@ impl World {
                 ),
             ));
         }
+        let errors = self.batch_problems(&numbers, context.rules);
+        if !errors.is_empty() {
+            return Err(Problem {
+                status: 400,
+                errors,
+            });
+        }
+        let now = timestamp(context.now_ms);
+        let mut added = Vec::with_capacity(numbers.len());
+        for number in numbers {
+            let record = ReputationNumber {
+                id: self.next_id(context.rules.seed),
+                enterprise_id: id.to_owned(),
+                phone_number: number,
+                reputation_data: None,
+                created_at: now.clone(),
+                updated_at: now.clone(),
+            };
+            self.numbers
+                .entry(id.to_owned())
+                .or_default()
+                .push(record.clone());
+            added.push(record);
+        }
+        self.billing.numbers_added += u64::try_from(added.len()).unwrap_or(0);
+        let count = added.len();
+        ok(
+            201,
+            json!({
+                "data": added,
+                "meta": {"page_number": 1, "page_size": count, "total_pages": 1, "total_results": count}
+            }),
+        )
+    }
+
+    /// One error entry per number of the batch that cannot be added, in request order;
+    /// empty when the whole batch can.
+    fn batch_problems(&self, numbers: &[String], rules: &Rules) -> Vec<ErrorEntry> {
         // One pass over the inventory and the monitored numbers for the whole batch, so a
         // fleet of 100,000 numbers is seeded in linear time.
         let batch: HashSet<&str> = numbers.iter().map(String::as_str).collect();
@@ -101,7 +139,7 @@ impl World {
                 Some(format!(
                     "`{number}` is already monitored by enterprise `{owner}`"
                 ))
-            } else if context.rules.refuse.contains(number) {
+            } else if rules.refuse.contains(number) {
                 Some(format!("`{number}` is not eligible for Number Reputation"))
             } else {
                 None
@@ -113,38 +151,7 @@ impl World {
                 ));
             }
         }
-        if !errors.is_empty() {
-            return Err(Problem {
-                status: 400,
-                errors,
-            });
-        }
-        let now = timestamp(context.now_ms);
-        let mut added = Vec::with_capacity(numbers.len());
-        for number in numbers {
-            let record = ReputationNumber {
-                id: self.next_id(context.rules.seed),
-                enterprise_id: id.to_owned(),
-                phone_number: number,
-                reputation_data: None,
-                created_at: now.clone(),
-                updated_at: now.clone(),
-            };
-            self.numbers
-                .entry(id.to_owned())
-                .or_default()
-                .push(record.clone());
-            added.push(record);
-        }
-        self.billing.numbers_added += u64::try_from(added.len()).unwrap_or(0);
-        let count = added.len();
-        ok(
-            201,
-            json!({
-                "data": added,
-                "meta": {"page_number": 1, "page_size": count, "total_pages": 1, "total_results": count}
-            }),
-        )
+        errors
     }
 
     /// Why an inventory item (or its absence) keeps a number from being added.

@@ -62,6 +62,37 @@ impl World {
                 "Number Reputation is already enabled for this enterprise",
             ));
         }
+        let (document_id, check_frequency) = self.enable_body(body)?;
+        let now = timestamp(context.now_ms);
+        let due = context.now_ms + context.rules.approve_after_ms;
+        let record = Reputation {
+            settings: ReputationSettings {
+                enterprise_id: id.to_owned(),
+                status: "pending".to_owned(),
+                loa_document_id: Some(document_id),
+                loa_status: "pending".to_owned(),
+                check_frequency,
+                rejection_reasons: None,
+                created_at: now.clone(),
+                updated_at: now,
+            },
+            vetting_due_ms: Some(due),
+            loa_due_ms: Some(due),
+        };
+        self.reputation.insert(id.to_owned(), record);
+        self.set_enabled_flag(id, true);
+        self.billing.enable += 1;
+        self.settle(context);
+        let settings = self
+            .reputation
+            .get(id)
+            .map(|record| record.settings.clone());
+        data(201, &settings)
+    }
+
+    /// The enable body's `loa_document_id` and `check_frequency` (defaulted), or a 422
+    /// with one entry per unknown field, missing document and bad frequency.
+    fn enable_body(&self, body: &Value) -> Result<(String, String), Problem> {
         let mut errors = Vec::new();
         let object = body.as_object().cloned().unwrap_or_default();
         for name in object.keys() {
@@ -110,37 +141,14 @@ impl World {
                 text.to_owned()
             }
         };
-        if !errors.is_empty() {
-            return Err(Problem {
+        if errors.is_empty() {
+            Ok((document_id, check_frequency))
+        } else {
+            Err(Problem {
                 status: 422,
                 errors,
-            });
+            })
         }
-        let now = timestamp(context.now_ms);
-        let due = context.now_ms + context.rules.approve_after_ms;
-        let record = Reputation {
-            settings: ReputationSettings {
-                enterprise_id: id.to_owned(),
-                status: "pending".to_owned(),
-                loa_document_id: Some(document_id),
-                loa_status: "pending".to_owned(),
-                check_frequency,
-                rejection_reasons: None,
-                created_at: now.clone(),
-                updated_at: now,
-            },
-            vetting_due_ms: Some(due),
-            loa_due_ms: Some(due),
-        };
-        self.reputation.insert(id.to_owned(), record);
-        self.set_enabled_flag(id, true);
-        self.billing.enable += 1;
-        self.settle(context);
-        let settings = self
-            .reputation
-            .get(id)
-            .map(|record| record.settings.clone());
-        data(201, &settings)
     }
 
     fn set_enabled_flag(&mut self, id: &str, enabled: bool) {
