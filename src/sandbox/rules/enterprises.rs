@@ -348,3 +348,425 @@ fn text_problem(name: &str, text: &str) -> Option<String> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::super::tests::{NOW, acme, context, invalid};
+    use super::super::{Reply, Rules};
+    use super::*;
+
+    fn missing(name: &str) -> ErrorEntry {
+        at_pointer(
+            entry(
+                "10005",
+                "Missing required field",
+                format!("`{name}` is required"),
+            ),
+            &format!("/{name}"),
+        )
+    }
+
+    /// Acme as created at `NOW` with the given id.
+    fn created(id: &str) -> Value {
+        let mut expected = acme();
+        let object = expected.as_object_mut().unwrap();
+        for (name, value) in [
+            ("id", json!(id)),
+            ("created_at", json!("2026-01-01T00:00:00Z")),
+            ("updated_at", json!("2026-01-01T00:00:00Z")),
+            ("number_reputation_enabled", json!(false)),
+            ("branded_calling_enabled", json!(false)),
+            ("role_type", json!("enterprise")),
+            ("corporate_registration_number", Value::Null),
+            ("dun_bradstreet_number", Value::Null),
+            ("primary_business_domain_sic_code", Value::Null),
+            ("professional_license_number", Value::Null),
+        ] {
+            object.insert(name.to_owned(), value);
+        }
+        for address in ["organization_physical_address", "billing_address"] {
+            expected[address]["extended_address"] = Value::Null;
+        }
+        expected
+    }
+
+    #[test]
+    fn create_answers_201_with_the_whole_enterprise() {
+        let rules = Rules::default();
+        let mut world = World::default();
+        let outcome = world.create_enterprise(&acme(), context(&rules));
+        let id = world.enterprises[0].id.clone();
+        let expected = created(&id);
+        assert_eq!(
+            outcome,
+            Ok(Reply {
+                status: 201,
+                body: Some(json!({ "data": expected }))
+            })
+        );
+        assert_eq!(
+            world.get_enterprise(&id),
+            outcome.map(|reply| Reply {
+                status: 200,
+                ..reply
+            })
+        );
+    }
+
+    #[test]
+    fn create_reports_every_bad_field_and_adds_nothing() {
+        #[track_caller]
+        fn case(edit: impl FnOnce(&mut Map<String, Value>), errors: Vec<ErrorEntry>) {
+            let rules = Rules::default();
+            let mut world = World::default();
+            let mut body = acme();
+            edit(body.as_object_mut().unwrap());
+            assert_eq!(
+                world.create_enterprise(&body, context(&rules)),
+                Err(Problem {
+                    status: 422,
+                    errors
+                })
+            );
+            assert_eq!(world, World::default());
+        }
+        let set = |name: &'static str, value: Value| {
+            move |body: &mut Map<String, Value>| {
+                body.insert(name.to_owned(), value);
+            }
+        };
+        let value = |detail: &str, pointer: &str| invalid("Invalid value", detail, pointer);
+        case(
+            |body| {
+                body.remove("fein");
+                body.remove("website");
+                body.insert("legal_name".to_owned(), json!("AC"));
+                body.insert("industry".to_owned(), json!("customer_service"));
+                body.insert("colour".to_owned(), json!("blue"));
+            },
+            vec![
+                value("`legal_name` must be 3 to 64 characters", "/legal_name"),
+                missing("website"),
+                missing("fein"),
+                value("`customer_service` is not an industry", "/industry"),
+                invalid(
+                    "Unknown field",
+                    "`colour` is not a field of an enterprise",
+                    "/colour",
+                ),
+            ],
+        );
+        case(set("legal_name", Value::Null), vec![missing("legal_name")]);
+        case(
+            set("legal_name", json!("x".repeat(65))),
+            vec![value(
+                "`legal_name` must be 3 to 64 characters",
+                "/legal_name",
+            )],
+        );
+        case(
+            set("legal_name", json!(42)),
+            vec![value("`legal_name` must be a string", "/legal_name")],
+        );
+        case(
+            set("doing_business_as", json!("")),
+            vec![value(
+                "`doing_business_as` must be 1 to 255 characters",
+                "/doing_business_as",
+            )],
+        );
+        case(
+            set("website", json!("w".repeat(256))),
+            vec![value("`website` must be 1 to 255 characters", "/website")],
+        );
+        case(
+            set("jurisdiction_of_incorporation", json!("")),
+            vec![value(
+                "`jurisdiction_of_incorporation` must be 1 to 255 characters",
+                "/jurisdiction_of_incorporation",
+            )],
+        );
+        case(
+            set("fein", json!("")),
+            vec![value("`fein` is required", "/fein")],
+        );
+        case(
+            set("organization_type", json!("charity")),
+            vec![value(
+                "`charity` is not an organization_type",
+                "/organization_type",
+            )],
+        );
+        case(
+            set("country_code", json!("GB")),
+            vec![value(
+                "`GB` is not a country_code (US or CA)",
+                "/country_code",
+            )],
+        );
+        case(
+            set("number_of_employees", json!("12")),
+            vec![value(
+                "`12` is not a number_of_employees bracket",
+                "/number_of_employees",
+            )],
+        );
+        case(
+            set("organization_legal_type", json!("guild")),
+            vec![value(
+                "`guild` is not an organization_legal_type",
+                "/organization_legal_type",
+            )],
+        );
+        case(
+            set("role_type", json!("reseller")),
+            vec![value("`reseller` is not a role_type", "/role_type")],
+        );
+        case(
+            |body| {
+                body["organization_contact"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("job_title");
+            },
+            vec![at_pointer(
+                entry("10005", "Missing required field", "`job_title` is required"),
+                "/organization_contact/job_title",
+            )],
+        );
+        case(
+            |body| {
+                body["billing_contact"]["phone_number"] = json!("202-555-1234");
+                body["billing_contact"]["email"] = json!("billing");
+            },
+            vec![
+                value(
+                    "`phone_number` must be E.164",
+                    "/billing_contact/phone_number",
+                ),
+                value("`email` is not an email address", "/billing_contact/email"),
+            ],
+        );
+        case(
+            set("billing_contact", json!("Jane")),
+            vec![value(
+                "`billing_contact`: invalid type: string \"Jane\", expected struct Contact",
+                "/billing_contact",
+            )],
+        );
+        case(
+            |body| {
+                body["billing_address"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("city");
+            },
+            vec![value(
+                "`billing_address`: missing field `city`",
+                "/billing_address",
+            )],
+        );
+    }
+
+    #[test]
+    fn create_needs_an_object() {
+        let rules = Rules::default();
+        assert_eq!(
+            World::default().create_enterprise(&json!([]), context(&rules)),
+            Err(problem(
+                422,
+                "10015",
+                "Invalid request body",
+                "expected a JSON object"
+            ))
+        );
+    }
+
+    #[test]
+    fn a_second_enterprise_with_the_same_legal_name_is_409() {
+        let rules = Rules::default();
+        let mut world = World::default();
+        world.create_enterprise(&acme(), context(&rules)).unwrap();
+        let before = world.clone();
+        let mut body = acme();
+        body["doing_business_as"] = json!("Acme Two");
+        assert_eq!(
+            world.create_enterprise(&body, context(&rules)),
+            Err(problem(
+                409,
+                "10016",
+                "Enterprise already exists",
+                "an enterprise with legal_name `Acme Corp` already exists"
+            ))
+        );
+        assert_eq!(world, before);
+    }
+
+    #[test]
+    fn update_changes_only_the_fields_sent() {
+        let rules = Rules::default();
+        let mut world = World::default();
+        world.create_enterprise(&acme(), context(&rules)).unwrap();
+        let id = world.enterprises[0].id.clone();
+        let later = Context {
+            now_ms: NOW + 1_000,
+            rules: &rules,
+        };
+        let body = json!({
+            "website": "https://acme.org",
+            "customer_reference": "ops-42",
+            "dun_bradstreet_number": null,
+        });
+        let mut updated = world.enterprises[0].clone();
+        updated.website = "https://acme.org".to_owned();
+        updated.customer_reference = Some("ops-42".to_owned());
+        updated.updated_at = "2026-01-01T00:00:01Z".to_owned();
+        let outcome = world.update_enterprise(&id, &body, later);
+        assert_eq!(world.enterprises, [updated.clone()]);
+        assert_eq!(
+            outcome,
+            Ok(Reply {
+                status: 200,
+                body: Some(json!({ "data": updated }))
+            })
+        );
+    }
+
+    #[test]
+    fn update_refuses_immutable_unknown_and_bad_fields() {
+        #[track_caller]
+        fn case(body: Value, expected: Problem) {
+            let rules = Rules::default();
+            let mut world = World::default();
+            world.create_enterprise(&acme(), context(&rules)).unwrap();
+            let before = world.clone();
+            let id = world.enterprises[0].id.clone();
+            assert_eq!(
+                world.update_enterprise(&id, &body, context(&rules)),
+                Err(expected)
+            );
+            assert_eq!(world, before);
+        }
+        let not_allowed = |name: &str| {
+            invalid(
+                "Field not allowed",
+                &format!("Field '{name}' is not allowed in this request"),
+                &format!("/{name}"),
+            )
+        };
+        case(
+            json!({"country_code": "CA", "role_type": "bpo", "website": "https://acme.org"}),
+            Problem {
+                status: 400,
+                errors: vec![not_allowed("country_code"), not_allowed("role_type")],
+            },
+        );
+        for name in IMMUTABLE_FIELDS {
+            case(
+                json!({ *name: "x" }),
+                Problem {
+                    status: 400,
+                    errors: vec![not_allowed(name)],
+                },
+            );
+        }
+        case(
+            json!({"colour": "blue", "website": ""}),
+            Problem {
+                status: 422,
+                errors: vec![
+                    invalid(
+                        "Unknown field",
+                        "`colour` is not a field of an enterprise",
+                        "/colour",
+                    ),
+                    invalid(
+                        "Invalid value",
+                        "`website` must be 1 to 255 characters",
+                        "/website",
+                    ),
+                ],
+            },
+        );
+        case(
+            json!({"fein": null}),
+            Problem {
+                status: 422,
+                errors: vec![invalid("Invalid value", "`fein` must be a string", "/fein")],
+            },
+        );
+        case(
+            json!("website"),
+            problem(
+                422,
+                "10015",
+                "Invalid request body",
+                "expected a JSON object",
+            ),
+        );
+    }
+
+    #[test]
+    fn unknown_enterprises_are_404() {
+        let rules = Rules::default();
+        let mut world = World::default();
+        let not_found = problem(404, "10005", "Resource not found", "Enterprise not found");
+        assert_eq!(world.get_enterprise("nope"), Err(not_found.clone()));
+        assert_eq!(
+            world.update_enterprise("nope", &json!({}), context(&rules)),
+            Err(not_found)
+        );
+    }
+
+    #[test]
+    fn listing_filters_by_part_of_the_legal_name() {
+        #[track_caller]
+        fn case(world: &World, query: &str, expected: &[usize], meta: [usize; 4]) {
+            let data: Vec<&Enterprise> = expected
+                .iter()
+                .map(|index| &world.enterprises[*index])
+                .collect();
+            let [page_number, page_size, total_pages, total_results] = meta;
+            assert_eq!(
+                world.list_enterprises(&Query::parse(query)),
+                Ok(Reply {
+                    status: 200,
+                    body: Some(json!({
+                        "data": data,
+                        "meta": {
+                            "page_number": page_number,
+                            "page_size": page_size,
+                            "total_pages": total_pages,
+                            "total_results": total_results,
+                        }
+                    }))
+                })
+            );
+        }
+        let rules = Rules::default();
+        let mut world = World::default();
+        for name in ["Acme Corp", "Beta Acme", "Gamma LLC"] {
+            let mut body = acme();
+            body["legal_name"] = json!(name);
+            world.create_enterprise(&body, context(&rules)).unwrap();
+        }
+        case(&world, "", &[0, 1, 2], [1, 3, 1, 3]);
+        case(&world, "legal_name=acme", &[0, 1], [1, 2, 1, 2]);
+        case(
+            &world,
+            "filter[legal_name][contains]=ACME",
+            &[0, 1],
+            [1, 2, 1, 2],
+        );
+        case(
+            &world,
+            "legal_name=acme&filter[legal_name][contains]=beta",
+            &[1],
+            [1, 1, 1, 1],
+        );
+        case(&world, "legal_name=delta", &[], [1, 0, 1, 0]);
+        case(&world, "page[size]=2&page[number]=2", &[2], [2, 1, 2, 3]);
+    }
+}

@@ -100,3 +100,190 @@ impl World {
         paginate(&agreements, query, 20)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::super::tests::{NOW, acme, context, enabled_acme};
+    use super::super::{Reply, Rules};
+    use super::*;
+
+    fn not_agreed() -> Problem {
+        problem(
+            403,
+            "10010",
+            "Terms of service not accepted",
+            "Agree to the Number Reputation terms of service first: POST /terms_of_service/number_reputation/agree",
+        )
+    }
+
+    #[test]
+    fn reputation_calls_are_403_until_the_terms_are_agreed() {
+        let rules = Rules::default();
+        let mut world = World::default();
+        world.create_enterprise(&acme(), context(&rules)).unwrap();
+        let id = world.enterprises[0].id.clone();
+        let numbers = json!({ "phone_numbers": ["+12025551234"] });
+        #[track_caller]
+        fn case(world: &mut World, call: impl FnOnce(&mut World) -> Outcome) {
+            let before = world.clone();
+            assert_eq!(call(world), Err(not_agreed()));
+            assert_eq!(*world, before);
+        }
+        let context = context(&rules);
+        let number = "+12025551234";
+        case(&mut world, |world| world.enable(&id, &json!({}), context));
+        case(&mut world, |world| world.get_reputation(&id));
+        case(&mut world, |world| world.disable(&id));
+        case(&mut world, |world| {
+            world.patch_frequency(&id, &json!({}), context)
+        });
+        case(&mut world, |world| {
+            world.patch_loa(&id, &json!({}), context)
+        });
+        case(&mut world, |world| {
+            world.list_numbers(&id, &Query::default())
+        });
+        case(&mut world, |world| {
+            world.add_numbers(&id, &numbers, context)
+        });
+        case(&mut world, |world| world.refresh(&id, &numbers, context));
+        case(&mut world, |world| {
+            world.get_number(Some(&id), number, true, context)
+        });
+        case(&mut world, |world| {
+            world.get_number(None, number, false, context)
+        });
+        case(&mut world, |world| world.delete_number(Some(&id), number));
+        case(&mut world, |world| world.delete_number(None, number));
+        case(&mut world, |world| {
+            world.list_all_numbers(&Query::default())
+        });
+        assert_eq!(world.require_terms(), Err(not_agreed()));
+        world.tos_agree(context).unwrap();
+        assert_eq!(world.require_terms(), Ok(()));
+    }
+
+    #[test]
+    fn agreeing_is_idempotent() {
+        let rules = Rules::default();
+        let mut world = World::default();
+        let first = world.tos_agree(context(&rules));
+        let later = Context {
+            now_ms: NOW + 60_000,
+            rules: &rules,
+        };
+        let second = world.tos_agree(later);
+        let expected = json!({ "data": {
+            "id": world.agreements[0].id,
+            "agreed_at": "2026-01-01T00:00:00Z",
+            "created_at": "2026-01-01T00:00:00Z",
+            "product_type": "number_reputation",
+            "terms_version": CURRENT_TERMS_VERSION,
+            "version": CURRENT_TERMS_VERSION,
+        }});
+        let reply = Ok(Reply {
+            status: 201,
+            body: Some(expected),
+        });
+        assert_eq!(
+            (first, second, world.agreements.len()),
+            (reply.clone(), reply, 1)
+        );
+    }
+
+    #[test]
+    fn status_by_product() {
+        #[track_caller]
+        fn case(world: &World, query: &str, expected: Value) {
+            assert_eq!(
+                world.tos_status(&Query::parse(query)),
+                Ok(Reply {
+                    status: 200,
+                    body: Some(json!({ "data": expected }))
+                })
+            );
+        }
+        let rules = Rules::default();
+        let mut world = World::default();
+        let never = |product_type: &str| {
+            json!({
+                "agreement_required": true,
+                "has_agreed": false,
+                "current_terms_version": CURRENT_TERMS_VERSION,
+                "agreed_version": null,
+                "agreed_at": null,
+                "product_type": product_type,
+            })
+        };
+        case(&world, "", never("branded_calling"));
+        case(
+            &world,
+            "product_type=number_reputation",
+            never("number_reputation"),
+        );
+        world.tos_agree(context(&rules)).unwrap();
+        case(&world, "", never("branded_calling"));
+        let agreed = json!({
+            "agreement_required": false,
+            "has_agreed": true,
+            "current_terms_version": CURRENT_TERMS_VERSION,
+            "agreed_version": CURRENT_TERMS_VERSION,
+            "agreed_at": "2026-01-01T00:00:00Z",
+            "product_type": "number_reputation",
+        });
+        case(&world, "product_type=number_reputation", agreed.clone());
+        world.agreements[0].terms_version = "2025-01-01".to_owned();
+        let mut outdated = agreed;
+        outdated["agreement_required"] = json!(true);
+        outdated["agreed_version"] = json!("2025-01-01");
+        case(&world, "product_type=number_reputation", outdated);
+    }
+
+    #[test]
+    fn status_of_an_unknown_product_is_422() {
+        let expected = Problem {
+            status: 422,
+            errors: vec![at_parameter(
+                entry("10015", "Invalid parameter", "unknown product_type `voice`"),
+                "product_type",
+            )],
+        };
+        assert_eq!(
+            World::default().tos_status(&Query::parse("product_type=voice")),
+            Err(expected)
+        );
+    }
+
+    #[test]
+    fn agreements_by_product() {
+        #[track_caller]
+        fn case(world: &World, query: &str, expected: &[&TosAgreement]) {
+            let meta = json!({
+                "page_number": 1,
+                "page_size": expected.len(),
+                "total_pages": 1,
+                "total_results": expected.len(),
+            });
+            assert_eq!(
+                world.tos_agreements(&Query::parse(query)),
+                Ok(Reply {
+                    status: 200,
+                    body: Some(json!({ "data": expected, "meta": meta }))
+                })
+            );
+        }
+        let rules = Rules::default();
+        let mut world = World::default();
+        enabled_acme(&mut world, &rules);
+        let mut branded = world.agreements[0].clone();
+        branded.product_type = "branded_calling".to_owned();
+        world.agreements.push(branded.clone());
+        let reputation = world.agreements[0].clone();
+        case(&world, "", &[&reputation, &branded]);
+        case(&world, "product_type=number_reputation", &[&reputation]);
+        case(&world, "product_type=branded_calling", &[&branded]);
+        case(&world, "product_type=voice", &[]);
+    }
+}
