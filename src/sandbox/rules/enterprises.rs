@@ -415,29 +415,38 @@ mod tests {
         );
     }
 
+    /// Asserts that creating Acme edited by `edit` is a 422 with exactly `errors` and adds
+    /// nothing.
+    #[track_caller]
+    fn case(edit: impl FnOnce(&mut Map<String, Value>), errors: Vec<ErrorEntry>) {
+        let rules = Rules::default();
+        let mut world = World::default();
+        let mut body = acme();
+        edit(body.as_object_mut().unwrap());
+        assert_eq!(
+            world.create_enterprise(&body, context(&rules)),
+            Err(Problem {
+                status: 422,
+                errors
+            })
+        );
+        assert_eq!(world, World::default());
+    }
+
+    /// An edit that sets one field.
+    fn set(name: &'static str, value: Value) -> impl FnOnce(&mut Map<String, Value>) {
+        move |body| {
+            body.insert(name.to_owned(), value);
+        }
+    }
+
+    /// An "Invalid value" entry.
+    fn value(detail: &str, pointer: &str) -> ErrorEntry {
+        invalid("Invalid value", detail, pointer)
+    }
+
     #[test]
     fn create_reports_every_bad_field_and_adds_nothing() {
-        #[track_caller]
-        fn case(edit: impl FnOnce(&mut Map<String, Value>), errors: Vec<ErrorEntry>) {
-            let rules = Rules::default();
-            let mut world = World::default();
-            let mut body = acme();
-            edit(body.as_object_mut().unwrap());
-            assert_eq!(
-                world.create_enterprise(&body, context(&rules)),
-                Err(Problem {
-                    status: 422,
-                    errors
-                })
-            );
-            assert_eq!(world, World::default());
-        }
-        let set = |name: &'static str, value: Value| {
-            move |body: &mut Map<String, Value>| {
-                body.insert(name.to_owned(), value);
-            }
-        };
-        let value = |detail: &str, pointer: &str| invalid("Invalid value", detail, pointer);
         case(
             |body| {
                 body.remove("fein");
@@ -458,6 +467,10 @@ mod tests {
                 ),
             ],
         );
+    }
+
+    #[test]
+    fn create_checks_each_text_field() {
         case(set("legal_name", Value::Null), vec![missing("legal_name")]);
         case(
             set("legal_name", json!("x".repeat(65))),
@@ -524,6 +537,10 @@ mod tests {
             set("role_type", json!("reseller")),
             vec![value("`reseller` is not a role_type", "/role_type")],
         );
+    }
+
+    #[test]
+    fn create_checks_contacts_and_addresses() {
         case(
             |body| {
                 body["organization_contact"]

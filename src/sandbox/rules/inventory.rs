@@ -99,3 +99,127 @@ impl World {
         before - self.inventory.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::super::tests::context;
+    use super::super::{Reply, Rules};
+    use super::*;
+
+    /// An inventory of a local, a toll-free and a Canadian number, and an inactive one.
+    fn world() -> World {
+        let rules = Rules::default();
+        let mut world = World::default();
+        let numbers = [
+            ("+12025551234", "local"),
+            ("+18005550100", "toll_free"),
+            ("+14165550123", "local"),
+            ("+13125550100", "local"),
+        ];
+        let numbers: Vec<(String, String)> = numbers
+            .iter()
+            .map(|(number, number_type)| ((*number).to_owned(), (*number_type).to_owned()))
+            .collect();
+        assert_eq!(world.add_inventory(&numbers, context(&rules)), 4);
+        assert_eq!(world.add_inventory(&numbers[..1], context(&rules)), 0);
+        world.inventory[2].country_iso_alpha2 = "CA".to_owned();
+        world.inventory[3].status = "port_pending".to_owned();
+        world
+    }
+
+    #[test]
+    fn listing_filters() {
+        #[track_caller]
+        fn case(query: &str, expected: &[usize]) {
+            let world = world();
+            let data: Vec<&PhoneNumber> = expected
+                .iter()
+                .map(|index| &world.inventory[*index])
+                .collect();
+            let meta = json!({
+                "page_number": 1,
+                "page_size": data.len(),
+                "total_pages": 1,
+                "total_results": data.len(),
+            });
+            assert_eq!(
+                world.list_phone_numbers(&Query::parse(query)),
+                Ok(Reply {
+                    status: 200,
+                    body: Some(json!({ "data": data, "meta": meta })),
+                })
+            );
+        }
+        case("", &[0, 1, 2, 3]);
+        case("filter[phone_number]=555", &[0, 1, 2, 3]);
+        case("filter[phone_number]=2025551234", &[0]);
+        case("filter[phone_number]=12025551234", &[0]);
+        case("filter[phone_number]=%2B12025551234", &[]);
+        case("filter[phone_number]=+12025551234", &[]);
+        case("filter[phone_number]=202-555", &[]);
+        case("filter[country_iso_alpha2]=CA", &[2]);
+        case("filter[number_type][eq]=toll_free", &[1]);
+        case("filter[status]=active", &[0, 1, 2]);
+        case(
+            "filter[status]=active&filter[number_type][eq]=local&filter[phone_number]=202",
+            &[0],
+        );
+    }
+
+    #[test]
+    fn a_phone_number_filter_needs_3_digits() {
+        #[track_caller]
+        fn case(digits: &str) {
+            let expected = Problem {
+                status: 400,
+                errors: vec![at_parameter(
+                    entry(
+                        "10015",
+                        "Invalid parameter",
+                        "`filter[phone_number]` needs at least 3 digits",
+                    ),
+                    "filter[phone_number]",
+                )],
+            };
+            let query = Query(vec![("filter[phone_number]".to_owned(), digits.to_owned())]);
+            assert_eq!(world().list_phone_numbers(&query), Err(expected));
+        }
+        case("");
+        case("2");
+        case("20");
+    }
+
+    #[test]
+    fn items_added_to_the_inventory() {
+        let world = world();
+        let expected = PhoneNumber {
+            id: world.inventory[1].id.clone(),
+            record_type: "phone_number".to_owned(),
+            phone_number: "+18005550100".to_owned(),
+            country_iso_alpha2: "US".to_owned(),
+            status: "active".to_owned(),
+            tags: Vec::new(),
+            external_pin: None,
+            created_at: "2026-01-01T00:00:00Z".to_owned(),
+            phone_number_type: "toll_free".to_owned(),
+            purchased_at: "2026-01-01T00:00:00Z".to_owned(),
+            deletion_lock_enabled: false,
+        };
+        assert_eq!(world.inventory[1], expected);
+    }
+
+    #[test]
+    fn removal_counts_what_it_took_out() {
+        let mut world = world();
+        let remove = ["+12025551234".to_owned(), "+19995550000".to_owned()];
+        assert_eq!(world.remove_inventory(&remove), 1);
+        let left: Vec<&str> = world
+            .inventory
+            .iter()
+            .map(|item| item.phone_number.as_str())
+            .collect();
+        assert_eq!(left, ["+18005550100", "+14165550123", "+13125550100"]);
+    }
+}

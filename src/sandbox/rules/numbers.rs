@@ -376,3 +376,450 @@ fn is_us_e164(text: &str) -> bool {
         && text.starts_with("+1")
         && text.bytes().skip(1).all(|byte| byte.is_ascii_digit())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use serde_json::{Value, json};
+
+    use super::super::tests::{NOW, context, enabled_acme, invalid};
+    use super::super::{Reply, Rules};
+    use super::*;
+    use crate::sandbox::state::Billing;
+
+    /// The `index`th number of the test inventory.
+    fn number(index: usize) -> String {
+        format!("+1202555{:04}", 1000 + index)
+    }
+
+    /// An approved Acme with numbers 0 to `count - 1` in the inventory; the enterprise id.
+    fn approved_with_inventory(world: &mut World, rules: &Rules, count: usize) -> String {
+        let id = enabled_acme(world, rules);
+        let inventory: Vec<(String, String)> = (0..count)
+            .map(|index| (number(index), "local".to_owned()))
+            .collect();
+        world.add_inventory(&inventory, context(rules));
+        id
+    }
+
+    fn phone_numbers(numbers: &[String]) -> Value {
+        json!({ "phone_numbers": numbers })
+    }
+
+    fn page(status: u16, data: &[ReputationNumber], meta: [usize; 4]) -> Outcome {
+        let [page_number, page_size, total_pages, total_results] = meta;
+        Ok(Reply {
+            status,
+            body: Some(json!({
+                "data": data,
+                "meta": {
+                    "page_number": page_number,
+                    "page_size": page_size,
+                    "total_pages": total_pages,
+                    "total_results": total_results,
+                }
+            })),
+        })
+    }
+
+    #[test]
+    fn a_batch_of_100_adds_all_or_names_every_bad_number() {
+        let rules = Rules {
+            refuse: HashSet::from([number(80)]),
+            ..Rules::default()
+        };
+        let mut world = World::default();
+        let id = approved_with_inventory(&mut world, &rules, 100);
+        let mut batch: Vec<String> = (0..100).map(number).collect();
+        batch[10] = "2025551010".to_owned();
+        batch[20] = number(0);
+        batch[30] = "+12025559999".to_owned();
+        world.inventory[40].country_iso_alpha2 = "CA".to_owned();
+        world.inventory[50].phone_number_type = "toll_free".to_owned();
+        world.inventory[60].status = "port_pending".to_owned();
+        let other = ReputationNumber {
+            id: "association".to_owned(),
+            enterprise_id: "other".to_owned(),
+            phone_number: number(70),
+            reputation_data: None,
+            created_at: "2026-01-01T00:00:00Z".to_owned(),
+            updated_at: "2026-01-01T00:00:00Z".to_owned(),
+        };
+        world.numbers.insert("other".to_owned(), vec![other]);
+        let before = world.clone();
+        let bad = |index: usize, reason: String| {
+            invalid(
+                "Invalid phone number",
+                &reason,
+                &format!("/phone_numbers/{index}"),
+            )
+        };
+        let expected = Problem {
+            status: 400,
+            errors: vec![
+                bad(
+                    10,
+                    "`2025551010` is not an E.164 US number (+1 and ten digits)".to_owned(),
+                ),
+                bad(
+                    20,
+                    format!("`{}` is listed twice in this request", number(0)),
+                ),
+                bad(
+                    30,
+                    "`+12025559999` is not in this account's inventory".to_owned(),
+                ),
+                bad(
+                    40,
+                    format!("`{}` is a number of `CA`, not `US`", number(40)),
+                ),
+                bad(
+                    50,
+                    format!("`{}` is a `toll_free` number, not a local one", number(50)),
+                ),
+                bad(
+                    60,
+                    format!("`{}` is `port_pending`, not `active`", number(60)),
+                ),
+                bad(
+                    70,
+                    format!(
+                        "`{}` is already monitored by enterprise `other`",
+                        number(70)
+                    ),
+                ),
+                bad(
+                    80,
+                    format!("`{}` is not eligible for Number Reputation", number(80)),
+                ),
+            ],
+        };
+        let outcome = world.add_numbers(&id, &phone_numbers(&batch), context(&rules));
+        assert_eq!(outcome, Err(expected));
+        assert_eq!(world, before);
+    }
+
+    #[test]
+    fn a_good_batch_is_added_whole_and_billed() {
+        let rules = Rules::default();
+        let mut world = World::default();
+        let id = approved_with_inventory(&mut world, &rules, 100);
+        let batch: Vec<String> = (0..100).map(number).collect();
+        let outcome = world.add_numbers(&id, &phone_numbers(&batch), context(&rules));
+        let added = &world.numbers[&id];
+        let numbers: Vec<&str> = added
+            .iter()
+            .map(|record| record.phone_number.as_str())
+            .collect();
+        assert_eq!(numbers, batch);
+        assert_eq!(outcome, page(201, added, [1, 100, 1, 100]));
+        let billing = Billing {
+            enable: 1,
+            numbers_added: 100,
+            ..Billing::default()
+        };
+        assert_eq!(world.billing, billing);
+    }
+
+    /// Asserts that adding `body` to an Acme whose vetting and LOA are at `status` and
+    /// `loa_status` is refused with `expected` and changes nothing.
+    #[track_caller]
+    fn refused(status: &str, loa_status: &str, body: Value, expected: Problem) {
+        let rules = Rules::default();
+        let mut world = World::default();
+        let id = approved_with_inventory(&mut world, &rules, 101);
+        let settings = &mut world.reputation.get_mut(&id).unwrap().settings;
+        settings.status = status.to_owned();
+        settings.loa_status = loa_status.to_owned();
+        let before = world.clone();
+        assert_eq!(
+            world.add_numbers(&id, &body, context(&rules)),
+            Err(expected)
+        );
+        assert_eq!(world, before);
+    }
+
+    #[test]
+    fn add_refuses_bad_bodies() {
+        #[track_caller]
+        fn case(body: Value, expected: Problem) {
+            refused("approved", "approved", body, expected);
+        }
+        let unprocessable = |detail: &str, pointer: &str| Problem {
+            status: 422,
+            errors: vec![invalid("Invalid request body", detail, pointer)],
+        };
+        let count = |count: usize| Problem {
+            status: 400,
+            errors: vec![invalid(
+                "Invalid request body",
+                &format!("send 1 to 100 numbers per request, not {count}"),
+                "/phone_numbers",
+            )],
+        };
+        let all: Vec<String> = (0..101).map(number).collect();
+        case(phone_numbers(&all), count(101));
+        case(phone_numbers(&[]), count(0));
+        case(json!([]), unprocessable("expected a JSON object", ""));
+        case(
+            json!({}),
+            unprocessable("`phone_numbers` is required", "/phone_numbers"),
+        );
+        case(
+            json!({ "phone_numbers": "+12025551000" }),
+            unprocessable("`phone_numbers` is required", "/phone_numbers"),
+        );
+        case(
+            json!({ "phone_numbers": ["+12025551000"], "colour": "blue" }),
+            unprocessable("`colour` is not allowed", "/colour"),
+        );
+        case(
+            json!({ "phone_numbers": ["+12025551000", 12_025_551_001_u64] }),
+            unprocessable("each phone number must be a string", "/phone_numbers/1"),
+        );
+    }
+
+    #[test]
+    fn add_waits_for_vetting_and_the_loa() {
+        #[track_caller]
+        fn case(status: &str, loa_status: &str) {
+            let expected = problem(
+                400,
+                "10015",
+                "Not approved",
+                format!(
+                    "numbers can be added once vetting and the LOA are approved; status is `{status}`, loa_status is `{loa_status}`"
+                ),
+            );
+            refused(status, loa_status, phone_numbers(&[number(0)]), expected);
+        }
+        case("pending", "approved");
+        case("rejected", "approved");
+        case("approved", "pending");
+        case("approved", "rejected");
+        case("pending", "pending");
+    }
+
+    #[test]
+    fn listing_filters_and_pages() {
+        #[track_caller]
+        fn case(world: &World, id: &str, query: &str, expected: Outcome) {
+            assert_eq!(world.list_numbers(id, &Query::parse(query)), expected);
+        }
+        let rules = Rules::default();
+        let mut world = World::default();
+        let id = approved_with_inventory(&mut world, &rules, 12);
+        let batch: Vec<String> = (0..12).map(number).collect();
+        world
+            .add_numbers(&id, &phone_numbers(&batch), context(&rules))
+            .unwrap();
+        let records = world.numbers[&id].clone();
+        let short = Problem {
+            status: 400,
+            errors: vec![at_parameter(
+                entry(
+                    "10015",
+                    "Invalid parameter",
+                    "`filter[phone_number][contains]` needs at least 5 digits",
+                ),
+                "filter[phone_number][contains]",
+            )],
+        };
+        case(&world, &id, "", page(200, &records[..10], [1, 10, 2, 12]));
+        case(
+            &world,
+            &id,
+            "page[number]=2",
+            page(200, &records[10..], [2, 2, 2, 12]),
+        );
+        case(
+            &world,
+            &id,
+            "filter[phone_number][eq]=%2B12025551003",
+            page(200, &records[3..4], [1, 1, 1, 1]),
+        );
+        case(
+            &world,
+            &id,
+            "filter[phone_number][contains]=555101",
+            page(200, &records[10..], [1, 2, 1, 2]),
+        );
+        case(
+            &world,
+            &id,
+            "filter[phone_number][contains]=5551-003",
+            page(200, &[], [1, 0, 1, 0]),
+        );
+        case(
+            &world,
+            &id,
+            "filter[phone_number][contains]=1003",
+            Err(short),
+        );
+        case(&world, "nope", "", Err(not_found("Enterprise")));
+        let everyone = world.list_all_numbers(&Query::parse("filter[enterprise_id]=nope"));
+        assert_eq!(everyone, page(200, &[], [1, 0, 1, 0]));
+        let everyone = world.list_all_numbers(&Query::default());
+        assert_eq!(everyone, page(200, &records, [1, 12, 1, 12]));
+    }
+
+    #[test]
+    fn lookups_bill_fresh_and_first_reads() {
+        let rules = Rules::default();
+        let mut world = World::default();
+        let id = approved_with_inventory(&mut world, &rules, 1);
+        world
+            .add_numbers(&id, &phone_numbers(&[number(0)]), context(&rules))
+            .unwrap();
+        let mut record = world.numbers[&id][0].clone();
+        let later = Context {
+            now_ms: NOW + 5_000,
+            rules: &rules,
+        };
+        #[track_caller]
+        fn case(
+            world: &mut World,
+            id: Option<&str>,
+            fresh: bool,
+            context: Context<'_>,
+            expected: &ReputationNumber,
+            billing: [u64; 2],
+        ) {
+            let reply = Ok(Reply {
+                status: 200,
+                body: Some(json!({ "data": expected })),
+            });
+            assert_eq!(world.get_number(id, &number(0), fresh, context), reply);
+            assert_eq!(
+                [world.billing.first_lookups, world.billing.fresh_lookups],
+                billing
+            );
+        }
+        record.reputation_data = Some(reputation_data(&number(0), 0, NOW));
+        case(
+            &mut world,
+            Some(&id),
+            false,
+            context(&rules),
+            &record,
+            [1, 0],
+        );
+        case(&mut world, None, false, later, &record, [1, 0]);
+        record.reputation_data = Some(reputation_data(&number(0), 0, NOW + 5_000));
+        record.updated_at = "2026-01-01T00:00:05Z".to_owned();
+        case(&mut world, None, true, later, &record, [1, 1]);
+        case(&mut world, Some(&id), false, later, &record, [1, 1]);
+        assert_eq!(
+            world.get_number(Some(&id), "+12025559999", false, later),
+            Err(not_found("Phone number"))
+        );
+        world.reputation.get_mut(&id).unwrap().settings.status = "pending".to_owned();
+        assert_eq!(
+            world.get_number(Some(&id), &number(0), false, later),
+            Err(problem(
+                403,
+                "10010",
+                "Not approved",
+                "reputation data is available once vetting is approved"
+            ))
+        );
+    }
+
+    #[test]
+    fn refresh_is_billed_per_number_refreshed() {
+        let rules = Rules::default();
+        let mut world = World::default();
+        let id = approved_with_inventory(&mut world, &rules, 1);
+        world
+            .add_numbers(&id, &phone_numbers(&[number(0)]), context(&rules))
+            .unwrap();
+        let body = phone_numbers(&[number(0), number(1)]);
+        let expected = RefreshResult {
+            results: vec![
+                RefreshItem {
+                    phone_number: number(0),
+                    success: true,
+                    error: None,
+                },
+                RefreshItem {
+                    phone_number: number(1),
+                    success: false,
+                    error: Some("number is not monitored by this enterprise".to_owned()),
+                },
+            ],
+            total_requested: 2,
+            total_successful: 1,
+            total_failed: 1,
+        };
+        let reply = Ok(Reply {
+            status: 200,
+            body: Some(json!({ "data": expected })),
+        });
+        assert_eq!(world.refresh(&id, &body, context(&rules)), reply);
+        assert_eq!(
+            (
+                world.billing.refreshes,
+                &world.numbers[&id][0].reputation_data
+            ),
+            (1, &Some(reputation_data(&number(0), 0, NOW)))
+        );
+    }
+
+    #[test]
+    fn delete_stops_monitoring_one_number() {
+        let rules = Rules::default();
+        let mut world = World::default();
+        let id = approved_with_inventory(&mut world, &rules, 2);
+        let batch = phone_numbers(&[number(0), number(1)]);
+        world.add_numbers(&id, &batch, context(&rules)).unwrap();
+        assert_eq!(
+            world.delete_number(Some(&id), &number(0)),
+            Ok(Reply {
+                status: 204,
+                body: None
+            })
+        );
+        assert_eq!(
+            world.delete_number(Some(&id), &number(0)),
+            Err(not_found("Phone number"))
+        );
+        assert_eq!(
+            world.delete_number(None, &number(1)),
+            Ok(Reply {
+                status: 204,
+                body: None
+            })
+        );
+        assert_eq!(
+            world.delete_number(Some("nope"), &number(1)),
+            Err(not_found("Enterprise"))
+        );
+        assert_eq!(world.numbers[&id], []);
+    }
+
+    #[test]
+    fn reputation_data_follows_the_number_and_the_seed() {
+        let data = reputation_data("+12025551234", 7, NOW);
+        assert_eq!(data, reputation_data("+12025551234", 7, NOW));
+        assert_ne!(data, reputation_data("+12025551234", 8, NOW));
+        assert_eq!(
+            data.last_refreshed_at.as_deref(),
+            Some("2026-01-01T00:00:00Z")
+        );
+    }
+
+    #[test]
+    fn us_numbers() {
+        #[track_caller]
+        fn case(text: &str, expected: bool) {
+            assert_eq!(is_us_e164(text), expected, "{text}");
+        }
+        case("+12025551234", true);
+        case("+1202555123", false);
+        case("+120255512345", false);
+        case("12025551234", false);
+        case("+442025551234", false);
+        case("+1202555123x", false);
+    }
+}

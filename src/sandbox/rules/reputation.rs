@@ -6,8 +6,6 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-#[cfg(test)]
-use super::Upload;
 use super::{
     Context, Outcome, Problem, at_pointer, data, entry, no_content, not_found, problem, timestamp,
 };
@@ -289,7 +287,7 @@ mod tests {
     use serde_json::json;
 
     use super::super::tests::{NOW, agreed_with_acme, context, enabled_acme, invalid};
-    use super::super::{Reply, Rules};
+    use super::super::{Reply, Rules, Upload};
     use super::*;
     use crate::sandbox::state::Billing;
 
