@@ -66,39 +66,8 @@ async fn api(
     request: Request,
     body_keys: &mut Vec<String>,
 ) -> (Response, u16) {
-    if !authorized(request.headers()) {
-        let problem = problem(
-            401,
-            "10009",
-            "Authentication failed",
-            "send `Authorization: Bearer <API key>`",
-        );
-        return reply(Err(problem));
-    }
-    if let Some(limit) = shared.faults.rate_limit {
-        let second = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |since| since.as_secs());
-        let admitted = shared
-            .limiter
-            .lock()
-            .map(|mut window| window.admit(second, limit))
-            .unwrap_or(Some(0));
-        if admitted.is_none() {
-            let mut response = reply(Err(problem(
-                429,
-                "10011",
-                "Too many requests",
-                "rate limit reached; retry after the time in Retry-After",
-            )))
-            .0;
-            let headers = response.headers_mut();
-            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-            headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
-            headers.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
-            headers.insert("x-ratelimit-reset", HeaderValue::from_static("1"));
-            return (response, 429);
-        }
+    if let Some(refusal) = refuse(shared, request.headers()) {
+        return refusal;
     }
     let is_write = *method != Method::GET;
     let strike = shared.strike(is_write);
@@ -149,6 +118,50 @@ async fn api(
         Strike::ErrorAfter | Strike::ResetAfter => fault(strike),
         _ => reply(outcome),
     }
+}
+
+/// The answer to a request refused before any routing: 401 without a Bearer key, 429
+/// (with `Retry-After`) past the `--rate-limit`.
+fn refuse(shared: &Shared, headers: &HeaderMap) -> Option<(Response, u16)> {
+    if !authorized(headers) {
+        let problem = problem(
+            401,
+            "10009",
+            "Authentication failed",
+            "send `Authorization: Bearer <API key>`",
+        );
+        return Some(reply(Err(problem)));
+    }
+    let limit = shared.faults.rate_limit?;
+    rate_limited(shared, limit)
+}
+
+/// A 429 with the rate-limit headers when this second's `limit` is spent.
+fn rate_limited(shared: &Shared, limit: u32) -> Option<(Response, u16)> {
+    let second = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    let admitted = shared
+        .limiter
+        .lock()
+        .map(|mut window| window.admit(second, limit))
+        .unwrap_or(Some(0));
+    if admitted.is_some() {
+        return None;
+    }
+    let mut response = reply(Err(problem(
+        429,
+        "10011",
+        "Too many requests",
+        "rate limit reached; retry after the time in Retry-After",
+    )))
+    .0;
+    let headers = response.headers_mut();
+    headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
+    headers.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+    headers.insert("x-ratelimit-reset", HeaderValue::from_static("1"));
+    Some((response, 429))
 }
 
 /// A request body: JSON, or for `POST /documents` also multipart.

@@ -1,0 +1,474 @@
+//! The API's rules, as the sandbox enforces them (docs/api.md): one method of `World`
+//! per call, taking decoded inputs and returning the status and body to send. No HTTP
+//! here; `routes.rs` does the decoding.
+//!
+//! This module holds what every resource shares: the `Rules` and `Context` a call runs
+//! under, the `Reply`/`Problem` it returns with their builders, the query string and
+//! pagination. Each resource's calls live in their own file (`terms`, `enterprises`,
+//! `reputation`, `numbers`, `documents`, `inventory`); they depend on this module, on
+//! `state` and on `telnyx::wire`, and on each other only through `World`'s lookups.
+
+mod documents;
+mod enterprises;
+mod inventory;
+mod numbers;
+mod reputation;
+mod terms;
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::state::{Billing, World};
+use crate::telnyx::wire::{ErrorEntry, ErrorMeta, ErrorSource};
+
+pub use documents::Upload;
+
+/// The sandbox's fixed behaviour, from its command line.
+#[derive(Debug, Clone, Default)]
+pub struct Rules {
+    /// How long vetting and each LOA review take (milliseconds; 0 approves at once).
+    pub approve_after_ms: i64,
+    /// Legal names whose vetting is rejected.
+    pub reject: Vec<String>,
+    /// Numbers whose add fails their batch although they are in the inventory.
+    pub refuse: HashSet<String>,
+    /// Seed of ids and reputation data.
+    pub seed: u64,
+}
+
+/// The time and rules a call runs under.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// Unix milliseconds.
+    pub now_ms: i64,
+    /// The rules.
+    pub rules: &'a Rules,
+}
+
+/// A success: status and JSON body (none for 204).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// The body.
+    pub body: Option<Value>,
+}
+
+/// A failure: status and the Telnyx error entries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// HTTP status.
+    pub status: u16,
+    /// One entry per problem; never empty.
+    pub errors: Vec<ErrorEntry>,
+}
+
+/// What every rule returns.
+pub type Outcome = Result<Reply, Problem>;
+
+/// An error entry with the sandbox's codes (callers branch on the status, not on these).
+pub fn entry(code: &str, title: &str, detail: impl Into<String>) -> ErrorEntry {
+    ErrorEntry {
+        code: code.to_owned(),
+        title: title.to_owned(),
+        detail: Some(detail.into()),
+        source: None,
+        meta: Some(ErrorMeta {
+            url: Some(format!(
+                "https://developers.telnyx.com/docs/overview/errors/{code}"
+            )),
+        }),
+    }
+}
+
+fn at_pointer(mut error: ErrorEntry, pointer: &str) -> ErrorEntry {
+    error.source = Some(ErrorSource {
+        pointer: Some(format!("/body{pointer}")),
+        parameter: None,
+    });
+    error
+}
+
+fn at_parameter(mut error: ErrorEntry, parameter: &str) -> ErrorEntry {
+    error.source = Some(ErrorSource {
+        pointer: None,
+        parameter: Some(parameter.to_owned()),
+    });
+    error
+}
+
+/// A one-entry problem.
+pub fn problem(status: u16, code: &str, title: &str, detail: impl Into<String>) -> Problem {
+    Problem {
+        status,
+        errors: vec![entry(code, title, detail)],
+    }
+}
+
+fn not_found(what: &str) -> Problem {
+    problem(
+        404,
+        "10005",
+        "Resource not found",
+        format!("{what} not found"),
+    )
+}
+
+fn ok(status: u16, body: Value) -> Outcome {
+    Ok(Reply {
+        status,
+        body: Some(body),
+    })
+}
+
+fn data(status: u16, value: &impl Serialize) -> Outcome {
+    ok(status, json!({ "data": value }))
+}
+
+fn no_content() -> Outcome {
+    Ok(Reply {
+        status: 204,
+        body: None,
+    })
+}
+
+/// RFC 3339 in UTC, to the second.
+pub fn timestamp(now_ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(now_ms)
+        .map(|time| time.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+}
+
+/// A decoded query string, in order, with bracketed keys (`page[size]`) decoded from
+/// either spelling.
+#[derive(Debug, Clone, Default)]
+pub struct Query(pub Vec<(String, String)>);
+
+impl Query {
+    /// Decodes `raw` (may be empty).
+    pub fn parse(raw: &str) -> Self {
+        Self(
+            url::form_urlencoded::parse(raw.as_bytes())
+                .into_owned()
+                .collect(),
+        )
+    }
+
+    /// The first value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// One page of `items` as `{data, meta}`, by `page[number]` and `page[size]` (clamped to
+/// 250; past the end an empty page with correct meta).
+fn paginate<T: Serialize>(items: &[T], query: &Query, default_size: usize) -> Outcome {
+    paginate_filtered(items.iter(), query, default_size)
+}
+
+/// `paginate` over the items an iterator yields, in one pass that keeps only the page: a
+/// listing of 100,000 numbers costs no allocation beyond its 250 items.
+fn paginate_filtered<'a, T: Serialize + 'a>(
+    items: impl Iterator<Item = &'a T>,
+    query: &Query,
+    default_size: usize,
+) -> Outcome {
+    let number = page_parameter(query, "page[number]", 1)?;
+    let size = page_parameter(query, "page[size]", default_size)?.min(250);
+    let start = (number - 1).saturating_mul(size);
+    let mut total = 0;
+    let mut page: Vec<&T> = Vec::with_capacity(size.min(250));
+    for item in items {
+        if total >= start && total - start < size {
+            page.push(item);
+        }
+        total += 1;
+    }
+    let total_pages = total.div_ceil(size).max(1);
+    ok(
+        200,
+        json!({
+            "data": page,
+            "meta": {
+                "page_number": number,
+                "page_size": page.len(),
+                "total_pages": total_pages,
+                "total_results": total,
+            }
+        }),
+    )
+}
+
+fn page_parameter(query: &Query, name: &str, default: usize) -> Result<usize, Problem> {
+    match query.get(name) {
+        None => Ok(default),
+        Some(text) => match text.parse::<usize>() {
+            Ok(value) if value >= 1 => Ok(value),
+            _ => Err(Problem {
+                status: 400,
+                errors: vec![at_parameter(
+                    entry(
+                        "10015",
+                        "Invalid parameter",
+                        format!("`{name}` must be a positive integer, got `{text}`"),
+                    ),
+                    name,
+                )],
+            }),
+        },
+    }
+}
+
+impl World {
+    fn next_id(&mut self, seed: u64) -> String {
+        self.ids_issued += 1;
+        let mut rng = fastrand::Rng::with_seed(
+            seed.wrapping_add(self.ids_issued.wrapping_mul(0x2545_F491_4F6C_DD1D)),
+        );
+        let mut bytes = [0_u8; 16];
+        rng.fill(&mut bytes);
+        uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .to_string()
+    }
+
+    /// The billing counters.
+    pub fn billing(&self) -> Billing {
+        self.billing
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::sandbox::state::World;
+    use crate::telnyx::wire::{ErrorEntry, ErrorMeta, ErrorSource};
+
+    /// 2026-01-01T00:00:00Z, the time every unit test of the rules runs at.
+    pub(super) const NOW: i64 = 1_767_225_600_000;
+
+    /// The rules the unit tests run under: approval at once, seed 0.
+    pub(super) fn context(rules: &Rules) -> Context<'_> {
+        Context { now_ms: NOW, rules }
+    }
+
+    /// A valid `POST /enterprises` body (examples/acme.yaml's enterprise).
+    pub(super) fn acme() -> Value {
+        let contact = |email: &str| {
+            json!({
+                "first_name": "Jane",
+                "last_name": "Smith",
+                "email": email,
+                "phone_number": "+12025551234",
+            })
+        };
+        let address = json!({
+            "country": "US",
+            "administrative_area": "CA",
+            "city": "San Francisco",
+            "postal_code": "94105",
+            "street_address": "123 Main St",
+        });
+        let mut organization_contact = contact("jane@acme.com");
+        organization_contact["job_title"] = json!("CTO");
+        json!({
+            "legal_name": "Acme Corp",
+            "doing_business_as": "Acme",
+            "organization_type": "commercial",
+            "country_code": "US",
+            "website": "https://acme.com",
+            "fein": "12-3456789",
+            "industry": "technology",
+            "number_of_employees": "51-200",
+            "organization_legal_type": "corporation",
+            "jurisdiction_of_incorporation": "Delaware",
+            "organization_contact": organization_contact,
+            "billing_contact": contact("billing@acme.com"),
+            "organization_physical_address": address,
+            "billing_address": address,
+        })
+    }
+
+    /// An account that agreed to the terms and holds Acme and an uploaded LOA; the ids of
+    /// the enterprise and the document.
+    pub(super) fn agreed_with_acme(world: &mut World, rules: &Rules) -> (String, String) {
+        world.tos_agree(context(rules)).unwrap();
+        let enterprise = world.create_enterprise(&acme(), context(rules)).unwrap();
+        let document = world
+            .create_document(
+                documents::Upload {
+                    filename: "loa.pdf".to_owned(),
+                    content: b"%PDF-1.4 signed".to_vec(),
+                    customer_reference: None,
+                    parts: Vec::new(),
+                },
+                context(rules),
+            )
+            .unwrap();
+        let id = |reply: &Reply| {
+            reply.body.as_ref().unwrap()["data"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        (id(&enterprise), id(&document))
+    }
+
+    /// As `agreed_with_acme`, with Number Reputation enabled (approved at once under
+    /// `Rules::default()`); the enterprise's id.
+    pub(super) fn enabled_acme(world: &mut World, rules: &Rules) -> String {
+        let (id, document_id) = agreed_with_acme(world, rules);
+        world
+            .enable(
+                &id,
+                &json!({ "loa_document_id": document_id }),
+                context(rules),
+            )
+            .unwrap();
+        id
+    }
+
+    /// An error entry of code 10015 pointing at `/body{pointer}`.
+    pub(super) fn invalid(title: &str, detail: &str, pointer: &str) -> ErrorEntry {
+        at_pointer(entry("10015", title, detail), pointer)
+    }
+
+    #[test]
+    fn an_entry_carries_its_code_and_the_code_s_page() {
+        let mut expected = ErrorEntry {
+            code: "10015".to_owned(),
+            title: "Invalid value".to_owned(),
+            detail: Some("`fein` is required".to_owned()),
+            source: None,
+            meta: Some(ErrorMeta {
+                url: Some("https://developers.telnyx.com/docs/overview/errors/10015".to_owned()),
+            }),
+        };
+        assert_eq!(
+            entry("10015", "Invalid value", "`fein` is required"),
+            expected
+        );
+        expected.source = Some(ErrorSource {
+            pointer: Some("/body/fein".to_owned()),
+            parameter: None,
+        });
+        assert_eq!(
+            invalid("Invalid value", "`fein` is required", "/fein"),
+            expected
+        );
+    }
+
+    #[test]
+    fn pages() {
+        #[track_caller]
+        fn case(count: u32, query: &str, data: Vec<u32>, meta: [usize; 4]) {
+            let items: Vec<u32> = (0..count).collect();
+            let [page_number, page_size, total_pages, total_results] = meta;
+            let expected = json!({
+                "data": data,
+                "meta": {
+                    "page_number": page_number,
+                    "page_size": page_size,
+                    "total_pages": total_pages,
+                    "total_results": total_results,
+                }
+            });
+            assert_eq!(
+                paginate(&items, &Query::parse(query), 3),
+                Ok(Reply {
+                    status: 200,
+                    body: Some(expected)
+                })
+            );
+        }
+        case(7, "", vec![0, 1, 2], [1, 3, 3, 7]);
+        case(7, "page[number]=2", vec![3, 4, 5], [2, 3, 3, 7]);
+        case(7, "page[number]=3", vec![6], [3, 1, 3, 7]);
+        case(
+            7,
+            "page%5Bnumber%5D=3&page%5Bsize%5D=5",
+            vec![],
+            [3, 0, 2, 7],
+        );
+        case(7, "page[number]=9&page[size]=2", vec![], [9, 0, 4, 7]);
+        case(7, "page[size]=7", (0..7).collect(), [1, 7, 1, 7]);
+        case(0, "", vec![], [1, 0, 1, 0]);
+        case(300, "page[size]=1000", (0..250).collect(), [1, 250, 2, 300]);
+        case(
+            300,
+            "page[number]=2&page[size]=251",
+            (250..300).collect(),
+            [2, 50, 2, 300],
+        );
+    }
+
+    #[test]
+    fn page_parameters_are_positive_integers() {
+        #[track_caller]
+        fn case(query: &str, name: &str, text: &str) {
+            let expected = Problem {
+                status: 400,
+                errors: vec![at_parameter(
+                    entry(
+                        "10015",
+                        "Invalid parameter",
+                        format!("`{name}` must be a positive integer, got `{text}`"),
+                    ),
+                    name,
+                )],
+            };
+            assert_eq!(paginate(&[1], &Query::parse(query), 3), Err(expected));
+        }
+        case("page[number]=0", "page[number]", "0");
+        case("page[size]=0", "page[size]", "0");
+        case("page[size]=-1", "page[size]", "-1");
+        case("page[number]=two", "page[number]", "two");
+        case("page[number]=1&page[size]=", "page[size]", "");
+    }
+
+    #[test]
+    fn queries_keep_the_first_value() {
+        let query = Query::parse("fresh=true&page%5Bsize%5D=5&fresh=false&empty=");
+        let found: Vec<Option<&str>> = ["fresh", "page[size]", "empty", "missing"]
+            .iter()
+            .map(|name| query.get(name))
+            .collect();
+        assert_eq!(found, [Some("true"), Some("5"), Some(""), None]);
+    }
+
+    #[test]
+    fn timestamps() {
+        #[track_caller]
+        fn case(now_ms: i64, expected: &str) {
+            assert_eq!(timestamp(now_ms), expected);
+        }
+        case(0, "1970-01-01T00:00:00Z");
+        case(NOW, "2026-01-01T00:00:00Z");
+        case(NOW + 1_999, "2026-01-01T00:00:01Z");
+        case(i64::MAX, "1970-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn ids_follow_the_seed_and_the_counter() {
+        let mut world = World::default();
+        let first = world.next_id(7);
+        let second = world.next_id(7);
+        let mut again = World::default();
+        assert_eq!(
+            (world.ids_issued, [again.next_id(7), again.next_id(7)]),
+            (2, [first.clone(), second.clone()])
+        );
+        assert_ne!(first, second);
+        assert_eq!(
+            uuid::Uuid::parse_str(&first).map(|id| id.get_version_num()),
+            Ok(4)
+        );
+    }
+}
