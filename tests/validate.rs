@@ -5,6 +5,8 @@ use std::path::Path;
 
 use crate::support::{fixtures, root, run, telrep};
 
+mod hostile;
+
 /// One snapshot per fixture: the complete output of `telrep validate FIXTURE`, run from the
 /// fixtures directory so paths read as a user would type them.
 #[track_caller]
