@@ -62,6 +62,7 @@ fn read_problem(path: &Path, error: ReadError) -> Diagnostic {
             Diagnostic::error(path, 1, 1, format!("cannot read the manifest: {error}"))
                 .with_rule(rule::UNREADABLE_FILE)
         }
+        ReadError::NotRegular { kind } => validate::not_regular(path, "the manifest", kind),
         ReadError::TooLarge { size, limit } => Diagnostic::error(
             path,
             1,
@@ -79,7 +80,10 @@ fn read_problem(path: &Path, error: ReadError) -> Diagnostic {
             offset,
             format!("the manifest is not UTF-8 text: invalid byte at offset {offset}"),
         ),
-        ReadError::Nul { offset } => validate::nul_problem(path, offset),
+        ReadError::Nul {
+            offset,
+            valid_prefix,
+        } => validate::nul_problem(path, &valid_prefix, offset),
     }
 }
 

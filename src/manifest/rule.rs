@@ -15,6 +15,9 @@ pub const DUPLICATE_KEY: &str = "duplicate_key";
 pub const UNREADABLE_FILE: &str = "unreadable_file";
 /// A path named in a manifest does not exist.
 pub const FILE_NOT_FOUND: &str = "file_not_found";
+/// A manifest, numbers file or LOA that is not a regular file (a FIFO, socket, device or
+/// directory): refused before it is opened.
+pub const NOT_A_FILE: &str = "not_a_file";
 /// A file is over its size limit.
 pub const FILE_TOO_LARGE: &str = "file_too_large";
 /// A file holds bytes that are not UTF-8.
@@ -67,6 +70,10 @@ pub const ALL: &[(&str, &str)] = &[
         "a manifest, numbers file, LOA or command-line path cannot be read",
     ),
     (FILE_NOT_FOUND, "a path named in a manifest does not exist"),
+    (
+        NOT_A_FILE,
+        "a manifest, numbers file or LOA that is not a regular file (a FIFO, socket, device or directory)",
+    ),
     (
         FILE_TOO_LARGE,
         "a manifest over 16 MiB, a numbers file over 64 MiB, an LOA over 20 MB",

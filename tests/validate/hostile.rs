@@ -3,6 +3,10 @@
 
 use std::fs;
 use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::mpsc;
+use std::time::Duration;
 
 use super::{manifest_with_numbers_file, write};
 use crate::support::{fixtures, run};
@@ -86,5 +90,106 @@ fn issue_9_symlink_loops() {
     ./a/b/m.yaml: valid (Acme Corp, 0 numbers)
     ./a/m.yaml: valid (Acme Corp, 0 numbers)
     ----- stderr -----
+    ");
+}
+
+/// Makes a FIFO at `path` with `mkfifo`.
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+/// `run`, but should telrep block on one of `fifos` for 20 seconds, the FIFOs are opened
+/// (read and write, which never blocks on Linux) and closed, which ends its wait: the test
+/// then fails on its output instead of hanging.
+fn run_beside_fifos(directory: &Path, args: &[&str], fifos: &[PathBuf]) -> String {
+    let (done, finished) = mpsc::channel::<()>();
+    let fifos = fifos.to_vec();
+    let watchdog = std::thread::spawn(move || {
+        let waited = finished.recv_timeout(Duration::from_secs(20));
+        if waited == Err(mpsc::RecvTimeoutError::Timeout) {
+            for fifo in &fifos {
+                let _ = fs::OpenOptions::new().read(true).write(true).open(fifo);
+            }
+        }
+    });
+    let output = run(directory, args);
+    drop(done);
+    watchdog.join().unwrap();
+    output
+}
+
+/// A manifest, a numbers file or an LOA that is a FIFO is refused from its metadata, at
+/// once: nothing opens it, so nothing blocks.
+#[test]
+fn issue_9_fifos_are_refused_before_opening() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path();
+    manifest_with_numbers_file(root, "numbers.fifo");
+    let manifest = fs::read_to_string(root.join("m.yaml")).unwrap();
+    fs::write(
+        root.join("loa.yaml"),
+        manifest
+            .replace("file: numbers.fifo", "\"+12025551234\"")
+            .replace("loa/signed.pdf", "loa.fifo"),
+    )
+    .unwrap();
+    let fifos = ["numbers.fifo", "loa.fifo", "m.fifo"].map(|name| root.join(name));
+    for fifo in &fifos {
+        mkfifo(fifo);
+    }
+    insta::assert_snapshot!(run_beside_fifos(root, &["validate", "m.yaml", "loa.yaml", "m.fifo"], &fifos), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    m.yaml:42:13: error: the numbers file `numbers.fifo` is a FIFO (named pipe), not a regular file; it was not opened
+       |
+    42 |     - file: numbers.fifo
+       |             ^^^^^^^^^^^^
+    help: point at a regular file: telrep does not read pipes, sockets, devices or directories
+
+    loa.yaml:40:11: error: the LOA `loa.fifo` is a FIFO (named pipe), not a regular file; it was not opened
+       |
+    40 |     file: loa.fifo
+       |           ^^^^^^^^
+    help: point at a regular file: telrep does not read pipes, sockets, devices or directories
+
+    m.fifo:1:1: error: the manifest is a FIFO (named pipe), not a regular file; it was not opened
+    help: point at a regular file: telrep does not read pipes, sockets, devices or directories
+
+    found 3 problems in 3 of 3 manifests
+    ");
+}
+
+/// An LOA over the cap is refused, and one at the cap passes: the cap is the content read,
+/// not only the metadata (the reading itself stops at 20,000,001 bytes; see the unit test
+/// `issue_9_caps_hold_while_reading`).
+#[test]
+fn issue_9_loa_cap() {
+    let temp = tempfile::tempdir().unwrap();
+    manifest_with_numbers_file(temp.path(), "numbers.txt");
+    fs::write(temp.path().join("numbers.txt"), "+12025551234\n").unwrap();
+    let loa = temp.path().join("loa/signed.pdf");
+    fs::write(&loa, b"%PDF-1.4\n").unwrap();
+    let file = fs::OpenOptions::new().write(true).open(&loa).unwrap();
+    file.set_len(20_000_000).unwrap();
+    insta::assert_snapshot!(run(temp.path(), &["validate", "m.yaml"]), @"
+    exit: 0
+    ----- stdout -----
+    m.yaml: valid (Acme Corp, 1 number)
+    ----- stderr -----
+    ");
+    file.set_len(21_000_000).unwrap();
+    insta::assert_snapshot!(run(temp.path(), &["validate", "m.yaml"]), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    m.yaml:40:11: error: the LOA `loa/signed.pdf` is too large for the documents API: it is 21000000 bytes; the limit is 20 MB (20000000 bytes)
+       |
+    40 |     file: loa/signed.pdf
+       |           ^^^^^^^^^^^^^^
+    help: compress or rescan the PDF below 20 MB
+
+    found 1 problem in 1 of 1 manifest
     ");
 }

@@ -23,7 +23,7 @@ use super::suggest::suggest;
 use super::tree::{Key, Node, Place, Value};
 use crate::model::{Desired, WireEnum};
 
-pub(crate) use files::{file_problem, nul_problem};
+pub(crate) use files::{file_problem, not_regular, nul_problem};
 
 pub(crate) const MANIFEST_FIELDS: &[&str] = &["version", "enterprise", "reputation"];
 pub(crate) const ENTERPRISE_FIELDS: &[&str] = &[

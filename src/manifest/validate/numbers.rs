@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use super::files::{file_problem, nul_problem};
+use super::files::{file_problem, not_regular_help, nul_problem};
 use super::{NUMBERS_FILE_FIELDS, Walker, to_u32};
 use crate::manifest::diagnostic::Diagnostic;
 use crate::manifest::numbers::{self, UsLocalCheck};
@@ -83,6 +83,18 @@ impl Walker<'_> {
                 );
                 return;
             }
+            Err(ReadError::NotRegular { kind }) => {
+                self.error(
+                    rule::NOT_A_FILE,
+                    node.place,
+                    format!(
+                        "the numbers file `{}` is {kind}, not a regular file; it was not opened",
+                        path.display()
+                    ),
+                    Some(not_regular_help()),
+                );
+                return;
+            }
             Err(ReadError::TooLarge { size, limit }) => {
                 self.error(
                     rule::FILE_TOO_LARGE,
@@ -108,8 +120,12 @@ impl Walker<'_> {
                 ));
                 return;
             }
-            Err(ReadError::Nul { offset }) => {
-                self.diagnostics.push(nul_problem(&path, offset));
+            Err(ReadError::Nul {
+                offset,
+                valid_prefix,
+            }) => {
+                self.diagnostics
+                    .push(nul_problem(&path, &valid_prefix, offset));
                 return;
             }
         };
