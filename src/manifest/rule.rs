@@ -51,6 +51,9 @@ pub const PATH_OUTSIDE: &str = "path_outside";
 /// `loa.file` is not a PDF.
 pub const LOA_NOT_PDF: &str = "loa_not_pdf";
 
+/// Closes the list of a file with more than 1,000 problems: "and N more problems in FILE".
+pub const TOO_MANY_PROBLEMS: &str = "too_many_problems";
+
 /// A directory argument holds no manifest.
 pub const NO_MANIFESTS: &str = "no_manifests";
 
@@ -116,6 +119,10 @@ pub const ALL: &[(&str, &str)] = &[
         "a path or symlink that leaves the manifest's directory, or a symlink out of a directory argument",
     ),
     (LOA_NOT_PDF, "`loa.file` does not start with `%PDF-`"),
+    (
+        TOO_MANY_PROBLEMS,
+        "a file has more than 1,000 problems: the first 1,000 are shown, then how many more",
+    ),
     (
         NO_MANIFESTS,
         "a directory argument holds no manifest (other YAML files are skipped)",

@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use super::{manifest_with_numbers_file, write};
-use crate::support::{fixtures, run};
+use crate::support::{fixtures, run, telrep};
 
 /// A directory argument with a symlink to a directory outside (`evil`, holding
 /// `creds.yaml`) and one to a file outside (`leak.yaml`): both are named, neither is read;
@@ -191,5 +191,73 @@ fn issue_9_loa_cap() {
     help: compress or rescan the PDF below 20 MB
 
     found 1 problem in 1 of 1 manifest
+    ");
+}
+
+/// 5,000 bad lines in a numbers file: the first 1,000 problems, then one that says how
+/// many more, the same in text and JSON; the count is of all 5,000.
+#[test]
+fn issue_9_problems_per_file_are_capped() {
+    let temp = tempfile::tempdir().unwrap();
+    manifest_with_numbers_file(temp.path(), "numbers.txt");
+    let lines: String = (0..5000).map(|index| format!("bad{index}\n")).collect();
+    fs::write(temp.path().join("numbers.txt"), lines).unwrap();
+    let output = telrep(temp.path(), &["validate", "m.yaml"]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let errors = stderr
+        .lines()
+        .filter(|line| line.contains(": error: "))
+        .count();
+    assert_eq!(errors, 1001);
+    let tail = stderr
+        .get(stderr.rfind("numbers.txt:1000:").unwrap()..)
+        .unwrap();
+    insta::assert_snapshot!(tail, @"
+    numbers.txt:1000:1: error: expected an E.164 number like `+12025551234`, found `bad999`
+         |
+    1000 | bad999
+         | ^^^^^^
+
+    numbers.txt:1001:1: error: and 4000 more problems in `numbers.txt`
+    help: telrep shows the first 1000 problems of a file: fix these and run it again
+
+    found 5000 problems in 1 of 1 manifest
+    ");
+    let output = telrep(temp.path(), &["validate", "--format", "json", "m.yaml"]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), 1001);
+    assert_eq!(
+        diagnostics[1000],
+        serde_json::json!({"rule": "too_many_problems", "file": "numbers.txt", "line": 1001,
+            "column": 1, "severity": "error", "message": "and 4000 more problems in `numbers.txt`",
+            "help": "telrep shows the first 1000 problems of a file: fix these and run it again"})
+    );
+}
+
+/// A one-line numbers file of a million characters: the message quotes 80 of them and
+/// the snippet 160, and a control character in a line reaches the terminal as a symbol.
+#[test]
+fn issue_9_long_values_are_elided() {
+    let temp = tempfile::tempdir().unwrap();
+    manifest_with_numbers_file(temp.path(), "numbers.txt");
+    let mut text = "9".repeat(1_000_000);
+    text.push_str("\n+1202\u{1b}[2J\n");
+    fs::write(temp.path().join("numbers.txt"), text).unwrap();
+    insta::assert_snapshot!(run(temp.path(), &["validate", "m.yaml"]), @r"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    numbers.txt:1:1: error: expected an E.164 number like `+12025551234`, found `99999999999999999999999999999999999999999999999999999999999999999999999999999999…`
+      |
+    1 | 9999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999…
+      | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+
+    numbers.txt:2:1: error: expected an E.164 number like `+12025551234`, found `+1202\u{1b}[2J`
+      |
+    2 | +1202␛[2J
+      | ^^^^^^^^^
+
+    found 2 problems in 1 of 1 manifest
     ");
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::files::{file_problem, not_regular_help, nul_problem};
 use super::{NUMBERS_FILE_FIELDS, Walker, to_u32};
-use crate::manifest::diagnostic::Diagnostic;
+use crate::manifest::diagnostic::{Diagnostic, shown};
 use crate::manifest::numbers::{self, UsLocalCheck};
 use crate::manifest::rule;
 use crate::manifest::source::{self, NUMBERS_FILE_LIMIT, ReadError};
@@ -112,7 +112,7 @@ impl Walker<'_> {
                 offset,
                 valid_prefix,
             }) => {
-                self.diagnostics.push(file_problem(
+                self.push(file_problem(
                     &path,
                     &valid_prefix,
                     offset,
@@ -124,8 +124,7 @@ impl Walker<'_> {
                 offset,
                 valid_prefix,
             }) => {
-                self.diagnostics
-                    .push(nul_problem(&path, &valid_prefix, offset));
+                self.push(nul_problem(&path, &valid_prefix, offset));
                 return;
             }
         };
@@ -144,7 +143,7 @@ impl Walker<'_> {
                         .with_rule(problem.rule)
                         .with_source(entry.line_text, entry.text.chars().count());
                 diagnostic.help = problem.help;
-                self.diagnostics.push(diagnostic);
+                self.push(diagnostic);
             }
         }
     }
@@ -191,7 +190,10 @@ impl NumberCollector {
         let Some(number) = E164::parse(text) else {
             return Err(NumberProblem {
                 rule: rule::INVALID_NUMBER,
-                message: format!("expected an E.164 number like `+12025551234`, found `{text}`"),
+                message: format!(
+                    "expected an E.164 number like `+12025551234`, found `{}`",
+                    shown(text)
+                ),
                 help: csv_hint(text).or_else(|| e164_hint(text)),
             });
         };
@@ -233,13 +235,14 @@ fn csv_hint(text: &str) -> Option<String> {
     let (first, rest) = text.split_once([',', ';', '\t'])?;
     let first = first.trim().trim_matches('"');
     if let Some(number) = e164_spelling(first) {
-        let comment = rest.trim().trim_matches('"');
+        let comment = shown(rest.trim().trim_matches('"'));
         return Some(format!(
             "this looks like CSV; a numbers file holds one number a line: write `{number}`, \
              or `{number}  # {comment}` to keep the rest as a comment"
         ));
     }
     (!first.chars().any(|character| character.is_ascii_digit())).then(|| {
+        let text = shown(text);
         format!(
             "this looks like a CSV header; a numbers file holds one number a line: remove it, \
              or make it a comment: `# {text}`"
@@ -255,6 +258,10 @@ pub(super) fn e164_hint(text: &str) -> Option<String> {
 
 /// `text` as E.164 when it is a US number in E.164 or a national style.
 fn e164_spelling(text: &str) -> Option<String> {
+    // A national spelling is a few dozen characters; a huge line is not copied to find out.
+    if text.len() > 64 {
+        return None;
+    }
     let national_style = text
         .chars()
         .all(|character| character.is_ascii_digit() || " -.()+".contains(character));

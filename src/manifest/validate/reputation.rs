@@ -4,6 +4,7 @@
 use super::enterprise::lowercase_uuid_help;
 use super::files::not_regular_help;
 use super::{LOA_FIELDS, LOA_LIMIT, REPUTATION_FIELDS, Walker};
+use crate::manifest::diagnostic::shown;
 use crate::manifest::rule;
 use crate::manifest::source::{self, Hashed, ReadError};
 use crate::manifest::tree::{Node, Place};
@@ -58,7 +59,10 @@ impl Walker<'_> {
                 self.error(
                     rule::INVALID_VALUE,
                     document_id.place,
-                    format!("expected a lowercase UUID for `document_id`, found `{text}`"),
+                    format!(
+                        "expected a lowercase UUID for `document_id`, found `{}`",
+                        shown(&text)
+                    ),
                     Some(lowercase_uuid_help(&text).unwrap_or_else(|| {
                         "copy the `id` that `POST /documents` returned".to_owned()
                     })),
