@@ -24,6 +24,14 @@ pub const FILE_TOO_LARGE: &str = "file_too_large";
 pub const NOT_UTF8: &str = "not_utf8";
 /// A file holds a NUL byte.
 pub const NUL_BYTE: &str = "nul_byte";
+/// A YAML tag (`!!binary`, `!!str`, `!foo`, or one a `%TAG` directive defines): a value
+/// that is not what it reads as, or a tag telrep would ignore.
+pub const YAML_TAG: &str = "yaml_tag";
+/// A string or key holds a control character (NUL, CR, LF, ESC, BEL, …).
+pub const CONTROL_CHARACTER: &str = "control_character";
+/// A string or key holds a bidi control (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F,
+/// U+061C).
+pub const BIDI_CONTROL: &str = "bidi_control";
 /// `version` is not 1.
 pub const UNSUPPORTED_VERSION: &str = "unsupported_version";
 /// A key the manifest does not know.
@@ -83,6 +91,18 @@ pub const ALL: &[(&str, &str)] = &[
     ),
     (NOT_UTF8, "a file holds bytes that are not UTF-8"),
     (NUL_BYTE, "a file holds a NUL byte"),
+    (
+        YAML_TAG,
+        "a YAML tag (`!!binary`, `!!str`, `!foo`, or one from a `%TAG` directive)",
+    ),
+    (
+        CONTROL_CHARACTER,
+        "a string or key holds a control character (NUL, CR, LF, ESC, BEL, …)",
+    ),
+    (
+        BIDI_CONTROL,
+        "a string or key holds a bidi control (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C)",
+    ),
     (UNSUPPORTED_VERSION, "`version` is not `1`"),
     (UNKNOWN_FIELD, "a key the manifest does not have"),
     (MISSING_FIELD, "a required field is absent or has no value"),

@@ -8,7 +8,7 @@
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::Spanned;
+use serde_saphyr::{Spanned, Tagged};
 
 use super::rule;
 
@@ -50,6 +50,8 @@ pub struct Key {
     pub name: String,
     /// Where it is.
     pub place: Place,
+    /// Its YAML tag (`!!str`, `!foo`), resolved, when it has one.
+    pub tag: Option<String>,
 }
 
 /// A YAML node and where it is.
@@ -59,6 +61,10 @@ pub struct Node {
     pub value: Value,
     /// Where it is.
     pub place: Place,
+    /// Its YAML tag, resolved (`tag:yaml.org,2002:binary`, `!foo`), when it has one: a
+    /// manifest has none, and `validate` refuses them, since a tag changes what a value
+    /// is (`!!binary` decodes base64 the reviewer cannot read) or is silently ignored.
+    pub tag: Option<String>,
 }
 
 /// A YAML node's content, as YAML 1.2's core schema resolved it.
@@ -94,8 +100,8 @@ impl Value {
     }
 }
 
-struct SpannedNode(Spanned<Node>);
-struct SpannedKey(Spanned<String>);
+struct SpannedNode(Spanned<Tagged<Node>>);
+struct SpannedKey(Spanned<Tagged<String>>);
 
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -103,28 +109,31 @@ impl<'de> Deserialize<'de> for Node {
         Ok(Self {
             value,
             place: Place::default(),
+            tag: None,
         })
     }
 }
 
 impl<'de> Deserialize<'de> for SpannedNode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Spanned::<Node>::deserialize(deserializer).map(Self)
+        Spanned::<Tagged<Node>>::deserialize(deserializer).map(Self)
     }
 }
 
 impl<'de> Deserialize<'de> for SpannedKey {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Spanned::<String>::deserialize(deserializer).map(Self)
+        Spanned::<Tagged<String>>::deserialize(deserializer).map(Self)
     }
 }
 
 impl SpannedNode {
     fn into_node(self) -> Node {
         let place = Place::of(&self.0);
+        let Tagged(node, tag) = self.0.value;
         Node {
-            value: self.0.value.value,
+            value: node.value,
             place,
+            tag,
         }
     }
 }
@@ -196,13 +205,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
         let mut entries = Vec::new();
         while let Some((key, value)) = access.next_entry::<SpannedKey, SpannedNode>()? {
             let place = Place::of(&key.0);
-            entries.push((
-                Key {
-                    name: key.0.value,
-                    place,
-                },
-                value.into_node(),
-            ));
+            let Tagged(name, tag) = key.0.value;
+            entries.push((Key { name, place, tag }, value.into_node()));
         }
         Ok(Value::Map(entries))
     }

@@ -11,6 +11,7 @@
 
 mod enterprise;
 mod files;
+mod hidden;
 mod numbers;
 mod reputation;
 
@@ -105,6 +106,7 @@ pub fn validate(
         diagnostics: Vec::new(),
         counts: HashMap::new(),
     };
+    walker.hidden_content(root, "the manifest");
     let desired = walker.manifest(root);
     match desired {
         Some(desired) if walker.diagnostics.is_empty() => Ok(desired),
@@ -436,6 +438,15 @@ impl Walker<'_> {
     fn text(&mut self, node: &Node, field: &str, min: usize, max: usize) -> Option<String> {
         let text = self.string(node, field)?;
         let length = text.chars().count();
+        if length > 0 && text.trim().is_empty() {
+            self.error(
+                rule::INVALID_VALUE,
+                node.place,
+                format!("`{field}` is blank: it holds only whitespace"),
+                Some(format!("give `{field}` a value")),
+            );
+            return None;
+        }
         if length < min || length > max {
             let message = if length == 0 {
                 format!("`{field}` is empty")
@@ -526,6 +537,10 @@ impl Walker<'_> {
     /// take them for strings, and for `prune`, which deletes numbers, that difference must
     /// not decide anything.
     fn boolean(&mut self, node: &Node, field: &str) -> Option<bool> {
+        if node.tag.is_some() {
+            // Reported once, as a tagged value, by `hidden_content`.
+            return None;
+        }
         let literal = self.literal(node);
         if let (Value::Bool(value), "true" | "false") = (&node.value, literal.as_str()) {
             return Some(*value);
