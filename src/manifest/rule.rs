@@ -53,6 +53,8 @@ pub const INVALID_BOOLEAN: &str = "invalid_boolean";
 pub const INVALID_NUMBER: &str = "invalid_number";
 /// A number listed twice across the manifest and its numbers files.
 pub const DUPLICATE_NUMBER: &str = "duplicate_number";
+/// The same numbers file is listed twice in `numbers`.
+pub const DUPLICATE_FILE: &str = "duplicate_file";
 /// A path that leaves the manifest's directory, or a symlink that leaves a directory
 /// argument, without `--allow-outside-paths`.
 pub const PATH_OUTSIDE: &str = "path_outside";
@@ -73,7 +75,7 @@ pub const ALL: &[(&str, &str)] = &[
     ),
     (
         YAML_TOO_COMPLEX,
-        "nesting deeper than 64, or more than 100 aliases or anchors",
+        "nesting deeper than 64, more than 100 aliases or anchors, or more than 250,000 nodes",
     ),
     (DUPLICATE_KEY, "a mapping has the same key twice"),
     (
@@ -133,6 +135,10 @@ pub const ALL: &[(&str, &str)] = &[
     (
         DUPLICATE_NUMBER,
         "a number listed twice across the manifest and its numbers files",
+    ),
+    (
+        DUPLICATE_FILE,
+        "the same numbers file is listed twice in `numbers`",
     ),
     (
         PATH_OUTSIDE,

@@ -223,6 +223,10 @@ pub struct SyntaxError {
     pub place: Option<Place>,
 }
 
+/// The most YAML nodes (scalars, lists and mappings) a manifest may have: a manifest has a
+/// few hundred, and long number lists belong in numbers files.
+pub const MAX_NODES: usize = 250_000;
+
 /// Stack for the parser thread: ample for 64 levels of nesting in any build profile.
 const PARSER_STACK: usize = 64 * 1024 * 1024;
 
@@ -261,6 +265,7 @@ fn parse_here(text: &str) -> Result<Node, SyntaxError> {
             max_anchors: 100,
             max_documents: 1,
             max_recorded_anchor_events: 10_000,
+            max_nodes: MAX_NODES,
         },
     };
     match serde_saphyr::from_str_with_options::<SpannedNode>(text, options) {
@@ -304,13 +309,18 @@ fn describe(error: &serde_saphyr::Error) -> (&'static str, String) {
             | BudgetBreach::Anchors { .. }
             | BudgetBreach::RecordedAnchorEvents { .. }
             | BudgetBreach::RecordedAnchorBytes { .. } => complex(ALIASES),
+            BudgetBreach::Nodes { .. } => complex(
+                "the YAML has more than 250,000 nodes (values, lists and mappings); a manifest has \
+                 a few hundred: move long number lists into numbers files (`- file: PATH`)",
+            ),
             BudgetBreach::Documents { .. } => (
                 rule::INVALID_YAML,
                 "the file holds more than one YAML document; a manifest is one document".to_owned(),
             ),
-            _ => complex(&format!(
-                "the YAML is too large or too complex ({breach:?})"
-            )),
+            _ => complex(
+                "the YAML is over one of the parser's limits on size and complexity; a manifest is \
+                 a few kilobytes: move long number lists into numbers files (`- file: PATH`)",
+            ),
         },
         Error::AliasReplayLimitExceeded { .. }
         | Error::AliasExpansionLimitExceeded { .. }
@@ -408,5 +418,18 @@ mod tests {
         );
         let allowed = format!("a: {}1{}", "[".repeat(63), "]".repeat(63));
         assert!(parse(&allowed).is_ok());
+    }
+
+    /// The node cap is a sentence that names the limit, not `Nodes { nodes: 250001 }`.
+    #[test]
+    fn issue_9_node_cap_is_a_sentence() {
+        let many = "- 1\n".repeat(MAX_NODES);
+        let error = parse(&many).unwrap_err();
+        assert_eq!(error.rule, rule::YAML_TOO_COMPLEX);
+        assert_eq!(
+            error.message,
+            "the YAML has more than 250,000 nodes (values, lists and mappings); a manifest has a \
+             few hundred: move long number lists into numbers files (`- file: PATH`)"
+        );
     }
 }

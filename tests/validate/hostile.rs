@@ -261,3 +261,35 @@ fn issue_9_long_values_are_elided() {
     found 2 problems in 1 of 1 manifest
     ");
 }
+
+/// A numbers file listed twice is one problem at the second `file:` entry, not one
+/// "duplicate number" per number.
+#[test]
+fn issue_9_numbers_file_listed_twice() {
+    let temp = tempfile::tempdir().unwrap();
+    manifest_with_numbers_file(temp.path(), "numbers.txt");
+    let manifest = fs::read_to_string(temp.path().join("m.yaml"))
+        .unwrap()
+        .replace(
+            "    - file: numbers.txt\n",
+            "    - file: numbers.txt\n    - file: ./numbers.txt\n",
+        );
+    fs::write(temp.path().join("m.yaml"), manifest).unwrap();
+    fs::write(
+        temp.path().join("numbers.txt"),
+        "+12025551234\n+12025551235\n+12025551236\n",
+    )
+    .unwrap();
+    insta::assert_snapshot!(run(temp.path(), &["validate", "m.yaml"]), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    m.yaml:43:13: error: the numbers file `./numbers.txt` is listed twice; it is first at line 42
+       |
+    43 |     - file: ./numbers.txt
+       |             ^^^^^^^^^^^^^
+    help: remove one of the two `file:` entries (lines 42 and 43)
+
+    found 1 problem in 1 of 1 manifest
+    ");
+}

@@ -25,6 +25,8 @@ impl Walker<'_> {
             return None;
         };
         let mut collector = NumberCollector::new(self.source.path.clone());
+        // The numbers files read so far (canonical) and the line that named each.
+        let mut files = Vec::new();
         for entry in entries {
             match &entry.value {
                 Value::Str(text) => {
@@ -49,7 +51,7 @@ impl Walker<'_> {
                     let Some((_, file)) = self.required(&mapping, "file") else {
                         continue;
                     };
-                    self.numbers_file(file, &mut collector);
+                    self.numbers_file(file, &mut collector, &mut files);
                 }
                 other => self.error(
                     rule::INVALID_TYPE,
@@ -65,13 +67,38 @@ impl Walker<'_> {
         Some(collector.finish())
     }
 
-    fn numbers_file(&mut self, node: &Node, collector: &mut NumberCollector) {
+    /// Reads one numbers file into `collector`; `files` holds the files read before, so a
+    /// file listed twice is one problem, not one per number.
+    fn numbers_file(
+        &mut self,
+        node: &Node,
+        collector: &mut NumberCollector,
+        files: &mut Vec<(PathBuf, usize)>,
+    ) {
         let Some(text) = self.string(node, "file") else {
             return;
         };
         let Some(path) = self.contained_path(node, &text) else {
             return;
         };
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+        if let Some((_, line)) = files.iter().find(|(seen, _)| *seen == canonical) {
+            let first = *line;
+            self.error(
+                rule::DUPLICATE_FILE,
+                node.place,
+                format!(
+                    "the numbers file `{}` is listed twice; it is first at line {first}",
+                    shown(&text)
+                ),
+                Some(format!(
+                    "remove one of the two `file:` entries (lines {first} and {})",
+                    node.place.line
+                )),
+            );
+            return;
+        }
+        files.push((canonical, node.place.line));
         let contents = match source::read_text(&path, NUMBERS_FILE_LIMIT) {
             Ok(contents) => contents,
             Err(ReadError::Io(error)) => {
