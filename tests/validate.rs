@@ -5,6 +5,8 @@ use std::path::Path;
 
 use crate::support::{fixtures, root, run, telrep};
 
+mod hostile;
+
 /// One snapshot per fixture: the complete output of `telrep validate FIXTURE`, run from the
 /// fixtures directory so paths read as a user would type them.
 #[track_caller]
@@ -82,6 +84,13 @@ fn loa_missing() {
 #[test]
 fn paths_escape() {
     fixture("paths_escape.yaml");
+}
+
+/// Issue 9: NUL, CR/LF, ESC and BEL by YAML escapes, bidi controls, a blank name,
+/// `!!binary`, `!!str` on a boolean, a custom tag and a `%TAG` one, each at its place.
+#[test]
+fn issue_9_hidden_values() {
+    fixture("hidden_values.yaml");
 }
 
 #[test]
@@ -234,6 +243,16 @@ fn rule_ids() {
     numbers/mixed.txt:7 invalid_number
     deep_nesting.yaml:3 yaml_too_complex
     duplicate_key.yaml:9 duplicate_key
+    hidden_values.yaml:7 control_character
+    hidden_values.yaml:8 control_character
+    hidden_values.yaml:9 yaml_tag
+    hidden_values.yaml:13 yaml_tag
+    hidden_values.yaml:16 control_character
+    hidden_values.yaml:18 bidi_control
+    hidden_values.yaml:19 bidi_control
+    hidden_values.yaml:24 invalid_value
+    hidden_values.yaml:31 yaml_tag
+    hidden_values.yaml:41 yaml_tag
     loa_missing.yaml:39 missing_field
     loa_missing.yaml:41 file_not_found
     loa_not_pdf.yaml:40 loa_not_pdf

@@ -173,10 +173,14 @@ impl Run<'_> {
                 message: "the manifest has no `loa.file`".to_owned(),
             });
         };
-        let content = std::fs::read(path).map_err(|error| ApplyError::Unexpected {
-            step,
-            action: action.name(),
-            message: format!("cannot read `{}`: {error}", path.display()),
+        // Read as validation read it: at most the documents API's limit, so a file that
+        // grew (or was swapped for a stream) since cannot be sent whole.
+        let content = read_capped(path, crate::manifest::LOA_LIMIT).map_err(|message| {
+            ApplyError::Unexpected {
+                step,
+                action: action.name(),
+                message,
+            }
         })?;
         let name = path.file_name().map_or_else(
             || "loa.pdf".to_owned(),
@@ -353,4 +357,22 @@ impl Run<'_> {
             interval = (interval * 2).min(Duration::from_secs(30));
         }
     }
+}
+
+/// The file's content, refused past `limit` bytes.
+fn read_capped(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path)
+        .map_err(|error| format!("cannot read `{}`: {error}", path.display()))?;
+    let mut content = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut content)
+        .map_err(|error| format!("cannot read `{}`: {error}", path.display()))?;
+    if u64::try_from(content.len()).unwrap_or(u64::MAX) > limit {
+        return Err(format!(
+            "`{}` grew past {limit} bytes since it was validated; validate and plan again",
+            path.display()
+        ));
+    }
+    Ok(content)
 }

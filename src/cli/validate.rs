@@ -88,7 +88,7 @@ pub(crate) fn skipped_line(skipped: usize) -> Option<String> {
 /// counted against the manifests, problems of paths (unreadable, no manifest in a
 /// directory, a symlink out of it) as what they are.
 pub(crate) fn closing_line(loaded: &Loaded) -> Option<String> {
-    let total = loaded.diagnostics.len();
+    let total: usize = loaded.diagnostics.iter().map(Diagnostic::problems).sum();
     if total == 0 {
         return None;
     }

@@ -1,4 +1,7 @@
-//! `Diagnostic`: one problem found in a manifest or numbers file, with its exact place.
+//! `Diagnostic`: one problem found in a manifest or numbers file, with its exact place, and
+//! the bounds that keep diagnostics small whatever the input: values and source lines are
+//! cut, control characters never reach the terminal, and a file has at most
+//! `PER_FILE_LIMIT` diagnostics.
 
 use std::path::PathBuf;
 
@@ -36,9 +39,61 @@ pub struct Diagnostic {
     pub message: String,
     /// The exact edit or flag that fixes it, when one is known.
     pub help: Option<String>,
-    /// The text of `line`, when the file could be read as text.
+    /// The text of `line`, when the file could be read as text: at most
+    /// `SOURCE_LINE_LIMIT` characters, control characters shown as symbols.
     #[serde(skip)]
     pub source_line: Option<String>,
+    /// For the diagnostic that closes a file's list once it holds `PER_FILE_LIMIT`
+    /// problems ("and N more problems in FILE"), N; 0 for every other. Counts stay true
+    /// while memory and output stay bounded.
+    #[serde(skip)]
+    pub omitted: usize,
+}
+
+/// The most characters of a value a message quotes; the rest is elided with `…`, so a
+/// 63 MiB line does not become a 63 MiB message.
+pub const VALUE_LIMIT: usize = 80;
+/// The most characters of a source line a diagnostic keeps to quote.
+pub const SOURCE_LINE_LIMIT: usize = 160;
+/// The most diagnostics kept per file; the rest are counted in one closing diagnostic.
+pub const PER_FILE_LIMIT: usize = 1000;
+
+/// `value` as a message quotes it: control characters and bidi controls escaped
+/// (`\u{1b}`), so what the terminal shows is what the file holds, and at most
+/// `VALUE_LIMIT` characters, then `…`.
+pub fn shown(value: &str) -> String {
+    let mut out = String::new();
+    for (index, character) in value.chars().enumerate() {
+        if index == VALUE_LIMIT {
+            out.push('…');
+            break;
+        }
+        if character.is_control() || is_bidi_control(character) {
+            out.push_str(&character.escape_unicode().to_string());
+        } else {
+            out.push(character);
+        }
+    }
+    out
+}
+
+/// The Unicode bidi controls, which make text display in an order other than its own
+/// (the "Trojan Source" characters): U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069.
+pub fn is_bidi_control(character: char) -> bool {
+    matches!(character, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// One character of a quoted source line, as the terminal should show it: a control
+/// character as its Control Pictures symbol (`␛`), a bidi control as `�`, one for one so
+/// columns still line up.
+fn displayed(character: char) -> char {
+    match u32::from(character) {
+        0x09 => character,
+        code @ 0x00..=0x1f => char::from_u32(0x2400 + code).unwrap_or('\u{fffd}'),
+        0x7f => '\u{2421}',
+        _ if character.is_control() || is_bidi_control(character) => '\u{fffd}',
+        _ => character,
+    }
 }
 
 impl Diagnostic {
@@ -54,6 +109,7 @@ impl Diagnostic {
             message,
             help: None,
             source_line: None,
+            omitted: 0,
         }
     }
 
@@ -71,11 +127,31 @@ impl Diagnostic {
         self
     }
 
-    /// Adds the line to quote and how much of it to underline.
+    /// Adds the line to quote and how much of it to underline. A line longer than
+    /// `SOURCE_LINE_LIMIT` characters is cut there (with `…`), or not quoted when the
+    /// problem starts beyond the cut.
     #[must_use]
-    pub fn with_source(mut self, source_line: impl Into<String>, length: usize) -> Self {
-        self.source_line = Some(source_line.into());
-        self.length = length.max(1);
+    pub fn with_source(mut self, source_line: &str, length: usize) -> Self {
+        let start = self.column.saturating_sub(1);
+        if start >= SOURCE_LINE_LIMIT {
+            return self;
+        }
+        let mut line: String = source_line
+            .chars()
+            .take(SOURCE_LINE_LIMIT)
+            .map(displayed)
+            .collect();
+        if source_line.chars().nth(SOURCE_LINE_LIMIT).is_some() {
+            line.push('…');
+        }
+        self.source_line = Some(line);
+        self.length = length.clamp(1, SOURCE_LINE_LIMIT - start);
         self
+    }
+
+    /// How many problems this diagnostic stands for: 1, or the problems it closes a list
+    /// with.
+    pub fn problems(&self) -> usize {
+        if self.omitted > 0 { self.omitted } else { 1 }
     }
 }

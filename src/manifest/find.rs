@@ -5,8 +5,9 @@
 //! files), so a file below a directory argument is a manifest only when its top level has
 //! an `enterprise` or a `reputation` key, or a key within two edits of either: a misspelt
 //! manifest is reported, never skipped. The others are counted. The walk enters each real
-//! directory once, never a hidden one or `.telrep/`, and never follows a symlink out of
-//! the directory argument.
+//! directory and finds each real file once, never enters a hidden directory or `.telrep/`,
+//! and never follows a symlink out of the directory argument. A file named on the command
+//! line that is a symlink out of its own directory is refused the same way.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -47,6 +48,9 @@ struct Walk<'a> {
     argument: &'a Path,
     /// Canonical directories already entered.
     visited: HashSet<PathBuf>,
+    /// Canonical files already found, so a symlink to a manifest inside the directory does
+    /// not make it two manifests.
+    files: HashSet<PathBuf>,
 }
 
 /// Searches `paths`: a file is a manifest as given; a directory is walked (see the module
@@ -68,6 +72,7 @@ pub(super) fn find(paths: &[PathBuf], exclude: &[Glob], allow_outside_paths: boo
                     root: path.canonicalize().unwrap_or_else(|_| path.clone()),
                     argument: path,
                     visited: HashSet::new(),
+                    files: HashSet::new(),
                 };
                 walk.directory(path, Path::new(""), &mut found);
                 if found.manifests.len() == before.0 {
@@ -75,6 +80,9 @@ pub(super) fn find(paths: &[PathBuf], exclude: &[Glob], allow_outside_paths: boo
                         .problems
                         .push(no_manifests(path, found.skipped - before.1));
                 }
+            }
+            Ok(_) if !allow_outside_paths && leads_out(path) => {
+                found.problems.push(named_symlink_outside(path));
             }
             Ok(_) => found.manifests.push(path.clone()),
             Err(error) => found.problems.push(
@@ -178,6 +186,12 @@ impl Walk<'_> {
                 self.directory(path, relative, found);
             }
         } else if target.is_file() && is_yaml(path) {
+            let first = path
+                .canonicalize()
+                .map_or(true, |canonical| self.files.insert(canonical));
+            if !first {
+                return;
+            }
             if is_manifest(path) {
                 found.manifests.push(path.to_path_buf());
             } else {
@@ -203,6 +217,43 @@ fn symlink_outside(path: &Path, argument: &Path) -> Diagnostic {
         "name the target explicitly, exclude the link with `--exclude`, or pass \
          `--allow-outside-paths` if this is intended",
     )
+}
+
+/// Whether `path` is a symlink whose target is not inside the directory that holds the
+/// link: the rule `file:` entries follow, applied to a file named on the command line. A
+/// path through symlinked directories that the user typed is theirs to name.
+fn leads_out(path: &Path) -> bool {
+    let is_symlink = std::fs::symlink_metadata(path).is_ok_and(|metadata| metadata.is_symlink());
+    if !is_symlink {
+        return false;
+    }
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    match (path.canonicalize(), parent.canonicalize()) {
+        (Ok(target), Ok(parent)) => !target.starts_with(parent),
+        _ => true,
+    }
+}
+
+fn named_symlink_outside(path: &Path) -> Diagnostic {
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    Diagnostic::error(
+        path,
+        1,
+        1,
+        format!(
+            "`{}` is a symlink that leads out of its directory `{}`; it was not read",
+            path.display(),
+            parent.display()
+        ),
+    )
+    .with_rule(rule::PATH_OUTSIDE)
+    .with_help("name the file it points to, or pass `--allow-outside-paths` if this is intended")
 }
 
 fn is_yaml(path: &Path) -> bool {

@@ -62,6 +62,7 @@ fn read_problem(path: &Path, error: ReadError) -> Diagnostic {
             Diagnostic::error(path, 1, 1, format!("cannot read the manifest: {error}"))
                 .with_rule(rule::UNREADABLE_FILE)
         }
+        ReadError::NotRegular { kind } => validate::not_regular(path, "the manifest", kind),
         ReadError::TooLarge { size, limit } => Diagnostic::error(
             path,
             1,
@@ -79,7 +80,10 @@ fn read_problem(path: &Path, error: ReadError) -> Diagnostic {
             offset,
             format!("the manifest is not UTF-8 text: invalid byte at offset {offset}"),
         ),
-        ReadError::Nul { offset } => validate::nul_problem(path, offset),
+        ReadError::Nul {
+            offset,
+            valid_prefix,
+        } => validate::nul_problem(path, &valid_prefix, offset),
     }
 }
 
@@ -177,7 +181,7 @@ fn one_manifest_per_enterprise(loaded: &mut Loaded) {
         .with_rule(rule::DUPLICATE_ENTERPRISE)
         .with_help("keep one manifest per enterprise: move this one's numbers into the other (or a numbers file it lists), or pass only one of them");
         if let Some(source_line) = source_line {
-            diagnostic = diagnostic.with_source(source_line, key.len() - 1);
+            diagnostic = diagnostic.with_source(&source_line, key.len() - 1);
         }
         let owner = loaded
             .manifests

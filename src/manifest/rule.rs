@@ -15,12 +15,23 @@ pub const DUPLICATE_KEY: &str = "duplicate_key";
 pub const UNREADABLE_FILE: &str = "unreadable_file";
 /// A path named in a manifest does not exist.
 pub const FILE_NOT_FOUND: &str = "file_not_found";
+/// A manifest, numbers file or LOA that is not a regular file (a FIFO, socket, device or
+/// directory): refused before it is opened.
+pub const NOT_A_FILE: &str = "not_a_file";
 /// A file is over its size limit.
 pub const FILE_TOO_LARGE: &str = "file_too_large";
 /// A file holds bytes that are not UTF-8.
 pub const NOT_UTF8: &str = "not_utf8";
 /// A file holds a NUL byte.
 pub const NUL_BYTE: &str = "nul_byte";
+/// A YAML tag (`!!binary`, `!!str`, `!foo`, or one a `%TAG` directive defines): a value
+/// that is not what it reads as, or a tag telrep would ignore.
+pub const YAML_TAG: &str = "yaml_tag";
+/// A string or key holds a control character (NUL, CR, LF, ESC, BEL, …).
+pub const CONTROL_CHARACTER: &str = "control_character";
+/// A string or key holds a bidi control (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F,
+/// U+061C).
+pub const BIDI_CONTROL: &str = "bidi_control";
 /// `version` is not 1.
 pub const UNSUPPORTED_VERSION: &str = "unsupported_version";
 /// A key the manifest does not know.
@@ -42,11 +53,16 @@ pub const INVALID_BOOLEAN: &str = "invalid_boolean";
 pub const INVALID_NUMBER: &str = "invalid_number";
 /// A number listed twice across the manifest and its numbers files.
 pub const DUPLICATE_NUMBER: &str = "duplicate_number";
+/// The same numbers file is listed twice in `numbers`.
+pub const DUPLICATE_FILE: &str = "duplicate_file";
 /// A path that leaves the manifest's directory, or a symlink that leaves a directory
 /// argument, without `--allow-outside-paths`.
 pub const PATH_OUTSIDE: &str = "path_outside";
 /// `loa.file` is not a PDF.
 pub const LOA_NOT_PDF: &str = "loa_not_pdf";
+
+/// Closes the list of a file with more than 1,000 problems: "and N more problems in FILE".
+pub const TOO_MANY_PROBLEMS: &str = "too_many_problems";
 
 /// A directory argument holds no manifest.
 pub const NO_MANIFESTS: &str = "no_manifests";
@@ -61,7 +77,7 @@ pub const ALL: &[(&str, &str)] = &[
     ),
     (
         YAML_TOO_COMPLEX,
-        "nesting deeper than 64, or more than 100 aliases or anchors",
+        "nesting deeper than 64, more than 100 aliases or anchors, or more than 250,000 nodes",
     ),
     (DUPLICATE_KEY, "a mapping has the same key twice"),
     (
@@ -70,11 +86,27 @@ pub const ALL: &[(&str, &str)] = &[
     ),
     (FILE_NOT_FOUND, "a path named in a manifest does not exist"),
     (
+        NOT_A_FILE,
+        "a manifest, numbers file or LOA that is not a regular file (a FIFO, socket, device or directory)",
+    ),
+    (
         FILE_TOO_LARGE,
         "a manifest over 16 MiB, a numbers file over 64 MiB, an LOA over 20 MB",
     ),
     (NOT_UTF8, "a file holds bytes that are not UTF-8"),
     (NUL_BYTE, "a file holds a NUL byte"),
+    (
+        YAML_TAG,
+        "a YAML tag (`!!binary`, `!!str`, `!foo`, or one from a `%TAG` directive)",
+    ),
+    (
+        CONTROL_CHARACTER,
+        "a string or key holds a control character (NUL, CR, LF, ESC, BEL, …)",
+    ),
+    (
+        BIDI_CONTROL,
+        "a string or key holds a bidi control (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C)",
+    ),
     (UNSUPPORTED_VERSION, "`version` is not `1`"),
     (UNKNOWN_FIELD, "a key the manifest does not have"),
     (MISSING_FIELD, "a required field is absent or has no value"),
@@ -107,10 +139,18 @@ pub const ALL: &[(&str, &str)] = &[
         "a number listed twice across the manifest and its numbers files",
     ),
     (
+        DUPLICATE_FILE,
+        "the same numbers file is listed twice in `numbers`",
+    ),
+    (
         PATH_OUTSIDE,
         "a path or symlink that leaves the manifest's directory, or a symlink out of a directory argument",
     ),
     (LOA_NOT_PDF, "`loa.file` does not start with `%PDF-`"),
+    (
+        TOO_MANY_PROBLEMS,
+        "a file has more than 1,000 problems: the first 1,000 are shown, then how many more",
+    ),
     (
         NO_MANIFESTS,
         "a directory argument holds no manifest (other YAML files are skipped)",

@@ -8,7 +8,7 @@
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::Spanned;
+use serde_saphyr::{Spanned, Tagged};
 
 use super::rule;
 
@@ -50,6 +50,8 @@ pub struct Key {
     pub name: String,
     /// Where it is.
     pub place: Place,
+    /// Its YAML tag (`!!str`, `!foo`), resolved, when it has one.
+    pub tag: Option<String>,
 }
 
 /// A YAML node and where it is.
@@ -59,6 +61,10 @@ pub struct Node {
     pub value: Value,
     /// Where it is.
     pub place: Place,
+    /// Its YAML tag, resolved (`tag:yaml.org,2002:binary`, `!foo`), when it has one: a
+    /// manifest has none, and `validate` refuses them, since a tag changes what a value
+    /// is (`!!binary` decodes base64 the reviewer cannot read) or is silently ignored.
+    pub tag: Option<String>,
 }
 
 /// A YAML node's content, as YAML 1.2's core schema resolved it.
@@ -94,8 +100,8 @@ impl Value {
     }
 }
 
-struct SpannedNode(Spanned<Node>);
-struct SpannedKey(Spanned<String>);
+struct SpannedNode(Spanned<Tagged<Node>>);
+struct SpannedKey(Spanned<Tagged<String>>);
 
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -103,28 +109,31 @@ impl<'de> Deserialize<'de> for Node {
         Ok(Self {
             value,
             place: Place::default(),
+            tag: None,
         })
     }
 }
 
 impl<'de> Deserialize<'de> for SpannedNode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Spanned::<Node>::deserialize(deserializer).map(Self)
+        Spanned::<Tagged<Node>>::deserialize(deserializer).map(Self)
     }
 }
 
 impl<'de> Deserialize<'de> for SpannedKey {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Spanned::<String>::deserialize(deserializer).map(Self)
+        Spanned::<Tagged<String>>::deserialize(deserializer).map(Self)
     }
 }
 
 impl SpannedNode {
     fn into_node(self) -> Node {
         let place = Place::of(&self.0);
+        let Tagged(node, tag) = self.0.value;
         Node {
-            value: self.0.value.value,
+            value: node.value,
             place,
+            tag,
         }
     }
 }
@@ -196,13 +205,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
         let mut entries = Vec::new();
         while let Some((key, value)) = access.next_entry::<SpannedKey, SpannedNode>()? {
             let place = Place::of(&key.0);
-            entries.push((
-                Key {
-                    name: key.0.value,
-                    place,
-                },
-                value.into_node(),
-            ));
+            let Tagged(name, tag) = key.0.value;
+            entries.push((Key { name, place, tag }, value.into_node()));
         }
         Ok(Value::Map(entries))
     }
@@ -218,6 +222,10 @@ pub struct SyntaxError {
     /// Where, when the parser knows.
     pub place: Option<Place>,
 }
+
+/// The most YAML nodes (scalars, lists and mappings) a manifest may have: a manifest has a
+/// few hundred, and long number lists belong in numbers files.
+pub const MAX_NODES: usize = 250_000;
 
 /// Stack for the parser thread: ample for 64 levels of nesting in any build profile.
 const PARSER_STACK: usize = 64 * 1024 * 1024;
@@ -257,6 +265,7 @@ fn parse_here(text: &str) -> Result<Node, SyntaxError> {
             max_anchors: 100,
             max_documents: 1,
             max_recorded_anchor_events: 10_000,
+            max_nodes: MAX_NODES,
         },
     };
     match serde_saphyr::from_str_with_options::<SpannedNode>(text, options) {
@@ -300,13 +309,18 @@ fn describe(error: &serde_saphyr::Error) -> (&'static str, String) {
             | BudgetBreach::Anchors { .. }
             | BudgetBreach::RecordedAnchorEvents { .. }
             | BudgetBreach::RecordedAnchorBytes { .. } => complex(ALIASES),
+            BudgetBreach::Nodes { .. } => complex(
+                "the YAML has more than 250,000 nodes (values, lists and mappings); a manifest has \
+                 a few hundred: move long number lists into numbers files (`- file: PATH`)",
+            ),
             BudgetBreach::Documents { .. } => (
                 rule::INVALID_YAML,
                 "the file holds more than one YAML document; a manifest is one document".to_owned(),
             ),
-            _ => complex(&format!(
-                "the YAML is too large or too complex ({breach:?})"
-            )),
+            _ => complex(
+                "the YAML is over one of the parser's limits on size and complexity; a manifest is \
+                 a few kilobytes: move long number lists into numbers files (`- file: PATH`)",
+            ),
         },
         Error::AliasReplayLimitExceeded { .. }
         | Error::AliasExpansionLimitExceeded { .. }
@@ -404,5 +418,18 @@ mod tests {
         );
         let allowed = format!("a: {}1{}", "[".repeat(63), "]".repeat(63));
         assert!(parse(&allowed).is_ok());
+    }
+
+    /// The node cap is a sentence that names the limit, not `Nodes { nodes: 250001 }`.
+    #[test]
+    fn issue_9_node_cap_is_a_sentence() {
+        let many = "- 1\n".repeat(MAX_NODES);
+        let error = parse(&many).unwrap_err();
+        assert_eq!(error.rule, rule::YAML_TOO_COMPLEX);
+        assert_eq!(
+            error.message,
+            "the YAML has more than 250,000 nodes (values, lists and mappings); a manifest has a \
+             few hundred: move long number lists into numbers files (`- file: PATH`)"
+        );
     }
 }

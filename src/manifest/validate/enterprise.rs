@@ -6,6 +6,7 @@ use super::{
     ADDRESS_FIELDS, BILLING_CONTACT_FIELDS, ENTERPRISE_FIELDS, ORGANIZATION_CONTACT_FIELDS,
 };
 use super::{Mapping, Walker};
+use crate::manifest::diagnostic::shown;
 use crate::manifest::rule;
 use crate::manifest::tree::{Node, Place, Value};
 use crate::model::{
@@ -97,7 +98,10 @@ impl Walker<'_> {
         self.error(
             rule::INVALID_VALUE,
             node.place,
-            format!("expected a lowercase UUID for `id`, found `{text}`"),
+            format!(
+                "expected a lowercase UUID for `id`, found `{}`",
+                shown(&text)
+            ),
             Some(help),
         );
         None
@@ -111,14 +115,17 @@ impl Walker<'_> {
             return Some(text);
         }
         let help = if parsed.is_err() && !text.contains("://") {
-            Some(format!("write the full URL: `https://{text}`"))
+            Some(format!("write the full URL: `https://{}`", shown(&text)))
         } else {
             None
         };
         self.error(
             rule::INVALID_VALUE,
             node.place,
-            format!("expected an http(s) URL for `website`, found `{text}`"),
+            format!(
+                "expected an http(s) URL for `website`, found `{}`",
+                shown(&text)
+            ),
             help,
         );
         None
@@ -166,7 +173,10 @@ impl Walker<'_> {
         self.error(
             rule::INVALID_VALUE,
             node.place,
-            format!("expected a US FEIN like `12-3456789` for `fein`, found `{text}`"),
+            format!(
+                "expected a US FEIN like `12-3456789` for `fein`, found `{}`",
+                shown(&text)
+            ),
             help,
         );
         None
@@ -220,7 +230,10 @@ impl Walker<'_> {
         self.error(
             rule::INVALID_VALUE,
             node.place,
-            format!("expected an email address like `jane@acme.com` for `email`, found `{text}`"),
+            format!(
+                "expected an email address like `jane@acme.com` for `email`, found `{}`",
+                shown(&text)
+            ),
             Some(email_help(&text)),
         );
         None
@@ -252,8 +265,8 @@ impl Walker<'_> {
         let literal = self.literal(node);
         self.error(rule::UNQUOTED_VALUE,
             node.place,
-            format!("expected a quoted E.164 number for `{field}`, found `{literal}`, which YAML reads as an integer"),
-            Some(format!("quote it: `\"{literal}\"`")),
+            format!("expected a quoted E.164 number for `{field}`, found `{}`, which YAML reads as an integer", shown(&literal)),
+            Some(format!("quote it: `\"{}\"`", shown(&literal))),
         );
         None
     }
@@ -275,7 +288,10 @@ impl Walker<'_> {
             self.error(
                 rule::INVALID_VALUE,
                 node.place,
-                format!("expected a 2-letter country code like `US` for `country`, found `{text}`"),
+                format!(
+                    "expected a 2-letter country code like `US` for `country`, found `{}`",
+                    shown(&text)
+                ),
                 help,
             );
             None

@@ -139,13 +139,12 @@ pub(crate) fn file_problem(
     diagnostic
 }
 
-/// A diagnostic for a NUL byte, which no text file of telrep's may hold.
-pub(crate) fn nul_problem(path: &Path, offset: usize) -> Diagnostic {
-    let text = std::fs::read(path).unwrap_or_default();
-    let prefix = String::from_utf8_lossy(text.get(..offset).unwrap_or_default()).into_owned();
+/// A diagnostic for a NUL byte, which no text file of telrep's may hold; `valid_prefix` is
+/// the text before it (the file is not read again).
+pub(crate) fn nul_problem(path: &Path, valid_prefix: &str, offset: usize) -> Diagnostic {
     let mut diagnostic = file_problem(
         path,
-        &prefix,
+        valid_prefix,
         offset,
         format!("NUL byte at offset {offset}; this is not a text file"),
     );
@@ -155,11 +154,22 @@ pub(crate) fn nul_problem(path: &Path, offset: usize) -> Diagnostic {
     diagnostic
 }
 
-/// Lowercase hex SHA-256, the form the documents API reports.
-pub(crate) fn sha256_hex(content: &[u8]) -> String {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(content)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+/// A diagnostic for a path that is not a regular file (`what` names it: "the manifest",
+/// "the numbers file `east.txt`"), refused before it was opened: a FIFO would block
+/// validation or stream without end.
+pub(crate) fn not_regular(path: &Path, what: &str, kind: &str) -> Diagnostic {
+    Diagnostic::error(
+        path,
+        1,
+        1,
+        format!("{what} is {kind}, not a regular file; it was not opened"),
+    )
+    .with_rule(rule::NOT_A_FILE)
+    .with_help(not_regular_help())
+}
+
+/// The fix for a path that is not a regular file.
+pub(crate) fn not_regular_help() -> String {
+    "point at a regular file: telrep does not read pipes, sockets, devices or directories"
+        .to_owned()
 }

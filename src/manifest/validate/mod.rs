@@ -11,19 +11,21 @@
 
 mod enterprise;
 mod files;
+mod hidden;
 mod numbers;
 mod reputation;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, PER_FILE_LIMIT, shown};
 use super::rule;
 use super::source::SourceText;
 use super::suggest::suggest;
 use super::tree::{Key, Node, Place, Value};
 use crate::model::{Desired, WireEnum};
 
-pub(crate) use files::{file_problem, nul_problem};
+pub(crate) use files::{file_problem, not_regular, nul_problem};
 
 pub(crate) const MANIFEST_FIELDS: &[&str] = &["version", "enterprise", "reputation"];
 pub(crate) const ENTERPRISE_FIELDS: &[&str] = &[
@@ -102,12 +104,53 @@ pub fn validate(
         directory,
         options,
         diagnostics: Vec::new(),
+        counts: HashMap::new(),
     };
+    walker.hidden_content(root, "the manifest");
     let desired = walker.manifest(root);
     match desired {
         Some(desired) if walker.diagnostics.is_empty() => Ok(desired),
-        _ => Err(in_reading_order(&source.path, walker.diagnostics)),
+        _ => {
+            let mut diagnostics = walker.diagnostics;
+            for (file, count) in walker.counts {
+                if count.omitted > 0 {
+                    diagnostics.push(more_problems(file, &count));
+                }
+            }
+            Err(in_reading_order(&source.path, diagnostics))
+        }
     }
+}
+
+/// How many diagnostics of one file were kept, and what was left out.
+#[derive(Default)]
+struct FileCount {
+    kept: usize,
+    omitted: usize,
+    /// Line and column of the first problem left out.
+    first_omitted: (usize, usize),
+}
+
+/// "and N more problems in FILE", which closes the list of a file with too many.
+fn more_problems(file: PathBuf, count: &FileCount) -> Diagnostic {
+    let (line, column) = count.first_omitted;
+    let problems = if count.omitted == 1 {
+        "problem"
+    } else {
+        "problems"
+    };
+    let message = format!(
+        "and {} more {problems} in `{}`",
+        count.omitted,
+        file.display()
+    );
+    let mut diagnostic = Diagnostic::error(file, line, column, message)
+        .with_rule(rule::TOO_MANY_PROBLEMS)
+        .with_help(format!(
+            "telrep shows the first {PER_FILE_LIMIT} problems of a file: fix these and run it again"
+        ));
+    diagnostic.omitted = count.omitted;
+    diagnostic
 }
 
 /// Orders diagnostics as a reader meets them: the manifest first, then each numbers file in
@@ -121,7 +164,12 @@ fn in_reading_order(manifest: &Path, mut diagnostics: Vec<Diagnostic>) -> Vec<Di
     }
     diagnostics.sort_by_key(|diagnostic| {
         let rank = files.iter().position(|file| *file == diagnostic.file);
-        (rank, diagnostic.line, diagnostic.column)
+        (
+            rank,
+            diagnostic.omitted > 0,
+            diagnostic.line,
+            diagnostic.column,
+        )
     });
     diagnostics
 }
@@ -131,6 +179,8 @@ struct Walker<'s> {
     directory: PathBuf,
     options: LoadOptions,
     diagnostics: Vec<Diagnostic>,
+    /// Diagnostics per file, to keep at most `PER_FILE_LIMIT` of each.
+    counts: HashMap<PathBuf, FileCount>,
 }
 
 /// A mapping's entries with the place to blame when a required key is missing.
@@ -171,7 +221,25 @@ impl Walker<'_> {
             diagnostic = diagnostic.with_source(line_text, length);
         }
         diagnostic.help = help;
-        self.diagnostics.push(diagnostic);
+        self.push(diagnostic);
+    }
+
+    /// Keeps `diagnostic` while its file has fewer than `PER_FILE_LIMIT`; counts it
+    /// otherwise, so a million bad lines cost a count, not a million messages.
+    fn push(&mut self, diagnostic: Diagnostic) {
+        let count = match self.counts.get_mut(&diagnostic.file) {
+            Some(count) => count,
+            None => self.counts.entry(diagnostic.file.clone()).or_default(),
+        };
+        if count.kept < PER_FILE_LIMIT {
+            count.kept += 1;
+            self.diagnostics.push(diagnostic);
+        } else {
+            if count.omitted == 0 {
+                count.first_omitted = (diagnostic.line, diagnostic.column);
+            }
+            count.omitted += 1;
+        }
     }
 
     /// The node's text as written in the file (for unquoted numbers and the like).
@@ -208,7 +276,10 @@ impl Walker<'_> {
             self.error(
                 rule::UNSUPPORTED_VERSION,
                 node.place,
-                format!("unsupported manifest version `{found}`; this telrep reads version 1"),
+                format!(
+                    "unsupported manifest version `{}`; this telrep reads version 1",
+                    shown(&found)
+                ),
                 Some("write `version: 1`".to_owned()),
             );
         }
@@ -293,7 +364,7 @@ impl Walker<'_> {
         self.error(
             rule::UNKNOWN_FIELD,
             key.place,
-            format!("unknown field `{}` in {name}", key.name),
+            format!("unknown field `{}` in {name}", shown(&key.name)),
             Some(help),
         );
         near
@@ -347,7 +418,7 @@ impl Walker<'_> {
                         "expected a string for `{field}`, found {} `{literal}`",
                         node.value.kind()
                     ),
-                    Some(format!("quote it: `\"{literal}\"`")),
+                    Some(format!("quote it: `\"{}\"`", shown(&literal))),
                 );
                 None
             }
@@ -367,6 +438,15 @@ impl Walker<'_> {
     fn text(&mut self, node: &Node, field: &str, min: usize, max: usize) -> Option<String> {
         let text = self.string(node, field)?;
         let length = text.chars().count();
+        if length > 0 && text.trim().is_empty() {
+            self.error(
+                rule::INVALID_VALUE,
+                node.place,
+                format!("`{field}` is blank: it holds only whitespace"),
+                Some(format!("give `{field}` a value")),
+            );
+            return None;
+        }
         if length < min || length > max {
             let message = if length == 0 {
                 format!("`{field}` is empty")
@@ -423,15 +503,21 @@ impl Walker<'_> {
             .join(", ");
         let (message, help) = if let Some(bracket) = bracket_holding(&text, &names) {
             (
-                format!("`{text}` is not a bracket: `{field}` takes a range of values"),
-                format!("write one of {all}; `{bracket}` is the one that holds {text}"),
+                format!(
+                    "`{}` is not a bracket: `{field}` takes a range of values",
+                    shown(&text)
+                ),
+                format!(
+                    "write one of {all}; `{bracket}` is the one that holds {}",
+                    shown(&text)
+                ),
             )
         } else {
             let help = suggest(&text, names.iter().copied()).map_or_else(
                 || format!("expected one of {all}"),
                 |near| format!("did you mean `{near}`?"),
             );
-            (format!("unknown `{field}` value `{text}`"), help)
+            (format!("unknown `{field}` value `{}`", shown(&text)), help)
         };
         self.error(rule::INVALID_VALUE, node.place, message, Some(help));
         None
@@ -451,6 +537,10 @@ impl Walker<'_> {
     /// take them for strings, and for `prune`, which deletes numbers, that difference must
     /// not decide anything.
     fn boolean(&mut self, node: &Node, field: &str) -> Option<bool> {
+        if node.tag.is_some() {
+            // Reported once, as a tagged value, by `hidden_content`.
+            return None;
+        }
         let literal = self.literal(node);
         if let (Value::Bool(value), "true" | "false") = (&node.value, literal.as_str()) {
             return Some(*value);
@@ -472,7 +562,10 @@ impl Walker<'_> {
         self.error(
             rule::INVALID_BOOLEAN,
             node.place,
-            format!("expected `true` or `false` for `{field}`, found `{literal}`"),
+            format!(
+                "expected `true` or `false` for `{field}`, found `{}`",
+                shown(&literal)
+            ),
             Some(help),
         );
         None

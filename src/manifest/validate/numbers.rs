@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use super::files::{file_problem, nul_problem};
+use super::files::{file_problem, not_regular_help, nul_problem};
 use super::{NUMBERS_FILE_FIELDS, Walker, to_u32};
-use crate::manifest::diagnostic::Diagnostic;
+use crate::manifest::diagnostic::{Diagnostic, shown};
 use crate::manifest::numbers::{self, UsLocalCheck};
 use crate::manifest::rule;
 use crate::manifest::source::{self, NUMBERS_FILE_LIMIT, ReadError};
@@ -25,6 +25,8 @@ impl Walker<'_> {
             return None;
         };
         let mut collector = NumberCollector::new(self.source.path.clone());
+        // The numbers files read so far (canonical) and the line that named each.
+        let mut files = Vec::new();
         for entry in entries {
             match &entry.value {
                 Value::Str(text) => {
@@ -49,7 +51,7 @@ impl Walker<'_> {
                     let Some((_, file)) = self.required(&mapping, "file") else {
                         continue;
                     };
-                    self.numbers_file(file, &mut collector);
+                    self.numbers_file(file, &mut collector, &mut files);
                 }
                 other => self.error(
                     rule::INVALID_TYPE,
@@ -65,13 +67,38 @@ impl Walker<'_> {
         Some(collector.finish())
     }
 
-    fn numbers_file(&mut self, node: &Node, collector: &mut NumberCollector) {
+    /// Reads one numbers file into `collector`; `files` holds the files read before, so a
+    /// file listed twice is one problem, not one per number.
+    fn numbers_file(
+        &mut self,
+        node: &Node,
+        collector: &mut NumberCollector,
+        files: &mut Vec<(PathBuf, usize)>,
+    ) {
         let Some(text) = self.string(node, "file") else {
             return;
         };
         let Some(path) = self.contained_path(node, &text) else {
             return;
         };
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+        if let Some((_, line)) = files.iter().find(|(seen, _)| *seen == canonical) {
+            let first = *line;
+            self.error(
+                rule::DUPLICATE_FILE,
+                node.place,
+                format!(
+                    "the numbers file `{}` is listed twice; it is first at line {first}",
+                    shown(&text)
+                ),
+                Some(format!(
+                    "remove one of the two `file:` entries (lines {first} and {})",
+                    node.place.line
+                )),
+            );
+            return;
+        }
+        files.push((canonical, node.place.line));
         let contents = match source::read_text(&path, NUMBERS_FILE_LIMIT) {
             Ok(contents) => contents,
             Err(ReadError::Io(error)) => {
@@ -80,6 +107,18 @@ impl Walker<'_> {
                     node.place,
                     format!("cannot read `{}`: {error}", path.display()),
                     None,
+                );
+                return;
+            }
+            Err(ReadError::NotRegular { kind }) => {
+                self.error(
+                    rule::NOT_A_FILE,
+                    node.place,
+                    format!(
+                        "the numbers file `{}` is {kind}, not a regular file; it was not opened",
+                        path.display()
+                    ),
+                    Some(not_regular_help()),
                 );
                 return;
             }
@@ -100,7 +139,7 @@ impl Walker<'_> {
                 offset,
                 valid_prefix,
             }) => {
-                self.diagnostics.push(file_problem(
+                self.push(file_problem(
                     &path,
                     &valid_prefix,
                     offset,
@@ -108,8 +147,11 @@ impl Walker<'_> {
                 ));
                 return;
             }
-            Err(ReadError::Nul { offset }) => {
-                self.diagnostics.push(nul_problem(&path, offset));
+            Err(ReadError::Nul {
+                offset,
+                valid_prefix,
+            }) => {
+                self.push(nul_problem(&path, &valid_prefix, offset));
                 return;
             }
         };
@@ -128,7 +170,7 @@ impl Walker<'_> {
                         .with_rule(problem.rule)
                         .with_source(entry.line_text, entry.text.chars().count());
                 diagnostic.help = problem.help;
-                self.diagnostics.push(diagnostic);
+                self.push(diagnostic);
             }
         }
     }
@@ -175,7 +217,10 @@ impl NumberCollector {
         let Some(number) = E164::parse(text) else {
             return Err(NumberProblem {
                 rule: rule::INVALID_NUMBER,
-                message: format!("expected an E.164 number like `+12025551234`, found `{text}`"),
+                message: format!(
+                    "expected an E.164 number like `+12025551234`, found `{}`",
+                    shown(text)
+                ),
                 help: csv_hint(text).or_else(|| e164_hint(text)),
             });
         };
@@ -217,13 +262,14 @@ fn csv_hint(text: &str) -> Option<String> {
     let (first, rest) = text.split_once([',', ';', '\t'])?;
     let first = first.trim().trim_matches('"');
     if let Some(number) = e164_spelling(first) {
-        let comment = rest.trim().trim_matches('"');
+        let comment = shown(rest.trim().trim_matches('"'));
         return Some(format!(
             "this looks like CSV; a numbers file holds one number a line: write `{number}`, \
              or `{number}  # {comment}` to keep the rest as a comment"
         ));
     }
     (!first.chars().any(|character| character.is_ascii_digit())).then(|| {
+        let text = shown(text);
         format!(
             "this looks like a CSV header; a numbers file holds one number a line: remove it, \
              or make it a comment: `# {text}`"
@@ -239,6 +285,10 @@ pub(super) fn e164_hint(text: &str) -> Option<String> {
 
 /// `text` as E.164 when it is a US number in E.164 or a national style.
 fn e164_spelling(text: &str) -> Option<String> {
+    // A national spelling is a few dozen characters; a huge line is not copied to find out.
+    if text.len() > 64 {
+        return None;
+    }
     let national_style = text
         .chars()
         .all(|character| character.is_ascii_digit() || " -.()+".contains(character));

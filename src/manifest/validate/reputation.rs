@@ -2,10 +2,11 @@
 //! `numbers` list (walked in `numbers`).
 
 use super::enterprise::lowercase_uuid_help;
-use super::files::sha256_hex;
+use super::files::not_regular_help;
 use super::{LOA_FIELDS, LOA_LIMIT, REPUTATION_FIELDS, Walker};
+use crate::manifest::diagnostic::shown;
 use crate::manifest::rule;
-use crate::manifest::source;
+use crate::manifest::source::{self, Hashed, ReadError};
 use crate::manifest::tree::{Node, Place};
 use crate::model::{CheckFrequency, Loa, NumberList, ReputationSpec};
 
@@ -58,7 +59,10 @@ impl Walker<'_> {
                 self.error(
                     rule::INVALID_VALUE,
                     document_id.place,
-                    format!("expected a lowercase UUID for `document_id`, found `{text}`"),
+                    format!(
+                        "expected a lowercase UUID for `document_id`, found `{}`",
+                        shown(&text)
+                    ),
                     Some(lowercase_uuid_help(&text).unwrap_or_else(|| {
                         "copy the `id` that `POST /documents` returned".to_owned()
                     })),
@@ -86,58 +90,60 @@ impl Walker<'_> {
         }
     }
 
+    /// `loa.file`: a regular file of at most 20 MB that starts with `%PDF-`, hashed while
+    /// it is read (at most the limit plus one byte), so plan can match it to the live LOA
+    /// by its sha256.
     pub(super) fn loa_file(&mut self, node: &Node) -> Option<Loa> {
         let text = self.string(node, "file")?;
         let path = self.contained_path(node, &text)?;
-        let mut head = [0_u8; 5];
-        let read = std::fs::File::open(&path).and_then(|mut file| {
-            let size = file.metadata()?.len();
-            let count = std::io::Read::read(&mut file, &mut head)?;
-            Ok((size, count))
+        let hashed = source::open_regular(&path).and_then(|file| {
+            source::checked_size(&file, LOA_LIMIT)?;
+            source::hash_capped(file, LOA_LIMIT)
         });
-        match read {
-            Err(error) => self.error(
-                rule::UNREADABLE_FILE,
-                node.place,
-                format!("cannot read the LOA `{}`: {error}", path.display()),
-                None,
-            ),
-            Ok((size, _)) if size > LOA_LIMIT => self.error(
-                rule::FILE_TOO_LARGE,
-                node.place,
-                format!(
-                    "the LOA `{}` is too large for the documents API: it {}",
-                    path.display(),
-                    source::over_limit(size, LOA_LIMIT)
-                ),
-                Some("compress or rescan the PDF below 20 MB".to_owned()),
-            ),
-            Ok((_, count)) if head.get(..count) != Some(b"%PDF-".as_slice()) => self.error(
+        let (rule, message, help) = match hashed {
+            Ok(Hashed {
+                is_pdf: true,
+                sha256,
+                size,
+            }) => return Some(Loa::File { sha256, size, path }),
+            Ok(Hashed { is_pdf: false, .. }) => (
                 rule::LOA_NOT_PDF,
-                node.place,
                 format!(
                     "the LOA `{}` is not a PDF (it does not start with `%PDF-`)",
                     path.display()
                 ),
                 Some("point `file` at the signed Letter of Authorization in PDF form".to_owned()),
             ),
-            Ok(_) => match std::fs::read(&path) {
-                // Hashed now, so plan can match the file to the live LOA by its sha256.
-                Ok(content) => {
-                    return Some(Loa::File {
-                        sha256: sha256_hex(&content),
-                        size: u64::try_from(content.len()).unwrap_or(u64::MAX),
-                        path,
-                    });
-                }
-                Err(error) => self.error(
-                    rule::UNREADABLE_FILE,
-                    node.place,
-                    format!("cannot read the LOA `{}`: {error}", path.display()),
-                    None,
+            Err(ReadError::TooLarge { size, limit }) => (
+                rule::FILE_TOO_LARGE,
+                format!(
+                    "the LOA `{}` is too large for the documents API: it {}",
+                    path.display(),
+                    source::over_limit(size, limit)
                 ),
-            },
-        }
+                Some("compress or rescan the PDF below 20 MB".to_owned()),
+            ),
+            Err(ReadError::NotRegular { kind }) => (
+                rule::NOT_A_FILE,
+                format!(
+                    "the LOA `{}` is {kind}, not a regular file; it was not opened",
+                    path.display()
+                ),
+                Some(not_regular_help()),
+            ),
+            Err(ReadError::Io(error)) => (
+                rule::UNREADABLE_FILE,
+                format!("cannot read the LOA `{}`: {error}", path.display()),
+                None,
+            ),
+            // Not produced when hashing (a PDF is bytes, not text), but never silent.
+            Err(ReadError::NotUtf8 { .. } | ReadError::Nul { .. }) => (
+                rule::UNREADABLE_FILE,
+                format!("cannot read the LOA `{}`", path.display()),
+                Some("this is a bug in telrep; please report it".to_owned()),
+            ),
+        };
+        self.error(rule, node.place, message, help);
         None
     }
 }
