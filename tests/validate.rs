@@ -986,7 +986,7 @@ fn issue_8_directory_without_manifests() {
     exit: 1
     ----- stdout -----
     ----- stderr -----
-    empty:1:1: error: no telrep manifest in `empty`: looked for `*.yaml` and `*.yml` files whose top level has `enterprise` or `reputation`; it holds no YAML files
+    empty:1:1: error: no telrep manifest in `empty`: looked for `*.yaml` and `*.yml` files whose top level has `enterprise` or `reputation`; it holds no YAML files that are not excluded
     help: name the manifest files, or a directory that holds them
 
     found 1 problem: 1 directory holds no manifest
@@ -1011,4 +1011,51 @@ fn issue_8_directory_without_manifests() {
 
     error: no request was made
     ");
+}
+
+#[test]
+fn issue_8_one_round_fixes_for_what_review_found() {
+    let temp = tempfile::tempdir().unwrap();
+    fs::create_dir_all(temp.path().join("loa")).unwrap();
+    fs::copy(
+        fixtures().join("loa/signed.pdf"),
+        temp.path().join("loa/signed.pdf"),
+    )
+    .unwrap();
+    let manifest = fs::read_to_string(fixtures().join("valid_minimal.yaml"))
+        .unwrap()
+        .replace("  legal_name: Acme Corp", "  legal_name: A")
+        .replace("  fein: 12-3456789", "  fein: 012345678")
+        .replace("  number_of_employees: 51-200", "  number_of_employees: 0")
+        + "  prune:\n";
+    fs::write(temp.path().join("m.yaml"), manifest).unwrap();
+    insta::assert_snapshot!(run(temp.path(), &["validate", "m.yaml"]), @r#"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    m.yaml:4:15: error: `legal_name` is 1 character long; the API needs at least 3
+      |
+    4 |   legal_name: A
+      |               ^
+
+    m.yaml:9:9: error: expected a US FEIN like `12-3456789` for `fein`, found the number `012345678`
+      |
+    9 |   fein: 012345678
+      |         ^^^^^^^^^
+    help: write it as `"01-2345678"`, quoted, with the dash
+
+    m.yaml:11:24: error: `0` is not a bracket: `number_of_employees` takes a range of values
+       |
+    11 |   number_of_employees: 0
+       |                        ^
+    help: write one of `1-10`, `11-50`, `51-200`, `201-500`, `501-2000`, `2001-10000`, `10001+`; `1-10` is the nearest to 0
+
+    m.yaml:43:8: error: expected `true` or `false` for `prune`, found no value
+       |
+    43 |   prune:
+       |        ^
+    help: write `prune: false` (the default), or remove the key
+
+    found 4 problems in 1 of 1 manifest
+    "#);
 }

@@ -101,7 +101,7 @@ pub(super) fn find(paths: &[PathBuf], exclude: &[Glob], allow_outside_paths: boo
 
 fn no_manifests(directory: &Path, skipped: usize) -> Diagnostic {
     let skipped = match skipped {
-        0 => "it holds no YAML files".to_owned(),
+        0 => "it holds no YAML files that are not excluded".to_owned(),
         1 => "skipped 1 YAML file that is not a telrep manifest".to_owned(),
         count => format!("skipped {count} YAML files that are not telrep manifests"),
     };

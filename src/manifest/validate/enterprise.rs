@@ -136,10 +136,13 @@ impl Walker<'_> {
         node: &Node,
         country_code: Option<CountryCode>,
     ) -> Option<String> {
-        if let (Value::Int(_), false) = (&node.value, country_code == Some(CountryCode::Ca)) {
-            // An unquoted `987654321` is an integer: "quote it" would only lead to the next
-            // error, the missing dash, so both fixes are given at once.
-            let literal = self.literal(node);
+        let literal = self.literal(node);
+        let unquoted_digits = !literal.is_empty() && literal.chars().all(|c| c.is_ascii_digit());
+        if (matches!(node.value, Value::Int(_)) || unquoted_digits)
+            && country_code != Some(CountryCode::Ca)
+        {
+            // An unquoted `987654321` (or `012345678`) is read as a number: "quote it" would
+            // only lead to the next error, the missing dash, so both fixes are given at once.
             let help = match (literal.len(), literal.get(..2), literal.get(2..)) {
                 (9, Some(head), Some(tail)) => {
                     format!("write it as `\"{head}-{tail}\"`, quoted, with the dash")
@@ -161,7 +164,11 @@ impl Walker<'_> {
             return Some(text);
         }
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-        let help = if digits.len() == 9 && digits.len() == text.trim().len() {
+        let help = if digits.len() == 9
+            && text
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.'))
+        {
             Some(format!(
                 "write it as `{}-{}`",
                 digits.get(..2).unwrap_or_default(),

@@ -451,9 +451,15 @@ impl Walker<'_> {
             let message = if length == 0 {
                 format!("`{field}` is empty")
             } else if length < min {
-                format!("`{field}` is {length} characters long; the API needs at least {min}")
+                format!(
+                    "`{field}` is {} long; the API needs at least {min}",
+                    crate::plan::plural(length, "character", "characters")
+                )
             } else {
-                format!("`{field}` is {length} characters long; the API allows at most {max}")
+                format!(
+                    "`{field}` is {} long; the API allows at most {max}",
+                    crate::plan::plural(length, "character", "characters")
+                )
             };
             self.error(rule::INVALID_VALUE, node.place, message, None);
             return None;
@@ -501,14 +507,19 @@ impl Walker<'_> {
             .map(|name| format!("`{name}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        let (message, help) = if let Some(bracket) = bracket_holding(&text, &names) {
+        let (message, help) = if let Some((bracket, holds)) = bracket_holding(&text, &names) {
             (
                 format!(
                     "`{}` is not a bracket: `{field}` takes a range of values",
                     shown(&text)
                 ),
                 format!(
-                    "write one of {all}; `{bracket}` is the one that holds {}",
+                    "write one of {all}; `{bracket}` is the {} {}",
+                    if holds {
+                        "one that holds"
+                    } else {
+                        "nearest to"
+                    },
                     shown(&text)
                 ),
             )
@@ -575,7 +586,8 @@ impl Walker<'_> {
 /// For choices that are ranges (`1-10`, …, `10001+`), the one nearest to the number `text`
 /// (the one that holds it, when one does); `None` when `text` is not a number or the choices
 /// are not ranges.
-fn bracket_holding<'a>(text: &str, names: &[&'a str]) -> Option<&'a str> {
+/// The bracket nearest to a number written instead of one, and whether it holds it.
+fn bracket_holding<'a>(text: &str, names: &[&'a str]) -> Option<(&'a str, bool)> {
     let number: u64 = text.trim().parse().ok()?;
     let range = |name: &str| -> Option<(u64, u64)> {
         if let Some(low) = name.strip_suffix('+') {
@@ -584,19 +596,20 @@ fn bracket_holding<'a>(text: &str, names: &[&'a str]) -> Option<&'a str> {
         let (low, high) = name.split_once('-')?;
         Some((low.parse().ok()?, high.parse().ok()?))
     };
+    let distance = |(low, high): (u64, u64)| {
+        if number < low {
+            low - number
+        } else {
+            number.saturating_sub(high)
+        }
+    };
     names
         .iter()
         .map(|name| range(name).map(|bounds| (*name, bounds)))
         .collect::<Option<Vec<_>>>()?
         .into_iter()
-        .min_by_key(|(_, (low, high))| {
-            if number < *low {
-                low - number
-            } else {
-                number.saturating_sub(*high)
-            }
-        })
-        .map(|(name, _)| name)
+        .min_by_key(|(_, bounds)| distance(*bounds))
+        .map(|(name, bounds)| (name, distance(bounds) == 0))
 }
 
 fn to_u32(value: usize) -> u32 {
@@ -665,11 +678,11 @@ mod tests {
     #[test]
     fn brackets() {
         let names = ["1-10", "11-50", "51-200", "201-500", "10001+"];
-        assert_eq!(bracket_holding("250", &names), Some("201-500"));
-        assert_eq!(bracket_holding("10", &names), Some("1-10"));
-        assert_eq!(bracket_holding("0", &names), Some("1-10"));
-        assert_eq!(bracket_holding("700", &names), Some("201-500"));
-        assert_eq!(bracket_holding("20000", &names), Some("10001+"));
+        assert_eq!(bracket_holding("250", &names), Some(("201-500", true)));
+        assert_eq!(bracket_holding("10", &names), Some(("1-10", true)));
+        assert_eq!(bracket_holding("0", &names), Some(("1-10", false)));
+        assert_eq!(bracket_holding("700", &names), Some(("201-500", false)));
+        assert_eq!(bracket_holding("20000", &names), Some(("10001+", true)));
         assert_eq!(bracket_holding("many", &names), None);
         assert_eq!(bracket_holding("1", &["daily", "weekly"]), None);
     }

@@ -7,7 +7,7 @@ use super::{LOA_FIELDS, LOA_LIMIT, REPUTATION_FIELDS, Walker};
 use crate::manifest::diagnostic::shown;
 use crate::manifest::rule;
 use crate::manifest::source::{self, Hashed, ReadError};
-use crate::manifest::tree::{Node, Place};
+use crate::manifest::tree::{Node, Place, Value};
 use crate::model::{CheckFrequency, Loa, NumberList, ReputationSpec};
 
 impl Walker<'_> {
@@ -35,9 +35,19 @@ impl Walker<'_> {
             }),
             Some(node) => self.numbers(node),
         };
-        let prune = match mapping.get("prune") {
+        // `prune:` with no value is not `false` to the schema: say so rather than guess.
+        let prune = match mapping.entries.iter().find(|(key, _)| key.name == "prune") {
             None => Some(false),
-            Some(node) => self.boolean(node, "prune"),
+            Some((_, node)) if node.value == Value::Null => {
+                self.error(
+                    rule::INVALID_BOOLEAN,
+                    node.place,
+                    "expected `true` or `false` for `prune`, found no value".to_owned(),
+                    Some("write `prune: false` (the default), or remove the key".to_owned()),
+                );
+                None
+            }
+            Some((_, node)) => self.boolean(node, "prune"),
         };
         enabled?;
         Some(ReputationSpec::Enabled {
