@@ -869,3 +869,103 @@ async fn issue_9_an_loa_without_sha256_converges_without_cascading() {
         .count();
     assert_eq!(disables, 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_9_sigterm_while_a_batch_keeps_failing_exits_143() {
+    let mut config = config_with_inventory(&NUMBERS);
+    config.faults.fail_routes =
+        vec![telrep::sandbox::parse_fail_route("POST /enterprises/*/reputation/numbers").unwrap()];
+    // Slow enough that the batch's re-reads and resends outlast the signal.
+    config.faults.latency = Some((
+        std::time::Duration::from_millis(300),
+        std::time::Duration::from_millis(300),
+    ));
+    let env = Env::start(config).await;
+    let workspace = workspace(&NUMBERS, "");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
+        .args([
+            "apply",
+            "--auto-approve",
+            "acme.yaml",
+            "--api-url",
+            &env.base(),
+        ])
+        .current_dir(workspace.path())
+        .env("TELNYX_API_KEY", "test")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let failed_adds = || async {
+        env.requests()
+            .await
+            .iter()
+            .filter(|(method, path, _, status)| {
+                method == "POST" && path.ends_with("/reputation/numbers") && *status == 500
+            })
+            .count()
+    };
+    crate::support::api::eventually(60, || async { failed_adds().await >= 1 }).await;
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(143), "{}", progress(&output));
+    assert!(
+        failed_adds().await < 3,
+        "stopped before the batch's budget ran out"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_9_a_failing_wait_names_its_step() {
+    let mut config = config_with_inventory(&NUMBERS);
+    config.rules.approve_after_ms = 3_600_000;
+    let env = Env::start(config).await;
+    let workspace = workspace(&NUMBERS, "");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
+        .args([
+            "apply",
+            "--auto-approve",
+            "acme.yaml",
+            "--api-url",
+            &env.base(),
+        ])
+        .current_dir(workspace.path())
+        .env("TELNYX_API_KEY", "test")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once apply waits for vetting, reputation is disabled behind its back.
+    let polls = || async {
+        env.requests()
+            .await
+            .iter()
+            .filter(|(method, path, _, _)| method == "GET" && path.ends_with("/reputation"))
+            .map(|(_, path, _, _)| path.clone())
+            .collect::<Vec<_>>()
+    };
+    crate::support::api::eventually(60, || async { !polls().await.is_empty() }).await;
+    let path = polls().await[0].trim_start_matches("/v2").to_owned();
+    assert_eq!(env.call("DELETE", &path, None).await.0, 204);
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = progress(&output);
+    let tail: Vec<&str> = stderr.lines().rev().take(2).collect();
+    assert_eq!(
+        tail,
+        [
+            "error: step 5 (wait_for_vetting): reputation is not enabled",
+            "[5] wait_for_vetting failed: step 5 (wait_for_vetting): reputation is not enabled",
+        ]
+    );
+}
