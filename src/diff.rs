@@ -466,10 +466,14 @@ impl Planner<'_> {
         let Some(document) = reputation.loa_document_id.as_deref() else {
             return true;
         };
-        if self.options.replace_loa {
+        let live = self.live;
+        // `--replace-loa` decides only what cannot be compared: a known digest, size or name
+        // still does, so a replaced LOA is not replaced again.
+        let comparable =
+            live.loa_sha256.is_some() || live.loa_size.is_some() || live.loa_filename.is_some();
+        if self.options.replace_loa && (live.loa_missing || !comparable) {
             return true;
         }
-        let live = self.live;
         if live.loa_missing {
             let mut problem = Problem::new(
                 "loa_unreadable",
@@ -1394,6 +1398,11 @@ mod tests {
             ..ALLOW_ALL
         };
         assert_eq!(case(&|_| {}, replace).0, cascade);
+        // It never forces what can be compared: a replaced LOA is not replaced again.
+        assert_eq!(
+            case(&|live| live.loa_sha256 = Some(sha256.clone()), replace),
+            none
+        );
         // A document that answered 404 is an error, never "changed".
         let (steps, errors, _) = case(&|live| live.loa_missing = true, ALLOW_ALL);
         assert_eq!(steps, Vec::<String>::new());

@@ -4,8 +4,10 @@
 //! On a converged account whose manifest pins the LOA by `document_id`, exactly: the ToS
 //! status; one `GET /enterprises` page filtered by `legal_name` (or `GET /enterprises/{id}`
 //! when the manifest pins `id`); `GET /enterprises/{id}/reputation`; and the pages of
-//! `GET /enterprises/{id}/reputation/numbers`. Documents are read only for `loa.file`, the
-//! inventory only for numbers the plan would add.
+//! `GET /enterprises/{id}/reputation/numbers`. The live LOA document is read for `loa.file`
+//! (to compare it), a pinned `loa.document_id` only when a step would link it (`plan`: diff,
+//! read, diff again), the inventory and other enterprises only for numbers the plan would
+//! add.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

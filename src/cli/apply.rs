@@ -251,6 +251,11 @@ async fn verify(
     (prices, default_prices): (Prices, Option<Prices>),
     json: bool,
 ) -> ExitCode {
+    // Verification compares, never forces: `--replace-loa` was for the apply just done.
+    let options = PlanOptions {
+        replace_loa: false,
+        ..options
+    };
     let replan = crate::observe::plan(client, desired, options, prices).await;
     if replan.errors.is_empty() && replan.steps.is_empty() {
         let _ = writeln!(
