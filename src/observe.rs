@@ -149,7 +149,11 @@ fn unreadable(client: &Client, desired: &Desired, error: &ObserveError) -> Plan 
     let (rule, message, help) = match error {
         ObserveError::Api(error) => (
             "account_unreadable",
-            format!("cannot read the account at `{}`: {error}", client.host()),
+            format!(
+                "cannot read the account at `{}`: {}",
+                client.host(),
+                crate::telnyx::one_line(error)
+            ),
             "nothing was planned; check the network, the key, and `--api-url` or `TELNYX_BASE_URL`, then plan again",
         ),
         ObserveError::Ambiguous { .. } => (

@@ -719,8 +719,9 @@ async fn issue_8_an_apply_stopped_by_an_ambiguous_write_says_a_rerun_is_safe() {
     insta::assert_snapshot!(progress(&output), @"
     [1/1] + create_enterprise POST /enterprises
     [1] re-read after an ambiguous failure: the enterprise was not created; sending again
-    [1] create_enterprise failed: step 1 (create_enterprise): POST /enterprises: 500 Unexpected error [10007]: try again (the write may or may not have taken effect)
-    error: step 1 (create_enterprise): POST /enterprises: 500 Unexpected error [10007]: try again (the write may or may not have taken effect)
+    [1] create_enterprise failed: step 1 (create_enterprise) failed: POST /enterprises: 500 Unexpected error [10007]: try again (the write may or may not have taken effect)
+    error: step 1 (create_enterprise) failed
+    caused by: POST /enterprises: 500 Unexpected error [10007]: try again (the write may or may not have taken effect)
     note: running apply again is safe: it re-reads the account first and picks up where this one stopped
     ");
     // Created twice at most: once, then once more after the re-read found nothing.
@@ -756,8 +757,9 @@ async fn issue_9_a_batch_that_always_fails_is_sent_a_bounded_number_of_times() {
     [6] re-read after an ambiguous failure: 0 of 3 numbers of the batch are monitored
     [6] re-read after an ambiguous failure: 0 of 3 numbers of the batch are monitored
     [6] re-read after an ambiguous failure: 0 of 3 numbers of the batch are monitored
-    [6] add_numbers failed: step 6 (add_numbers): the batch failed 3 times without a definite answer (POST /enterprises/200315be-b054-4eab-8914-d939a11204a5/reputation/numbers: 500 Unexpected error [10007]: sandbox: injected server error (the write may or may not have taken effect)); not added: +12025550101, +12025550102, +12025550103
-    error: step 6 (add_numbers): the batch failed 3 times without a definite answer (POST /enterprises/200315be-b054-4eab-8914-d939a11204a5/reputation/numbers: 500 Unexpected error [10007]: sandbox: injected server error (the write may or may not have taken effect)); not added: +12025550101, +12025550102, +12025550103
+    [6] add_numbers failed: step 6 (add_numbers): the batch failed 3 times without a definite answer; not added: +12025550101, +12025550102, +12025550103: POST /enterprises/200315be-b054-4eab-8914-d939a11204a5/reputation/numbers: 500 Unexpected error [10007]: sandbox: injected server error (the write may or may not have taken effect)
+    error: step 6 (add_numbers): the batch failed 3 times without a definite answer; not added: +12025550101, +12025550102, +12025550103
+    caused by: POST /enterprises/200315be-b054-4eab-8914-d939a11204a5/reputation/numbers: 500 Unexpected error [10007]: sandbox: injected server error (the write may or may not have taken effect)
     note: running apply again is safe: it re-reads the account first and picks up where this one stopped
     ");
     // The first send and BATCH_RESENDS (2) more, each after a re-read; nothing else.

@@ -699,7 +699,7 @@ fn issue_8_an_unreadable_account_is_never_shown_as_a_plan() {
     Enterprise Acme Corp, manifest acme.yaml
 
     The plan cannot be made:
-      - cannot read the account at `127.0.0.1:1`: GET /terms_of_service/status: could not connect: client error (Connect)
+      - cannot read the account at `127.0.0.1:1`: GET /terms_of_service/status: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111)
         help: nothing was planned; check the network, the key, and `--api-url` or `TELNYX_BASE_URL`, then plan again
 
     Plan failed: 1 error.
@@ -719,14 +719,14 @@ fn issue_8_an_unreadable_account_is_never_shown_as_a_plan() {
       "steps": [],
       "unmanaged": [],
       "errors": [
-        "cannot read the account at `127.0.0.1:1`: GET /terms_of_service/status: could not connect: client error (Connect)"
+        "cannot read the account at `127.0.0.1:1`: GET /terms_of_service/status: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111)"
       ],
       "summary": null,
       "diagnostics": [
         {
           "rule": "account_unreadable",
           "severity": "error",
-          "message": "cannot read the account at `127.0.0.1:1`: GET /terms_of_service/status: could not connect: client error (Connect)",
+          "message": "cannot read the account at `127.0.0.1:1`: GET /terms_of_service/status: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111)",
           "file": "acme.yaml",
           "line": null,
           "column": null,
@@ -747,7 +747,7 @@ fn issue_8_an_unreadable_account_is_never_shown_as_a_plan() {
 
     **Plan failed: 1 error.**
 
-    - :x: cannot read the account at `127.0.0.1:1`: GET /terms_of_service/status: could not connect: client error (Connect)
+    - :x: cannot read the account at `127.0.0.1:1`: GET /terms_of_service/status: could not connect: client error (Connect): tcp connect error: Connection refused (os error 111)
       - help: nothing was planned; check the network, the key, and `--api-url` or `TELNYX_BASE_URL`, then plan again
 
     ----- stderr -----

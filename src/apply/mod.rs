@@ -74,8 +74,8 @@ pub enum Outcome {
 /// Why apply stopped with an error.
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
-    /// A call failed.
-    #[error("step {step} ({action}): {source}")]
+    /// A call failed; the failure is the source.
+    #[error("step {step} ({action}) failed")]
     Api {
         /// 1-based position.
         step: usize,
@@ -87,7 +87,7 @@ pub enum ApplyError {
     },
     /// A batch failed ambiguously every time it was sent, up to the retry budget.
     #[error(
-        "step {step} (add_numbers): the batch failed {attempts} times without a definite answer ({source}); not added: {numbers}"
+        "step {step} (add_numbers): the batch failed {attempts} times without a definite answer; not added: {numbers}"
     )]
     BatchUnsure {
         /// 1-based position.
@@ -97,6 +97,7 @@ pub enum ApplyError {
         /// The numbers still not monitored, shortened.
         numbers: String,
         /// The last failure.
+        #[source]
         source: ApiError,
     },
     /// Vetting was rejected.
@@ -234,7 +235,7 @@ pub async fn execute(
                     events(Event::StepFailed {
                         step: number,
                         action: step.action,
-                        error: error.to_string(),
+                        error: crate::telnyx::one_line(&error),
                     });
                     return Err(error);
                 }
@@ -243,7 +244,7 @@ pub async fn execute(
             events(Event::StepFailed {
                 step: number,
                 action: step.action,
-                error: error.to_string(),
+                error: crate::telnyx::one_line(&error),
             });
             return Err(error);
         }
@@ -352,7 +353,7 @@ impl Run<'_> {
                             Err(error) => events(Event::StepFailed {
                                 step: *number,
                                 action: step.action,
-                                error: error.to_string(),
+                                error: crate::telnyx::one_line(&error),
                             }),
                         }
                         Some(result)

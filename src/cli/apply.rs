@@ -198,7 +198,11 @@ async fn apply_one(
     let outcome = execute(client, desired, &plan, &apply_options, &events).await;
     match outcome {
         Err(error) => {
-            let _ = writeln!(stderr, "error: {error}");
+            let styled = !matches!(
+                anstream::ColorChoice::global(),
+                anstream::ColorChoice::Never
+            );
+            let _ = write!(stderr, "{}", super::render_error(&error, styled));
             if error.is_ambiguous() {
                 let _ = writeln!(
                     stderr,

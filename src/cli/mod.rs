@@ -17,7 +17,7 @@ use std::ffi::OsString;
 use clap::Parser;
 
 pub use args::{Args, ColorWhen, Command, OutputFormat, SandboxCommand};
-pub use report::{ExitCode, render_diagnostic};
+pub use report::{ExitCode, render_diagnostic, render_error};
 pub use settings::{ApiSettings, api_settings};
 
 /// Runs telrep with these arguments and returns the process exit code.

@@ -30,6 +30,25 @@ impl From<ExitCode> for std::process::ExitCode {
     }
 }
 
+/// Renders an error and its causes as uv and cargo do: `error: WHAT` then one
+/// `caused by: WHY` line per source, each message once.
+pub fn render_error(error: &dyn std::error::Error, styled: bool) -> String {
+    let error_style = if styled {
+        Style::new().bold().fg_color(Some(AnsiColor::Red.into()))
+    } else {
+        Style::new()
+    };
+    let mut lines = crate::telnyx::chain(error).into_iter();
+    let mut out = format!(
+        "{error_style}error{error_style:#}: {}\n",
+        lines.next().unwrap_or_default()
+    );
+    for cause in lines {
+        let _ = writeln!(out, "caused by: {cause}");
+    }
+    out
+}
+
 /// Renders one diagnostic like a compiler: `FILE:LINE:COL: error: MESSAGE`, the source line
 /// with a caret under the item, and a `help:` line; ANSI styles only when `styled`.
 pub fn render_diagnostic(diagnostic: &Diagnostic, styled: bool) -> String {
@@ -105,6 +124,42 @@ mod tests {
    |   ^^^^^^^^^^^^^^
 help: did you mean `check_frequency`?
 "
+        );
+    }
+
+    #[test]
+    fn an_error_with_two_causes() {
+        let error = crate::apply::ApplyError::Api {
+            step: 2,
+            action: "create_enterprise",
+            source: crate::telnyx::ApiError::Transport {
+                method: "POST".to_owned(),
+                path: "/enterprises".to_owned(),
+                message: "could not connect".to_owned(),
+                ambiguous: false,
+                cause: crate::telnyx::Cause::chain(vec![
+                    "client error (Connect)".to_owned(),
+                    "tcp connect error: Connection refused (os error 111)".to_owned(),
+                ]),
+            },
+        };
+        assert_eq!(
+            render_error(&error, false),
+            "error: step 2 (create_enterprise) failed
+caused by: POST /enterprises: could not connect
+caused by: client error (Connect)
+caused by: tcp connect error: Connection refused (os error 111)
+"
+        );
+        // A message that already ends with its source's text is not repeated.
+        let quoted = crate::telnyx::Cause::chain(vec![
+            "read failed: broken pipe".to_owned(),
+            "broken pipe".to_owned(),
+        ])
+        .unwrap();
+        assert_eq!(
+            render_error(&quoted, false),
+            "error: read failed: broken pipe\n"
         );
     }
 

@@ -212,9 +212,11 @@ impl Client {
                     headers,
                     body,
                 }) => (Some(status), headers, body, None),
-                Err(Attempt::Transport { sent, message }) => {
-                    (None, Vec::new(), Vec::new(), Some((sent, message)))
-                }
+                Err(Attempt::Transport {
+                    sent,
+                    message,
+                    causes,
+                }) => (None, Vec::new(), Vec::new(), Some((sent, message, causes))),
             };
             tracing::debug!(method = %call.method, path = %call.path, status = failure_status.map(|status| status.as_u16()), attempt, latency_ms = latency, "telnyx call failed");
             let failure_kind = match (&failure_status, &failure) {
@@ -222,7 +224,7 @@ impl Client {
                     status: status.as_u16(),
                     headers: &headers,
                 },
-                (None, Some((false, _))) => Failure::Connect,
+                (None, Some((false, _, _))) => Failure::Connect,
                 _ => Failure::Transport,
             };
             let decision = retry::decide(
@@ -260,12 +262,18 @@ impl Client {
                                 }
                             }
                         }
-                        None => ApiError::Transport {
-                            method: call.method.to_string(),
-                            path: call.path.clone(),
-                            message: failure.map(|(_, message)| message).unwrap_or_default(),
-                            ambiguous,
-                        },
+                        None => {
+                            let (message, causes) = failure
+                                .map(|(_, message, causes)| (message, causes))
+                                .unwrap_or_default();
+                            ApiError::Transport {
+                                method: call.method.to_string(),
+                                path: call.path.clone(),
+                                message,
+                                ambiguous,
+                                cause: super::error::Cause::chain(causes),
+                            }
+                        }
                     });
                 }
             }
@@ -834,7 +842,11 @@ enum Attempt {
         body: Vec<u8>,
     },
     /// A transport failure; `sent` when the request may have reached the server.
-    Transport { sent: bool, message: String },
+    Transport {
+        sent: bool,
+        message: String,
+        causes: Vec<String>,
+    },
 }
 
 impl Client {
@@ -849,11 +861,16 @@ impl Client {
         };
         // reqwest's own text names the URL (no key); its source chain says why, and may
         // quote what the server sent, so it is scrubbed.
-        let detail = std::error::Error::source(error)
-            .map(|detail| self.config.api_key.redact(&detail.to_string()));
+        let causes = std::error::Error::source(error)
+            .map(|source| super::error::chain(source))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|cause| self.config.api_key.redact(&cause))
+            .collect();
         Attempt::Transport {
             sent,
-            message: detail.map_or(message.clone(), |detail| format!("{message}: {detail}")),
+            message,
+            causes,
         }
     }
 

@@ -21,17 +21,21 @@ pub enum ApiError {
         errors: Vec<ErrorEntry>,
     },
     /// The connection failed or timed out. `ambiguous` marks a write that may have taken
-    /// effect: re-read state before deciding (docs/design.md, "Apply").
+    /// effect: re-read state before deciding (docs/design.md, "Apply"). What the transport
+    /// said, layer by layer, is the error's source chain.
     #[error("{method} {path}: {message}{}", if *.ambiguous { " (the write may or may not have taken effect)" } else { "" })]
     Transport {
         /// HTTP method.
         method: String,
         /// Path after the base URL.
         path: String,
-        /// What the transport said.
+        /// What failed: `could not connect`, `timed out`, `the connection failed`.
         message: String,
         /// Whether a non-idempotent write may have been processed.
         ambiguous: bool,
+        /// Why, as the HTTP stack said it (scrubbed of the key).
+        #[source]
+        cause: Option<Cause>,
     },
     /// A 5xx to a non-idempotent write, which is not resent: it may have taken effect.
     #[error("{method} {path}: {status} {} (the write may or may not have taken effect)", summarize(.errors))]
@@ -115,6 +119,61 @@ impl ApiError {
                 }
         )
     }
+}
+
+/// One layer of what a lower library said, kept as text (scrubbed of the key) with the
+/// layers below it as its source, so `caused by:` lines can show each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    message: String,
+    source: Option<Box<Cause>>,
+}
+
+impl Cause {
+    /// The chain `messages[0]` caused by `messages[1]` …; `None` when there is none.
+    pub fn chain(messages: Vec<String>) -> Option<Self> {
+        messages.into_iter().rev().fold(None, |source, message| {
+            Some(Self {
+                message,
+                source: source.map(Box::new),
+            })
+        })
+    }
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Cause {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|cause| cause as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// An error and every source below it, each once: what a one-line message or a
+/// `caused by:` list shows.
+pub fn chain(error: &dyn std::error::Error) -> Vec<String> {
+    let mut messages = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        // A message that already quotes its source (a library's habit) is not repeated.
+        if messages.last().is_none_or(|last| !last.ends_with(&text)) {
+            messages.push(text);
+        }
+        source = cause.source();
+    }
+    messages
+}
+
+/// The chain on one line, `: `-joined, for an event or a diagnostic.
+pub fn one_line(error: &dyn std::error::Error) -> String {
+    chain(error).join(": ")
 }
 
 /// Every entry of an error body on one line: `title: detail (at /body/legal_name)`.
