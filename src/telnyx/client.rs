@@ -862,7 +862,7 @@ impl Client {
         // reqwest's own text names the URL (no key); its source chain says why, and may
         // quote what the server sent, so it is scrubbed.
         let causes = std::error::Error::source(error)
-            .map(|source| super::error::chain(source))
+            .map(super::error::chain)
             .unwrap_or_default()
             .into_iter()
             .map(|cause| self.config.api_key.redact(&cause))

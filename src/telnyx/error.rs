@@ -35,7 +35,7 @@ pub enum ApiError {
         ambiguous: bool,
         /// Why, as the HTTP stack said it (scrubbed of the key).
         #[source]
-        cause: Option<Cause>,
+        cause: Option<Box<Cause>>,
     },
     /// A 5xx to a non-idempotent write, which is not resent: it may have taken effect.
     #[error("{method} {path}: {status} {} (the write may or may not have taken effect)", summarize(.errors))]
@@ -131,12 +131,9 @@ pub struct Cause {
 
 impl Cause {
     /// The chain `messages[0]` caused by `messages[1]` …; `None` when there is none.
-    pub fn chain(messages: Vec<String>) -> Option<Self> {
+    pub fn chain(messages: Vec<String>) -> Option<Box<Self>> {
         messages.into_iter().rev().fold(None, |source, message| {
-            Some(Self {
-                message,
-                source: source.map(Box::new),
-            })
+            Some(Box::new(Self { message, source }))
         })
     }
 }
