@@ -180,85 +180,15 @@ pub async fn execute(
             break;
         };
         // Number batches and removals run together, bounded; every other step alone.
-        if matches!(step.action, Action::AddNumbers | Action::RemoveNumber) {
-            let end = plan
-                .steps
-                .get(index..)
-                .unwrap_or_default()
-                .iter()
-                .position(|candidate| candidate.action != step.action)
-                .map_or(total, |offset| index + offset);
-            let group: Vec<(usize, &Step)> = plan
-                .steps
-                .get(index..end)
-                .unwrap_or_default()
-                .iter()
-                .enumerate()
-                .map(|(offset, step)| (index + offset + 1, step))
-                .collect();
-            let finished = run.group(&group, total, events).await?;
-            if finished < group.len() {
-                return Ok(Outcome::Interrupted {
-                    done: index + finished,
-                    of: total,
-                });
-            }
-            if !run.refused.is_empty() && !options.keep_going {
-                return Ok(Outcome::Refused {
-                    numbers: run.refused,
-                });
-            }
-            index = end;
-            continue;
-        }
-        let number = index + 1;
-        events(Event::StepStarted {
-            step: number,
-            of: total,
-            action: step.action,
-            call: format!("{} {}", step.method(), step.path),
-        });
-        if step.action == Action::WaitForVetting {
-            if options.no_wait {
-                return Ok(Outcome::VettingPending);
-            }
-            match run.wait(number, events).await {
-                Ok(true) => {}
-                Ok(false) if options.interrupted.load(Ordering::SeqCst) => {
-                    return Ok(Outcome::Interrupted {
-                        done: index,
-                        of: total,
-                    });
-                }
-                Ok(false) => return Ok(Outcome::VettingPending),
-                Err(error) => {
-                    events(Event::StepFailed {
-                        step: number,
-                        action: step.action,
-                        error: crate::telnyx::one_line(&error),
-                    });
-                    return Err(error);
-                }
-            }
-        } else if let Err(error) = run.single(number, step, events).await {
-            events(Event::StepFailed {
-                step: number,
-                action: step.action,
-                error: crate::telnyx::one_line(&error),
-            });
-            return Err(error);
-        }
-        let id = match step.action {
-            Action::CreateEnterprise => run.enterprise_id.clone(),
-            Action::UploadLoa => run.document_id.clone(),
-            _ => None,
+        let next = if matches!(step.action, Action::AddNumbers | Action::RemoveNumber) {
+            run.number_steps(plan, index, events).await?
+        } else {
+            run.one_step(total, index, step, events).await?
         };
-        events(Event::StepFinished {
-            step: number,
-            action: step.action,
-            id,
-        });
-        index += 1;
+        match next {
+            Next::Continue(next) => index = next,
+            Next::Stop(outcome) => return Ok(outcome),
+        }
     }
     if run.refused.is_empty() {
         Ok(Outcome::Done)
@@ -282,7 +212,107 @@ async fn pause(duration: Duration, interrupted: &AtomicBool) -> bool {
     false
 }
 
+/// After a step: go on at this index, or stop with this outcome.
+enum Next {
+    Continue(usize),
+    Stop(Outcome),
+}
+
 impl Run<'_> {
+    /// The run of number steps starting at `index` (all `add_numbers`, or all
+    /// `remove_number`), `concurrency` at a time.
+    async fn number_steps(
+        &mut self,
+        plan: &Plan,
+        index: usize,
+        events: &(dyn Fn(Event) + Send + Sync),
+    ) -> Result<Next, ApplyError> {
+        let total = plan.steps.len();
+        let action = plan.steps.get(index).map(|step| step.action);
+        let end = plan
+            .steps
+            .get(index..)
+            .unwrap_or_default()
+            .iter()
+            .position(|candidate| Some(candidate.action) != action)
+            .map_or(total, |offset| index + offset);
+        let group: Vec<(usize, &Step)> = plan
+            .steps
+            .get(index..end)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .map(|(offset, step)| (index + offset + 1, step))
+            .collect();
+        let finished = self.group(&group, total, events).await?;
+        if finished < group.len() {
+            return Ok(Next::Stop(Outcome::Interrupted {
+                done: index + finished,
+                of: total,
+            }));
+        }
+        if !self.refused.is_empty() && !self.options.keep_going {
+            return Ok(Next::Stop(Outcome::Refused {
+                numbers: std::mem::take(&mut self.refused),
+            }));
+        }
+        Ok(Next::Continue(end))
+    }
+
+    /// One step that is not a number batch: its call, or the vetting wait.
+    async fn one_step(
+        &mut self,
+        total: usize,
+        index: usize,
+        step: &Step,
+        events: &(dyn Fn(Event) + Send + Sync),
+    ) -> Result<Next, ApplyError> {
+        let number = index + 1;
+        events(Event::StepStarted {
+            step: number,
+            of: total,
+            action: step.action,
+            call: format!("{} {}", step.method(), step.path),
+        });
+        let done = if step.action == Action::WaitForVetting {
+            if self.options.no_wait {
+                return Ok(Next::Stop(Outcome::VettingPending));
+            }
+            match self.wait(number, events).await {
+                Ok(true) => Ok(()),
+                Ok(false) if self.options.interrupted.load(Ordering::SeqCst) => {
+                    return Ok(Next::Stop(Outcome::Interrupted {
+                        done: index,
+                        of: total,
+                    }));
+                }
+                Ok(false) => return Ok(Next::Stop(Outcome::VettingPending)),
+                Err(error) => Err(error),
+            }
+        } else {
+            self.single(number, step, events).await
+        };
+        if let Err(error) = done {
+            events(Event::StepFailed {
+                step: number,
+                action: step.action,
+                error: crate::telnyx::one_line(&error),
+            });
+            return Err(error);
+        }
+        let id = match step.action {
+            Action::CreateEnterprise => self.enterprise_id.clone(),
+            Action::UploadLoa => self.document_id.clone(),
+            _ => None,
+        };
+        events(Event::StepFinished {
+            step: number,
+            action: step.action,
+            id,
+        });
+        Ok(Next::Continue(index + 1))
+    }
+
     /// Runs a run of add or remove steps, `concurrency` at a time; how many finished
     /// (fewer when interrupted).
     async fn group(
@@ -300,64 +330,7 @@ impl Run<'_> {
         let results: Vec<Option<Result<Refusals, ApplyError>>> =
             futures::stream::iter(group.iter())
                 .map(|(number, step)| {
-                    let id = id.clone();
-                    async move {
-                        if interrupted.load(Ordering::SeqCst) {
-                            return None;
-                        }
-                        events(Event::StepStarted {
-                            step: *number,
-                            of: total,
-                            action: step.action,
-                            call: format!("{} {}", step.method(), step.path),
-                        });
-                        let result = match &step.detail {
-                            Detail::AddNumbers { phone_numbers } => {
-                                add_batch(client, &id, phone_numbers, *number, interrupted, events)
-                                    .await
-                            }
-                            Detail::RemoveNumber { phone_number } => client
-                                .delete_number(&id, *phone_number)
-                                .await
-                                .map(|_| BatchEnd::Done(Vec::new()))
-                                .map_err(|source| ApplyError::Api {
-                                    step: *number,
-                                    action: "remove_number",
-                                    source,
-                                }),
-                            _ => Err(ApplyError::Unexpected {
-                                step: *number,
-                                action: step.action.name(),
-                                message: "a number step without its numbers".to_owned(),
-                            }),
-                        };
-                        let result = match result {
-                            Ok(BatchEnd::Interrupted) => return None,
-                            Ok(BatchEnd::Done(refused)) => Ok(refused),
-                            Err(error) => Err(error),
-                        };
-                        match &result {
-                            Ok(refused) if refused.is_empty() => events(Event::StepFinished {
-                                step: *number,
-                                action: step.action,
-                                id: None,
-                            }),
-                            Ok(refused) => events(Event::StepFailed {
-                                step: *number,
-                                action: step.action,
-                                error: format!(
-                                    "{} refused",
-                                    crate::plan::plural(refused.len(), "number", "numbers")
-                                ),
-                            }),
-                            Err(error) => events(Event::StepFailed {
-                                step: *number,
-                                action: step.action,
-                                error: crate::telnyx::one_line(&error),
-                            }),
-                        }
-                        Some(result)
-                    }
+                    number_step(client, &id, *number, step, total, interrupted, events)
                 })
                 .buffered(self.options.concurrency.max(1))
                 .collect()
@@ -375,4 +348,72 @@ impl Run<'_> {
         }
         Ok(finished)
     }
+}
+
+/// One number step of a group: its call and events; `None` when an interruption stopped it
+/// before it finished.
+async fn number_step(
+    client: &Client,
+    id: &str,
+    number: usize,
+    step: &Step,
+    total: usize,
+    interrupted: &AtomicBool,
+    events: &(dyn Fn(Event) + Send + Sync),
+) -> Option<Result<Refusals, ApplyError>> {
+    if interrupted.load(Ordering::SeqCst) {
+        return None;
+    }
+    events(Event::StepStarted {
+        step: number,
+        of: total,
+        action: step.action,
+        call: format!("{} {}", step.method(), step.path),
+    });
+    let result = match &step.detail {
+        Detail::AddNumbers { phone_numbers } => {
+            add_batch(client, id, phone_numbers, number, interrupted, events).await
+        }
+        Detail::RemoveNumber { phone_number } => client
+            .delete_number(id, *phone_number)
+            .await
+            .map(|_| BatchEnd::Done(Vec::new()))
+            .map_err(|source| ApplyError::Api {
+                step: number,
+                action: "remove_number",
+                source,
+            }),
+        _ => Err(ApplyError::Unexpected {
+            step: number,
+            action: step.action.name(),
+            message: "a number step without its numbers".to_owned(),
+        }),
+    };
+    let result = match result {
+        Ok(BatchEnd::Interrupted) => return None,
+        Ok(BatchEnd::Done(refused)) => Ok(refused),
+        Err(error) => Err(error),
+    };
+    let event = match &result {
+        Ok(refused) if refused.is_empty() => Event::StepFinished {
+            step: number,
+            action: step.action,
+            id: None,
+        },
+        Ok(refused) => Event::StepFailed {
+            step: number,
+            action: step.action,
+            error: format!(
+                "{} refused",
+                crate::plan::plural(refused.len(), "number", "numbers")
+            ),
+        },
+        Err(error) => Event::StepFailed {
+            step: number,
+            action: step.action,
+            error: crate::telnyx::one_line(error),
+        },
+    };
+    events(event);
+    Some(result)
 }

@@ -38,37 +38,39 @@ pub fn render_text(plans: &[Plan], options: RenderOptions, out: &mut impl Write)
     Ok(())
 }
 
-fn render_one(plan: &Plan, options: RenderOptions, out: &mut impl Write) -> io::Result<()> {
-    writeln!(out, "{}", heading(plan))?;
-    if !plan.errors.is_empty() {
-        writeln!(out, "\nThe plan cannot be made:")?;
-        let helps: Vec<Option<&str>> = if plan.diagnostics.len() == plan.errors.len() {
-            plan.diagnostics
-                .iter()
-                .map(|diagnostic| diagnostic.help.as_deref())
-                .collect()
-        } else {
-            vec![None; plan.errors.len()]
-        };
-        let entries: Vec<(&String, Option<&str>)> = plan.errors.iter().zip(helps).collect();
-        for entry in shortened(&entries, options.full) {
-            match entry {
-                Shown::Item((error, help)) => {
-                    writeln!(out, "  - {error}")?;
-                    if let Some(help) = help {
-                        writeln!(out, "    help: {help}")?;
-                    }
+/// Why the plan cannot be made, each reason with its help; long lists shortened.
+fn render_errors(plan: &Plan, options: RenderOptions, out: &mut impl Write) -> io::Result<()> {
+    writeln!(out, "\nThe plan cannot be made:")?;
+    let helps: Vec<Option<&str>> = if plan.diagnostics.len() == plan.errors.len() {
+        plan.diagnostics
+            .iter()
+            .map(|diagnostic| diagnostic.help.as_deref())
+            .collect()
+    } else {
+        vec![None; plan.errors.len()]
+    };
+    let entries: Vec<(&String, Option<&str>)> = plan.errors.iter().zip(helps).collect();
+    for entry in shortened(&entries, options.full) {
+        match entry {
+            Shown::Item((error, help)) => {
+                writeln!(out, "  - {error}")?;
+                if let Some(help) = help {
+                    writeln!(out, "    help: {help}")?;
                 }
-                Shown::Elided(count) => writeln!(
-                    out,
-                    "  - … {} (`--full` shows all) …",
-                    more(count, "error", "errors")
-                )?,
             }
+            Shown::Elided(count) => writeln!(
+                out,
+                "  - … {} (`--full` shows all) …",
+                more(count, "error", "errors")
+            )?,
         }
-        writeln!(out, "\n{}", plan.summary_line())?;
-        return Ok(());
     }
+    writeln!(out, "\n{}", plan.summary_line())?;
+    Ok(())
+}
+
+/// The steps, a long run of removals shortened like a long number list.
+fn render_steps(plan: &Plan, options: RenderOptions, out: &mut impl Write) -> io::Result<()> {
     if !plan.steps.is_empty() {
         writeln!(out)?;
     }
@@ -106,6 +108,15 @@ fn render_one(plan: &Plan, options: RenderOptions, out: &mut impl Write) -> io::
         render_step(step, options, out)?;
         index += 1;
     }
+    Ok(())
+}
+
+fn render_one(plan: &Plan, options: RenderOptions, out: &mut impl Write) -> io::Result<()> {
+    writeln!(out, "{}", heading(plan))?;
+    if !plan.errors.is_empty() {
+        return render_errors(plan, options, out);
+    }
+    render_steps(plan, options, out)?;
     if !plan.unmanaged.is_empty() {
         writeln!(
             out,
