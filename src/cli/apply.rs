@@ -121,32 +121,11 @@ async fn apply_one(
     let mut stderr = anstream::stderr();
     let options = args.rails.options();
     let plan = crate::observe::plan(client, desired, options, prices).await;
-    if let Some(saved) = saved {
-        let label = desired.manifest.display().to_string();
-        let Some(entry) = saved.iter().find(|entry| entry.manifest == label) else {
-            let _ = writeln!(stderr, "error: the saved plan has no entry for `{label}`");
-            return ExitCode::Failure;
-        };
-        let mut changed = Vec::new();
-        if entry.manifest_digest != manifest_digest(desired) {
-            changed.push(changed_files(entry, desired, &label));
-        }
-        // A plan that cannot be made now has no fingerprint; its errors are reported below.
-        if plan
-            .fingerprint
-            .as_ref()
-            .is_some_and(|fingerprint| *fingerprint != entry.fingerprint)
-        {
-            changed.push("the account changed since the plan was saved".to_owned());
-        }
-        if !changed.is_empty() {
-            let _ = writeln!(
-                stderr,
-                "error: refusing the saved plan: {}; run `telrep plan --out FILE` again and review it",
-                changed.join("; ")
-            );
-            return ExitCode::Failure;
-        }
+    if let Some(saved) = saved
+        && let Err(message) = check_saved(saved, desired, &plan)
+    {
+        let _ = writeln!(stderr, "error: {message}");
+        return ExitCode::Failure;
     }
     let json = args.format == OutputFormat::Json;
     if !json {
@@ -197,6 +176,20 @@ async fn apply_one(
     };
     let outcome = execute(client, desired, &plan, &apply_options, &events).await;
     match outcome {
+        Ok(Outcome::Done) => verify(client, desired, options, (prices, default_prices), json).await,
+        other => report(other, &plan.manifest, json, signal),
+    }
+}
+
+/// What an apply that did not run to its end says, and its exit code.
+fn report(
+    outcome: Result<Outcome, crate::apply::ApplyError>,
+    manifest: &str,
+    json: bool,
+    signal: &AtomicU8,
+) -> ExitCode {
+    let mut stderr = anstream::stderr();
+    match outcome {
         Err(error) => {
             let styled = !matches!(
                 anstream::ColorChoice::global(),
@@ -214,9 +207,7 @@ async fn apply_one(
         Ok(Outcome::VettingPending) => {
             let _ = writeln!(stderr, "vetting pending: run apply again later");
             if json {
-                print_event(
-                    &serde_json::json!({"event": "vetting_pending", "manifest": plan.manifest}),
-                );
+                print_event(&serde_json::json!({"event": "vetting_pending", "manifest": manifest}));
             }
             ExitCode::Pending
         }
@@ -243,8 +234,36 @@ async fn apply_one(
             }
             ExitCode::Failure
         }
-        Ok(Outcome::Done) => verify(client, desired, options, (prices, default_prices), json).await,
+        Ok(Outcome::Done) => ExitCode::Success,
     }
+}
+
+/// `apply --plan FILE`: the saved plan must be for this manifest, from the same files and
+/// the same account; the refusal names what changed.
+fn check_saved(saved: &[SavedPlan], desired: &Desired, plan: &Plan) -> Result<(), String> {
+    let label = desired.manifest.display().to_string();
+    let Some(entry) = saved.iter().find(|entry| entry.manifest == label) else {
+        return Err(format!("the saved plan has no entry for `{label}`"));
+    };
+    let mut changed = Vec::new();
+    if entry.manifest_digest != manifest_digest(desired) {
+        changed.push(changed_files(entry, desired, &label));
+    }
+    // A plan that cannot be made now has no fingerprint; its errors are reported after.
+    if plan
+        .fingerprint
+        .as_ref()
+        .is_some_and(|fingerprint| *fingerprint != entry.fingerprint)
+    {
+        changed.push("the account changed since the plan was saved".to_owned());
+    }
+    if changed.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "refusing the saved plan: {}; run `telrep plan --out FILE` again and review it",
+        changed.join("; ")
+    ))
 }
 
 /// Re-observes and re-plans: success means nothing is left to do.
