@@ -181,6 +181,14 @@ fn needs_terms(action: Action) -> bool {
     )
 }
 
+/// The manifest's numbers, with a set for lookups.
+struct Wanted<'a> {
+    numbers: &'a [E164],
+    set: HashSet<E164>,
+    prune: bool,
+    list: &'a crate::model::NumberList,
+}
+
 struct Planner<'a> {
     desired: &'a Desired,
     live: &'a Live,
@@ -313,77 +321,124 @@ impl Planner<'_> {
         &mut self,
         loa: &Loa,
         frequency: CheckFrequency,
-        wanted: &[E164],
+        numbers: &[E164],
         prune: bool,
         list: &crate::model::NumberList,
     ) {
         let live_numbers: HashSet<E164> = self.live.numbers.iter().copied().collect();
-        let wanted_set: HashSet<E164> = wanted.iter().copied().collect();
+        let wanted = Wanted {
+            numbers,
+            set: numbers.iter().copied().collect(),
+            prune,
+            list,
+        };
         let Some(reputation) = &self.live.reputation else {
             let document = self.upload(loa);
             self.enable(&document, frequency, "Number Reputation is not enabled");
             self.wait("enable starts vetting; numbers can be added once `status` and `loa_status` are both approved");
-            self.add(wanted, list, &live_numbers);
+            self.add(numbers, list, &live_numbers);
             return;
         };
         let loa_changed = self.loa_changed(loa, reputation);
         let rejected = reputation.status == Status::Rejected;
         if rejected || (loa_changed && reputation.loa_status == Status::Approved) {
-            let why = if rejected {
-                format!(
-                    "vetting was rejected ({}); resubmitting means disable then enable",
-                    if reputation.rejection_reasons.is_empty() {
-                        "no reasons given".to_owned()
-                    } else {
-                        reputation.rejection_reasons.join("; ")
-                    }
-                )
-            } else {
-                "the LOA must change and the live one is approved, which the API refuses to PATCH"
-                    .to_owned()
-            };
-            let document = if loa_changed {
-                self.upload(loa)
-            } else {
-                reputation.loa_document_id.clone().unwrap_or_default()
-            };
-            // The cascade re-adds what it de-registers, so nothing the manifest keeps is lost.
-            let mut readd: Vec<E164> = wanted.to_vec();
-            if !prune {
-                readd.extend(
-                    self.live
-                        .numbers
-                        .iter()
-                        .filter(|number| !wanted_set.contains(number)),
-                );
-            }
-            let batches = readd.len().div_ceil(BATCH);
-            self.require_disable(format!(
-                "{why}: disable de-registers {}, re-adds {} in {}, and bills enable again",
-                plural(self.live.numbers.len(), "number", "numbers"),
-                plural(readd.len(), "number", "numbers"),
-                plural(batches, "batch", "batches")
-            ));
-            self.steps.push(Step::new(
-                Action::DisableReputation,
-                self.reputation_path(),
-                why.clone(),
-            ));
-            self.enable(&document, frequency, "re-enable after the disable");
-            self.wait("vetting restarts after enable; numbers can be added once it is approved");
-            self.add(&readd, list, &live_numbers);
-            if prune {
-                // Numbers the manifest drops are simply not re-added; rails still apply.
-                let removed = self
-                    .live
+            self.cascade(
+                loa,
+                frequency,
+                reputation,
+                loa_changed,
+                &wanted,
+                &live_numbers,
+            );
+        } else {
+            self.in_place(
+                loa,
+                frequency,
+                reputation,
+                loa_changed,
+                &wanted,
+                &live_numbers,
+            );
+        }
+    }
+
+    /// Disable then enable: the only way to replace an approved LOA or to resubmit rejected
+    /// vetting. It re-adds what it de-registers, so nothing the manifest keeps is lost.
+    fn cascade(
+        &mut self,
+        loa: &Loa,
+        frequency: CheckFrequency,
+        reputation: &LiveReputation,
+        loa_changed: bool,
+        wanted: &Wanted<'_>,
+        live_numbers: &HashSet<E164>,
+    ) {
+        let rejected = reputation.status == Status::Rejected;
+        let why = if rejected {
+            format!(
+                "vetting was rejected ({}); resubmitting means disable then enable",
+                if reputation.rejection_reasons.is_empty() {
+                    "no reasons given".to_owned()
+                } else {
+                    reputation.rejection_reasons.join("; ")
+                }
+            )
+        } else {
+            "the LOA must change and the live one is approved, which the API refuses to PATCH"
+                .to_owned()
+        };
+        let document = if loa_changed {
+            self.upload(loa)
+        } else {
+            reputation.loa_document_id.clone().unwrap_or_default()
+        };
+        // The cascade re-adds what it de-registers, so nothing the manifest keeps is lost.
+        let mut readd: Vec<E164> = wanted.numbers.to_vec();
+        if !wanted.prune {
+            readd.extend(
+                self.live
                     .numbers
                     .iter()
-                    .filter(|number| !wanted_set.contains(number))
-                    .count();
-                self.check_removals(removed, wanted.is_empty());
-            }
-            return;
+                    .filter(|number| !wanted.set.contains(number)),
+            );
         }
+        let batches = readd.len().div_ceil(BATCH);
+        self.require_disable(format!(
+            "{why}: disable de-registers {}, re-adds {} in {}, and bills enable again",
+            plural(self.live.numbers.len(), "number", "numbers"),
+            plural(readd.len(), "number", "numbers"),
+            plural(batches, "batch", "batches")
+        ));
+        self.steps.push(Step::new(
+            Action::DisableReputation,
+            self.reputation_path(),
+            why.clone(),
+        ));
+        self.enable(&document, frequency, "re-enable after the disable");
+        self.wait("vetting restarts after enable; numbers can be added once it is approved");
+        self.add(&readd, wanted.list, live_numbers);
+        if wanted.prune {
+            // Numbers the manifest drops are simply not re-added; rails still apply.
+            let removed = self
+                .live
+                .numbers
+                .iter()
+                .filter(|number| !wanted.set.contains(number))
+                .count();
+            self.check_removals(removed, wanted.numbers.is_empty());
+        }
+    }
+
+    /// LOA, frequency and numbers changed in place, with the vetting wait they need.
+    fn in_place(
+        &mut self,
+        loa: &Loa,
+        frequency: CheckFrequency,
+        reputation: &LiveReputation,
+        loa_changed: bool,
+        wanted: &Wanted<'_>,
+        live_numbers: &HashSet<E164>,
+    ) {
         let mut needs_approval = false;
         if loa_changed {
             let document = self.upload(loa);
@@ -404,6 +459,7 @@ impl Planner<'_> {
         let live_frequency = CheckFrequency::from_wire(&reputation.check_frequency);
         let frequency_changes = live_frequency != Some(frequency);
         let to_add: Vec<E164> = wanted
+            .numbers
             .iter()
             .copied()
             .filter(|number| !live_numbers.contains(number))
@@ -427,16 +483,16 @@ impl Planner<'_> {
                 desired: frequency,
             }));
         }
-        self.add(&to_add, list, &live_numbers);
+        self.add(&to_add, wanted.list, live_numbers);
         let absent: Vec<E164> = self
             .live
             .numbers
             .iter()
             .copied()
-            .filter(|number| !wanted_set.contains(number))
+            .filter(|number| !wanted.set.contains(number))
             .collect();
-        if prune {
-            self.check_removals(absent.len(), wanted.is_empty());
+        if wanted.prune {
+            self.check_removals(absent.len(), wanted.numbers.is_empty());
             for number in absent {
                 let step = Step::new(
                     Action::RemoveNumber,
