@@ -67,6 +67,63 @@ impl Walker<'_> {
         Some(collector.finish())
     }
 
+    /// A numbers file's text, or `None` with its problem reported at the `file:` entry.
+    fn read_numbers_file(&mut self, node: &Node, path: &std::path::Path) -> Option<String> {
+        let path = path.to_path_buf();
+        match source::read_text(&path, NUMBERS_FILE_LIMIT) {
+            Ok(contents) => return Some(contents),
+            Err(ReadError::Io(error)) => {
+                self.error(
+                    rule::UNREADABLE_FILE,
+                    node.place,
+                    format!("cannot read `{}`: {error}", path.display()),
+                    None,
+                );
+            }
+            Err(ReadError::NotRegular { kind }) => {
+                self.error(
+                    rule::NOT_A_FILE,
+                    node.place,
+                    format!(
+                        "the numbers file `{}` is {kind}, not a regular file; it was not opened",
+                        path.display()
+                    ),
+                    Some(not_regular_help()),
+                );
+            }
+            Err(ReadError::TooLarge { size, limit }) => {
+                self.error(
+                    rule::FILE_TOO_LARGE,
+                    node.place,
+                    format!(
+                        "the numbers file `{}` {}",
+                        path.display(),
+                        source::over_limit(size, limit)
+                    ),
+                    Some("split it into several files of at most 64 MiB".to_owned()),
+                );
+            }
+            Err(ReadError::NotUtf8 {
+                offset,
+                valid_prefix,
+            }) => {
+                self.push(file_problem(
+                    &path,
+                    &valid_prefix,
+                    offset,
+                    format!("the numbers file is not UTF-8 text: invalid byte at offset {offset}"),
+                ));
+            }
+            Err(ReadError::Nul {
+                offset,
+                valid_prefix,
+            }) => {
+                self.push(nul_problem(&path, &valid_prefix, offset));
+            }
+        }
+        None
+    }
+
     /// Reads one numbers file into `collector`; `files` holds the files read before, so a
     /// file listed twice is one problem, not one per number.
     fn numbers_file(
@@ -99,61 +156,8 @@ impl Walker<'_> {
             return;
         }
         files.push((canonical, node.place.line));
-        let contents = match source::read_text(&path, NUMBERS_FILE_LIMIT) {
-            Ok(contents) => contents,
-            Err(ReadError::Io(error)) => {
-                self.error(
-                    rule::UNREADABLE_FILE,
-                    node.place,
-                    format!("cannot read `{}`: {error}", path.display()),
-                    None,
-                );
-                return;
-            }
-            Err(ReadError::NotRegular { kind }) => {
-                self.error(
-                    rule::NOT_A_FILE,
-                    node.place,
-                    format!(
-                        "the numbers file `{}` is {kind}, not a regular file; it was not opened",
-                        path.display()
-                    ),
-                    Some(not_regular_help()),
-                );
-                return;
-            }
-            Err(ReadError::TooLarge { size, limit }) => {
-                self.error(
-                    rule::FILE_TOO_LARGE,
-                    node.place,
-                    format!(
-                        "the numbers file `{}` {}",
-                        path.display(),
-                        source::over_limit(size, limit)
-                    ),
-                    Some("split it into several files of at most 64 MiB".to_owned()),
-                );
-                return;
-            }
-            Err(ReadError::NotUtf8 {
-                offset,
-                valid_prefix,
-            }) => {
-                self.push(file_problem(
-                    &path,
-                    &valid_prefix,
-                    offset,
-                    format!("the numbers file is not UTF-8 text: invalid byte at offset {offset}"),
-                ));
-                return;
-            }
-            Err(ReadError::Nul {
-                offset,
-                valid_prefix,
-            }) => {
-                self.push(nul_problem(&path, &valid_prefix, offset));
-                return;
-            }
+        let Some(contents) = self.read_numbers_file(node, &path) else {
+            return;
         };
         let source_index = collector.add_source(path.clone());
         // A number line is 13 bytes; reserving up front spares the rehashing of a big fleet.
