@@ -185,21 +185,7 @@ impl Client {
         loop {
             let attempt = retries_done + 1;
             let started = Instant::now();
-            self.requests.fetch_add(1, Ordering::Relaxed);
-            let mut request = self
-                .http
-                .request(call.method.clone(), url.clone())
-                .header(reqwest::header::AUTHORIZATION, self.config.api_key.bearer())
-                .header(reqwest::header::ACCEPT, "application/json");
-            if let Some(body) = &call.body {
-                request = request
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(body.clone());
-            }
-            let outcome = match request.send().await {
-                Ok(response) => self.read(call, response).await,
-                Err(error) => Err(self.transport_failure(&error)),
-            };
+            let outcome = self.attempt(call, &url).await;
             let latency = started.elapsed().as_millis();
             let (failure_status, headers, body, failure) = match outcome {
                 Ok((status, body)) => {
@@ -243,38 +229,72 @@ impl Client {
                 }
                 Decision::Fail | Decision::Ambiguous => {
                     let ambiguous = decision == Decision::Ambiguous;
-                    return Err(match failure_status {
-                        Some(status) => {
-                            let errors = self.error_entries(&body);
-                            if ambiguous {
-                                ApiError::AmbiguousStatus {
-                                    method: call.method.to_string(),
-                                    path: call.path.clone(),
-                                    status: status.as_u16(),
-                                    errors,
-                                }
-                            } else {
-                                ApiError::Status {
-                                    method: call.method.to_string(),
-                                    path: call.path.clone(),
-                                    status: status.as_u16(),
-                                    errors,
-                                }
-                            }
-                        }
-                        None => {
-                            let (message, causes) = failure
-                                .map(|(_, message, causes)| (message, causes))
-                                .unwrap_or_default();
-                            ApiError::Transport {
-                                method: call.method.to_string(),
-                                path: call.path.clone(),
-                                message,
-                                ambiguous,
-                                cause: super::error::Cause::chain(causes),
-                            }
-                        }
-                    });
+                    return Err(self.final_error(call, failure_status, &body, failure, ambiguous));
+                }
+            }
+        }
+    }
+
+    /// One attempt of a call: sent with the key, its response read.
+    async fn attempt(&self, call: &Call, url: &Url) -> Result<(StatusCode, Vec<u8>), Attempt> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let mut request = self
+            .http
+            .request(call.method.clone(), url.clone())
+            .header(reqwest::header::AUTHORIZATION, self.config.api_key.bearer())
+            .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(body) = &call.body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        match request.send().await {
+            Ok(response) => self.read(call, response).await,
+            Err(error) => Err(self.transport_failure(&error)),
+        }
+    }
+
+    /// The error a call ends with once the retry policy gives up (or calls it ambiguous).
+    fn final_error(
+        &self,
+        call: &Call,
+        status: Option<StatusCode>,
+        body: &[u8],
+        transport: Option<(bool, String, Vec<String>)>,
+        ambiguous: bool,
+    ) -> ApiError {
+        let method = call.method.to_string();
+        let path = call.path.clone();
+        match status {
+            Some(status) => {
+                let errors = self.error_entries(body);
+                let status = status.as_u16();
+                if ambiguous {
+                    ApiError::AmbiguousStatus {
+                        method,
+                        path,
+                        status,
+                        errors,
+                    }
+                } else {
+                    ApiError::Status {
+                        method,
+                        path,
+                        status,
+                        errors,
+                    }
+                }
+            }
+            None => {
+                let (message, causes) = transport
+                    .map(|(_, message, causes)| (message, causes))
+                    .unwrap_or_default();
+                ApiError::Transport {
+                    method,
+                    path,
+                    message,
+                    ambiguous,
+                    cause: super::error::Cause::chain(causes),
                 }
             }
         }
