@@ -1,9 +1,11 @@
 //! The diff: a pure function of what the manifest asks for and what the account holds, to
 //! the ordered plan of docs/design.md. No I/O, no clock: every planning rule is a unit test.
 
-use std::collections::{BTreeMap, HashSet};
+mod enterprise;
+mod loa;
+mod numbers;
 
-use serde_json::Value;
+use std::collections::HashSet;
 
 use crate::model::{
     CheckFrequency, Desired, E164, Eligibility, Live, LiveReputation, Loa, Place, ReputationSpec,
@@ -14,8 +16,6 @@ use crate::plan::{
     PlanOptions, Prices, Severity, Step, Warning, cost, plural, safety,
 };
 
-/// Fields the API refuses to change after creation (docs/api.md, "Enterprises": the PUT).
-const IMMUTABLE: &[&str] = &["organization_type", "country_code", "role_type"];
 /// Numbers per add call: the API's atomic batch.
 const BATCH: usize = 100;
 
@@ -204,88 +204,6 @@ struct Planner<'a> {
 impl Planner<'_> {
     fn reputation_path(&self) -> String {
         format!("/enterprises/{}/reputation", self.id_path)
-    }
-
-    fn enterprise(&mut self) {
-        let desired = &self.desired.enterprise;
-        let Some(live) = &self.live.enterprise else {
-            if let Some(id) = &desired.id {
-                let mut problem = Problem::new(
-                    "enterprise_not_found",
-                    format!(
-                        "the manifest pins enterprise `id` `{}`, which this account does not have: remove `id` to create `{}`, or fix the id",
-                        id.as_str(),
-                        desired.legal_name
-                    ),
-                );
-                problem.help = self.similar_enterprise_help();
-                self.problems.push(problem);
-                return;
-            }
-            self.steps.push(Step::new(
-                Action::CreateEnterprise,
-                "/enterprises".to_owned(),
-                format!("no enterprise has legal_name `{}`", desired.legal_name),
-            ));
-            for other in &self.live.other_enterprises {
-                if let Some(name) = &other.legal_name
-                    && similar_names(name, &desired.legal_name)
-                {
-                    self.warnings.push(Warning {
-                        rule: "similar_enterprise".to_owned(),
-                        message: format!(
-                            "an enterprise with a similar legal name exists: `{name}` (`{}`); if it is this manifest's enterprise, pin it with `id: {}` under `enterprise` instead of creating another",
-                            other.id, other.id
-                        ),
-                        phone_number: None,
-                        confirm_by: None,
-                    });
-                }
-            }
-            return;
-        };
-        let Ok(Value::Object(wanted)) = serde_json::to_value(desired) else {
-            self.problems.push(Problem::new(
-                "internal",
-                "internal error: the enterprise does not serialise; please report it".to_owned(),
-            ));
-            return;
-        };
-        let mut changes = Vec::new();
-        for (field, value) in &wanted {
-            if field == "id" {
-                continue;
-            }
-            let current = live.fields.get(field).unwrap_or(&Value::Null);
-            let mut field_changes = Vec::new();
-            compare(field, value, current, &mut field_changes);
-            if field_changes.is_empty() {
-                continue;
-            }
-            if IMMUTABLE.contains(&field.as_str()) {
-                self.problems.push(Problem::new("immutable_field", format!(
-                    "`{field}` cannot change from `{}` to `{}`: the API refuses changes to it after creation, and telrep never deletes an enterprise; put `{}` back in the manifest, or declare a new enterprise under another legal_name",
-                    display(current).unwrap_or_default(),
-                    display(value).unwrap_or_default(),
-                    display(current).unwrap_or_default(),
-                )));
-                continue;
-            }
-            changes.extend(field_changes);
-        }
-        if !changes.is_empty() {
-            let names: Vec<&str> = changes.iter().map(|change| change.field.as_str()).collect();
-            let step = Step::new(
-                Action::UpdateEnterprise,
-                format!("/enterprises/{}", live.id),
-                format!(
-                    "{} from the manifest",
-                    plural(names.len(), "field differs", "fields differ")
-                ),
-            );
-            self.steps
-                .push(step.with(Detail::UpdateEnterprise { fields: changes }));
-        }
     }
 
     fn reputation(&mut self) {
@@ -508,107 +426,6 @@ impl Planner<'_> {
         }
     }
 
-    /// Whether the manifest's LOA differs from the live one. An unknown digest is not a
-    /// difference: without the live `sha256` (optional in the API's schema) the size and
-    /// name decide; without those, or when the live document cannot be read, no change is
-    /// planned (a warning or an error says so) unless `--replace-loa`.
-    fn loa_changed(&mut self, loa: &Loa, reputation: &LiveReputation) -> bool {
-        let Loa::File { path, sha256, size } = loa else {
-            return match loa {
-                Loa::DocumentId(id) => reputation.loa_document_id.as_deref() != Some(id.as_str()),
-                Loa::File { .. } => true,
-            };
-        };
-        let Some(document) = reputation.loa_document_id.as_deref() else {
-            return true;
-        };
-        let live = self.live;
-        // `--replace-loa` decides only what cannot be compared: a known digest, size or name
-        // still does, so a replaced LOA is not replaced again.
-        let comparable =
-            live.loa_sha256.is_some() || live.loa_size.is_some() || live.loa_filename.is_some();
-        if self.options.replace_loa && (live.loa_missing || !comparable) {
-            return true;
-        }
-        if live.loa_missing {
-            let mut problem = Problem::new(
-                "loa_unreadable",
-                format!(
-                    "the live LOA document `{document}` answered 404, so `{}` cannot be compared with it",
-                    path.display()
-                ),
-            );
-            problem.help = Some(
-                "plan again (a document can be briefly unreadable); to upload and link the file anyway, pass --replace-loa".to_owned(),
-            );
-            self.problems.push(problem);
-            return false;
-        }
-        if let Some(live_sha256) = &live.loa_sha256 {
-            return !live_sha256.eq_ignore_ascii_case(sha256);
-        }
-        let name = path.file_name().map(|name| name.to_string_lossy());
-        let size_differs = live.loa_size.is_some_and(|live_size| live_size != *size);
-        let name_differs = match (&live.loa_filename, &name) {
-            (Some(live_name), Some(name)) => live_name != name,
-            _ => false,
-        };
-        if live.loa_size.is_some() || live.loa_filename.is_some() {
-            return size_differs || name_differs;
-        }
-        self.warnings.push(Warning {
-            rule: "loa_not_comparable".to_owned(),
-            message: format!(
-                "the live LOA document `{document}` has no sha256, size or name, so `{}` cannot be compared with it; no LOA change is planned (pass --replace-loa to upload and link the file anyway)",
-                path.display()
-            ),
-            phone_number: None,
-            confirm_by: None,
-        });
-        false
-    }
-
-    /// Uploads the LOA file when the manifest names one; the document id to link (the
-    /// placeholder `{uploaded_document_id}` for a file not yet uploaded).
-    fn upload(&mut self, loa: &Loa) -> String {
-        match loa {
-            Loa::DocumentId(id) => {
-                self.pinned_document(id);
-                id.clone()
-            }
-            Loa::File { path, sha256, .. } => {
-                self.steps.push(Step::new(
-                    Action::UploadLoa,
-                    "/documents".to_owned(),
-                    format!(
-                        "upload `{}` (sha256 {}…); no live LOA has its content. It is uploaded just before it is linked: an unlinked document is deleted after 30 minutes",
-                        path.display(),
-                        sha256.get(..12).unwrap_or(sha256)
-                    ),
-                ));
-                "{uploaded_document_id}".to_owned()
-            }
-        }
-    }
-
-    /// A step links the manifest's `loa.document_id`: observation checks it exists (a free
-    /// read) and a missing one is an error now, before apply writes anything.
-    fn pinned_document(&mut self, id: &str) {
-        self.linked_documents.push(id.to_owned());
-        if self.live.documents.get(id) == Some(&false) {
-            let mut problem = Problem::new(
-                "document_not_found",
-                format!(
-                    "`loa.document_id` `{id}` is not a document of this account (`GET /documents/{id}` answered 404)"
-                ),
-            );
-            problem.help = Some(
-                "upload the signed LOA and pin the id it gets, or set `loa.file` to the PDF so telrep uploads it (unlinked documents expire after 30 minutes)".to_owned(),
-            );
-            self.problems.push(problem);
-        }
-    }
-
     fn enable(&mut self, document: &str, frequency: CheckFrequency, why: &str) {
         self.steps.push(Step::new(
             Action::EnableReputation,
@@ -625,177 +442,6 @@ impl Planner<'_> {
             self.reputation_path(),
             why.to_owned(),
         ));
-    }
-
-    /// One add step per batch of 100, in the given order, after checking that each number
-    /// not already monitored here can be added. `live_numbers` are this enterprise's own
-    /// (re-added after a cascade), so eligible.
-    fn add(
-        &mut self,
-        numbers: &[E164],
-        list: &crate::model::NumberList,
-        live_numbers: &HashSet<E164>,
-    ) {
-        // Numbers another enterprise monitors while the manifest's own does not exist have
-        // one cause (a renamed legal_name, a wrong pin): one error per such enterprise.
-        let mut elsewhere: BTreeMap<&str, Vec<E164>> = BTreeMap::new();
-        for &number in numbers {
-            if live_numbers.contains(&number) {
-                continue;
-            }
-            let (rule, problem) = match self.live.candidates.get(&number) {
-                Some(Eligibility::Eligible) => continue,
-                Some(Eligibility::MonitoredElsewhere { enterprise_id })
-                    if self.live.enterprise.is_none() =>
-                {
-                    elsewhere.entry(enterprise_id).or_default().push(number);
-                    continue;
-                }
-                Some(Eligibility::NotInInventory) => ("number_not_in_inventory", "not in the account's inventory: buy or port it first, or remove it from the manifest".to_owned()),
-                Some(Eligibility::NotUsLocal { field, value }) => ("number_not_eligible", format!("in the inventory but not a US local number: `{field}` is `{value}`")),
-                Some(Eligibility::MonitoredElsewhere { enterprise_id }) => ("monitored_elsewhere", format!("already monitored by enterprise {}; remove it there first", self.enterprise_name(enterprise_id))),
-                None => ("internal", "its eligibility was not observed; plan again".to_owned()),
-            };
-            let place = place_of(list, number);
-            let location = place.as_ref().map_or_else(
-                || "live".to_owned(),
-                |place| format!("{}:{}:{}", place.file, place.line, place.column),
-            );
-            self.problems.push(Problem {
-                rule,
-                message: format!("`{number}` ({location}) cannot be added: {problem}"),
-                help: None,
-                place,
-            });
-        }
-        if self.desired.enterprise.id.is_none() {
-            for (enterprise_id, owned) in elsewhere {
-                self.monitored_by_another(enterprise_id, &owned, list);
-            }
-        }
-        let batches = numbers.len().div_ceil(BATCH);
-        for (index, batch) in numbers.chunks(BATCH).enumerate() {
-            let step = Step::new(
-                Action::AddNumbers,
-                format!("{}/numbers", self.reputation_path()),
-                format!(
-                    "batch {} of {batches}: {} not monitored yet",
-                    index + 1,
-                    plural(batch.len(), "number", "numbers")
-                ),
-            );
-            self.steps.push(step.with(Detail::AddNumbers {
-                phone_numbers: batch.to_vec(),
-            }));
-        }
-    }
-
-    /// The one error for numbers monitored by another enterprise while the manifest's does
-    /// not exist: most likely the same enterprise under another legal name.
-    fn monitored_by_another(
-        &mut self,
-        enterprise_id: &str,
-        owned: &[E164],
-        list: &crate::model::NumberList,
-    ) {
-        let listed: Vec<String> = owned.iter().map(ToString::to_string).collect();
-        let name = self.enterprise_name(enterprise_id);
-        let legal_name = &self.desired.enterprise.legal_name;
-        let mut problem = Problem::new(
-            "monitored_elsewhere",
-            format!(
-                "{} of the manifest's numbers ({}) {} already monitored by enterprise {name}, and no enterprise has legal_name `{legal_name}`",
-                crate::plan::thousands(owned.len()),
-                crate::plan::render::summarize(&listed, false),
-                if owned.len() == 1 { "is" } else { "are" },
-            ),
-        );
-        let similar = self
-            .other(enterprise_id)
-            .and_then(|other| other.legal_name.as_deref())
-            .is_some_and(|other| similar_names(other, legal_name));
-        problem.help = Some(if similar {
-            format!(
-                "an enterprise with a similar legal name exists: {name}; if it is this manifest's enterprise, pin it with `id: {enterprise_id}` under `enterprise` (a changed legal_name is then planned as an update)"
-            )
-        } else {
-            format!(
-                "if {name} is this manifest's enterprise under another legal name, pin it with `id: {enterprise_id}` under `enterprise`; otherwise remove the numbers from it first"
-            )
-        });
-        problem.place = owned.first().and_then(|number| place_of(list, *number));
-        self.problems.push(problem);
-    }
-
-    fn other(&self, enterprise_id: &str) -> Option<&crate::model::OtherEnterprise> {
-        self.live
-            .other_enterprises
-            .iter()
-            .find(|other| other.id == enterprise_id)
-    }
-
-    /// "`Legal Name` (`id`)" when the name is known, else "`id`".
-    fn enterprise_name(&self, enterprise_id: &str) -> String {
-        match self
-            .other(enterprise_id)
-            .and_then(|other| other.legal_name.as_deref())
-        {
-            Some(legal_name) => format!("`{legal_name}` (`{enterprise_id}`)"),
-            None => format!("`{enterprise_id}`"),
-        }
-    }
-
-    /// For a pinned id that does not exist: the live enterprises it may have meant.
-    fn similar_enterprise_help(&self) -> Option<String> {
-        let legal_name = &self.desired.enterprise.legal_name;
-        let named: Vec<String> = self
-            .live
-            .other_enterprises
-            .iter()
-            .filter(|other| {
-                other
-                    .legal_name
-                    .as_deref()
-                    .is_some_and(|other| similar_names(other, legal_name))
-            })
-            .map(|other| self.enterprise_name(&other.id))
-            .collect();
-        let owners: Vec<String> = self
-            .live
-            .candidates
-            .values()
-            .filter_map(|eligibility| match eligibility {
-                Eligibility::MonitoredElsewhere { enterprise_id } => {
-                    Some(self.enterprise_name(enterprise_id))
-                }
-                _ => None,
-            })
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let exact = self
-            .live
-            .other_enterprises
-            .iter()
-            .any(|other| other.legal_name.as_deref() == Some(legal_name.as_str()));
-        if !named.is_empty() {
-            Some(format!(
-                "{}: {}; pin its id, or remove `id` to match by legal_name",
-                if exact {
-                    format!("an enterprise with legal_name `{legal_name}` exists")
-                } else {
-                    "an enterprise with a similar legal name exists".to_owned()
-                },
-                named.join(", ")
-            ))
-        } else if !owners.is_empty() {
-            Some(format!(
-                "the manifest's numbers are monitored by {}: if that is this enterprise, pin its id",
-                owners.join(", ")
-            ))
-        } else {
-            None
-        }
     }
 
     fn check_removals(&mut self, removals: usize, to_zero: bool) {
@@ -885,54 +531,9 @@ impl Planner<'_> {
     }
 }
 
-/// Where the manifest lists `number`; a scan, so only for numbers in error.
-fn place_of(list: &crate::model::NumberList, number: E164) -> Option<Place> {
-    list.numbers
-        .iter()
-        .position(|candidate| *candidate == number)
-        .and_then(|index| list.place(index))
-}
-
-/// Whether two legal names are probably the same business: equal ignoring case, one
-/// containing the other, or close in edit distance.
-fn similar_names(live: &str, desired: &str) -> bool {
-    let (live, desired) = (live.to_lowercase(), desired.to_lowercase());
-    live.contains(&desired)
-        || desired.contains(&live)
-        || strsim::normalized_levenshtein(&live, &desired) >= 0.6
-}
-
 /// A number as a path segment: `%2B…`.
 fn encode(number: E164) -> String {
     format!("%2B{}", number.digits())
-}
-
-/// Adds a change for `field` (recursing one level into objects, dotted names) when the
-/// manifest's value differs from the live one; nulls and absent fields are the same.
-fn compare(field: &str, wanted: &Value, current: &Value, changes: &mut Vec<FieldChange>) {
-    match (wanted, current) {
-        (Value::Object(wanted), current) => {
-            for (key, value) in wanted {
-                let current = current.get(key).unwrap_or(&Value::Null);
-                compare(&format!("{field}.{key}"), value, current, changes);
-            }
-        }
-        (wanted, current) if wanted == current => {}
-        (Value::Null, _) => {}
-        (wanted, current) => changes.push(FieldChange {
-            field: field.to_owned(),
-            old: display(current),
-            new: display(wanted),
-        }),
-    }
-}
-
-fn display(value: &Value) -> Option<String> {
-    match value {
-        Value::Null => None,
-        Value::String(text) => Some(text.clone()),
-        other => Some(other.to_string()),
-    }
 }
 
 #[cfg(test)]
@@ -942,6 +543,7 @@ mod tests {
 
     use super::*;
     use crate::model::{LiveEnterprise, LiveReputation, NumberList, Origin};
+    use serde_json::Value;
 
     const ID: &str = "4a6192a4-0c3b-4d1e-9f2a-8b7c6d5e4f30";
     const DOCUMENT: &str = "2a7e8337-5f1c-4b2e-9d5a-7c3e1f0b6a49";

@@ -1,0 +1,117 @@
+//! The numbers part of the diff: batches of 100, after checking each number can be added;
+//! numbers another enterprise monitors while the manifest's does not exist are one error.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::enterprise::similar_names;
+use super::*;
+
+impl Planner<'_> {
+    /// One add step per batch of 100, in the given order, after checking that each number
+    /// not already monitored here can be added. `live_numbers` are this enterprise's own
+    /// (re-added after a cascade), so eligible.
+    pub(super) fn add(
+        &mut self,
+        numbers: &[E164],
+        list: &crate::model::NumberList,
+        live_numbers: &HashSet<E164>,
+    ) {
+        // Numbers another enterprise monitors while the manifest's own does not exist have
+        // one cause (a renamed legal_name, a wrong pin): one error per such enterprise.
+        let mut elsewhere: BTreeMap<&str, Vec<E164>> = BTreeMap::new();
+        for &number in numbers {
+            if live_numbers.contains(&number) {
+                continue;
+            }
+            let (rule, problem) = match self.live.candidates.get(&number) {
+                Some(Eligibility::Eligible) => continue,
+                Some(Eligibility::MonitoredElsewhere { enterprise_id })
+                    if self.live.enterprise.is_none() =>
+                {
+                    elsewhere.entry(enterprise_id).or_default().push(number);
+                    continue;
+                }
+                Some(Eligibility::NotInInventory) => ("number_not_in_inventory", "not in the account's inventory: buy or port it first, or remove it from the manifest".to_owned()),
+                Some(Eligibility::NotUsLocal { field, value }) => ("number_not_eligible", format!("in the inventory but not a US local number: `{field}` is `{value}`")),
+                Some(Eligibility::MonitoredElsewhere { enterprise_id }) => ("monitored_elsewhere", format!("already monitored by enterprise {}; remove it there first", self.enterprise_name(enterprise_id))),
+                None => ("internal", "its eligibility was not observed; plan again".to_owned()),
+            };
+            let place = place_of(list, number);
+            let location = place.as_ref().map_or_else(
+                || "live".to_owned(),
+                |place| format!("{}:{}:{}", place.file, place.line, place.column),
+            );
+            self.problems.push(Problem {
+                rule,
+                message: format!("`{number}` ({location}) cannot be added: {problem}"),
+                help: None,
+                place,
+            });
+        }
+        if self.desired.enterprise.id.is_none() {
+            for (enterprise_id, owned) in elsewhere {
+                self.monitored_by_another(enterprise_id, &owned, list);
+            }
+        }
+        let batches = numbers.len().div_ceil(BATCH);
+        for (index, batch) in numbers.chunks(BATCH).enumerate() {
+            let step = Step::new(
+                Action::AddNumbers,
+                format!("{}/numbers", self.reputation_path()),
+                format!(
+                    "batch {} of {batches}: {} not monitored yet",
+                    index + 1,
+                    plural(batch.len(), "number", "numbers")
+                ),
+            );
+            self.steps.push(step.with(Detail::AddNumbers {
+                phone_numbers: batch.to_vec(),
+            }));
+        }
+    }
+
+    /// The one error for numbers monitored by another enterprise while the manifest's does
+    /// not exist: most likely the same enterprise under another legal name.
+    pub(super) fn monitored_by_another(
+        &mut self,
+        enterprise_id: &str,
+        owned: &[E164],
+        list: &crate::model::NumberList,
+    ) {
+        let listed: Vec<String> = owned.iter().map(ToString::to_string).collect();
+        let name = self.enterprise_name(enterprise_id);
+        let legal_name = &self.desired.enterprise.legal_name;
+        let mut problem = Problem::new(
+            "monitored_elsewhere",
+            format!(
+                "{} of the manifest's numbers ({}) {} already monitored by enterprise {name}, and no enterprise has legal_name `{legal_name}`",
+                crate::plan::thousands(owned.len()),
+                crate::plan::render::summarize(&listed, false),
+                if owned.len() == 1 { "is" } else { "are" },
+            ),
+        );
+        let similar = self
+            .other(enterprise_id)
+            .and_then(|other| other.legal_name.as_deref())
+            .is_some_and(|other| similar_names(other, legal_name));
+        problem.help = Some(if similar {
+            format!(
+                "an enterprise with a similar legal name exists: {name}; if it is this manifest's enterprise, pin it with `id: {enterprise_id}` under `enterprise` (a changed legal_name is then planned as an update)"
+            )
+        } else {
+            format!(
+                "if {name} is this manifest's enterprise under another legal name, pin it with `id: {enterprise_id}` under `enterprise`; otherwise remove the numbers from it first"
+            )
+        });
+        problem.place = owned.first().and_then(|number| place_of(list, *number));
+        self.problems.push(problem);
+    }
+}
+
+/// Where the manifest lists `number`; a scan, so only for numbers in error.
+pub(super) fn place_of(list: &crate::model::NumberList, number: E164) -> Option<Place> {
+    list.numbers
+        .iter()
+        .position(|candidate| *candidate == number)
+        .and_then(|index| list.place(index))
+}
