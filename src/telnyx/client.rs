@@ -26,12 +26,8 @@ use url::Url;
 use super::error::ApiError;
 use super::retry::{self, Decision, Failure, RetryPolicy, Safety};
 use super::secret::ApiKey;
-use super::wire::{
-    Document, DocumentUpload, EnableReputation, Enterprise, ErrorBody, FrequencyUpdate, LoaUpdate,
-    Page, PageMeta, PhoneNumber, PhoneNumbers, RefreshResult, ReputationNumber, ReputationSettings,
-    Single, TosAgreement, TosStatus,
-};
-use crate::model::{E164, EnterpriseSpec};
+use super::wire::{ErrorBody, Page, PageMeta, Single};
+use crate::model::E164;
 
 /// The API's documented base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.telnyx.com/v2";
@@ -93,7 +89,7 @@ pub struct Client {
 }
 
 /// One HTTP call, before it is sent.
-struct Call {
+pub(super) struct Call {
     method: Method,
     path: String,
     query: Vec<(String, String)>,
@@ -102,7 +98,7 @@ struct Call {
 }
 
 impl Call {
-    fn new(method: Method, path: String, safety: Safety) -> Self {
+    pub(super) fn new(method: Method, path: String, safety: Safety) -> Self {
         Self {
             method,
             path,
@@ -112,12 +108,12 @@ impl Call {
         }
     }
 
-    fn query(mut self, name: &str, value: impl Into<String>) -> Self {
+    pub(super) fn query(mut self, name: &str, value: impl Into<String>) -> Self {
         self.query.push((name.to_owned(), value.into()));
         self
     }
 
-    fn json(mut self, body: &impl Serialize) -> Self {
+    pub(super) fn json(mut self, body: &impl Serialize) -> Self {
         self.body = serde_json::to_vec(body).ok();
         self
     }
@@ -378,7 +374,7 @@ impl Client {
         }
     }
 
-    async fn send<T: DeserializeOwned>(&self, call: Call) -> Result<T, ApiError> {
+    pub(super) async fn send<T: DeserializeOwned>(&self, call: Call) -> Result<T, ApiError> {
         let (_, body) = self.execute(&call).await?;
         serde_json::from_slice(&body).map_err(|error| ApiError::Decode {
             method: call.method.to_string(),
@@ -387,12 +383,15 @@ impl Client {
         })
     }
 
-    async fn send_data<T: DeserializeOwned>(&self, call: Call) -> Result<T, ApiError> {
+    pub(super) async fn send_data<T: DeserializeOwned>(&self, call: Call) -> Result<T, ApiError> {
         self.send::<Single<T>>(call).await.map(|single| single.data)
     }
 
     /// A call whose 404 means "not there" rather than an error.
-    async fn send_optional<T: DeserializeOwned>(&self, call: Call) -> Result<Option<T>, ApiError> {
+    pub(super) async fn send_optional<T: DeserializeOwned>(
+        &self,
+        call: Call,
+    ) -> Result<Option<T>, ApiError> {
         match self.send_data(call).await {
             Ok(value) => Ok(Some(value)),
             Err(error) if error.status() == Some(404) => Ok(None),
@@ -400,7 +399,7 @@ impl Client {
         }
     }
 
-    async fn send_empty(&self, call: Call) -> Result<(), ApiError> {
+    pub(super) async fn send_empty(&self, call: Call) -> Result<(), ApiError> {
         self.execute(&call).await.map(|_| ())
     }
 
@@ -411,7 +410,7 @@ impl Client {
     /// they arrive; the first that contradicts page 1 (or itself, or holds an item twice)
     /// ends the listing and no further page is asked for. Any failed page fails the
     /// listing: what could not be read is never treated as absent.
-    async fn list_all<T, K>(
+    pub(super) async fn list_all<T, K>(
         &self,
         path: String,
         query: Vec<(String, String)>,
@@ -441,315 +440,6 @@ impl Client {
             listing.take(number, page)?;
         }
         Ok(listing.items)
-    }
-
-    /// `GET /terms_of_service/status?product_type=number_reputation`.
-    pub async fn tos_status(&self) -> Result<TosStatus, ApiError> {
-        let call = Call::new(
-            Method::GET,
-            "/terms_of_service/status".to_owned(),
-            Safety::Idempotent,
-        )
-        .query("product_type", "number_reputation");
-        self.send_data(call).await
-    }
-
-    /// `POST /terms_of_service/number_reputation/agree` (idempotent).
-    pub async fn tos_agree(&self) -> Result<TosAgreement, ApiError> {
-        let call = Call::new(
-            Method::POST,
-            "/terms_of_service/number_reputation/agree".to_owned(),
-            Safety::Idempotent,
-        );
-        self.send_data(call).await
-    }
-
-    /// Enterprises whose legal name contains `legal_name` (the API's partial match).
-    pub async fn list_enterprises(
-        &self,
-        legal_name: Option<&str>,
-    ) -> Result<Vec<Enterprise>, ApiError> {
-        let query = legal_name
-            .map(|name| vec![("legal_name".to_owned(), name.to_owned())])
-            .unwrap_or_default();
-        self.list_all(
-            "/enterprises".to_owned(),
-            query,
-            |enterprise: &Enterprise| enterprise.id.clone(),
-        )
-        .await
-    }
-
-    /// `GET /enterprises/{id}`; `None` when missing.
-    pub async fn get_enterprise(&self, id: &str) -> Result<Option<Enterprise>, ApiError> {
-        let call = Call::new(
-            Method::GET,
-            format!("/enterprises/{}", segment(id)),
-            Safety::Idempotent,
-        );
-        self.send_optional(call).await
-    }
-
-    /// `POST /enterprises` (not idempotent: never resent after it may have been processed).
-    pub async fn create_enterprise(
-        &self,
-        enterprise: &EnterpriseSpec,
-    ) -> Result<Enterprise, ApiError> {
-        let mut body = serde_json::to_value(enterprise).unwrap_or_default();
-        if let Some(object) = body.as_object_mut() {
-            object.remove("id");
-        }
-        let call = Call::new(
-            Method::POST,
-            "/enterprises".to_owned(),
-            Safety::NotIdempotent,
-        )
-        .json(&body);
-        self.send_data(call).await
-    }
-
-    /// `PUT /enterprises/{id}` with only the fields to change.
-    pub async fn update_enterprise(
-        &self,
-        id: &str,
-        fields: &serde_json::Map<String, serde_json::Value>,
-    ) -> Result<Enterprise, ApiError> {
-        let call = Call::new(
-            Method::PUT,
-            format!("/enterprises/{}", segment(id)),
-            Safety::Idempotent,
-        )
-        .json(fields);
-        self.send_data(call).await
-    }
-
-    /// `GET /enterprises/{id}/reputation`; `None` when never enabled, disabled or `deleted`.
-    pub async fn get_reputation(&self, id: &str) -> Result<Option<ReputationSettings>, ApiError> {
-        let call = Call::new(Method::GET, reputation_path(id), Safety::Idempotent);
-        let settings: Option<ReputationSettings> = self.send_optional(call).await?;
-        Ok(settings.filter(|settings| settings.status != "deleted"))
-    }
-
-    /// `POST /enterprises/{id}/reputation` (billable; not idempotent).
-    pub async fn enable_reputation(
-        &self,
-        id: &str,
-        loa_document_id: &str,
-        check_frequency: Option<&str>,
-    ) -> Result<ReputationSettings, ApiError> {
-        let body = EnableReputation {
-            loa_document_id: loa_document_id.to_owned(),
-            check_frequency: check_frequency.map(str::to_owned),
-        };
-        let call = Call::new(Method::POST, reputation_path(id), Safety::NotIdempotent).json(&body);
-        self.send_data(call).await
-    }
-
-    /// `DELETE /enterprises/{id}/reputation`: disables and de-registers every number.
-    pub async fn disable_reputation(&self, id: &str) -> Result<(), ApiError> {
-        self.send_empty(Call::new(
-            Method::DELETE,
-            reputation_path(id),
-            Safety::Idempotent,
-        ))
-        .await
-    }
-
-    /// `PATCH /enterprises/{id}/reputation/frequency`.
-    pub async fn update_frequency(
-        &self,
-        id: &str,
-        check_frequency: &str,
-    ) -> Result<ReputationSettings, ApiError> {
-        let body = FrequencyUpdate {
-            check_frequency: check_frequency.to_owned(),
-        };
-        let call = Call::new(
-            Method::PATCH,
-            format!("{}/frequency", reputation_path(id)),
-            Safety::Idempotent,
-        )
-        .json(&body);
-        self.send_data(call).await
-    }
-
-    /// `PATCH /enterprises/{id}/reputation/loa`.
-    pub async fn update_loa(
-        &self,
-        id: &str,
-        loa_document_id: &str,
-    ) -> Result<ReputationSettings, ApiError> {
-        let body = LoaUpdate {
-            loa_document_id: loa_document_id.to_owned(),
-        };
-        let call = Call::new(
-            Method::PATCH,
-            format!("{}/loa", reputation_path(id)),
-            Safety::Idempotent,
-        )
-        .json(&body);
-        self.send_data(call).await
-    }
-
-    /// Every monitored number of an enterprise (free), optionally filtered.
-    pub async fn list_numbers(
-        &self,
-        id: &str,
-        filter: &NumberFilter,
-    ) -> Result<Vec<ReputationNumber>, ApiError> {
-        let query = match filter {
-            NumberFilter::All => Vec::new(),
-            NumberFilter::Equals(number) => {
-                vec![("filter[phone_number][eq]".to_owned(), number.to_string())]
-            }
-            NumberFilter::Contains(digits) => {
-                vec![("filter[phone_number][contains]".to_owned(), digits.clone())]
-            }
-        };
-        self.list_all(
-            format!("{}/numbers", reputation_path(id)),
-            query,
-            |number: &ReputationNumber| number.phone_number.clone(),
-        )
-        .await
-    }
-
-    /// The numbers an enterprise monitors, parsed, in the API's order: what observation
-    /// reads (a number the API returns that is not E.164 is an inconsistency).
-    pub async fn list_monitored(&self, id: &str) -> Result<Vec<E164>, ApiError> {
-        let path = format!("{}/numbers", reputation_path(id));
-        let records = self
-            .list_all(
-                path.clone(),
-                Vec::new(),
-                |number: &super::wire::MonitoredNumber| number.phone_number.clone(),
-            )
-            .await?;
-        records
-            .into_iter()
-            .map(|record| {
-                E164::parse(&record.phone_number).ok_or_else(|| ApiError::Inconsistent {
-                    path: path.clone(),
-                    message: format!("`{}` is not an E.164 number", record.phone_number),
-                })
-            })
-            .collect()
-    }
-
-    /// Every monitored number of every enterprise (`GET /reputation/numbers`).
-    pub async fn list_all_numbers(&self) -> Result<Vec<ReputationNumber>, ApiError> {
-        self.list_all(
-            "/reputation/numbers".to_owned(),
-            Vec::new(),
-            |number: &ReputationNumber| number.phone_number.clone(),
-        )
-        .await
-    }
-
-    /// `POST /enterprises/{id}/reputation/numbers`: 1 to 100 numbers, atomic, billable.
-    pub async fn add_numbers(
-        &self,
-        id: &str,
-        numbers: &[E164],
-    ) -> Result<Vec<ReputationNumber>, ApiError> {
-        let body = PhoneNumbers {
-            phone_numbers: numbers.iter().map(E164::to_string).collect(),
-        };
-        let call = Call::new(
-            Method::POST,
-            format!("{}/numbers", reputation_path(id)),
-            Safety::NotIdempotent,
-        )
-        .json(&body);
-        self.send::<Page<ReputationNumber>>(call)
-            .await
-            .map(|page| page.data)
-    }
-
-    /// `DELETE /enterprises/{id}/reputation/numbers/{e164}`; `false` when it was not monitored.
-    pub async fn delete_number(&self, id: &str, number: E164) -> Result<bool, ApiError> {
-        let call = Call::new(Method::DELETE, number_path(id, number), Safety::Idempotent);
-        match self.send_empty(call).await {
-            Ok(()) => Ok(true),
-            Err(error) if error.status() == Some(404) => Ok(false),
-            Err(error) => Err(error),
-        }
-    }
-
-    /// `POST /enterprises/{id}/reputation/numbers/refresh` (billable, only on request).
-    pub async fn refresh_numbers(
-        &self,
-        id: &str,
-        numbers: &[E164],
-    ) -> Result<RefreshResult, ApiError> {
-        let body = PhoneNumbers {
-            phone_numbers: numbers.iter().map(E164::to_string).collect(),
-        };
-        let call = Call::new(
-            Method::POST,
-            format!("{}/numbers/refresh", reputation_path(id)),
-            Safety::NotIdempotent,
-        )
-        .json(&body);
-        self.send_data(call).await
-    }
-
-    /// One number's reputation. It can be billed (always with `fresh`, and for a number
-    /// without cached data), so telrep calls it only when a user asks for a lookup.
-    pub async fn get_number(
-        &self,
-        id: &str,
-        number: E164,
-        fresh: bool,
-    ) -> Result<ReputationNumber, ApiError> {
-        let mut call = Call::new(Method::GET, number_path(id, number), Safety::Idempotent);
-        if fresh {
-            call = call.query("fresh", "true");
-        }
-        self.send_data(call).await
-    }
-
-    /// `POST /documents` as JSON with the file base64-encoded (not idempotent).
-    pub async fn upload_document(
-        &self,
-        filename: &str,
-        content: &[u8],
-    ) -> Result<Document, ApiError> {
-        use base64::Engine as _;
-        let body = DocumentUpload {
-            file: base64::engine::general_purpose::STANDARD.encode(content),
-            filename: filename.to_owned(),
-            customer_reference: None,
-        };
-        let call =
-            Call::new(Method::POST, "/documents".to_owned(), Safety::NotIdempotent).json(&body);
-        self.send_data(call).await
-    }
-
-    /// `GET /documents/{id}`; `None` when missing.
-    pub async fn get_document(&self, id: &str) -> Result<Option<Document>, ApiError> {
-        let call = Call::new(
-            Method::GET,
-            format!("/documents/{}", segment(id)),
-            Safety::Idempotent,
-        );
-        self.send_optional(call).await
-    }
-
-    /// The account's inventory; `digits` narrows by `filter[phone_number]` (digits only).
-    pub async fn list_phone_numbers(
-        &self,
-        digits: Option<&str>,
-    ) -> Result<Vec<PhoneNumber>, ApiError> {
-        let query = digits
-            .map(|digits| vec![("filter[phone_number]".to_owned(), digits.to_owned())])
-            .unwrap_or_default();
-        self.list_all(
-            "/phone_numbers".to_owned(),
-            query,
-            |number: &PhoneNumber| number.id.clone(),
-        )
-        .await
     }
 }
 
@@ -928,15 +618,15 @@ impl Client {
     }
 }
 
-fn segment(text: &str) -> String {
+pub(super) fn segment(text: &str) -> String {
     utf8_percent_encode(text, SEGMENT).to_string()
 }
 
-fn reputation_path(id: &str) -> String {
+pub(super) fn reputation_path(id: &str) -> String {
     format!("/enterprises/{}/reputation", segment(id))
 }
 
-fn number_path(id: &str, number: E164) -> String {
+pub(super) fn number_path(id: &str, number: E164) -> String {
     format!(
         "{}/numbers/{}",
         reputation_path(id),

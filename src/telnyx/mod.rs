@@ -1,6 +1,7 @@
 //! Talking to Telnyx: the typed client and the wire types it shares with the sandbox.
 //! Depends on `model` only.
 
+mod calls;
 mod client;
 mod defang;
 mod error;

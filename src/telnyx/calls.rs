@@ -1,0 +1,325 @@
+//! The calls telrep makes, one method each, on top of the client's `execute`: paths,
+//! query parameters and bodies as docs/api.md gives them.
+
+use reqwest::Method;
+
+use super::client::{Call, Client, NumberFilter, number_path, reputation_path, segment};
+use super::error::ApiError;
+use super::retry::Safety;
+use super::wire::{
+    Document, DocumentUpload, EnableReputation, Enterprise, FrequencyUpdate, LoaUpdate, Page,
+    PhoneNumber, PhoneNumbers, RefreshResult, ReputationNumber, ReputationSettings, TosAgreement,
+    TosStatus,
+};
+use crate::model::{E164, EnterpriseSpec};
+
+impl Client {
+    /// `GET /terms_of_service/status?product_type=number_reputation`.
+    pub async fn tos_status(&self) -> Result<TosStatus, ApiError> {
+        let call = Call::new(
+            Method::GET,
+            "/terms_of_service/status".to_owned(),
+            Safety::Idempotent,
+        )
+        .query("product_type", "number_reputation");
+        self.send_data(call).await
+    }
+
+    /// `POST /terms_of_service/number_reputation/agree` (idempotent).
+    pub async fn tos_agree(&self) -> Result<TosAgreement, ApiError> {
+        let call = Call::new(
+            Method::POST,
+            "/terms_of_service/number_reputation/agree".to_owned(),
+            Safety::Idempotent,
+        );
+        self.send_data(call).await
+    }
+
+    /// Enterprises whose legal name contains `legal_name` (the API's partial match).
+    pub async fn list_enterprises(
+        &self,
+        legal_name: Option<&str>,
+    ) -> Result<Vec<Enterprise>, ApiError> {
+        let query = legal_name
+            .map(|name| vec![("legal_name".to_owned(), name.to_owned())])
+            .unwrap_or_default();
+        self.list_all(
+            "/enterprises".to_owned(),
+            query,
+            |enterprise: &Enterprise| enterprise.id.clone(),
+        )
+        .await
+    }
+
+    /// `GET /enterprises/{id}`; `None` when missing.
+    pub async fn get_enterprise(&self, id: &str) -> Result<Option<Enterprise>, ApiError> {
+        let call = Call::new(
+            Method::GET,
+            format!("/enterprises/{}", segment(id)),
+            Safety::Idempotent,
+        );
+        self.send_optional(call).await
+    }
+
+    /// `POST /enterprises` (not idempotent: never resent after it may have been processed).
+    pub async fn create_enterprise(
+        &self,
+        enterprise: &EnterpriseSpec,
+    ) -> Result<Enterprise, ApiError> {
+        let mut body = serde_json::to_value(enterprise).unwrap_or_default();
+        if let Some(object) = body.as_object_mut() {
+            object.remove("id");
+        }
+        let call = Call::new(
+            Method::POST,
+            "/enterprises".to_owned(),
+            Safety::NotIdempotent,
+        )
+        .json(&body);
+        self.send_data(call).await
+    }
+
+    /// `PUT /enterprises/{id}` with only the fields to change.
+    pub async fn update_enterprise(
+        &self,
+        id: &str,
+        fields: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Enterprise, ApiError> {
+        let call = Call::new(
+            Method::PUT,
+            format!("/enterprises/{}", segment(id)),
+            Safety::Idempotent,
+        )
+        .json(fields);
+        self.send_data(call).await
+    }
+
+    /// `GET /enterprises/{id}/reputation`; `None` when never enabled, disabled or `deleted`.
+    pub async fn get_reputation(&self, id: &str) -> Result<Option<ReputationSettings>, ApiError> {
+        let call = Call::new(Method::GET, reputation_path(id), Safety::Idempotent);
+        let settings: Option<ReputationSettings> = self.send_optional(call).await?;
+        Ok(settings.filter(|settings| settings.status != "deleted"))
+    }
+
+    /// `POST /enterprises/{id}/reputation` (billable; not idempotent).
+    pub async fn enable_reputation(
+        &self,
+        id: &str,
+        loa_document_id: &str,
+        check_frequency: Option<&str>,
+    ) -> Result<ReputationSettings, ApiError> {
+        let body = EnableReputation {
+            loa_document_id: loa_document_id.to_owned(),
+            check_frequency: check_frequency.map(str::to_owned),
+        };
+        let call = Call::new(Method::POST, reputation_path(id), Safety::NotIdempotent).json(&body);
+        self.send_data(call).await
+    }
+
+    /// `DELETE /enterprises/{id}/reputation`: disables and de-registers every number.
+    pub async fn disable_reputation(&self, id: &str) -> Result<(), ApiError> {
+        self.send_empty(Call::new(
+            Method::DELETE,
+            reputation_path(id),
+            Safety::Idempotent,
+        ))
+        .await
+    }
+
+    /// `PATCH /enterprises/{id}/reputation/frequency`.
+    pub async fn update_frequency(
+        &self,
+        id: &str,
+        check_frequency: &str,
+    ) -> Result<ReputationSettings, ApiError> {
+        let body = FrequencyUpdate {
+            check_frequency: check_frequency.to_owned(),
+        };
+        let call = Call::new(
+            Method::PATCH,
+            format!("{}/frequency", reputation_path(id)),
+            Safety::Idempotent,
+        )
+        .json(&body);
+        self.send_data(call).await
+    }
+
+    /// `PATCH /enterprises/{id}/reputation/loa`.
+    pub async fn update_loa(
+        &self,
+        id: &str,
+        loa_document_id: &str,
+    ) -> Result<ReputationSettings, ApiError> {
+        let body = LoaUpdate {
+            loa_document_id: loa_document_id.to_owned(),
+        };
+        let call = Call::new(
+            Method::PATCH,
+            format!("{}/loa", reputation_path(id)),
+            Safety::Idempotent,
+        )
+        .json(&body);
+        self.send_data(call).await
+    }
+
+    /// Every monitored number of an enterprise (free), optionally filtered.
+    pub async fn list_numbers(
+        &self,
+        id: &str,
+        filter: &NumberFilter,
+    ) -> Result<Vec<ReputationNumber>, ApiError> {
+        let query = match filter {
+            NumberFilter::All => Vec::new(),
+            NumberFilter::Equals(number) => {
+                vec![("filter[phone_number][eq]".to_owned(), number.to_string())]
+            }
+            NumberFilter::Contains(digits) => {
+                vec![("filter[phone_number][contains]".to_owned(), digits.clone())]
+            }
+        };
+        self.list_all(
+            format!("{}/numbers", reputation_path(id)),
+            query,
+            |number: &ReputationNumber| number.phone_number.clone(),
+        )
+        .await
+    }
+
+    /// The numbers an enterprise monitors, parsed, in the API's order: what observation
+    /// reads (a number the API returns that is not E.164 is an inconsistency).
+    pub async fn list_monitored(&self, id: &str) -> Result<Vec<E164>, ApiError> {
+        let path = format!("{}/numbers", reputation_path(id));
+        let records = self
+            .list_all(
+                path.clone(),
+                Vec::new(),
+                |number: &super::wire::MonitoredNumber| number.phone_number.clone(),
+            )
+            .await?;
+        records
+            .into_iter()
+            .map(|record| {
+                E164::parse(&record.phone_number).ok_or_else(|| ApiError::Inconsistent {
+                    path: path.clone(),
+                    message: format!("`{}` is not an E.164 number", record.phone_number),
+                })
+            })
+            .collect()
+    }
+
+    /// Every monitored number of every enterprise (`GET /reputation/numbers`).
+    pub async fn list_all_numbers(&self) -> Result<Vec<ReputationNumber>, ApiError> {
+        self.list_all(
+            "/reputation/numbers".to_owned(),
+            Vec::new(),
+            |number: &ReputationNumber| number.phone_number.clone(),
+        )
+        .await
+    }
+
+    /// `POST /enterprises/{id}/reputation/numbers`: 1 to 100 numbers, atomic, billable.
+    pub async fn add_numbers(
+        &self,
+        id: &str,
+        numbers: &[E164],
+    ) -> Result<Vec<ReputationNumber>, ApiError> {
+        let body = PhoneNumbers {
+            phone_numbers: numbers.iter().map(E164::to_string).collect(),
+        };
+        let call = Call::new(
+            Method::POST,
+            format!("{}/numbers", reputation_path(id)),
+            Safety::NotIdempotent,
+        )
+        .json(&body);
+        self.send::<Page<ReputationNumber>>(call)
+            .await
+            .map(|page| page.data)
+    }
+
+    /// `DELETE /enterprises/{id}/reputation/numbers/{e164}`; `false` when it was not monitored.
+    pub async fn delete_number(&self, id: &str, number: E164) -> Result<bool, ApiError> {
+        let call = Call::new(Method::DELETE, number_path(id, number), Safety::Idempotent);
+        match self.send_empty(call).await {
+            Ok(()) => Ok(true),
+            Err(error) if error.status() == Some(404) => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// `POST /enterprises/{id}/reputation/numbers/refresh` (billable, only on request).
+    pub async fn refresh_numbers(
+        &self,
+        id: &str,
+        numbers: &[E164],
+    ) -> Result<RefreshResult, ApiError> {
+        let body = PhoneNumbers {
+            phone_numbers: numbers.iter().map(E164::to_string).collect(),
+        };
+        let call = Call::new(
+            Method::POST,
+            format!("{}/numbers/refresh", reputation_path(id)),
+            Safety::NotIdempotent,
+        )
+        .json(&body);
+        self.send_data(call).await
+    }
+
+    /// One number's reputation. It can be billed (always with `fresh`, and for a number
+    /// without cached data), so telrep calls it only when a user asks for a lookup.
+    pub async fn get_number(
+        &self,
+        id: &str,
+        number: E164,
+        fresh: bool,
+    ) -> Result<ReputationNumber, ApiError> {
+        let mut call = Call::new(Method::GET, number_path(id, number), Safety::Idempotent);
+        if fresh {
+            call = call.query("fresh", "true");
+        }
+        self.send_data(call).await
+    }
+
+    /// `POST /documents` as JSON with the file base64-encoded (not idempotent).
+    pub async fn upload_document(
+        &self,
+        filename: &str,
+        content: &[u8],
+    ) -> Result<Document, ApiError> {
+        use base64::Engine as _;
+        let body = DocumentUpload {
+            file: base64::engine::general_purpose::STANDARD.encode(content),
+            filename: filename.to_owned(),
+            customer_reference: None,
+        };
+        let call =
+            Call::new(Method::POST, "/documents".to_owned(), Safety::NotIdempotent).json(&body);
+        self.send_data(call).await
+    }
+
+    /// `GET /documents/{id}`; `None` when missing.
+    pub async fn get_document(&self, id: &str) -> Result<Option<Document>, ApiError> {
+        let call = Call::new(
+            Method::GET,
+            format!("/documents/{}", segment(id)),
+            Safety::Idempotent,
+        );
+        self.send_optional(call).await
+    }
+
+    /// The account's inventory; `digits` narrows by `filter[phone_number]` (digits only).
+    pub async fn list_phone_numbers(
+        &self,
+        digits: Option<&str>,
+    ) -> Result<Vec<PhoneNumber>, ApiError> {
+        let query = digits
+            .map(|digits| vec![("filter[phone_number]".to_owned(), digits.to_owned())])
+            .unwrap_or_default();
+        self.list_all(
+            "/phone_numbers".to_owned(),
+            query,
+            |number: &PhoneNumber| number.id.clone(),
+        )
+        .await
+    }
+}
