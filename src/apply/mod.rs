@@ -199,6 +199,27 @@ pub async fn execute(
     }
 }
 
+/// Proves an apply: observes and plans again; `Ok` when nothing is left to do, else the
+/// plan of what still differs. It compares and never forces (`--replace-loa` was for the
+/// apply just done).
+pub async fn verify(
+    client: &Client,
+    desired: &Desired,
+    options: crate::plan::PlanOptions,
+    prices: crate::plan::Prices,
+) -> Result<(), Box<Plan>> {
+    let options = crate::plan::PlanOptions {
+        replace_loa: false,
+        ..options
+    };
+    let replan = crate::observe::plan(client, desired, options, prices).await;
+    if replan.errors.is_empty() && replan.steps.is_empty() {
+        Ok(())
+    } else {
+        Err(Box::new(replan))
+    }
+}
+
 /// Sleeps `duration`, waking early when an interruption arrives; false when interrupted.
 async fn pause(duration: Duration, interrupted: &AtomicBool) -> bool {
     let deadline = tokio::time::Instant::now() + duration;

@@ -274,24 +274,21 @@ async fn verify(
     (prices, default_prices): (Prices, Option<Prices>),
     json: bool,
 ) -> ExitCode {
-    // Verification compares, never forces: `--replace-loa` was for the apply just done.
-    let options = PlanOptions {
-        replace_loa: false,
-        ..options
-    };
-    let replan = crate::observe::plan(client, desired, options, prices).await;
-    if replan.errors.is_empty() && replan.steps.is_empty() {
-        let _ = writeln!(
-            anstream::stderr(),
-            "Apply complete. The account matches the manifest."
-        );
-        if json {
-            print_event(&Event::Converged {
-                manifest: replan.manifest.clone(),
-            });
+    let replan = match crate::apply::verify(client, desired, options, prices).await {
+        Ok(()) => {
+            let _ = writeln!(
+                anstream::stderr(),
+                "Apply complete. The account matches the manifest."
+            );
+            if json {
+                print_event(&Event::Converged {
+                    manifest: desired.manifest.display().to_string(),
+                });
+            }
+            return ExitCode::Success;
         }
-        return ExitCode::Success;
-    }
+        Err(replan) => replan,
+    };
     let _ = writeln!(
         anstream::stderr(),
         "error: the account does not match the manifest after apply; still to do:"
