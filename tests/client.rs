@@ -378,7 +378,8 @@ async fn connections_reset_mid_response() {
     assert!(
         matches!(
             read,
-            ApiError::Transport {
+            ApiError {
+                kind: telrep::telnyx::ApiErrorKind::Transport { .. },
                 ambiguous: false,
                 ..
             }
@@ -562,7 +563,13 @@ async fn issue_9_a_lying_total_pages_is_refused_before_page_two() {
         let client = client(&server.base_url());
         let error = client.list_all_numbers().await.unwrap_err();
         assert_eq!(error.to_string(), expected);
-        assert!(matches!(error, ApiError::Inconsistent { .. }), "{error:?}");
+        assert!(
+            matches!(
+                error.kind,
+                telrep::telnyx::ApiErrorKind::Inconsistent { .. }
+            ),
+            "{error:?}"
+        );
         let pages: Vec<u64> = server
             .seen()
             .iter()

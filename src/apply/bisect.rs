@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{ApplyError, Event, Refusals, pause};
 use crate::model::E164;
-use crate::telnyx::{ApiError, Client};
+use crate::telnyx::{ApiError, ApiErrorKind, Client};
 
 /// How many times a batch whose add failed ambiguously is sent again (after re-reading
 /// which of its numbers landed), with the client's backoff between sends.
@@ -175,14 +175,17 @@ pub(super) async fn add_batch(
                             step,
                             attempts,
                             numbers: crate::plan::render::summarize(&listed, false),
-                            source: error,
+                            source: Box::new(error),
                         });
                     }
                 }
             }
-            Err(ApiError::Status {
-                status: 400,
-                errors,
+            Err(ApiError {
+                kind:
+                    ApiErrorKind::Status {
+                        status: 400,
+                        errors,
+                    },
                 ..
             }) => {
                 let reason = errors

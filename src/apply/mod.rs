@@ -98,7 +98,7 @@ pub enum ApplyError {
         numbers: String,
         /// The last failure.
         #[source]
-        source: ApiError,
+        source: Box<ApiError>,
     },
     /// Vetting was rejected.
     #[error("vetting was rejected: {}", reasons.join("; "))]

@@ -132,16 +132,17 @@ help: did you mean `check_frequency`?
         let error = crate::apply::ApplyError::Api {
             step: 2,
             action: "create_enterprise",
-            source: crate::telnyx::ApiError::Transport {
-                method: "POST".to_owned(),
-                path: "/enterprises".to_owned(),
-                message: "could not connect".to_owned(),
-                ambiguous: false,
-                cause: crate::telnyx::Cause::chain(vec![
-                    "client error (Connect)".to_owned(),
-                    "tcp connect error: Connection refused (os error 111)".to_owned(),
-                ]),
-            },
+            source: crate::telnyx::ApiError::new(
+                "POST",
+                "/enterprises",
+                crate::telnyx::ApiErrorKind::Transport {
+                    message: "could not connect".to_owned(),
+                    cause: crate::telnyx::Cause::chain(vec![
+                        "client error (Connect)".to_owned(),
+                        "tcp connect error: Connection refused (os error 111)".to_owned(),
+                    ]),
+                },
+            ),
         };
         assert_eq!(
             render_error(&error, false),

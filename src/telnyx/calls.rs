@@ -4,7 +4,7 @@
 use reqwest::Method;
 
 use super::client::{Call, Client, NumberFilter, number_path, reputation_path, segment};
-use super::error::ApiError;
+use super::error::{ApiError, ApiErrorKind};
 use super::retry::Safety;
 use super::wire::{
     Document, DocumentUpload, EnableReputation, Enterprise, FrequencyUpdate, LoaUpdate, Page,
@@ -199,9 +199,14 @@ impl Client {
         records
             .into_iter()
             .map(|record| {
-                E164::parse(&record.phone_number).ok_or_else(|| ApiError::Inconsistent {
-                    path: path.clone(),
-                    message: format!("`{}` is not an E.164 number", record.phone_number),
+                E164::parse(&record.phone_number).ok_or_else(|| {
+                    ApiError::new(
+                        "GET",
+                        path.clone(),
+                        ApiErrorKind::Inconsistent {
+                            message: format!("`{}` is not an E.164 number", record.phone_number),
+                        },
+                    )
                 })
             })
             .collect()

@@ -23,7 +23,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use super::error::ApiError;
+use super::error::{ApiError, ApiErrorKind};
 use super::retry::{self, Decision, Failure, RetryPolicy, Safety};
 use super::secret::ApiKey;
 use super::wire::{ErrorBody, Page, PageMeta, Single};
@@ -142,9 +142,14 @@ impl Client {
             .user_agent(concat!("telrep/", env!("CARGO_PKG_VERSION")))
             .no_proxy()
             .build()
-            .map_err(|error| ApiError::BadUrl {
-                url: base.clone(),
-                reason: format!("cannot build an HTTP client: {error}"),
+            .map_err(|error| {
+                ApiError::new(
+                    "",
+                    base.clone(),
+                    ApiErrorKind::BadUrl {
+                        reason: format!("cannot build an HTTP client: {error}"),
+                    },
+                )
             })?;
         Ok(Self {
             http,
@@ -265,43 +270,29 @@ impl Client {
             Some(status) => {
                 let errors = self.error_entries(body);
                 let status = status.as_u16();
-                if ambiguous {
-                    ApiError::AmbiguousStatus {
-                        method,
-                        path,
-                        status,
-                        errors,
-                    }
-                } else {
-                    ApiError::Status {
-                        method,
-                        path,
-                        status,
-                        errors,
-                    }
-                }
+                ApiError::new(method, path, ApiErrorKind::Status { status, errors })
+                    .maybe_done(ambiguous)
             }
             None => {
                 let (message, causes) = transport
                     .map(|(_, message, causes)| (message, causes))
                     .unwrap_or_default();
-                ApiError::Transport {
-                    method,
-                    path,
-                    message,
-                    ambiguous,
-                    cause: super::error::Cause::chain(causes),
-                }
+                let cause = super::error::Cause::chain(causes);
+                ApiError::new(method, path, ApiErrorKind::Transport { message, cause })
+                    .maybe_done(ambiguous)
             }
         }
     }
 
     fn url(&self, call: &Call) -> Result<Url, ApiError> {
         let mut url = Url::parse(&format!("{}{}", self.base, call.path)).map_err(|error| {
-            ApiError::BadUrl {
-                url: self.base.clone(),
-                reason: error.to_string(),
-            }
+            ApiError::new(
+                "",
+                self.base.clone(),
+                ApiErrorKind::BadUrl {
+                    reason: error.to_string(),
+                },
+            )
         })?;
         if !call.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
@@ -328,11 +319,11 @@ impl Client {
                     || "(no Location header)".to_owned(),
                     |location| self.config.api_key.redact(location),
                 );
-            return Err(Attempt::Fatal(ApiError::Redirect {
-                method: call.method.to_string(),
-                path: call.path.clone(),
-                location,
-            }));
+            return Err(Attempt::Fatal(ApiError::new(
+                call.method.as_str(),
+                call.path.clone(),
+                ApiErrorKind::Redirect { location },
+            )));
         }
         let headers: Vec<(String, String)> = response
             .headers()
@@ -346,11 +337,13 @@ impl Client {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
                     if body.len() + chunk.len() > self.config.max_body {
-                        return Err(Attempt::Fatal(ApiError::BodyTooLarge {
-                            method: call.method.to_string(),
-                            path: call.path.clone(),
-                            limit: self.config.max_body,
-                        }));
+                        return Err(Attempt::Fatal(ApiError::new(
+                            call.method.as_str(),
+                            call.path.clone(),
+                            ApiErrorKind::BodyTooLarge {
+                                limit: self.config.max_body,
+                            },
+                        )));
                     }
                     body.extend_from_slice(&chunk);
                 }
@@ -376,10 +369,14 @@ impl Client {
 
     pub(super) async fn send<T: DeserializeOwned>(&self, call: Call) -> Result<T, ApiError> {
         let (_, body) = self.execute(&call).await?;
-        serde_json::from_slice(&body).map_err(|error| ApiError::Decode {
-            method: call.method.to_string(),
-            path: call.path.clone(),
-            message: self.config.api_key.redact(&error.to_string()),
+        serde_json::from_slice(&body).map_err(|error| {
+            ApiError::new(
+                call.method.as_str(),
+                call.path.clone(),
+                ApiErrorKind::Decode {
+                    message: self.config.api_key.redact(&error.to_string()),
+                },
+            )
         })
     }
 
@@ -534,10 +531,7 @@ impl<'a, T, K: Fn(&T) -> String> Listing<'a, T, K> {
     }
 
     fn inconsistent(&self, message: String) -> ApiError {
-        ApiError::Inconsistent {
-            path: self.path.to_owned(),
-            message,
-        }
+        ApiError::new("GET", self.path, ApiErrorKind::Inconsistent { message })
     }
 }
 
@@ -636,9 +630,14 @@ pub(super) fn number_path(id: &str, number: E164) -> String {
 
 /// Only https, or plain http to a loopback address.
 fn check_base_url(base: &str) -> Result<(), ApiError> {
-    let refuse = |reason: &str| ApiError::BadUrl {
-        url: base.to_owned(),
-        reason: reason.to_owned(),
+    let refuse = |reason: &str| {
+        ApiError::new(
+            "",
+            base,
+            ApiErrorKind::BadUrl {
+                reason: reason.to_owned(),
+            },
+        )
     };
     let url = Url::parse(base).map_err(|error| refuse(&error.to_string()))?;
     if !url.username().is_empty() || url.password().is_some() {

@@ -5,119 +5,144 @@ use std::fmt;
 
 use super::wire::ErrorEntry;
 
-/// A failed API call.
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
+/// A failed API call: which call, what went wrong, and whether the write may have taken
+/// effect anyway (then the caller re-reads state before deciding; docs/design.md, "Apply").
+#[derive(Debug)]
+pub struct ApiError {
+    /// HTTP method (`GET` for a listing).
+    pub method: String,
+    /// Path after the base URL (empty when no call was made).
+    pub path: String,
+    /// What went wrong.
+    pub kind: ApiErrorKind,
+    /// A non-idempotent write that may or may not have been processed.
+    pub ambiguous: bool,
+}
+
+/// What went wrong with a call.
+#[derive(Debug)]
+pub enum ApiErrorKind {
     /// The API answered with an error status and body.
-    #[error("{method} {path}: {status} {}", summarize(.errors))]
     Status {
-        /// HTTP method.
-        method: String,
-        /// Path after the base URL.
-        path: String,
         /// HTTP status.
         status: u16,
         /// The body's error entries (empty when the body was not a Telnyx error body).
         errors: Vec<ErrorEntry>,
     },
-    /// The connection failed or timed out. `ambiguous` marks a write that may have taken
-    /// effect: re-read state before deciding (docs/design.md, "Apply"). What the transport
-    /// said, layer by layer, is the error's source chain.
-    #[error("{method} {path}: {message}{}", if *.ambiguous { " (the write may or may not have taken effect)" } else { "" })]
+    /// The connection failed or timed out; what the transport said, layer by layer, is the
+    /// error's source chain.
     Transport {
-        /// HTTP method.
-        method: String,
-        /// Path after the base URL.
-        path: String,
         /// What failed: `could not connect`, `timed out`, `the connection failed`.
         message: String,
-        /// Whether a non-idempotent write may have been processed.
-        ambiguous: bool,
         /// Why, as the HTTP stack said it (scrubbed of the key).
-        #[source]
         cause: Option<Box<Cause>>,
     },
-    /// A 5xx to a non-idempotent write, which is not resent: it may have taken effect.
-    #[error("{method} {path}: {status} {} (the write may or may not have taken effect)", summarize(.errors))]
-    AmbiguousStatus {
-        /// HTTP method.
-        method: String,
-        /// Path after the base URL.
-        path: String,
-        /// HTTP status.
-        status: u16,
-        /// The body's error entries.
-        errors: Vec<ErrorEntry>,
-    },
     /// The API answered with a redirect, which telrep never follows: the key would go with it.
-    #[error(
-        "{method} {path}: the server redirected to `{location}`; telrep does not follow redirects (check --api-url)"
-    )]
     Redirect {
-        /// HTTP method.
-        method: String,
-        /// Path after the base URL.
-        path: String,
         /// Where it pointed.
         location: String,
     },
     /// The response body was larger than the cap.
-    #[error("{method} {path}: the response body is larger than {limit} bytes")]
     BodyTooLarge {
-        /// HTTP method.
-        method: String,
-        /// Path after the base URL.
-        path: String,
         /// The cap.
         limit: usize,
     },
     /// The body was not what the API documents.
-    #[error("{method} {path}: unexpected response body: {message}")]
     Decode {
-        /// HTTP method.
-        method: String,
-        /// Path after the base URL.
-        path: String,
         /// What did not fit.
         message: String,
     },
     /// A paginated listing contradicted itself; nothing of it is used.
-    #[error("{path}: inconsistent listing: {message}")]
     Inconsistent {
-        /// The listing's path.
-        path: String,
         /// What contradicted what.
         message: String,
     },
-    /// The base URL is not one telrep will send a key to.
-    #[error("refusing the API URL `{url}`: {reason}")]
+    /// The base URL (held in `path`: no call was made) is not one telrep will send a key
+    /// to.
     BadUrl {
-        /// The URL given.
-        url: String,
         /// Why.
         reason: String,
     },
 }
 
 impl ApiError {
+    /// A definite failure of `method path`.
+    pub fn new(method: impl Into<String>, path: impl Into<String>, kind: ApiErrorKind) -> Self {
+        Self {
+            method: method.into(),
+            path: path.into(),
+            kind,
+            ambiguous: false,
+        }
+    }
+
+    /// The same failure, marked as a write that may have taken effect.
+    #[must_use]
+    pub fn maybe_done(mut self, ambiguous: bool) -> Self {
+        self.ambiguous = ambiguous;
+        self
+    }
+
     /// The HTTP status, when the API answered with one.
     pub fn status(&self) -> Option<u16> {
-        match self {
-            Self::Status { status, .. } | Self::AmbiguousStatus { status, .. } => Some(*status),
+        match &self.kind {
+            ApiErrorKind::Status { status, .. } => Some(*status),
             _ => None,
         }
     }
 
     /// Whether a write may have taken effect although it failed.
     pub fn is_ambiguous(&self) -> bool {
-        matches!(
-            self,
-            Self::AmbiguousStatus { .. }
-                | Self::Transport {
-                    ambiguous: true,
-                    ..
-                }
-        )
+        self.ambiguous
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (method, path) = (&self.method, &self.path);
+        match &self.kind {
+            ApiErrorKind::Status { status, errors } => {
+                write!(formatter, "{method} {path}: {status} {}", summarize(errors))?;
+            }
+            ApiErrorKind::Transport { message, .. } => {
+                write!(formatter, "{method} {path}: {message}")?;
+            }
+            ApiErrorKind::Redirect { location } => write!(
+                formatter,
+                "{method} {path}: the server redirected to `{location}`; telrep does not follow redirects (check --api-url)"
+            )?,
+            ApiErrorKind::BodyTooLarge { limit } => write!(
+                formatter,
+                "{method} {path}: the response body is larger than {limit} bytes"
+            )?,
+            ApiErrorKind::Decode { message } => {
+                write!(
+                    formatter,
+                    "{method} {path}: unexpected response body: {message}"
+                )?;
+            }
+            ApiErrorKind::Inconsistent { message } => {
+                write!(formatter, "{path}: inconsistent listing: {message}")?;
+            }
+            ApiErrorKind::BadUrl { reason } => {
+                write!(formatter, "refusing the API URL `{path}`: {reason}")?;
+            }
+        }
+        if self.ambiguous {
+            formatter.write_str(" (the write may or may not have taken effect)")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            ApiErrorKind::Transport {
+                cause: Some(cause), ..
+            } => Some(cause.as_ref()),
+            _ => None,
+        }
     }
 }
 
@@ -216,30 +241,32 @@ mod tests {
 
     #[test]
     fn renders_every_entry_on_one_line() {
-        let error = ApiError::Status {
-            method: "POST".to_owned(),
-            path: "/enterprises".to_owned(),
-            status: 422,
-            errors: vec![
-                ErrorEntry {
-                    code: "10015".to_owned(),
-                    title: "Invalid value".to_owned(),
-                    detail: Some("legal_name must be 3 to 64 characters".to_owned()),
-                    source: Some(ErrorSource {
-                        pointer: Some("/body/legal_name".to_owned()),
-                        parameter: None,
-                    }),
-                    meta: None,
-                },
-                ErrorEntry {
-                    code: "10005".to_owned(),
-                    title: "Missing field".to_owned(),
-                    detail: Some("Missing field".to_owned()),
-                    source: None,
-                    meta: None,
-                },
-            ],
-        };
+        let error = ApiError::new(
+            "POST",
+            "/enterprises",
+            ApiErrorKind::Status {
+                status: 422,
+                errors: vec![
+                    ErrorEntry {
+                        code: "10015".to_owned(),
+                        title: "Invalid value".to_owned(),
+                        detail: Some("legal_name must be 3 to 64 characters".to_owned()),
+                        source: Some(ErrorSource {
+                            pointer: Some("/body/legal_name".to_owned()),
+                            parameter: None,
+                        }),
+                        meta: None,
+                    },
+                    ErrorEntry {
+                        code: "10005".to_owned(),
+                        title: "Missing field".to_owned(),
+                        detail: Some("Missing field".to_owned()),
+                        source: None,
+                        meta: None,
+                    },
+                ],
+            },
+        );
         assert_eq!(
             error.to_string(),
             "POST /enterprises: 422 Invalid value [10015]: legal_name must be 3 to 64 \

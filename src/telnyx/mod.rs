@@ -11,5 +11,5 @@ pub mod wire;
 
 pub use client::{Client, ClientConfig, DEFAULT_BASE_URL, NumberFilter, PAGE_SIZE};
 pub use defang::is_forging;
-pub use error::{ApiError, Cause, chain, one_line};
+pub use error::{ApiError, ApiErrorKind, Cause, chain, one_line};
 pub use secret::{ApiKey, KeyProblem};
