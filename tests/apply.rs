@@ -971,3 +971,47 @@ async fn issue_9_a_failing_wait_names_its_step() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_9_sigterm_while_apply_reads_the_account_exits_143() {
+    // A server that accepts connections and never answers: apply waits on its first read.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            held.push(socket);
+        }
+    });
+    let workspace = workspace(&NUMBERS, "");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
+        .args(["apply", "--auto-approve", "acme.yaml", "--api-url"])
+        .arg(format!("http://{address}/v2"))
+        .current_dir(workspace.path())
+        .env("TELNYX_API_KEY", "test-key-not-secret")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    crate::support::api::eventually(60, || async {
+        accepted.load(std::sync::atomic::Ordering::SeqCst) >= 1
+    })
+    .await;
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(143), "{}", progress(&output));
+    assert_eq!(
+        progress(&output).lines().last(),
+        Some("interrupted while reading the account, before any change; run apply again")
+    );
+}

@@ -1090,3 +1090,31 @@ fn issue_8_json_and_markdown_print_a_document_without_a_key() {
         (Value::Null, json!([]))
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_9_a_short_key_does_not_corrupt_what_the_api_sends() {
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let workspace = workspace(&NUMBERS, "");
+    let base = env.base();
+    let directory = workspace.path().to_path_buf();
+    // `data` is in every body: scrubbing it from successes would break them all.
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
+            .args([
+                "plan",
+                "--detailed-exitcode",
+                "--api-url",
+                &base,
+                "acme.yaml",
+            ])
+            .current_dir(directory)
+            .env("TELNYX_API_KEY", "data")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", render(&output));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}

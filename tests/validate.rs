@@ -1059,3 +1059,27 @@ fn issue_8_one_round_fixes_for_what_review_found() {
     found 4 problems in 1 of 1 manifest
     "#);
 }
+
+#[test]
+fn issue_9_a_symlink_to_a_manifest_of_the_tree_is_read_at_its_real_place() {
+    let temp = tempfile::tempdir().unwrap();
+    fs::create_dir_all(temp.path().join("loa")).unwrap();
+    fs::create_dir_all(temp.path().join("a")).unwrap();
+    fs::copy(
+        fixtures().join("loa/signed.pdf"),
+        temp.path().join("loa/signed.pdf"),
+    )
+    .unwrap();
+    fs::copy(
+        fixtures().join("valid_minimal.yaml"),
+        temp.path().join("acme.yaml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("../acme.yaml", temp.path().join("a/dup.yaml")).unwrap();
+    insta::assert_snapshot!(run(temp.path(), &["validate", "."]), @"
+    exit: 0
+    ----- stdout -----
+    ./acme.yaml: valid (Acme Corp, 1 number)
+    ----- stderr -----
+    ");
+}

@@ -58,7 +58,8 @@ pub fn run(args: &ApplyArgs) -> ExitCode {
         };
         let signal = Arc::new(AtomicU8::new(0));
         let interrupted = Arc::new(AtomicBool::new(false));
-        let watcher = tokio::spawn(watch_signals(signal.clone(), interrupted.clone()));
+        let signals = super::connect::Signals::install();
+        let watcher = tokio::spawn(watch_signals(signals, signal.clone(), interrupted.clone()));
         let mut code = ExitCode::Success;
         for desired in &desireds {
             let outcome = apply_one(
@@ -84,6 +85,23 @@ pub fn run(args: &ApplyArgs) -> ExitCode {
     })
 }
 
+/// Resolves once SIGINT or SIGTERM has been received.
+async fn until_interrupted(interrupted: &AtomicBool) {
+    while !interrupted.load(Ordering::SeqCst) {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Says what was interrupted; the exit code of the signal (130 SIGINT, 143 SIGTERM).
+fn interrupted_code(signal: &AtomicU8, what: &str) -> ExitCode {
+    let _ = writeln!(anstream::stderr(), "interrupted {what}");
+    if signal.load(Ordering::SeqCst) == 143 {
+        ExitCode::Terminated
+    } else {
+        ExitCode::Interrupted
+    }
+}
+
 /// Combines outcomes: an interruption wins, then failure, then pending, then success.
 fn worst(current: ExitCode, next: ExitCode) -> ExitCode {
     let rank = |code: ExitCode| match code {
@@ -99,8 +117,12 @@ fn worst(current: ExitCode, next: ExitCode) -> ExitCode {
     }
 }
 
-async fn watch_signals(signal: Arc<AtomicU8>, interrupted: Arc<AtomicBool>) {
-    let code = super::connect::wait_for_signal().await;
+async fn watch_signals(
+    signals: super::connect::Signals,
+    signal: Arc<AtomicU8>,
+    interrupted: Arc<AtomicBool>,
+) {
+    let code = signals.received().await;
     signal.store(code as u8, Ordering::SeqCst);
     interrupted.store(true, Ordering::SeqCst);
     let _ = writeln!(
@@ -120,7 +142,13 @@ async fn apply_one(
 ) -> ExitCode {
     let mut stderr = anstream::stderr();
     let options = args.rails.options();
-    let plan = crate::observe::plan(client, desired, options, prices).await;
+    // Reads only: a signal abandons them at once (apply has written nothing yet).
+    let plan = tokio::select! {
+        plan = crate::observe::plan(client, desired, options, prices) => plan,
+        () = until_interrupted(interrupted) => {
+            return interrupted_code(signal, "while reading the account, before any change; run apply again");
+        }
+    };
     if let Some(saved) = saved
         && let Err(message) = check_saved(saved, desired, &plan)
     {
@@ -176,7 +204,17 @@ async fn apply_one(
     };
     let outcome = execute(client, desired, &plan, &apply_options, &events).await;
     match outcome {
-        Ok(Outcome::Done) => verify(client, desired, options, (prices, default_prices), json).await,
+        Ok(Outcome::Done) => {
+            verify(
+                client,
+                desired,
+                options,
+                (prices, default_prices),
+                json,
+                (interrupted, signal),
+            )
+            .await
+        }
         other => report(other, &plan.manifest, json, signal),
     }
 }
@@ -273,8 +311,15 @@ async fn verify(
     options: PlanOptions,
     (prices, default_prices): (Prices, Option<Prices>),
     json: bool,
+    (interrupted, signal): (&AtomicBool, &AtomicU8),
 ) -> ExitCode {
-    let replan = match crate::apply::verify(client, desired, options, prices).await {
+    let verified = tokio::select! {
+        verified = crate::apply::verify(client, desired, options, prices) => verified,
+        () = until_interrupted(interrupted) => {
+            return interrupted_code(signal, "while verifying; every step ran: run `telrep plan` to check");
+        }
+    };
+    let replan = match verified {
         Ok(()) => {
             let _ = writeln!(
                 anstream::stderr(),

@@ -51,11 +51,14 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
                 return ExitCode::Failure;
             }
         };
+        // Listening for signals before saying where it listens: a client that stops it
+        // right after reading the address gets a clean 130 / 143.
+        let signals = super::connect::Signals::install();
         let mut stdout = std::io::stdout().lock();
         let _ = writeln!(stdout, "listening on {}", sandbox.base_url());
         let _ = stdout.flush();
         drop(stdout);
-        let code = super::connect::wait_for_signal().await;
+        let code = signals.received().await;
         sandbox.shutdown().await;
         code
     })

@@ -186,6 +186,15 @@ impl Walk<'_> {
                 self.directory(path, relative, found);
             }
         } else if target.is_file() && is_yaml(path) {
+            // A symlink to a file of the tree names a file the walk reads at its real
+            // place, where its `file:` entries resolve: the link is not a second manifest.
+            if metadata.is_symlink()
+                && path
+                    .canonicalize()
+                    .is_ok_and(|canonical| canonical.starts_with(&self.root))
+            {
+                return;
+            }
             let first = path
                 .canonicalize()
                 .map_or(true, |canonical| self.files.insert(canonical));

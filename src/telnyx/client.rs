@@ -351,7 +351,11 @@ impl Client {
                 Err(error) => return Err(self.transport_failure(&error)),
             }
         }
-        let body = self.config.api_key.redact_bytes(body);
+        let body = if status.is_success() && !self.config.api_key.scrub_success_bodies() {
+            body
+        } else {
+            self.config.api_key.redact_bytes(body)
+        };
         let body = match super::defang::defang(&body) {
             std::borrow::Cow::Borrowed(_) => body,
             std::borrow::Cow::Owned(defanged) => defanged,

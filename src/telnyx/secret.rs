@@ -49,6 +49,13 @@ impl ApiKey {
         Ok(Self(SecretString::from(text.to_owned())))
     }
 
+    /// Whether the key is long enough to be scrubbed from success bodies too: a short key
+    /// (`test`, `data`) would also match real data there and corrupt it, so it is scrubbed
+    /// only from what is shown of a failure. Real Telnyx keys are far longer.
+    pub(crate) fn scrub_success_bodies(&self) -> bool {
+        self.0.expose_secret().chars().count() >= MIN_SCRUBBED_EVERYWHERE
+    }
+
     /// The header value, for the client alone.
     pub(crate) fn bearer(&self) -> String {
         format!("Bearer {}", self.0.expose_secret())
@@ -96,6 +103,9 @@ impl ApiKey {
         forms
     }
 }
+
+/// Keys at least this long are scrubbed from every response body, not only from failures.
+pub(crate) const MIN_SCRUBBED_EVERYWHERE: usize = 16;
 
 impl fmt::Debug for ApiKey {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
