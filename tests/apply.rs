@@ -9,6 +9,31 @@ use serde_json::{Value, json};
 use crate::support::api::{Env, config_with_inventory, telrep_against as telrep, workspace};
 use crate::support::fixtures;
 
+/// `telrep apply --auto-approve acme.yaml` against `base`, in the background, stderr kept.
+fn spawn_apply(base: &str, directory: &Path) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
+        .args(["apply", "--auto-approve", "acme.yaml", "--api-url", base])
+        .current_dir(directory)
+        .env("TELNYX_API_KEY", "test")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Sends SIGTERM to `child` and waits for it to end.
+async fn terminate(child: std::process::Child) -> Output {
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap()
+}
+
 /// stderr without the `HH:MM:SS ` prefix of progress lines.
 fn progress(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr)
@@ -610,14 +635,7 @@ async fn sigterm_finishes_the_calls_in_flight_and_a_rerun_completes() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
-        .await
-        .unwrap();
+    let output = terminate(child).await;
     assert_eq!(output.status.code(), Some(143), "{}", progress(&output));
     let stderr = progress(&output);
     let last = stderr.lines().last().unwrap();
@@ -778,21 +796,7 @@ async fn issue_9_sigterm_during_the_vetting_wait_exits_143() {
     config.rules.approve_after_ms = 3_600_000;
     let env = Env::start(config).await;
     let workspace = workspace(&NUMBERS, "");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
-        .args([
-            "apply",
-            "--auto-approve",
-            "acme.yaml",
-            "--api-url",
-            &env.base(),
-        ])
-        .current_dir(workspace.path())
-        .env("TELNYX_API_KEY", "test")
-        .env("NO_COLOR", "1")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_apply(&env.base(), workspace.path());
     // Once apply has polled the pending vetting twice (so it is in its backoff), SIGTERM.
     crate::support::api::eventually(60, || async {
         env.requests()
@@ -803,14 +807,7 @@ async fn issue_9_sigterm_during_the_vetting_wait_exits_143() {
             >= 2
     })
     .await;
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
-        .await
-        .unwrap();
+    let output = terminate(child).await;
     assert_eq!(output.status.code(), Some(143), "{}", progress(&output));
     assert_eq!(
         progress(&output).lines().last(),
@@ -884,21 +881,7 @@ async fn issue_9_sigterm_while_a_batch_keeps_failing_exits_143() {
     ));
     let env = Env::start(config).await;
     let workspace = workspace(&NUMBERS, "");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
-        .args([
-            "apply",
-            "--auto-approve",
-            "acme.yaml",
-            "--api-url",
-            &env.base(),
-        ])
-        .current_dir(workspace.path())
-        .env("TELNYX_API_KEY", "test")
-        .env("NO_COLOR", "1")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_apply(&env.base(), workspace.path());
     let failed_adds = || async {
         env.requests()
             .await
@@ -909,14 +892,7 @@ async fn issue_9_sigterm_while_a_batch_keeps_failing_exits_143() {
             .count()
     };
     crate::support::api::eventually(60, || async { failed_adds().await >= 1 }).await;
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
-        .await
-        .unwrap();
+    let output = terminate(child).await;
     assert_eq!(output.status.code(), Some(143), "{}", progress(&output));
     assert!(
         failed_adds().await < 3,
@@ -930,21 +906,7 @@ async fn issue_9_a_failing_wait_names_its_step() {
     config.rules.approve_after_ms = 3_600_000;
     let env = Env::start(config).await;
     let workspace = workspace(&NUMBERS, "");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
-        .args([
-            "apply",
-            "--auto-approve",
-            "acme.yaml",
-            "--api-url",
-            &env.base(),
-        ])
-        .current_dir(workspace.path())
-        .env("TELNYX_API_KEY", "test")
-        .env("NO_COLOR", "1")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_apply(&env.base(), workspace.path());
     // Once apply waits for vetting, reputation is disabled behind its back.
     let polls = || async {
         env.requests()
@@ -1001,14 +963,7 @@ async fn issue_9_sigterm_while_apply_reads_the_account_exits_143() {
         accepted.load(std::sync::atomic::Ordering::SeqCst) >= 1
     })
     .await;
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
-        .await
-        .unwrap();
+    let output = terminate(child).await;
     assert_eq!(output.status.code(), Some(143), "{}", progress(&output));
     assert_eq!(
         progress(&output).lines().last(),

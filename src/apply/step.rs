@@ -59,11 +59,7 @@ impl Run<'_> {
     /// Agrees to the terms (idempotent: resent freely).
     async fn accept_terms(&mut self, step: usize) -> Result<(), ApplyError> {
         let action = Action::AcceptTerms;
-        let api = |source: ApiError| ApplyError::Api {
-            step,
-            action: action.name(),
-            source,
-        };
+        let api = api_error(step, action);
         let client = self.client;
         client.tos_agree().await.map_err(api)?;
         Ok(())
@@ -76,11 +72,7 @@ impl Run<'_> {
         events: &(dyn Fn(Event) + Send + Sync),
     ) -> Result<(), ApplyError> {
         let action = Action::CreateEnterprise;
-        let api = |source: ApiError| ApplyError::Api {
-            step,
-            action: action.name(),
-            source,
-        };
+        let api = api_error(step, action);
         let client = self.client;
         let created = match client.create_enterprise(&self.desired.enterprise).await {
             Ok(created) => created.id,
@@ -123,11 +115,7 @@ impl Run<'_> {
     /// Sends the changed top-level fields (a dotted change sends its whole object).
     async fn update_enterprise(&mut self, step: usize, plan_step: &Step) -> Result<(), ApplyError> {
         let action = Action::UpdateEnterprise;
-        let api = |source: ApiError| ApplyError::Api {
-            step,
-            action: action.name(),
-            source,
-        };
+        let api = api_error(step, action);
         let client = self.client;
         let id = self.enterprise(step, action)?;
         let serde_json::Value::Object(all) =
@@ -156,11 +144,7 @@ impl Run<'_> {
     /// Uploads the LOA; an upload that may have gone through is sent again (a stray document is free and expires).
     async fn upload_loa(&mut self, step: usize) -> Result<(), ApplyError> {
         let action = Action::UploadLoa;
-        let api = |source: ApiError| ApplyError::Api {
-            step,
-            action: action.name(),
-            source,
-        };
+        let api = api_error(step, action);
         let client = self.client;
         let ReputationSpec::Enabled {
             loa: Loa::File { path, .. },
@@ -202,11 +186,7 @@ impl Run<'_> {
     /// Disables reputation; already disabled (404) is done.
     async fn disable_reputation(&mut self, step: usize) -> Result<(), ApplyError> {
         let action = Action::DisableReputation;
-        let api = |source: ApiError| ApplyError::Api {
-            step,
-            action: action.name(),
-            source,
-        };
+        let api = api_error(step, action);
         let client = self.client;
         let id = self.enterprise(step, action)?;
         match client.disable_reputation(&id).await {
@@ -224,11 +204,7 @@ impl Run<'_> {
         events: &(dyn Fn(Event) + Send + Sync),
     ) -> Result<(), ApplyError> {
         let action = Action::EnableReputation;
-        let api = |source: ApiError| ApplyError::Api {
-            step,
-            action: action.name(),
-            source,
-        };
+        let api = api_error(step, action);
         let client = self.client;
         let id = self.enterprise(step, action)?;
         let document = self.document(step, action)?;
@@ -261,11 +237,7 @@ impl Run<'_> {
     /// Points reputation at the uploaded or pinned LOA.
     async fn update_loa(&mut self, step: usize) -> Result<(), ApplyError> {
         let action = Action::UpdateLoa;
-        let api = |source: ApiError| ApplyError::Api {
-            step,
-            action: action.name(),
-            source,
-        };
+        let api = api_error(step, action);
         let client = self.client;
         let id = self.enterprise(step, action)?;
         let document = self.document(step, action)?;
@@ -276,11 +248,7 @@ impl Run<'_> {
     /// Sets the refresh frequency the step carries.
     async fn update_frequency(&mut self, step: usize, plan_step: &Step) -> Result<(), ApplyError> {
         let action = Action::UpdateFrequency;
-        let api = |source: ApiError| ApplyError::Api {
-            step,
-            action: action.name(),
-            source,
-        };
+        let api = api_error(step, action);
         let client = self.client;
         let id = self.enterprise(step, action)?;
         let Detail::UpdateFrequency { desired, .. } = &plan_step.detail else {
@@ -375,4 +343,14 @@ fn read_capped(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
         ));
     }
     Ok(content)
+}
+
+/// What a failed call of step `step` becomes: the step that failed, the API's failure as
+/// its source.
+fn api_error(step: usize, action: Action) -> impl Fn(ApiError) -> ApplyError + Copy {
+    move |source| ApplyError::Api {
+        step,
+        action: action.name(),
+        source,
+    }
 }
