@@ -47,3 +47,21 @@ pub fn render(output: &Output) -> String {
 pub fn run(directory: &Path, args: &[&str]) -> String {
     render(&telrep(directory, args))
 }
+
+/// Serves `router` on 127.0.0.1:0 until the returned sender is dropped: its address.
+pub async fn serve(
+    router: axum::Router,
+) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (sender, receiver) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = receiver.await;
+            })
+            .await
+            .unwrap();
+    });
+    (address, sender)
+}

@@ -36,17 +36,7 @@ impl Proxy {
             http: reqwest::Client::builder().no_proxy().build().unwrap(),
         });
         let router = axum::Router::new().fallback(forward).with_state(shared);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let (sender, receiver) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    let _ = receiver.await;
-                })
-                .await
-                .unwrap();
-        });
+        let (address, sender) = super::serve(router).await;
         Self {
             address,
             _shutdown: sender,
