@@ -9,7 +9,7 @@ use futures::StreamExt;
 use super::args::{PlanArgs, PlanFormat};
 use super::{ExitCode, render_diagnostic};
 use crate::manifest::{self, LoadOptions};
-use crate::model::{Desired, ReputationSpec};
+use crate::model::{Desired, ReputationSpec, hex};
 use crate::plan::render::{self, MarkdownOptions, RenderOptions};
 use crate::plan::{
     Plan, PlanDiagnostic, PlanEnterprise, Prices, SavedFile, SavedPlan, SavedPlans, Severity,
@@ -313,10 +313,6 @@ pub(crate) fn file_digests(desired: &Desired) -> Vec<(String, String)> {
             )
         })
         .collect()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 fn save(path: &Path, plans: &[Plan], desireds: &[Desired]) -> Result<(), String> {

@@ -162,13 +162,7 @@ pub fn fingerprint(live: &Live) -> String {
     use sha2::Digest as _;
     let canonical = serde_json::to_vec(live).unwrap_or_default();
     let digest = sha2::Sha256::digest(&canonical);
-    format!(
-        "sha256:{}",
-        digest
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect::<String>()
-    )
+    format!("sha256:{}", crate::model::hex(&digest))
 }
 
 fn needs_terms(action: Action) -> bool {

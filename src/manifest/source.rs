@@ -249,11 +249,7 @@ pub fn hash_capped(reader: impl Read, limit: u64) -> Result<Hashed, ReadError> {
     Ok(Hashed {
         is_pdf: head == b"%PDF-",
         size: total,
-        sha256: hasher
-            .finalize()
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect(),
+        sha256: crate::model::hex(&hasher.finalize()),
     })
 }
 

@@ -19,3 +19,15 @@ pub use enums::{
 pub use live::{Eligibility, Live, LiveEnterprise, LiveReputation, OtherEnterprise, Status};
 
 pub(crate) use desired::is_lowercase_uuid;
+
+/// Lowercase hex of `bytes`, the form the documents API gives a SHA-256 in; one helper for
+/// every digest telrep shows or compares (sha2 0.11 digests no longer format as hex).
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut text, byte| {
+            let _ = write!(text, "{byte:02x}");
+            text
+        })
+}

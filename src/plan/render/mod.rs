@@ -106,12 +106,10 @@ pub fn masked(plan: &Plan) -> Plan {
 fn short_hash(value: &str) -> String {
     use sha2::Digest as _;
     let digest = sha2::Sha256::digest(value.as_bytes());
-    let hex: String = digest
-        .iter()
-        .take(4)
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    format!("sha256:{hex}")
+    format!(
+        "sha256:{}",
+        crate::model::hex(digest.get(..4).unwrap_or_default())
+    )
 }
 
 /// The first three and last two of a long list, with how many are left out.

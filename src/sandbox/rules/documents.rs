@@ -48,7 +48,7 @@ impl World {
         }
         use sha2::Digest as _;
         let digest = sha2::Sha256::digest(&upload.content);
-        let sha256: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+        let sha256 = crate::model::hex(&digest);
         let content_type = if upload.content.starts_with(b"%PDF-") {
             "application/pdf"
         } else {
