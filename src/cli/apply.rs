@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use super::ExitCode;
 use super::args::{ApplyArgs, OutputFormat};
 use super::connect::connect;
-use super::plan::{file_digests, load_all, manifest_digest, prices_from};
+use super::plan::{digests, load_all, prices_from};
 use crate::apply::{ApplyOptions, Event, Outcome, execute};
 use crate::model::Desired;
 use crate::plan::render::{self, RenderOptions};
@@ -284,8 +284,9 @@ fn check_saved(saved: &[SavedPlan], desired: &Desired, plan: &Plan) -> Result<()
         return Err(format!("the saved plan has no entry for `{label}`"));
     };
     let mut changed = Vec::new();
-    if entry.manifest_digest != manifest_digest(desired) {
-        changed.push(changed_files(entry, desired, &label));
+    let now = digests(desired);
+    if entry.manifest_digest != now.manifest {
+        changed.push(changed_files(entry, &now.files, &label));
     }
     // A plan that cannot be made now has no fingerprint; its errors are reported after.
     if plan
@@ -540,8 +541,7 @@ fn describe(event: &Event) -> String {
 }
 
 /// Which of the manifest's files changed since the plan was saved, in words.
-fn changed_files(entry: &SavedPlan, desired: &Desired, label: &str) -> String {
-    let now = file_digests(desired);
+fn changed_files(entry: &SavedPlan, now: &[(String, String)], label: &str) -> String {
     let mut names: Vec<String> = now
         .iter()
         .filter(|(path, sha256)| {

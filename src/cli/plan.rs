@@ -284,35 +284,36 @@ fn manifest_files(desired: &Desired) -> Vec<PathBuf> {
     files
 }
 
-/// The digest of a manifest and every file it reads (numbers files, LOA), so a saved plan
-/// knows when they changed.
-pub(crate) fn manifest_digest(desired: &Desired) -> String {
-    use sha2::Digest as _;
-    let mut hasher = sha2::Sha256::new();
-    for file in manifest_files(desired) {
-        hasher.update(file.display().to_string().as_bytes());
-        hasher.update([0]);
-        // An unreadable file digests as empty: it then differs from the file it was.
-        hasher.update(std::fs::read(&file).unwrap_or_default());
-        hasher.update([0]);
-    }
-    format!("sha256:{}", hex(&hasher.finalize()))
+/// What a saved plan records of the files it was computed from.
+pub(crate) struct Digests {
+    /// `sha256:` over the manifest and every file it reads, with their paths.
+    pub(crate) manifest: String,
+    /// Each file's own digest, so a refused saved plan can name the file that changed.
+    pub(crate) files: Vec<(String, String)>,
 }
 
-/// Each file's own digest, so a refused saved plan can name the file that changed.
-pub(crate) fn file_digests(desired: &Desired) -> Vec<(String, String)> {
+/// Digests the manifest and every file it reads (numbers files, LOA), each read once.
+pub(crate) fn digests(desired: &Desired) -> Digests {
     use sha2::Digest as _;
-    manifest_files(desired)
-        .into_iter()
-        .map(|file| {
-            // An unreadable file digests as empty: it then differs from the file it was.
-            let content = std::fs::read(&file).unwrap_or_default();
-            (
-                file.display().to_string(),
-                format!("sha256:{}", hex(&sha2::Sha256::digest(&content))),
-            )
-        })
-        .collect()
+    let mut combined = sha2::Sha256::new();
+    let mut files = Vec::new();
+    for file in manifest_files(desired) {
+        // An unreadable file digests as empty: it then differs from the file it was.
+        let content = std::fs::read(&file).unwrap_or_default();
+        let label = file.display().to_string();
+        combined.update(label.as_bytes());
+        combined.update([0]);
+        combined.update(&content);
+        combined.update([0]);
+        files.push((
+            label,
+            format!("sha256:{}", hex(&sha2::Sha256::digest(&content))),
+        ));
+    }
+    Digests {
+        manifest: format!("sha256:{}", hex(&combined.finalize())),
+        files,
+    }
 }
 
 fn save(path: &Path, plans: &[Plan], desireds: &[Desired]) -> Result<(), String> {
@@ -322,10 +323,12 @@ fn save(path: &Path, plans: &[Plan], desireds: &[Desired]) -> Result<(), String>
         let fingerprint = plan.fingerprint.clone().ok_or(
             "internal error: a plan without a fingerprint was to be saved; please report it",
         )?;
+        let digests = digests(desired);
         entries.push(SavedPlan {
             manifest: plan.manifest.clone(),
-            manifest_digest: manifest_digest(desired),
-            files: file_digests(desired)
+            manifest_digest: digests.manifest,
+            files: digests
+                .files
                 .into_iter()
                 .map(|(path, sha256)| SavedFile { path, sha256 })
                 .collect(),
