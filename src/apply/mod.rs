@@ -220,17 +220,20 @@ pub async fn verify(
     }
 }
 
-/// Sleeps `duration`, waking early when an interruption arrives; false when interrupted.
-async fn pause(duration: Duration, interrupted: &AtomicBool) -> bool {
-    let deadline = tokio::time::Instant::now() + duration;
-    while !interrupted.load(Ordering::SeqCst) {
-        let now = tokio::time::Instant::now();
-        if now >= deadline {
-            return true;
-        }
-        tokio::time::sleep((deadline - now).min(Duration::from_millis(50))).await;
+/// Resolves once the interruption flag is set (SIGINT or SIGTERM arrived): what every wait
+/// of apply races, so a signal is heard within 20 ms wherever apply waits.
+pub async fn interrupted(flag: &AtomicBool) {
+    while !flag.load(Ordering::SeqCst) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    false
+}
+
+/// Sleeps `duration`, waking early when an interruption arrives; false when interrupted.
+async fn pause(duration: Duration, flag: &AtomicBool) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep(duration) => !flag.load(Ordering::SeqCst),
+        () = interrupted(flag) => false,
+    }
 }
 
 /// After a step: go on at this index, or stop with this outcome.

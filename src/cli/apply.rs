@@ -85,13 +85,6 @@ pub fn run(args: &ApplyArgs) -> ExitCode {
     })
 }
 
-/// Resolves once SIGINT or SIGTERM has been received.
-async fn until_interrupted(interrupted: &AtomicBool) {
-    while !interrupted.load(Ordering::SeqCst) {
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-}
-
 /// Says what was interrupted; the exit code of the signal (130 SIGINT, 143 SIGTERM).
 fn interrupted_code(signal: &AtomicU8, what: &str) -> ExitCode {
     let _ = writeln!(anstream::stderr(), "interrupted {what}");
@@ -145,7 +138,7 @@ async fn apply_one(
     // Reads only: a signal abandons them at once (apply has written nothing yet).
     let plan = tokio::select! {
         plan = crate::observe::plan(client, desired, options, prices) => plan,
-        () = until_interrupted(interrupted) => {
+        () = crate::apply::interrupted(interrupted) => {
             return interrupted_code(signal, "while reading the account, before any change; run apply again");
         }
     };
@@ -316,7 +309,7 @@ async fn verify(
 ) -> ExitCode {
     let verified = tokio::select! {
         verified = crate::apply::verify(client, desired, options, prices) => verified,
-        () = until_interrupted(interrupted) => {
+        () = crate::apply::interrupted(interrupted) => {
             return interrupted_code(signal, "while verifying; every step ran: run `telrep plan` to check");
         }
     };
