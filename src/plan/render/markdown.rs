@@ -5,10 +5,10 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::{
-    HEAD, RenderOptions, Shown, TAIL, combined_summary, more, price_note, shortened, summarize,
+    RenderOptions, Shown, combined_summary, more, price_note, shortened, shown_steps, summarize,
 };
 use crate::plan::cost::dollars;
-use crate::plan::{Action, Detail, Plan, PlanDiagnostic, Step, plural};
+use crate::plan::{Detail, Plan, PlanDiagnostic, Step, plural};
 
 /// GitHub's limit on a comment body.
 pub const MARKDOWN_LIMIT: usize = 65_536;
@@ -139,31 +139,17 @@ fn section(plan: &Plan, options: &MarkdownOptions, full: bool, text: &mut String
         "<details><summary>{}</summary>\n",
         plural(plan.steps.len(), "step", "steps")
     );
-    let removals = plan
-        .steps
-        .iter()
-        .filter(|step| step.action == Action::RemoveNumber)
-        .count();
-    let mut removal = 0;
-    for step in &plan.steps {
-        if step.action == Action::RemoveNumber && !full && removals > HEAD + TAIL + 1 {
-            removal += 1;
-            if removal == HEAD + 1 {
+    for entry in shown_steps(&plan.steps, full) {
+        match entry {
+            Shown::Item(step) => step_line(step, full, text),
+            Shown::Elided(count) => {
                 let _ = writeln!(
                     text,
                     "- … {} (`telrep plan --full` shows all) …",
-                    more(
-                        removals - HEAD - TAIL,
-                        "remove_number step",
-                        "remove_number steps"
-                    )
+                    more(count, "remove_number step", "remove_number steps")
                 );
             }
-            if removal > HEAD && removal <= removals - TAIL {
-                continue;
-            }
         }
-        step_line(step, full, text);
     }
     if !plan.unmanaged.is_empty() {
         let _ = writeln!(
@@ -228,7 +214,7 @@ fn build_brief(plans: &[Plan], options: &MarkdownOptions) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::{Action, Cost, FORMAT_VERSION, PlanEnterprise, Step};
+    use crate::plan::{Action, Cost, Detail, FORMAT_VERSION, PlanEnterprise, Step};
 
     fn plan_with_batches(batches: usize) -> Plan {
         let steps = (0..batches)
@@ -285,6 +271,30 @@ mod tests {
         };
         render_markdown(std::slice::from_ref(plan), &options, &mut out).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn long_runs_of_removals_are_shortened() {
+        let mut plan = plan_with_batches(0);
+        plan.steps = (0..8)
+            .map(|index| {
+                Step::new(
+                    Action::RemoveNumber,
+                    format!("/enterprises/ID/reputation/numbers/%2B1202555000{index}"),
+                    "monitored live but not in the manifest (`prune: true`)".to_owned(),
+                )
+                .with(Detail::RemoveNumber {
+                    phone_number: crate::model::E164::parse(&format!("+1202555000{index}"))
+                        .unwrap(),
+                })
+            })
+            .collect();
+        let text = render(&plan, false);
+        assert_eq!(text.matches("**remove_number**").count(), 5);
+        assert!(text.contains(
+            "- … 3 more remove_number steps (`telrep plan --full` shows all) …\n- `-` **remove_number** `DELETE /enterprises/ID/reputation/numbers/%2B12025550006`"
+        ));
+        assert_eq!(render(&plan, true).matches("**remove_number**").count(), 8);
     }
 
     #[test]

@@ -72,6 +72,27 @@ pub(crate) fn shortened<T: Clone>(items: &[T], full: bool) -> Vec<Shown<T>> {
     shown
 }
 
+/// A plan's steps as renderers show them: a long run of `remove_number` steps reads like a
+/// long number list, its first three and last two (all with `full`).
+pub(crate) fn shown_steps(steps: &[super::Step], full: bool) -> Vec<Shown<&super::Step>> {
+    let mut shown = Vec::new();
+    let mut rest = steps;
+    while let Some(first) = rest.first() {
+        let run = rest
+            .iter()
+            .take_while(|step| step.action == first.action)
+            .count();
+        let (group, tail) = rest.split_at(run);
+        if first.action == super::Action::RemoveNumber {
+            shown.extend(shortened(&group.iter().collect::<Vec<_>>(), full));
+        } else {
+            shown.extend(group.iter().map(Shown::Item));
+        }
+        rest = tail;
+    }
+    shown
+}
+
 /// Fields holding personal data: shown changed, with a short hash, unless
 /// `--show-sensitive` (pull-request comments are widely readable).
 pub fn is_sensitive(field: &str) -> bool {

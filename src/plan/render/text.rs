@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 
 use super::{
-    HEAD, RenderOptions, Shown, TAIL, combined_summary, more, price_note, shortened, summarize,
+    RenderOptions, Shown, combined_summary, more, price_note, shortened, shown_steps, summarize,
 };
 use crate::plan::cost::dollars;
 use crate::plan::{Action, Cost, Detail, Plan, Step, plural};
@@ -74,39 +74,15 @@ fn render_steps(plan: &Plan, options: RenderOptions, out: &mut impl Write) -> io
     if !plan.steps.is_empty() {
         writeln!(out)?;
     }
-    let mut index = 0;
-    while let Some(step) = plan.steps.get(index) {
-        // A long run of removals reads like a long number list: first three, last two.
-        let run = plan
-            .steps
-            .get(index..)
-            .unwrap_or_default()
-            .iter()
-            .take_while(|candidate| candidate.action == step.action)
-            .count();
-        if step.action == Action::RemoveNumber && run > HEAD + TAIL + 1 && !options.full {
-            let removals = plan.steps.get(index..index + run).unwrap_or_default();
-            for (position, removal) in removals.iter().enumerate() {
-                if position == HEAD {
-                    writeln!(
-                        out,
-                        "  … {} (`--full` shows all) …",
-                        more(
-                            run - HEAD - TAIL,
-                            "remove_number step",
-                            "remove_number steps"
-                        )
-                    )?;
-                }
-                if position < HEAD || position >= run - TAIL {
-                    render_step(removal, options, out)?;
-                }
-            }
-            index += run;
-            continue;
+    for entry in shown_steps(&plan.steps, options.full) {
+        match entry {
+            Shown::Item(step) => render_step(step, options, out)?,
+            Shown::Elided(count) => writeln!(
+                out,
+                "  … {} (`--full` shows all) …",
+                more(count, "remove_number step", "remove_number steps")
+            )?,
         }
-        render_step(step, options, out)?;
-        index += 1;
     }
     Ok(())
 }
