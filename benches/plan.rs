@@ -60,7 +60,18 @@ fn main() {
     fresh.candidates = fresh
         .numbers
         .drain(..)
-        .map(|number| (number, telrep::model::Eligibility::Eligible))
+        .map(|number| {
+            let record = telrep::model::InventoryRecord {
+                phone_number_type: "local".to_owned(),
+                status: "active".to_owned(),
+                country_iso_alpha2: "US".to_owned(),
+            };
+            let candidate = telrep::model::Candidate {
+                inventory: Some(record),
+                monitored_by: None,
+            };
+            (number, candidate)
+        })
         .collect();
     let mut first_time = Vec::new();
     for _ in 0..7 {

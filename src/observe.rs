@@ -12,11 +12,11 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::model::{
-    Desired, E164, Eligibility, Live, LiveEnterprise, LiveReputation, Loa, OtherEnterprise,
-    ReputationSpec, Status,
+    Candidate, Desired, E164, InventoryRecord, Live, LiveEnterprise, LiveReputation, Loa,
+    OtherEnterprise, ReputationSpec, Status,
 };
 use crate::plan::{Plan, PlanDiagnostic, PlanEnterprise, PlanOptions, Prices, Severity};
-use crate::telnyx::wire::{Enterprise, PhoneNumber};
+use crate::telnyx::wire::Enterprise;
 use crate::telnyx::{ApiError, Client};
 
 /// Up to this many numbers to add, the inventory is checked one filter call per number;
@@ -97,7 +97,7 @@ pub async fn observe(client: &Client, desired: &Desired) -> Result<Live, Observe
             .filter(|number| !monitored.contains(number))
             .collect();
         if !to_add.is_empty() {
-            live.candidates = eligibility(
+            live.candidates = candidates(
                 client,
                 &to_add,
                 live.enterprise
@@ -238,10 +238,7 @@ async fn name_owners(client: &Client, live: &mut Live) -> Result<(), ObserveErro
     let owners: std::collections::BTreeSet<String> = live
         .candidates
         .values()
-        .filter_map(|eligibility| match eligibility {
-            Eligibility::MonitoredElsewhere { enterprise_id } => Some(enterprise_id.clone()),
-            _ => None,
-        })
+        .filter_map(|candidate| candidate.monitored_by.clone())
         .collect();
     for id in owners.into_iter().take(OTHERS_NAMED) {
         if live.other_enterprises.iter().any(|other| other.id == id) {
@@ -271,16 +268,16 @@ fn live_enterprise(enterprise: &Enterprise) -> LiveEnterprise {
     }
 }
 
-/// Whether each number can be added: in the inventory as an active US local number, and
-/// monitored by no other enterprise.
-async fn eligibility(
+/// What decides whether each number can be added: its inventory record and the other
+/// enterprise monitoring it (the diff decides).
+async fn candidates(
     client: &Client,
     to_add: &[E164],
     own_enterprise: Option<&str>,
     terms_agreed: bool,
-) -> Result<BTreeMap<E164, Eligibility>, ObserveError> {
+) -> Result<BTreeMap<E164, Candidate>, ObserveError> {
     let wanted: HashSet<E164> = to_add.iter().copied().collect();
-    let mut inventory: HashMap<E164, PhoneNumber> = HashMap::new();
+    let mut inventory: HashMap<E164, InventoryRecord> = HashMap::new();
     let items = if to_add.len() <= PER_NUMBER_LOOKUPS {
         let mut items = Vec::new();
         for number in to_add {
@@ -298,7 +295,14 @@ async fn eligibility(
         if let Some(number) =
             E164::parse(&item.phone_number).filter(|number| wanted.contains(number))
         {
-            inventory.insert(number, item);
+            inventory.insert(
+                number,
+                InventoryRecord {
+                    phone_number_type: item.phone_number_type,
+                    status: item.status,
+                    country_iso_alpha2: item.country_iso_alpha2,
+                },
+            );
         }
     }
     // Reputation listings answer 403 until the terms are agreed. Then no other enterprise's
@@ -309,7 +313,7 @@ async fn eligibility(
     } else {
         Vec::new()
     };
-    let elsewhere: HashMap<E164, String> = monitored
+    let mut elsewhere: HashMap<E164, String> = monitored
         .into_iter()
         .filter(|number| Some(number.enterprise_id.as_str()) != own_enterprise)
         .filter_map(|number| Some((E164::parse(&number.phone_number)?, number.enterprise_id)))
@@ -318,30 +322,11 @@ async fn eligibility(
     Ok(to_add
         .iter()
         .map(|number| {
-            let verdict = match (inventory.get(number), elsewhere.get(number)) {
-                (None, _) => Eligibility::NotInInventory,
-                (Some(item), _) if item.country_iso_alpha2 != "US" => Eligibility::NotUsLocal {
-                    field: "country_iso_alpha2".to_owned(),
-                    value: item.country_iso_alpha2.clone(),
-                },
-                (Some(item), _)
-                    if !matches!(item.phone_number_type.as_str(), "local" | "longcode") =>
-                {
-                    Eligibility::NotUsLocal {
-                        field: "phone_number_type".to_owned(),
-                        value: item.phone_number_type.clone(),
-                    }
-                }
-                (Some(item), _) if item.status != "active" => Eligibility::NotUsLocal {
-                    field: "status".to_owned(),
-                    value: item.status.clone(),
-                },
-                (Some(_), Some(enterprise_id)) => Eligibility::MonitoredElsewhere {
-                    enterprise_id: enterprise_id.clone(),
-                },
-                (Some(_), None) => Eligibility::Eligible,
+            let candidate = Candidate {
+                inventory: inventory.remove(number),
+                monitored_by: elsewhere.remove(number),
             };
-            (*number, verdict)
+            (*number, candidate)
         })
         .collect())
 }

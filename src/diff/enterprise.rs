@@ -47,7 +47,7 @@ impl Planner<'_> {
             }
             return;
         };
-        let Ok(Value::Object(wanted)) = serde_json::to_value(desired) else {
+        let Ok(Value::Object(desired_fields)) = serde_json::to_value(desired) else {
             self.problems.push(Problem::new(
                 "internal",
                 "internal error: the enterprise does not serialise; please report it".to_owned(),
@@ -55,22 +55,23 @@ impl Planner<'_> {
             return;
         };
         let mut changes = Vec::new();
-        for (field, value) in &wanted {
+        for (field, value) in &desired_fields {
             if field == "id" {
                 continue;
             }
-            let current = live.fields.get(field).unwrap_or(&Value::Null);
+            let live_value = live.fields.get(field).unwrap_or(&Value::Null);
             let mut field_changes = Vec::new();
-            compare(field, value, current, &mut field_changes);
+            compare(field, value, live_value, &mut field_changes);
             if field_changes.is_empty() {
                 continue;
             }
             if IMMUTABLE.contains(&field.as_str()) {
                 self.problems.push(Problem::new("immutable_field", format!(
                     "`{field}` cannot change from `{}` to `{}`: the API refuses changes to it after creation, and telrep never deletes an enterprise; put `{}` back in the manifest, or declare a new enterprise under another legal_name",
-                    display(current).unwrap_or_default(),
+                    // An absent value reads as empty between the backticks.
+                    display(live_value).unwrap_or_default(),
                     display(value).unwrap_or_default(),
-                    display(current).unwrap_or_default(),
+                    display(live_value).unwrap_or_default(),
                 )));
                 continue;
             }
@@ -128,9 +129,9 @@ impl Planner<'_> {
             .live
             .candidates
             .values()
-            .filter_map(|eligibility| match eligibility {
+            .filter_map(|candidate| match eligibility(candidate) {
                 Eligibility::MonitoredElsewhere { enterprise_id } => {
-                    Some(self.enterprise_name(enterprise_id))
+                    Some(self.enterprise_name(&enterprise_id))
                 }
                 _ => None,
             })
@@ -174,25 +175,20 @@ pub(super) fn similar_names(live: &str, desired: &str) -> bool {
 
 /// Adds a change for `field` (recursing one level into objects, dotted names) when the
 /// manifest's value differs from the live one; nulls and absent fields are the same.
-pub(super) fn compare(
-    field: &str,
-    wanted: &Value,
-    current: &Value,
-    changes: &mut Vec<FieldChange>,
-) {
-    match (wanted, current) {
-        (Value::Object(wanted), current) => {
-            for (key, value) in wanted {
-                let current = current.get(key).unwrap_or(&Value::Null);
-                compare(&format!("{field}.{key}"), value, current, changes);
+pub(super) fn compare(field: &str, desired: &Value, live: &Value, changes: &mut Vec<FieldChange>) {
+    match (desired, live) {
+        (Value::Object(desired), live) => {
+            for (key, value) in desired {
+                let live = live.get(key).unwrap_or(&Value::Null);
+                compare(&format!("{field}.{key}"), value, live, changes);
             }
         }
-        (wanted, current) if wanted == current => {}
+        (desired, live) if desired == live => {}
         (Value::Null, _) => {}
-        (wanted, current) => changes.push(FieldChange {
+        (desired, live) => changes.push(FieldChange {
             field: field.to_owned(),
-            old: display(current),
-            new: display(wanted),
+            old: display(live),
+            new: display(desired),
         }),
     }
 }

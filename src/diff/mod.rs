@@ -5,11 +5,13 @@ mod enterprise;
 mod loa;
 mod numbers;
 
+pub use numbers::{Eligibility, eligibility, serialize_verdicts};
+
 use std::collections::HashSet;
 
 use crate::model::{
-    CheckFrequency, Desired, E164, Eligibility, Live, LiveReputation, Loa, Place, ReputationSpec,
-    Status, WireEnum,
+    CheckFrequency, Desired, E164, Live, LiveReputation, Loa, Place, ReputationSpec, Status,
+    WireEnum,
 };
 use crate::plan::{
     Action, Cost, Detail, FORMAT_VERSION, FieldChange, Plan, PlanDiagnostic, PlanEnterprise,
@@ -160,6 +162,7 @@ impl Problem {
 /// changes.
 pub fn fingerprint(live: &Live) -> String {
     use sha2::Digest as _;
+    // `Live` has string keys and plain values only, so serialising it cannot fail.
     let canonical = serde_json::to_vec(live).unwrap_or_default();
     let digest = sha2::Sha256::digest(&canonical);
     format!("sha256:{}", crate::model::hex(&digest))
@@ -176,7 +179,7 @@ fn needs_terms(action: Action) -> bool {
 }
 
 /// The manifest's numbers, with a set for lookups.
-struct Wanted<'a> {
+struct DesiredNumbers<'a> {
     numbers: &'a [E164],
     set: HashSet<E164>,
     prune: bool,
@@ -232,13 +235,13 @@ impl Planner<'_> {
     fn enabled(
         &mut self,
         loa: &Loa,
-        frequency: CheckFrequency,
+        check_frequency: CheckFrequency,
         numbers: &[E164],
         prune: bool,
         list: &crate::model::NumberList,
     ) {
         let live_numbers: HashSet<E164> = self.live.numbers.iter().copied().collect();
-        let wanted = Wanted {
+        let desired_numbers = DesiredNumbers {
             numbers,
             set: numbers.iter().copied().collect(),
             prune,
@@ -246,7 +249,11 @@ impl Planner<'_> {
         };
         let Some(reputation) = &self.live.reputation else {
             let document = self.upload(loa);
-            self.enable(&document, frequency, "Number Reputation is not enabled");
+            self.enable(
+                &document,
+                check_frequency,
+                "Number Reputation is not enabled",
+            );
             self.wait("enable starts vetting; numbers can be added once `status` and `loa_status` are both approved");
             self.add(numbers, list, &live_numbers);
             return;
@@ -256,19 +263,19 @@ impl Planner<'_> {
         if rejected || (loa_changed && reputation.loa_status == Status::Approved) {
             self.cascade(
                 loa,
-                frequency,
+                check_frequency,
                 reputation,
                 loa_changed,
-                &wanted,
+                &desired_numbers,
                 &live_numbers,
             );
         } else {
             self.in_place(
                 loa,
-                frequency,
+                check_frequency,
                 reputation,
                 loa_changed,
-                &wanted,
+                &desired_numbers,
                 &live_numbers,
             );
         }
@@ -279,10 +286,10 @@ impl Planner<'_> {
     fn cascade(
         &mut self,
         loa: &Loa,
-        frequency: CheckFrequency,
+        check_frequency: CheckFrequency,
         reputation: &LiveReputation,
         loa_changed: bool,
-        wanted: &Wanted<'_>,
+        desired_numbers: &DesiredNumbers<'_>,
         live_numbers: &HashSet<E164>,
     ) {
         let rejected = reputation.status == Status::Rejected;
@@ -299,19 +306,19 @@ impl Planner<'_> {
             "the LOA must change and the live one is approved, which the API refuses to PATCH"
                 .to_owned()
         };
-        let document = if loa_changed {
-            self.upload(loa)
-        } else {
-            reputation.loa_document_id.clone().unwrap_or_default()
+        // `loa_changed` is true whenever the live settings name no LOA document.
+        let document = match (&reputation.loa_document_id, loa_changed) {
+            (Some(live), false) => live.clone(),
+            _ => self.upload(loa),
         };
         // The cascade re-adds what it de-registers, so nothing the manifest keeps is lost.
-        let mut readd: Vec<E164> = wanted.numbers.to_vec();
-        if !wanted.prune {
+        let mut readd: Vec<E164> = desired_numbers.numbers.to_vec();
+        if !desired_numbers.prune {
             readd.extend(
                 self.live
                     .numbers
                     .iter()
-                    .filter(|number| !wanted.set.contains(number)),
+                    .filter(|number| !desired_numbers.set.contains(number)),
             );
         }
         let batches = readd.len().div_ceil(BATCH);
@@ -326,18 +333,18 @@ impl Planner<'_> {
             self.reputation_path(),
             why.clone(),
         ));
-        self.enable(&document, frequency, "re-enable after the disable");
+        self.enable(&document, check_frequency, "re-enable after the disable");
         self.wait("vetting restarts after enable; numbers can be added once it is approved");
-        self.add(&readd, wanted.list, live_numbers);
-        if wanted.prune {
+        self.add(&readd, desired_numbers.list, live_numbers);
+        if desired_numbers.prune {
             // Numbers the manifest drops are simply not re-added; rails still apply.
             let removed = self
                 .live
                 .numbers
                 .iter()
-                .filter(|number| !wanted.set.contains(number))
+                .filter(|number| !desired_numbers.set.contains(number))
                 .count();
-            self.check_removals(removed, wanted.numbers.is_empty());
+            self.check_removals(removed, desired_numbers.numbers.is_empty());
         }
     }
 
@@ -345,10 +352,10 @@ impl Planner<'_> {
     fn in_place(
         &mut self,
         loa: &Loa,
-        frequency: CheckFrequency,
+        check_frequency: CheckFrequency,
         reputation: &LiveReputation,
         loa_changed: bool,
-        wanted: &Wanted<'_>,
+        desired_numbers: &DesiredNumbers<'_>,
         live_numbers: &HashSet<E164>,
     ) {
         let mut needs_approval = false;
@@ -369,8 +376,8 @@ impl Planner<'_> {
             needs_approval = true;
         }
         let live_frequency = CheckFrequency::from_wire(&reputation.check_frequency);
-        let frequency_changes = live_frequency != Some(frequency);
-        let to_add: Vec<E164> = wanted
+        let frequency_changes = live_frequency != Some(check_frequency);
+        let to_add: Vec<E164> = desired_numbers
             .numbers
             .iter()
             .copied()
@@ -392,19 +399,19 @@ impl Planner<'_> {
             );
             self.steps.push(step.with(Detail::UpdateFrequency {
                 live: reputation.check_frequency.clone(),
-                desired: frequency,
+                desired: check_frequency,
             }));
         }
-        self.add(&to_add, wanted.list, live_numbers);
+        self.add(&to_add, desired_numbers.list, live_numbers);
         let absent: Vec<E164> = self
             .live
             .numbers
             .iter()
             .copied()
-            .filter(|number| !wanted.set.contains(number))
+            .filter(|number| !desired_numbers.set.contains(number))
             .collect();
-        if wanted.prune {
-            self.check_removals(absent.len(), wanted.numbers.is_empty());
+        if desired_numbers.prune {
+            self.check_removals(absent.len(), desired_numbers.numbers.is_empty());
             for number in absent {
                 let step = Step::new(
                     Action::RemoveNumber,
@@ -420,12 +427,12 @@ impl Planner<'_> {
         }
     }
 
-    fn enable(&mut self, document: &str, frequency: CheckFrequency, why: &str) {
+    fn enable(&mut self, document: &str, check_frequency: CheckFrequency, why: &str) {
         self.steps.push(Step::new(
             Action::EnableReputation,
             self.reputation_path(),
             format!(
-                "{why}: enable with loa_document_id `{document}` and check_frequency `{frequency}`"
+                "{why}: enable with loa_document_id `{document}` and check_frequency `{check_frequency}`"
             ),
         ));
     }
@@ -536,7 +543,9 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::model::{LiveEnterprise, LiveReputation, NumberList, Origin};
+    use crate::model::{
+        Candidate, InventoryRecord, LiveEnterprise, LiveReputation, NumberList, Origin,
+    };
     use serde_json::Value;
 
     const ID: &str = "4a6192a4-0c3b-4d1e-9f2a-8b7c6d5e4f30";
@@ -552,7 +561,7 @@ mod tests {
     }
 
     /// The fixture manifest with `loa.document_id`, daily checks, these numbers, and `prune`.
-    fn desired(wanted: &[E164], prune: bool) -> Desired {
+    fn desired(listed: &[E164], prune: bool) -> Desired {
         let mut desired = crate::manifest::load(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid_minimal.yaml"),
             Default::default(),
@@ -561,8 +570,8 @@ mod tests {
         desired.manifest = "acme.yaml".into();
         let list = NumberList {
             sources: vec!["acme.yaml".into()],
-            numbers: wanted.to_vec(),
-            origins: (0..wanted.len())
+            numbers: listed.to_vec(),
+            origins: (0..listed.len())
                 .map(|index| Origin {
                     source: 0,
                     line: u32::try_from(index).unwrap() + 10,
@@ -612,9 +621,29 @@ mod tests {
         }
     }
 
-    fn eligible(live: &mut Live, wanted: &[E164]) {
-        for number in wanted {
-            live.candidates.insert(*number, Eligibility::Eligible);
+    /// An active US number of the inventory of type `kind`, monitored nowhere.
+    fn in_inventory(kind: &str) -> Candidate {
+        Candidate {
+            inventory: Some(InventoryRecord {
+                phone_number_type: kind.to_owned(),
+                status: "active".to_owned(),
+                country_iso_alpha2: "US".to_owned(),
+            }),
+            monitored_by: None,
+        }
+    }
+
+    /// An active local number of the inventory that `enterprise_id` monitors.
+    fn monitored_by(enterprise_id: &str) -> Candidate {
+        Candidate {
+            monitored_by: Some(enterprise_id.to_owned()),
+            ..in_inventory("local")
+        }
+    }
+
+    fn eligible(live: &mut Live, listed: &[E164]) {
+        for number in listed {
+            live.candidates.insert(*number, in_inventory("local"));
         }
     }
 
@@ -650,11 +679,11 @@ mod tests {
 
     #[test]
     fn no_changes_when_converged() {
-        let wanted = numbers(0..3);
-        let desired = desired(&wanted, true);
+        let listed = numbers(0..3);
+        let desired = desired(&listed, true);
         let plan = make(
             &desired,
-            &converged(&desired, &wanted),
+            &converged(&desired, &listed),
             PlanOptions::default(),
         );
         assert_eq!(outline(&plan), Vec::<String>::new());
@@ -673,8 +702,8 @@ mod tests {
 
     #[test]
     fn first_time_setup_in_design_order() {
-        let wanted = numbers(0..250);
-        let mut desired = desired(&wanted, false);
+        let listed = numbers(0..250);
+        let mut desired = desired(&listed, false);
         if let ReputationSpec::Enabled { loa, .. } = &mut desired.reputation {
             *loa = Loa::File {
                 path: "loa/signed.pdf".into(),
@@ -683,7 +712,7 @@ mod tests {
             };
         }
         let mut live = Live::default();
-        eligible(&mut live, &wanted);
+        eligible(&mut live, &listed);
         let plan = make(&desired, &live, PlanOptions::default());
         assert_eq!(
             outline(&plan),
@@ -721,9 +750,9 @@ mod tests {
 
     #[test]
     fn enterprise_field_changes_and_immutable_fields() {
-        let wanted = numbers(0..1);
-        let desired = desired(&wanted, false);
-        let mut live = converged(&desired, &wanted);
+        let listed = numbers(0..1);
+        let desired = desired(&listed, false);
+        let mut live = converged(&desired, &listed);
         let fields = &mut live.enterprise.as_mut().unwrap().fields;
         fields.insert(
             "website".to_owned(),
@@ -759,7 +788,7 @@ mod tests {
         );
         assert_eq!(masked_fields[1].new.as_deref(), Some("https://acme.com"));
 
-        let mut live = converged(&desired, &wanted);
+        let mut live = converged(&desired, &listed);
         live.enterprise
             .as_mut()
             .unwrap()
@@ -798,9 +827,9 @@ mod tests {
 
     #[test]
     fn issue_8_one_changed_field_reads_in_the_singular() {
-        let wanted = numbers(0..1);
-        let desired = desired(&wanted, false);
-        let mut live = converged(&desired, &wanted);
+        let listed = numbers(0..1);
+        let desired = desired(&listed, false);
+        let mut live = converged(&desired, &listed);
         live.enterprise.as_mut().unwrap().fields.insert(
             "website".to_owned(),
             Value::String("https://old.example".to_owned()),
@@ -811,11 +840,11 @@ mod tests {
 
     #[test]
     fn issue_8_nothing_to_bill_is_a_positive_zero() {
-        let wanted = numbers(0..2);
-        let desired = desired(&wanted, false);
+        let listed = numbers(0..2);
+        let desired = desired(&listed, false);
         let plan = make(
             &desired,
-            &converged(&desired, &wanted),
+            &converged(&desired, &listed),
             PlanOptions::default(),
         );
         let cost = plan.cost.as_ref().unwrap();
@@ -830,11 +859,11 @@ mod tests {
 
     #[test]
     fn issue_8_summary_counts_steps_and_numbers() {
-        let wanted = numbers(0..150);
-        let desired = desired(&wanted, true);
+        let listed = numbers(0..150);
+        let desired = desired(&listed, true);
         let mut live = converged(&desired, &numbers(140..160));
         live.reputation.as_mut().unwrap().check_frequency = "weekly".to_owned();
-        eligible(&mut live, &wanted);
+        eligible(&mut live, &listed);
         let plan = make(&desired, &live, ALLOW_ALL);
         assert_eq!(plan.errors, Vec::<String>::new());
         let summary = plan.summary.unwrap();
@@ -853,11 +882,10 @@ mod tests {
 
     #[test]
     fn issue_8_a_failed_plan_has_no_cost_summary_or_fingerprint() {
-        let wanted = numbers(0..1);
-        let desired = desired(&wanted, false);
+        let listed = numbers(0..1);
+        let desired = desired(&listed, false);
         let mut live = converged(&desired, &[]);
-        live.candidates
-            .insert(wanted[0], Eligibility::NotInInventory);
+        live.candidates.insert(listed[0], Candidate::default());
         let plan = make(&desired, &live, PlanOptions::default());
         assert_eq!(
             (plan.cost, plan.summary, plan.fingerprint),
@@ -879,16 +907,16 @@ mod tests {
 
     #[test]
     fn issue_8_a_pinned_document_is_checked_only_when_linked() {
-        let wanted = numbers(0..1);
-        let desired = desired(&wanted, false);
+        let listed = numbers(0..1);
+        let desired = desired(&listed, false);
         // Converged: nothing links the document, so nothing asks for it.
-        let live = converged(&desired, &wanted);
+        let live = converged(&desired, &listed);
         let diffed = diff_detailed(&desired, &live, PlanOptions::default(), Prices::default());
         assert_eq!(diffed.linked_documents, Vec::<String>::new());
         // Enable links it: observation is asked to check it; a missing one is an error.
         let mut live = converged(&desired, &[]);
         live.reputation = None;
-        eligible(&mut live, &wanted);
+        eligible(&mut live, &listed);
         let diffed = diff_detailed(&desired, &live, PlanOptions::default(), Prices::default());
         assert_eq!(diffed.linked_documents, [DOCUMENT]);
         assert_eq!(diffed.plan.errors, Vec::<String>::new());
@@ -910,8 +938,8 @@ mod tests {
 
     #[test]
     fn issue_8_numbers_of_a_renamed_enterprise_are_one_error() {
-        let wanted = numbers(0..35);
-        let desired = desired(&wanted, false);
+        let listed = numbers(0..35);
+        let desired = desired(&listed, false);
         let mut live = Live {
             terms_agreed: true,
             other_enterprises: vec![crate::model::OtherEnterprise {
@@ -920,13 +948,8 @@ mod tests {
             }],
             ..Live::default()
         };
-        for number in &wanted {
-            live.candidates.insert(
-                *number,
-                Eligibility::MonitoredElsewhere {
-                    enterprise_id: ID.to_owned(),
-                },
-            );
+        for number in &listed {
+            live.candidates.insert(*number, monitored_by(ID));
         }
         let plan = make(&desired, &live, PlanOptions::default());
         assert_eq!(
@@ -987,8 +1010,8 @@ mod tests {
 
     #[test]
     fn issue_9_an_unknown_loa_digest_is_not_a_difference() {
-        let wanted = numbers(0..1);
-        let mut desired = desired(&wanted, false);
+        let listed = numbers(0..1);
+        let mut desired = desired(&listed, false);
         let sha256 = "ab".repeat(32);
         if let ReputationSpec::Enabled { loa, .. } = &mut desired.reputation {
             *loa = Loa::File {
@@ -1000,7 +1023,7 @@ mod tests {
         let case = |setup: &dyn Fn(&mut Live),
                     options: PlanOptions|
          -> (Vec<String>, Vec<String>, Vec<String>) {
-            let mut live = converged(&desired, &wanted);
+            let mut live = converged(&desired, &listed);
             setup(&mut live);
             let plan = make(&desired, &live, options);
             (
@@ -1068,10 +1091,10 @@ mod tests {
 
     #[test]
     fn loa_and_vetting_states() {
-        let wanted = numbers(0..2);
-        let desired = desired(&wanted, false);
+        let listed = numbers(0..2);
+        let desired = desired(&listed, false);
         let with = |status: &str, loa_status: &str, document: &str| {
-            let mut live = converged(&desired, &wanted);
+            let mut live = converged(&desired, &listed);
             let reputation = live.reputation.as_mut().unwrap();
             reputation.status = Status::from_wire(status);
             reputation.loa_status = Status::from_wire(loa_status);
@@ -1150,8 +1173,8 @@ mod tests {
 
     #[test]
     fn the_cascade_keeps_unmanaged_numbers() {
-        let wanted = numbers(0..2);
-        let desired = desired(&wanted, false);
+        let listed = numbers(0..2);
+        let desired = desired(&listed, false);
         let mut live = converged(&desired, &numbers(0..3));
         live.reputation.as_mut().unwrap().loa_document_id = Some(OTHER_DOCUMENT.to_owned());
         let plan = make(&desired, &live, ALLOW_ALL);
@@ -1167,9 +1190,9 @@ mod tests {
 
     #[test]
     fn frequency_waits_for_approval() {
-        let wanted = numbers(0..1);
-        let desired = desired(&wanted, false);
-        let mut live = converged(&desired, &wanted);
+        let listed = numbers(0..1);
+        let desired = desired(&listed, false);
+        let mut live = converged(&desired, &listed);
         live.reputation.as_mut().unwrap().check_frequency = "monthly".to_owned();
         let plan_approved = make(&desired, &live, PlanOptions::default());
         assert_eq!(
@@ -1262,25 +1285,14 @@ mod tests {
 
     #[test]
     fn numbers_that_cannot_be_added_are_errors_naming_their_place() {
-        let wanted = numbers(0..4);
-        let desired = desired(&wanted, false);
+        let listed = numbers(0..4);
+        let desired = desired(&listed, false);
         let mut live = converged(&desired, &[]);
-        live.candidates.insert(wanted[0], Eligibility::Eligible);
+        live.candidates.insert(listed[0], in_inventory("local"));
+        live.candidates.insert(listed[1], Candidate::default());
+        live.candidates.insert(listed[2], in_inventory("toll_free"));
         live.candidates
-            .insert(wanted[1], Eligibility::NotInInventory);
-        live.candidates.insert(
-            wanted[2],
-            Eligibility::NotUsLocal {
-                field: "phone_number_type".to_owned(),
-                value: "toll_free".to_owned(),
-            },
-        );
-        live.candidates.insert(
-            wanted[3],
-            Eligibility::MonitoredElsewhere {
-                enterprise_id: OTHER_DOCUMENT.to_owned(),
-            },
-        );
+            .insert(listed[3], monitored_by(OTHER_DOCUMENT));
         let plan = make(&desired, &live, PlanOptions::default());
         assert_eq!(outline(&plan), Vec::<String>::new());
         assert_eq!(
@@ -1297,9 +1309,9 @@ mod tests {
 
     #[test]
     fn disabling() {
-        let wanted = numbers(0..5);
-        let mut desired = desired(&wanted, false);
-        let live = converged(&desired, &wanted);
+        let listed = numbers(0..5);
+        let mut desired = desired(&listed, false);
+        let live = converged(&desired, &listed);
         desired.reputation = ReputationSpec::Disabled;
         assert_eq!(
             make(&desired, &live, PlanOptions::default()).errors,
@@ -1327,8 +1339,8 @@ mod tests {
     #[test]
     fn every_kind_in_order() {
         let live_numbers = numbers(0..4);
-        let wanted: Vec<E164> = numbers(1..6);
-        let desired = desired(&wanted, true);
+        let listed: Vec<E164> = numbers(1..6);
+        let desired = desired(&listed, true);
         let mut live = converged(&desired, &live_numbers);
         live.terms_agreed = false;
         live.enterprise.as_mut().unwrap().fields.insert(
@@ -1339,7 +1351,7 @@ mod tests {
         reputation.loa_status = Status::Pending;
         reputation.loa_document_id = Some(OTHER_DOCUMENT.to_owned());
         reputation.check_frequency = "weekly".to_owned();
-        eligible(&mut live, &wanted);
+        eligible(&mut live, &listed);
         let plan = make(&desired, &live, PlanOptions::default());
         assert_eq!(
             outline(&plan),

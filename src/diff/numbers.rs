@@ -3,6 +3,10 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use serde::Serialize;
+
+use crate::model::{Candidate, InventoryRecord};
+
 use super::enterprise::similar_names;
 use super::*;
 
@@ -18,17 +22,21 @@ impl Planner<'_> {
     ) {
         // Numbers another enterprise monitors while the manifest's own does not exist have
         // one cause (a renamed legal_name, a wrong pin): one error per such enterprise.
-        let mut elsewhere: BTreeMap<&str, Vec<E164>> = BTreeMap::new();
+        let mut elsewhere: BTreeMap<String, Vec<E164>> = BTreeMap::new();
         for &number in numbers {
             if live_numbers.contains(&number) {
                 continue;
             }
-            let (rule, problem) = match self.live.candidates.get(&number) {
+            let verdict = self.live.candidates.get(&number).map(eligibility);
+            let (rule, problem) = match verdict.as_ref() {
                 Some(Eligibility::Eligible) => continue,
                 Some(Eligibility::MonitoredElsewhere { enterprise_id })
                     if self.live.enterprise.is_none() =>
                 {
-                    elsewhere.entry(enterprise_id).or_default().push(number);
+                    elsewhere
+                        .entry(enterprise_id.clone())
+                        .or_default()
+                        .push(number);
                     continue;
                 }
                 Some(Eligibility::NotInInventory) => ("number_not_in_inventory", "not in the account's inventory: buy or port it first, or remove it from the manifest".to_owned()),
@@ -50,7 +58,7 @@ impl Planner<'_> {
         }
         if self.desired.enterprise.id.is_none() {
             for (enterprise_id, owned) in elsewhere {
-                self.monitored_by_another(enterprise_id, &owned, list);
+                self.monitored_by_another(&enterprise_id, &owned, list);
             }
         }
         let batches = numbers.len().div_ceil(BATCH);
@@ -114,4 +122,158 @@ pub(super) fn place_of(list: &crate::model::NumberList, number: E164) -> Option<
         .iter()
         .position(|candidate| *candidate == number)
         .and_then(|index| list.place(index))
+}
+
+/// Whether a number can be added to this enterprise (docs/api.md, "Inventory"), as the
+/// fingerprint records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Eligibility {
+    /// In the inventory as an active US local number, monitored nowhere.
+    Eligible,
+    /// Not among the account's phone numbers.
+    NotInInventory,
+    /// In the inventory, but a field disqualifies it (`phone_number_type` is `toll_free`…).
+    NotUsLocal {
+        /// The disqualifying field.
+        field: String,
+        /// Its value.
+        value: String,
+    },
+    /// Another enterprise already monitors it.
+    MonitoredElsewhere {
+        /// That enterprise.
+        enterprise_id: String,
+    },
+}
+
+/// The planning rule for one number to add: in the inventory as an active US local number,
+/// and monitored by no other enterprise. The inventory rules come first, so a number that
+/// could never be added is not reported as someone else's.
+pub fn eligibility(candidate: &Candidate) -> Eligibility {
+    let Some(record) = &candidate.inventory else {
+        return Eligibility::NotInInventory;
+    };
+    if let Some((field, value)) = disqualifying(record) {
+        return Eligibility::NotUsLocal {
+            field: field.to_owned(),
+            value: value.to_owned(),
+        };
+    }
+    match &candidate.monitored_by {
+        Some(enterprise_id) => Eligibility::MonitoredElsewhere {
+            enterprise_id: enterprise_id.clone(),
+        },
+        None => Eligibility::Eligible,
+    }
+}
+
+/// The first inventory field that rules a number out, with its value.
+fn disqualifying(record: &InventoryRecord) -> Option<(&'static str, &str)> {
+    if record.country_iso_alpha2 != "US" {
+        return Some(("country_iso_alpha2", &record.country_iso_alpha2));
+    }
+    if !matches!(record.phone_number_type.as_str(), "local" | "longcode") {
+        return Some(("phone_number_type", &record.phone_number_type));
+    }
+    if record.status != "active" {
+        return Some(("status", &record.status));
+    }
+    None
+}
+
+/// Serialises each candidate as its verdict: what the fingerprint of a plan depends on.
+pub fn serialize_verdicts<S: serde::Serializer>(
+    candidates: &BTreeMap<E164, Candidate>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(
+        candidates
+            .iter()
+            .map(|(number, candidate)| (number, eligibility(candidate))),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(phone_number_type: &str, status: &str, country: &str) -> Candidate {
+        Candidate {
+            inventory: Some(InventoryRecord {
+                phone_number_type: phone_number_type.to_owned(),
+                status: status.to_owned(),
+                country_iso_alpha2: country.to_owned(),
+            }),
+            monitored_by: None,
+        }
+    }
+
+    fn not_us_local(field: &str, value: &str) -> Eligibility {
+        Eligibility::NotUsLocal {
+            field: field.to_owned(),
+            value: value.to_owned(),
+        }
+    }
+
+    #[test]
+    fn the_inventory_decides_before_another_enterprise() {
+        assert_eq!(
+            eligibility(&Candidate::default()),
+            Eligibility::NotInInventory
+        );
+        assert_eq!(
+            eligibility(&record("local", "active", "US")),
+            Eligibility::Eligible
+        );
+        assert_eq!(
+            eligibility(&record("longcode", "active", "US")),
+            Eligibility::Eligible
+        );
+        assert_eq!(
+            eligibility(&record("toll_free", "active", "US")),
+            not_us_local("phone_number_type", "toll_free")
+        );
+        assert_eq!(
+            eligibility(&record("local", "port-pending", "US")),
+            not_us_local("status", "port-pending")
+        );
+        assert_eq!(
+            eligibility(&record("toll_free", "port-pending", "CA")),
+            not_us_local("country_iso_alpha2", "CA")
+        );
+        let mut elsewhere = record("local", "active", "US");
+        elsewhere.monitored_by = Some("other".to_owned());
+        assert_eq!(
+            eligibility(&elsewhere),
+            Eligibility::MonitoredElsewhere {
+                enterprise_id: "other".to_owned()
+            }
+        );
+        elsewhere.inventory = None;
+        assert_eq!(eligibility(&elsewhere), Eligibility::NotInInventory);
+    }
+
+    #[test]
+    fn the_fingerprint_holds_verdicts_not_facts() {
+        let number = E164::parse("+12025550100").unwrap();
+        let json = |candidate: Candidate| {
+            let mut map = BTreeMap::new();
+            map.insert(number, candidate);
+            let mut out = Vec::new();
+            serialize_verdicts(&map, &mut serde_json::Serializer::new(&mut out)).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(
+            json(record("local", "active", "US")),
+            r#"{"+12025550100":"Eligible"}"#
+        );
+        assert_eq!(
+            json(record("longcode", "active", "US")),
+            r#"{"+12025550100":"Eligible"}"#
+        );
+        assert_eq!(
+            json(record("mobile", "active", "US")),
+            r#"{"+12025550100":{"NotUsLocal":{"field":"phone_number_type","value":"mobile"}}}"#
+        );
+    }
 }

@@ -30,8 +30,10 @@ pub struct Live {
     /// The linked LOA document answered 404: it cannot be compared, which is not a change.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub loa_missing: bool,
-    /// For each number the plan would add, whether it can be added.
-    pub candidates: BTreeMap<E164, Eligibility>,
+    /// For each number the plan would add, what observation found; the fingerprint holds
+    /// the diff's verdict on each, so facts that decide nothing do not make a plan stale.
+    #[serde(serialize_with = "crate::diff::serialize_verdicts")]
+    pub candidates: BTreeMap<E164, Candidate>,
     /// Pinned document ids the plan would link, and whether each exists; read only when a
     /// step links one, so a converged plan reads no document.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -126,23 +128,23 @@ pub struct LiveReputation {
     pub rejection_reasons: Vec<String>,
 }
 
-/// Whether a number can be added to this enterprise (docs/api.md, "Inventory").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub enum Eligibility {
-    /// In the inventory as an active US local number, monitored nowhere.
-    Eligible,
-    /// Not among the account's phone numbers.
-    NotInInventory,
-    /// In the inventory, but a field disqualifies it (`phone_number_type` is `toll_free`…).
-    NotUsLocal {
-        /// The disqualifying field.
-        field: String,
-        /// Its value.
-        value: String,
-    },
-    /// Another enterprise already monitors it.
-    MonitoredElsewhere {
-        /// That enterprise.
-        enterprise_id: String,
-    },
+/// What observation found about a number the plan would add: facts only; whether it can
+/// be added is the diff's decision (`diff::eligibility`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Candidate {
+    /// Its record in the account's inventory (`GET /phone_numbers`), if any.
+    pub inventory: Option<InventoryRecord>,
+    /// The other enterprise that monitors it, if any.
+    pub monitored_by: Option<String>,
+}
+
+/// The inventory fields that decide eligibility, as the API spells them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InventoryRecord {
+    /// `local`, `toll_free`, legacy `longcode`, `tollfree`, …
+    pub phone_number_type: String,
+    /// `active`, `port-pending`, …
+    pub status: String,
+    /// `US`, …
+    pub country_iso_alpha2: String,
 }

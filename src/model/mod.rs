@@ -16,7 +16,9 @@ pub use enums::{
     CheckFrequency, CountryCode, Industry, NumberOfEmployees, OrganizationLegalType,
     OrganizationType, RoleType, WireEnum,
 };
-pub use live::{Eligibility, Live, LiveEnterprise, LiveReputation, OtherEnterprise, Status};
+pub use live::{
+    Candidate, InventoryRecord, Live, LiveEnterprise, LiveReputation, OtherEnterprise, Status,
+};
 
 pub(crate) use desired::is_lowercase_uuid;
 
