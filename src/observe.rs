@@ -84,6 +84,7 @@ pub async fn observe(client: &Client, desired: &Desired) -> Result<Live, Observe
             loa_status: Status::from_wire(&settings.loa_status),
             loa_document_id: settings.loa_document_id,
             check_frequency: settings.check_frequency,
+            // No reasons is a documented possibility: the list is then empty.
             rejection_reasons: settings.rejection_reasons.unwrap_or_default(),
         });
     }

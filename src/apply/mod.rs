@@ -253,6 +253,7 @@ impl Run<'_> {
     ) -> Result<Next, ApplyError> {
         let total = plan.steps.len();
         let action = plan.steps.get(index).map(|step| step.action);
+        // An index past the end is an empty run (`get` instead of a slice that could panic).
         let end = plan
             .steps
             .get(index..)
@@ -263,6 +264,7 @@ impl Run<'_> {
         let group: Vec<(usize, &Step)> = plan
             .steps
             .get(index..end)
+            // `end` is at most the length and at least `index`: see above.
             .unwrap_or_default()
             .iter()
             .enumerate()
@@ -291,9 +293,9 @@ impl Run<'_> {
         step: &Step,
         events: &(dyn Fn(Event) + Send + Sync),
     ) -> Result<Next, ApplyError> {
-        let number = index + 1;
+        let position = index + 1;
         events(Event::StepStarted {
-            step: number,
+            step: position,
             of: total,
             action: step.action,
             call: format!("{} {}", step.method(), step.path),
@@ -302,7 +304,7 @@ impl Run<'_> {
             if self.options.no_wait {
                 return Ok(Next::Stop(Outcome::VettingPending));
             }
-            match self.wait(number, events).await {
+            match self.wait(position, events).await {
                 Ok(true) => Ok(()),
                 Ok(false) if self.options.interrupted.load(Ordering::SeqCst) => {
                     return Ok(Next::Stop(Outcome::Interrupted {
@@ -314,11 +316,11 @@ impl Run<'_> {
                 Err(error) => Err(error),
             }
         } else {
-            self.single(number, step, events).await
+            self.single(position, step, events).await
         };
         if let Err(error) = done {
             events(Event::StepFailed {
-                step: number,
+                step: position,
                 action: step.action,
                 error: crate::telnyx::one_line(&error),
             });
@@ -330,7 +332,7 @@ impl Run<'_> {
             _ => None,
         };
         events(Event::StepFinished {
-            step: number,
+            step: position,
             action: step.action,
             id,
         });
@@ -353,8 +355,8 @@ impl Run<'_> {
         let interrupted = &self.options.interrupted;
         let results: Vec<Option<Result<Refusals, ApplyError>>> =
             futures::stream::iter(group.iter())
-                .map(|(number, step)| {
-                    number_step(client, &id, *number, step, total, interrupted, events)
+                .map(|(position, step)| {
+                    number_step(client, &id, *position, step, total, interrupted, events)
                 })
                 .buffered(self.options.concurrency.max(1))
                 .collect()
@@ -379,7 +381,7 @@ impl Run<'_> {
 async fn number_step(
     client: &Client,
     id: &str,
-    number: usize,
+    position: usize,
     step: &Step,
     total: usize,
     interrupted: &AtomicBool,
@@ -389,26 +391,26 @@ async fn number_step(
         return None;
     }
     events(Event::StepStarted {
-        step: number,
+        step: position,
         of: total,
         action: step.action,
         call: format!("{} {}", step.method(), step.path),
     });
     let result = match &step.detail {
         Detail::AddNumbers { phone_numbers } => {
-            add_batch(client, id, phone_numbers, number, interrupted, events).await
+            add_batch(client, id, phone_numbers, position, interrupted, events).await
         }
         Detail::RemoveNumber { phone_number } => client
             .delete_number(id, *phone_number)
             .await
             .map(|_| BatchEnd::Done(Vec::new()))
             .map_err(|source| ApplyError::Api {
-                step: number,
+                step: position,
                 action: "remove_number",
                 source,
             }),
         _ => Err(ApplyError::Unexpected {
-            step: number,
+            step: position,
             action: step.action.name(),
             message: "a number step without its numbers".to_owned(),
         }),
@@ -420,12 +422,12 @@ async fn number_step(
     };
     let event = match &result {
         Ok(refused) if refused.is_empty() => Event::StepFinished {
-            step: number,
+            step: position,
             action: step.action,
             id: None,
         },
         Ok(refused) => Event::StepFailed {
-            step: number,
+            step: position,
             action: step.action,
             error: format!(
                 "{} refused",
@@ -433,7 +435,7 @@ async fn number_step(
             ),
         },
         Err(error) => Event::StepFailed {
-            step: number,
+            step: position,
             action: step.action,
             error: crate::telnyx::one_line(error),
         },

@@ -118,8 +118,7 @@ impl Run<'_> {
         let api = api_error(step, action);
         let client = self.client;
         let id = self.enterprise(step, action)?;
-        let serde_json::Value::Object(all) =
-            serde_json::to_value(&self.desired.enterprise).unwrap_or_default()
+        let Ok(serde_json::Value::Object(all)) = serde_json::to_value(&self.desired.enterprise)
         else {
             return Err(ApplyError::Unexpected {
                 step,

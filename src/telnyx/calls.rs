@@ -41,8 +41,9 @@ impl Client {
         legal_name: Option<&str>,
     ) -> Result<Vec<Enterprise>, ApiError> {
         let query = legal_name
-            .map(|name| vec![("legal_name".to_owned(), name.to_owned())])
-            .unwrap_or_default();
+            .map(|name| ("legal_name".to_owned(), name.to_owned()))
+            .into_iter()
+            .collect();
         self.list_all(
             "/enterprises".to_owned(),
             query,
@@ -66,10 +67,13 @@ impl Client {
         &self,
         enterprise: &EnterpriseSpec,
     ) -> Result<Enterprise, ApiError> {
-        let mut body = serde_json::to_value(enterprise).unwrap_or_default();
-        if let Some(object) = body.as_object_mut() {
-            object.remove("id");
-        }
+        let Ok(serde_json::Value::Object(mut object)) = serde_json::to_value(enterprise) else {
+            let message = "the enterprise does not encode as a JSON object".to_owned();
+            let kind = super::error::ApiErrorKind::Internal { message };
+            return Err(ApiError::new("POST", "/enterprises", kind));
+        };
+        object.remove("id");
+        let body = serde_json::Value::Object(object);
         let call = Call::new(
             Method::POST,
             "/enterprises".to_owned(),
@@ -318,8 +322,9 @@ impl Client {
         digits: Option<&str>,
     ) -> Result<Vec<PhoneNumber>, ApiError> {
         let query = digits
-            .map(|digits| vec![("filter[phone_number]".to_owned(), digits.to_owned())])
-            .unwrap_or_default();
+            .map(|digits| ("filter[phone_number]".to_owned(), digits.to_owned()))
+            .into_iter()
+            .collect();
         self.list_all(
             "/phone_numbers".to_owned(),
             query,

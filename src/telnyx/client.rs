@@ -165,6 +165,7 @@ impl Client {
         Url::parse(&self.base).map_or_else(
             |_| self.base.clone(),
             |url| {
+                // A base URL without a host (never one telrep sends to) shows as empty.
                 let host = url.host_str().unwrap_or_default().to_owned();
                 match url.port() {
                     Some(port) => format!("{host}:{port}"),
@@ -274,6 +275,7 @@ impl Client {
                     .maybe_done(ambiguous)
             }
             None => {
+                // Neither a status nor a transport failure was recorded: nothing to add.
                 let (message, causes) = transport
                     .map(|(_, message, causes)| (message, causes))
                     .unwrap_or_default();
@@ -569,6 +571,7 @@ impl Client {
         };
         // reqwest's own text names the URL (no key); its source chain says why, and may
         // quote what the server sent, so it is scrubbed.
+        // An error with no source has no causes to list.
         let causes = std::error::Error::source(error)
             .map(super::error::chain)
             .unwrap_or_default()
@@ -586,6 +589,7 @@ impl Client {
     fn error_entries(&self, body: &[u8]) -> Vec<super::wire::ErrorEntry> {
         let key = &self.config.api_key;
         let redact = |text: &mut String| *text = key.redact(text);
+        // A body that is not a Telnyx error body has no entries; the status still speaks.
         let mut entries = serde_json::from_slice::<ErrorBody>(body)
             .map(|body| body.errors)
             .unwrap_or_default();

@@ -63,6 +63,11 @@ pub enum ApiErrorKind {
         /// Why.
         reason: String,
     },
+    /// telrep broke one of its own invariants before sending (no call was made).
+    Internal {
+        /// Which.
+        message: String,
+    },
 }
 
 impl ApiError {
@@ -126,6 +131,12 @@ impl fmt::Display for ApiError {
             }
             ApiErrorKind::BadUrl { reason } => {
                 write!(formatter, "refusing the API URL `{path}`: {reason}")?;
+            }
+            ApiErrorKind::Internal { message } => {
+                write!(
+                    formatter,
+                    "{method} {path} was not sent: internal error: {message}; please report it"
+                )?;
             }
         }
         if self.ambiguous {
