@@ -103,6 +103,7 @@ pub struct TosAgreement {
     /// When agreed.
     pub agreed_at: String,
     /// When recorded.
+    #[serde(default)]
     pub created_at: String,
     /// The product.
     pub product_type: String,
@@ -207,8 +208,10 @@ pub struct Enterprise {
     #[serde(default)]
     pub branded_calling_enabled: bool,
     /// RFC 3339.
+    #[serde(default)]
     pub created_at: String,
     /// RFC 3339.
+    #[serde(default)]
     pub updated_at: String,
 }
 
@@ -228,9 +231,15 @@ pub struct ReputationSettings {
     /// Why vetting was rejected; null otherwise.
     #[serde(default)]
     pub rejection_reasons: Option<Vec<String>>,
+    /// The ownership proof's review for numbers hosted elsewhere (`pending`, `approved`,
+    /// `rejected`); null until a first submission.
+    #[serde(default)]
+    pub external_verification_status: Option<String>,
     /// RFC 3339.
+    #[serde(default)]
     pub created_at: String,
     /// RFC 3339.
+    #[serde(default)]
     pub updated_at: String,
 }
 
@@ -273,18 +282,48 @@ pub struct PhoneNumbers {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReputationNumber {
     /// Association id.
+    #[serde(default)]
     pub id: String,
     /// The enterprise monitoring it.
     pub enterprise_id: String,
     /// E.164.
     pub phone_number: String,
+    /// `telnyx` (the account's inventory) or `external` (hosted elsewhere); absent before
+    /// the October 2026 API generation.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Ownership tracking of the number (absent before the October 2026 generation).
+    #[serde(flatten)]
+    pub ownership: Ownership,
     /// Null until the first refresh.
     #[serde(default)]
     pub reputation_data: Option<ReputationData>,
     /// RFC 3339.
+    #[serde(default)]
     pub created_at: String,
     /// RFC 3339.
+    #[serde(default)]
     pub updated_at: String,
+}
+
+impl ReputationNumber {
+    /// A number from the inventory just added, as the API records it (`source: telnyx`,
+    /// ownership `verified`, no reputation data yet); the sandbox's and the tests' records.
+    pub fn added(id: String, enterprise_id: &str, phone_number: String, now: &str) -> Self {
+        Self {
+            id,
+            enterprise_id: enterprise_id.to_owned(),
+            phone_number,
+            source: Some("telnyx".to_owned()),
+            ownership: Ownership {
+                ownership_status: Some("verified".to_owned()),
+                ..Ownership::default()
+            },
+            reputation_data: None,
+            created_at: now.to_owned(),
+            updated_at: now.to_owned(),
+        }
+    }
 }
 
 /// Just the number of a monitored-number record: what observation needs, read without
@@ -293,6 +332,101 @@ pub struct ReputationNumber {
 pub struct MonitoredNumber {
     /// E.164.
     pub phone_number: String,
+    /// `telnyx` or `external`.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// `Ownership`'s fields, inline: `flatten` would buffer every record of a listing of
+    /// a million numbers.
+    #[serde(default)]
+    pub ownership_status: Option<String>,
+    /// See `Ownership`.
+    #[serde(default)]
+    pub flag_reason: Option<String>,
+    /// See `Ownership`.
+    #[serde(default)]
+    pub confirm_by: Option<String>,
+    /// See `Ownership`.
+    #[serde(default)]
+    pub removal_reason: Option<String>,
+    /// See `Ownership`.
+    #[serde(default)]
+    pub removed_at: Option<String>,
+}
+
+/// A monitored number's ownership tracking (numbers hosted elsewhere are checked daily):
+/// the status and the four fields that explain it, null unless set.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Ownership {
+    /// `verified`, `pending_confirmation`, `flagged`, `removed`, or a value the API adds.
+    #[serde(default)]
+    pub ownership_status: Option<String>,
+    /// Why it was flagged, e.g. `carrier_changed`.
+    #[serde(default)]
+    pub flag_reason: Option<String>,
+    /// The deadline for `ownership_confirm` (RFC 3339).
+    #[serde(default)]
+    pub confirm_by: Option<String>,
+    /// Why Telnyx removed it, e.g. `unconfirmed_ownership`.
+    #[serde(default)]
+    pub removal_reason: Option<String>,
+    /// When Telnyx removed it (RFC 3339).
+    #[serde(default)]
+    pub removed_at: Option<String>,
+}
+
+/// The ownership proof for numbers hosted elsewhere (`…/reputation/external_verification`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalVerification {
+    /// The enterprise.
+    #[serde(default)]
+    pub enterprise_id: String,
+    /// `pending`, `approved`, `rejected`, or a value the API adds.
+    pub status: String,
+    /// The proof's documents.
+    #[serde(default)]
+    pub document_ids: Vec<String>,
+    /// Numbers the submission named for the reviewer (a hint only).
+    #[serde(default)]
+    pub phone_numbers: Vec<String>,
+    /// Why it was rejected.
+    #[serde(default)]
+    pub rejection_reason: Option<String>,
+    /// When it was reviewed (RFC 3339).
+    #[serde(default)]
+    pub reviewed_at: Option<String>,
+    /// RFC 3339.
+    #[serde(default)]
+    pub created_at: String,
+    /// RFC 3339.
+    #[serde(default)]
+    pub updated_at: String,
+}
+
+/// `POST …/reputation/external_verification`: the proof's documents (at least one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitExternalVerification {
+    /// Uploaded documents proving ownership (carrier invoice, account statement).
+    pub document_ids: Vec<String>,
+    /// Numbers to point the reviewer at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_numbers: Option<Vec<String>>,
+}
+
+/// `POST …/numbers/{pn}/ownership_confirm`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OwnershipConfirm {
+    /// telrep only ever sends `true`: giving a number up is a removal, done by the manifest.
+    pub still_own: bool,
+}
+
+/// `PATCH …/reputation/webhook`: where ownership events go; `null` stops them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookUpdate {
+    /// An `https://` URL, or null.
+    pub webhook_url: Option<String>,
 }
 
 /// What the call-screening ecosystem thinks of a number.
@@ -357,6 +491,7 @@ pub struct Document {
     /// What `loa_document_id` expects.
     pub id: String,
     /// `document`.
+    #[serde(default)]
     pub record_type: String,
     /// File name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -380,8 +515,10 @@ pub struct Document {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_reference: Option<String>,
     /// RFC 3339.
+    #[serde(default)]
     pub created_at: String,
     /// RFC 3339.
+    #[serde(default)]
     pub updated_at: String,
 }
 
@@ -400,6 +537,7 @@ pub struct PhoneNumber {
     /// Inventory id.
     pub id: String,
     /// `phone_number`.
+    #[serde(default)]
     pub record_type: String,
     /// E.164.
     pub phone_number: String,
@@ -408,15 +546,19 @@ pub struct PhoneNumber {
     /// `active`, `port-pending`, …
     pub status: String,
     /// Tags.
+    #[serde(default)]
     pub tags: Vec<String>,
     /// PIN for porting.
     pub external_pin: Option<String>,
     /// RFC 3339.
+    #[serde(default)]
     pub created_at: String,
     /// `local`, `toll_free`, … (legacy `longcode`, `tollfree`).
     pub phone_number_type: String,
     /// RFC 3339.
+    #[serde(default)]
     pub purchased_at: String,
     /// Whether deletion is locked.
+    #[serde(default)]
     pub deletion_lock_enabled: bool,
 }

@@ -104,6 +104,7 @@ pub fn converged_fleet(directory: &Path, count: usize) -> (PathBuf, PathBuf) {
                 loa_status: "approved".to_owned(),
                 check_frequency: "business_daily".to_owned(),
                 rejection_reasons: None,
+                external_verification_status: None,
                 created_at: now.to_owned(),
                 updated_at: now.to_owned(),
             },
@@ -114,13 +115,9 @@ pub fn converged_fleet(directory: &Path, count: usize) -> (PathBuf, PathBuf) {
     let records = numbers
         .iter()
         .enumerate()
-        .map(|(index, number)| ReputationNumber {
-            id: format!("00000000-0000-4000-8000-{index:012}"),
-            enterprise_id: FLEET_ENTERPRISE.to_owned(),
-            phone_number: number.clone(),
-            reputation_data: None,
-            created_at: now.to_owned(),
-            updated_at: now.to_owned(),
+        .map(|(index, number)| {
+            let id = format!("00000000-0000-4000-8000-{index:012}");
+            ReputationNumber::added(id, FLEET_ENTERPRISE, number.clone(), now)
         })
         .collect();
     world.numbers.insert(FLEET_ENTERPRISE.to_owned(), records);

@@ -77,14 +77,8 @@ impl World {
         let now = timestamp(context.now_ms);
         let mut added = Vec::with_capacity(numbers.len());
         for number in numbers {
-            let record = ReputationNumber {
-                id: self.next_id(context.rules.seed),
-                enterprise_id: id.to_owned(),
-                phone_number: number,
-                reputation_data: None,
-                created_at: now.clone(),
-                updated_at: now.clone(),
-            };
+            let record =
+                ReputationNumber::added(self.next_id(context.rules.seed), id, number, &now);
             self.numbers
                 .entry(id.to_owned())
                 .or_default()
@@ -438,14 +432,12 @@ mod tests {
         world.inventory[40].country_iso_alpha2 = "CA".to_owned();
         world.inventory[50].phone_number_type = "toll_free".to_owned();
         world.inventory[60].status = "port_pending".to_owned();
-        let other = ReputationNumber {
-            id: "association".to_owned(),
-            enterprise_id: "other".to_owned(),
-            phone_number: number(70),
-            reputation_data: None,
-            created_at: "2026-01-01T00:00:00Z".to_owned(),
-            updated_at: "2026-01-01T00:00:00Z".to_owned(),
-        };
+        let other = ReputationNumber::added(
+            "association".to_owned(),
+            "other",
+            number(70),
+            "2026-01-01T00:00:00Z",
+        );
         world.numbers.insert("other".to_owned(), vec![other]);
         let before = world.clone();
         let bad = |index: usize, reason: String| {

@@ -73,6 +73,7 @@ impl World {
                 loa_status: "pending".to_owned(),
                 check_frequency,
                 rejection_reasons: None,
+                external_verification_status: None,
                 created_at: now.clone(),
                 updated_at: now,
             },
@@ -300,6 +301,7 @@ mod tests {
             loa_status: loa_status.to_owned(),
             check_frequency: "business_daily".to_owned(),
             rejection_reasons: None,
+            external_verification_status: None,
             created_at: "2026-01-01T00:00:00Z".to_owned(),
             updated_at: "2026-01-01T00:00:00Z".to_owned(),
         }
