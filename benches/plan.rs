@@ -225,14 +225,9 @@ fn converged_live(desired: &telrep::model::Desired) -> telrep::model::Live {
             loa_document_id: Some("2a7e8337-5f1c-4b2e-9d5a-7c3e1f0b6a49".to_owned()),
             check_frequency: "business_daily".to_owned(),
             rejection_reasons: Vec::new(),
+            external_verification_status: None,
         }),
         numbers: numbers.numbers.clone(),
-        loa_sha256: None,
-        loa_size: None,
-        loa_filename: None,
-        loa_missing: false,
-        candidates: Default::default(),
-        documents: Default::default(),
-        other_enterprises: Vec::new(),
+        ..telrep::model::Live::default()
     }
 }

@@ -7,16 +7,17 @@
 //! `GET /enterprises/{id}/reputation/numbers`. The live LOA document is read for `loa.file`
 //! (to compare it), a pinned `loa.document_id` only when a step would link it (`plan`: diff,
 //! read, diff again), the inventory and other enterprises only for numbers the plan would
-//! add.
+//! add, the ownership proof (and, for `files`, its documents) only when the manifest declares
+//! one and the settings say one was submitted.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::model::{
-    Candidate, Desired, E164, InventoryRecord, Live, LiveEnterprise, LiveReputation, Loa,
-    OtherEnterprise, ReputationSpec, Status,
+    Candidate, Desired, E164, ExternalProof, InventoryRecord, Live, LiveEnterprise, LiveProof,
+    LiveReputation, Loa, OtherEnterprise, ReputationSpec, Status,
 };
 use crate::plan::{Plan, PlanDiagnostic, PlanEnterprise, PlanOptions, Prices, Severity};
-use crate::telnyx::wire::Enterprise;
+use crate::telnyx::wire::{Enterprise, ReputationSettings};
 use crate::telnyx::{ApiError, Client};
 
 /// Up to this many numbers to add, the inventory is checked one filter call per number;
@@ -55,38 +56,13 @@ pub async fn observe(client: &Client, desired: &Desired) -> Result<Live, Observe
         other_enterprises: similar,
         ..Live::default()
     };
-    if let Some(enterprise) = &enterprise
+    // Until the terms are agreed every reputation call answers 403: reputation then reads
+    // as not enabled, and nothing of it is read.
+    if live.terms_agreed
+        && let Some(enterprise) = &enterprise
         && let Some(settings) = client.get_reputation(&enterprise.id).await?
     {
-        live.numbers = client.list_monitored(&enterprise.id).await?;
-        if let (
-            ReputationSpec::Enabled {
-                loa: Loa::File { .. },
-                ..
-            },
-            Some(document),
-        ) = (&desired.reputation, &settings.loa_document_id)
-        {
-            match client.get_document(document).await? {
-                Some(document) => {
-                    live.loa_sha256 = document.sha256;
-                    live.loa_size = document
-                        .size
-                        .filter(|size| size.unit == "bytes")
-                        .map(|size| size.amount);
-                    live.loa_filename = document.filename;
-                }
-                None => live.loa_missing = true,
-            }
-        }
-        live.reputation = Some(LiveReputation {
-            status: Status::from_wire(&settings.status),
-            loa_status: Status::from_wire(&settings.loa_status),
-            loa_document_id: settings.loa_document_id,
-            check_frequency: settings.check_frequency,
-            // No reasons is a documented possibility: the list is then empty.
-            rejection_reasons: settings.rejection_reasons.unwrap_or_default(),
-        });
+        observe_reputation(client, desired, &enterprise.id, settings, &mut live).await?;
     }
 
     if let ReputationSpec::Enabled { numbers, .. } = &desired.reputation {
@@ -111,6 +87,91 @@ pub async fn observe(client: &Client, desired: &Desired) -> Result<Live, Observe
         }
     }
     Ok(live)
+}
+
+/// The reputation side of an enabled enterprise: its numbers, the LOA document (for
+/// `loa.file`), the ownership proof (when one was submitted and the manifest declares
+/// one), and the settings.
+async fn observe_reputation(
+    client: &Client,
+    desired: &Desired,
+    id: &str,
+    settings: ReputationSettings,
+    live: &mut Live,
+) -> Result<(), ObserveError> {
+    let monitored = client.list_monitored(id).await?;
+    live.numbers = monitored.numbers;
+    live.ownership = monitored.ownership;
+    let Some(declared) = (match &desired.reputation {
+        ReputationSpec::Enabled {
+            loa,
+            external_verification,
+            ..
+        } => Some((loa, external_verification)),
+        ReputationSpec::Disabled => None,
+    }) else {
+        live.reputation = Some(live_reputation(settings));
+        return Ok(());
+    };
+    if let (Loa::File { .. }, Some(document)) = (declared.0, &settings.loa_document_id) {
+        match client.get_document(document).await? {
+            Some(document) => {
+                live.loa_sha256 = document.sha256;
+                live.loa_size = document
+                    .size
+                    .filter(|size| size.unit == "bytes")
+                    .map(|size| size.amount);
+                live.loa_filename = document.filename;
+            }
+            None => live.loa_missing = true,
+        }
+    }
+    if let Some(proof) = declared.1
+        && settings.external_verification_status.is_some()
+    {
+        live.external_verification = live_proof(client, id, proof).await?;
+    }
+    live.reputation = Some(live_reputation(settings));
+    Ok(())
+}
+
+/// The live ownership proof, with each document's sha256 when the manifest names files.
+async fn live_proof(
+    client: &Client,
+    id: &str,
+    declared: &ExternalProof,
+) -> Result<Option<LiveProof>, ObserveError> {
+    let Some(verification) = client.get_external_verification(id).await? else {
+        return Ok(None);
+    };
+    let mut sha256 = BTreeMap::new();
+    if let ExternalProof::Files(_) = declared {
+        for document in &verification.document_ids {
+            let found = client.get_document(document).await?;
+            sha256.insert(document.clone(), found.and_then(|found| found.sha256));
+        }
+    }
+    Ok(Some(LiveProof {
+        status: Status::from_wire(&verification.status),
+        document_ids: verification.document_ids,
+        rejection_reason: verification.rejection_reason,
+        sha256,
+    }))
+}
+
+fn live_reputation(settings: ReputationSettings) -> LiveReputation {
+    LiveReputation {
+        status: Status::from_wire(&settings.status),
+        loa_status: Status::from_wire(&settings.loa_status),
+        loa_document_id: settings.loa_document_id,
+        check_frequency: settings.check_frequency,
+        // No reasons is a documented possibility: the list is then empty.
+        rejection_reasons: settings.rejection_reasons.unwrap_or_default(),
+        external_verification_status: settings
+            .external_verification_status
+            .as_deref()
+            .map(Status::from_wire),
+    }
 }
 
 /// Observes, diffs, and checks the pinned documents the plan would link (a free read each;

@@ -405,7 +405,7 @@ async fn numbers_that_cannot_be_added() {
     let mut config = config_with_inventory(&NUMBERS[..1]);
     config
         .inventory
-        .push(("+12025550102".to_owned(), "toll_free".to_owned()));
+        .push(("+12025550102".to_owned(), "mobile".to_owned()));
     let env = Env::start(config).await;
     let workspace = workspace(&NUMBERS, "");
     let output = telrep(&env, workspace.path(), &["plan", "acme.yaml"]).await;
@@ -415,8 +415,9 @@ async fn numbers_that_cannot_be_added() {
     Enterprise Acme Corp (not created yet), manifest acme.yaml
 
     The plan cannot be made:
-      - `+12025550102` (acme.yaml:43:7) cannot be added: in the inventory but not a US local number: `phone_number_type` is `toll_free`
+      - `+12025550102` (acme.yaml:43:7) cannot be added: in the inventory but not an active US local or toll-free number: `phone_number_type` is `mobile`
       - `+12025550103` (acme.yaml:44:7) cannot be added: not in the account's inventory: buy or port it first, or remove it from the manifest
+        help: if it is hosted with another carrier, declare the ownership proof under `reputation.external_verification` (`files: [PDF, ...]` or `document_ids: [ID, ...]`): numbers hosted elsewhere are added once Telnyx approves it
 
     Plan failed: 2 errors.
     ----- stderr -----

@@ -230,7 +230,6 @@ fn rule_ids() {
     bad_identity.yaml:30 invalid_value
     bad_loa.yaml:41 conflicting_fields
     bad_numbers.yaml:43 invalid_number
-    bad_numbers.yaml:44 invalid_number
     bad_numbers.yaml:45 invalid_number
     bad_numbers.yaml:46 invalid_number
     bad_numbers.yaml:47 invalid_number
@@ -238,7 +237,6 @@ fn rule_ids() {
     bad_numbers.yaml:49 duplicate_number
     bad_numbers.yaml:50 unquoted_value
     numbers/mixed.txt:4 invalid_number
-    numbers/mixed.txt:5 invalid_number
     numbers/mixed.txt:6 duplicate_number
     numbers/mixed.txt:7 invalid_number
     deep_nesting.yaml:3 yaml_too_complex

@@ -147,6 +147,7 @@ pub(super) async fn add_batch(
                     .list_monitored(id)
                     .await
                     .map_err(api)?
+                    .numbers
                     .into_iter()
                     .collect();
                 let landed = part

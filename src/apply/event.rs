@@ -62,6 +62,11 @@ pub enum Event {
         /// `loa_status` now.
         loa_status: String,
     },
+    /// Waiting for the ownership proof's review.
+    WaitingForProof {
+        /// `external_verification_status` now (`none` before a first submission shows).
+        external_verification_status: String,
+    },
     /// The plan could not be made; nothing was applied.
     PlanFailed {
         /// The manifest.

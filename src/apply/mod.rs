@@ -106,6 +106,14 @@ pub enum ApplyError {
         /// `rejection_reasons`.
         reasons: Vec<String>,
     },
+    /// The ownership proof for numbers hosted elsewhere was rejected.
+    #[error(
+        "the ownership proof was rejected: {reason}; declare other documents under `reputation.external_verification` and apply again"
+    )]
+    ProofRejected {
+        /// `rejection_reason`.
+        reason: String,
+    },
     /// The plan cannot be executed as it is (it has errors).
     #[error("the plan has errors; run `telrep plan` to see them")]
     PlanHasErrors,
@@ -139,6 +147,8 @@ struct Run<'a> {
     options: &'a ApplyOptions,
     enterprise_id: Option<String>,
     document_id: Option<String>,
+    /// Ownership proof files uploaded by this run, and the id each got.
+    uploaded: std::collections::HashMap<String, String>,
     refused: Vec<(String, String)>,
 }
 
@@ -165,6 +175,7 @@ pub async fn execute(
             } => Some(id.clone()),
             _ => None,
         },
+        uploaded: std::collections::HashMap::new(),
         refused: Vec::new(),
     };
     let total = plan.steps.len();
@@ -300,11 +311,19 @@ impl Run<'_> {
             action: step.action,
             call: format!("{} {}", step.method(), step.path),
         });
-        let done = if step.action == Action::WaitForVetting {
+        let done = if matches!(
+            step.action,
+            Action::WaitForVetting | Action::WaitForExternalVerification
+        ) {
             if self.options.no_wait {
                 return Ok(Next::Stop(Outcome::VettingPending));
             }
-            match self.wait(position, events).await {
+            let approved = if step.action == Action::WaitForVetting {
+                self.wait(position, events).await
+            } else {
+                self.wait_for_proof(position, events).await
+            };
+            match approved {
                 Ok(true) => Ok(()),
                 Ok(false) if self.options.interrupted.load(Ordering::SeqCst) => {
                     return Ok(Next::Stop(Outcome::Interrupted {
@@ -329,6 +348,10 @@ impl Run<'_> {
         let id = match step.action {
             Action::CreateEnterprise => self.enterprise_id.clone(),
             Action::UploadLoa => self.document_id.clone(),
+            Action::UploadDocument => match &step.detail {
+                Detail::UploadDocument { file } => self.uploaded.get(file).cloned(),
+                _ => None,
+            },
             _ => None,
         };
         events(Event::StepFinished {

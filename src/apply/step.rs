@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::{ApplyError, Event, Run, pause};
 use crate::model::{CheckFrequency, Loa, ReputationSpec, Status, WireEnum};
-use crate::plan::{Action, Detail, Step};
+use crate::plan::{Action, Detail, DocumentRef, Step};
 use crate::telnyx::ApiError;
 
 impl Run<'_> {
@@ -52,7 +52,12 @@ impl Run<'_> {
             Action::EnableReputation => self.enable_reputation(step, events).await,
             Action::UpdateLoa => self.update_loa(step).await,
             Action::UpdateFrequency => self.update_frequency(step, plan_step).await,
-            Action::WaitForVetting | Action::AddNumbers | Action::RemoveNumber => Ok(()),
+            Action::UploadDocument => self.upload_proof(step, plan_step).await,
+            Action::SubmitExternalVerification => self.submit_proof(step, plan_step).await,
+            Action::WaitForVetting
+            | Action::WaitForExternalVerification
+            | Action::AddNumbers
+            | Action::RemoveNumber => Ok(()),
         }
     }
 
@@ -143,8 +148,6 @@ impl Run<'_> {
     /// Uploads the LOA; an upload that may have gone through is sent again (a stray document is free and expires).
     async fn upload_loa(&mut self, step: usize) -> Result<(), ApplyError> {
         let action = Action::UploadLoa;
-        let api = api_error(step, action);
-        let client = self.client;
         let ReputationSpec::Enabled {
             loa: Loa::File { path, .. },
             ..
@@ -156,8 +159,40 @@ impl Run<'_> {
                 message: "the manifest has no `loa.file`".to_owned(),
             });
         };
-        // Read as validation read it: at most the documents API's limit, so a file that
-        // grew (or was swapped for a stream) since cannot be sent whole.
+        let id = self.upload(step, action, path, "loa.pdf").await?;
+        self.document_id = Some(id);
+        Ok(())
+    }
+
+    /// Uploads one PDF of the ownership proof, as `upload_loa` does the LOA.
+    async fn upload_proof(&mut self, step: usize, plan_step: &Step) -> Result<(), ApplyError> {
+        let action = Action::UploadDocument;
+        let Detail::UploadDocument { file } = &plan_step.detail else {
+            return Err(ApplyError::Unexpected {
+                step,
+                action: action.name(),
+                message: "the step names no file".to_owned(),
+            });
+        };
+        let id = self
+            .upload(step, action, std::path::Path::new(file), "proof.pdf")
+            .await?;
+        self.uploaded.insert(file.clone(), id);
+        Ok(())
+    }
+
+    /// `POST /documents` of the file at `path`: its id. Read as validation read it, at most
+    /// the documents API's limit, so a file that grew (or was swapped for a stream) since
+    /// cannot be sent whole. An upload that may have gone through is sent again: a stray
+    /// document is not billed and is deleted after 30 minutes unlinked.
+    async fn upload(
+        &self,
+        step: usize,
+        action: Action,
+        path: &std::path::Path,
+        fallback: &str,
+    ) -> Result<String, ApplyError> {
+        let api = api_error(step, action);
         let content = read_capped(path, crate::manifest::LOA_LIMIT).map_err(|message| {
             ApplyError::Unexpected {
                 step,
@@ -166,19 +201,53 @@ impl Run<'_> {
             }
         })?;
         let name = path.file_name().map_or_else(
-            || "loa.pdf".to_owned(),
+            || fallback.to_owned(),
             |name| name.to_string_lossy().into_owned(),
         );
-        // An upload that may have gone through is sent again: a stray document is
-        // not billed and is deleted after 30 minutes unlinked.
-        let document = match client.upload_document(&name, &content).await {
+        let document = match self.client.upload_document(&name, &content).await {
             Ok(document) => document,
-            Err(error) if error.is_ambiguous() => {
-                client.upload_document(&name, &content).await.map_err(api)?
-            }
+            Err(error) if error.is_ambiguous() => self
+                .client
+                .upload_document(&name, &content)
+                .await
+                .map_err(api)?,
             Err(error) => return Err(api(error)),
         };
-        self.document_id = Some(document.id);
+        Ok(document.id)
+    }
+
+    /// Submits the ownership proof with the documents the plan names, uploads resolved.
+    async fn submit_proof(&mut self, step: usize, plan_step: &Step) -> Result<(), ApplyError> {
+        let action = Action::SubmitExternalVerification;
+        let api = api_error(step, action);
+        let id = self.enterprise(step, action)?;
+        let Detail::SubmitExternalVerification { document_ids } = &plan_step.detail else {
+            return Err(ApplyError::Unexpected {
+                step,
+                action: action.name(),
+                message: "the step names no documents".to_owned(),
+            });
+        };
+        let mut ids = Vec::with_capacity(document_ids.len());
+        for document in document_ids {
+            ids.push(match document {
+                DocumentRef::Id(id) => id.clone(),
+                DocumentRef::Uploaded(file) => {
+                    self.uploaded
+                        .get(file)
+                        .cloned()
+                        .ok_or_else(|| ApplyError::Unexpected {
+                            step,
+                            action: action.name(),
+                            message: format!("`{file}` was not uploaded by an earlier step"),
+                        })?
+                }
+            });
+        }
+        self.client
+            .submit_external_verification(&id, &ids)
+            .await
+            .map_err(api)?;
         Ok(())
     }
 
@@ -312,6 +381,60 @@ impl Run<'_> {
                     loa_status: now.1.clone(),
                 });
                 last = Some(now);
+            }
+            if self.options.interrupted.load(Ordering::SeqCst)
+                || tokio::time::Instant::now() + interval > deadline
+            {
+                return Ok(false);
+            }
+            if !pause(interval, &self.options.interrupted).await {
+                return Ok(false);
+            }
+            interval = (interval * 2).min(Duration::from_secs(30));
+        }
+    }
+}
+
+impl Run<'_> {
+    /// Polls the settings' `external_verification_status` with the vetting wait's backoff
+    /// until it is approved (true), the timeout passes (false), or it is rejected (an error
+    /// quoting the proof's `rejection_reason`).
+    pub(super) async fn wait_for_proof(
+        &mut self,
+        step: usize,
+        events: &(dyn Fn(Event) + Send + Sync),
+    ) -> Result<bool, ApplyError> {
+        let action = Action::WaitForExternalVerification;
+        let api = api_error(step, action);
+        let id = self.enterprise(step, action)?;
+        let deadline = tokio::time::Instant::now() + self.options.approval_timeout;
+        let mut interval = self.options.poll_interval;
+        let mut last = None;
+        loop {
+            let settings = self.client.get_reputation(&id).await.map_err(api)?;
+            let status = settings
+                .and_then(|settings| settings.external_verification_status)
+                .unwrap_or_else(|| "none".to_owned());
+            match Status::from_wire(&status) {
+                Status::Approved => return Ok(true),
+                Status::Rejected => {
+                    let proof = self
+                        .client
+                        .get_external_verification(&id)
+                        .await
+                        .map_err(api)?;
+                    let reason = proof
+                        .and_then(|proof| proof.rejection_reason)
+                        .unwrap_or_else(|| "no reason given".to_owned());
+                    return Err(ApplyError::ProofRejected { reason });
+                }
+                _ => {}
+            }
+            if last.as_ref() != Some(&status) {
+                events(Event::WaitingForProof {
+                    external_verification_status: status.clone(),
+                });
+                last = Some(status);
             }
             if self.options.interrupted.load(Ordering::SeqCst)
                 || tokio::time::Instant::now() + interval > deadline

@@ -507,6 +507,9 @@ fn describe(event: &Event) -> String {
             (crate::plan::Action::UploadLoa, Some(id)) => {
                 format!("[{step}] {} done: LOA document id `{id}`", action.name())
             }
+            (crate::plan::Action::UploadDocument, Some(id)) => {
+                format!("[{step}] {} done: document id `{id}`", action.name())
+            }
             _ => format!("[{step}] {} done", action.name()),
         },
         Event::StepFailed {
@@ -525,6 +528,11 @@ fn describe(event: &Event) -> String {
         Event::Waiting { status, loa_status } => {
             format!("waiting for vetting: status `{status}`, loa_status `{loa_status}`")
         }
+        Event::WaitingForProof {
+            external_verification_status,
+        } => format!(
+            "waiting for the ownership proof: external_verification_status `{external_verification_status}`"
+        ),
         Event::PlanFailed { manifest, errors } => {
             format!("{manifest}: the plan cannot be made: {}", errors.join("; "))
         }

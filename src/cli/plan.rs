@@ -275,10 +275,19 @@ fn read_prices(path: &Path) -> Result<Prices, String> {
 /// The manifest and every file it reads (numbers files, LOA), in a fixed order.
 fn manifest_files(desired: &Desired) -> Vec<PathBuf> {
     let mut files = vec![desired.manifest.clone()];
-    if let ReputationSpec::Enabled { numbers, loa, .. } = &desired.reputation {
+    if let ReputationSpec::Enabled {
+        numbers,
+        loa,
+        external_verification,
+        ..
+    } = &desired.reputation
+    {
         files.extend(numbers.sources.iter().skip(1).cloned());
         if let crate::model::Loa::File { path, .. } = loa {
             files.push(path.clone());
+        }
+        if let Some(crate::model::ExternalProof::Files(proofs)) = external_verification {
+            files.extend(proofs.iter().map(|proof| proof.path.clone()));
         }
     }
     files
@@ -292,7 +301,7 @@ pub(crate) struct Digests {
     pub(crate) files: Vec<(String, String)>,
 }
 
-/// Digests the manifest and every file it reads (numbers files, LOA), each read once.
+/// Digests the manifest and every file it reads (numbers files, LOA, proofs), each read once.
 pub(crate) fn digests(desired: &Desired) -> Digests {
     use sha2::Digest as _;
     let mut combined = sha2::Sha256::new();

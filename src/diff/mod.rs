@@ -2,6 +2,7 @@
 //! the ordered plan of docs/design.md. No I/O, no clock: every planning rule is a unit test.
 
 mod enterprise;
+mod external;
 mod loa;
 mod numbers;
 
@@ -46,6 +47,7 @@ pub fn diff_detailed(
     let mut planner = Planner {
         desired,
         live,
+        proof: None,
         options,
         steps: Vec::new(),
         problems: Vec::new(),
@@ -175,6 +177,7 @@ fn needs_terms(action: Action) -> bool {
             | Action::CreateEnterprise
             | Action::UpdateEnterprise
             | Action::UploadLoa
+            | Action::UploadDocument
     )
 }
 
@@ -189,6 +192,8 @@ struct DesiredNumbers<'a> {
 struct Planner<'a> {
     desired: &'a Desired,
     live: &'a Live,
+    /// The manifest's ownership proof for numbers hosted elsewhere.
+    proof: Option<&'a crate::model::ExternalProof>,
     options: PlanOptions,
     steps: Vec<Step>,
     problems: Vec<Problem>,
@@ -228,7 +233,11 @@ impl Planner<'_> {
                 check_frequency,
                 numbers,
                 prune,
-            } => self.enabled(loa, *check_frequency, &numbers.numbers, *prune, numbers),
+                external_verification,
+            } => {
+                self.proof = external_verification.as_ref();
+                self.enabled(loa, *check_frequency, &numbers.numbers, *prune, numbers);
+            }
         }
     }
 
@@ -240,6 +249,7 @@ impl Planner<'_> {
         prune: bool,
         list: &crate::model::NumberList,
     ) {
+        self.ownership_warnings(list);
         let live_numbers: HashSet<E164> = self.live.numbers.iter().copied().collect();
         let desired_numbers = DesiredNumbers {
             numbers,
@@ -584,6 +594,7 @@ mod tests {
             check_frequency: CheckFrequency::Daily,
             numbers: list,
             prune,
+            external_verification: None,
         };
         desired
     }
@@ -609,6 +620,7 @@ mod tests {
                 loa_document_id: Some(DOCUMENT.to_owned()),
                 check_frequency: "daily".to_owned(),
                 rejection_reasons: Vec::new(),
+                external_verification_status: None,
             }),
             numbers: monitored.to_vec(),
             loa_sha256: None,
@@ -617,6 +629,8 @@ mod tests {
             loa_missing: false,
             candidates: BTreeMap::new(),
             documents: BTreeMap::new(),
+            external_verification: None,
+            ownership: BTreeMap::new(),
             other_enterprises: Vec::new(),
         }
     }
@@ -900,7 +914,7 @@ mod tests {
                 file: "acme.yaml".to_owned(),
                 line: Some(10),
                 column: Some(7),
-                help: None,
+                help: Some("if it is hosted with another carrier, declare the ownership proof under `reputation.external_verification` (`files: [PDF, ...]` or `document_ids: [ID, ...]`): numbers hosted elsewhere are added once Telnyx approves it".to_owned()),
             }]
         );
     }
@@ -1290,7 +1304,7 @@ mod tests {
         let mut live = converged(&desired, &[]);
         live.candidates.insert(listed[0], in_inventory("local"));
         live.candidates.insert(listed[1], Candidate::default());
-        live.candidates.insert(listed[2], in_inventory("toll_free"));
+        live.candidates.insert(listed[2], in_inventory("mobile"));
         live.candidates
             .insert(listed[3], monitored_by(OTHER_DOCUMENT));
         let plan = make(&desired, &live, PlanOptions::default());
@@ -1299,7 +1313,7 @@ mod tests {
             plan.errors,
             [
                 "`+12025550001` (acme.yaml:11:7) cannot be added: not in the account's inventory: buy or port it first, or remove it from the manifest",
-                "`+12025550002` (acme.yaml:12:7) cannot be added: in the inventory but not a US local number: `phone_number_type` is `toll_free`",
+                "`+12025550002` (acme.yaml:12:7) cannot be added: in the inventory but not an active US local or toll-free number: `phone_number_type` is `mobile`",
                 &format!(
                     "`+12025550003` (acme.yaml:13:7) cannot be added: already monitored by enterprise `{OTHER_DOCUMENT}`; remove it there first"
                 ),

@@ -8,73 +8,205 @@ use serde::Serialize;
 use crate::model::{Candidate, InventoryRecord};
 
 use super::enterprise::similar_names;
+use super::external::{ProofState, is_toll_free};
 use super::*;
 
 impl Planner<'_> {
-    /// One add step per batch of 100, in the given order, after checking that each number
-    /// not already monitored here can be added. `live_numbers` are this enterprise's own
-    /// (re-added after a cascade), so eligible.
+    /// One add step per batch of 100 after checking that each number not already monitored
+    /// here can be added: the inventory's numbers first, then (after the ownership proof's
+    /// steps and its wait) those hosted elsewhere; no batch mixes the two. `live_numbers`
+    /// are this enterprise's own (re-added after a cascade), so eligible.
     pub(super) fn add(
         &mut self,
         numbers: &[E164],
         list: &crate::model::NumberList,
         live_numbers: &HashSet<E164>,
     ) {
+        let (inventory, external) = self.sort_out(numbers, list, live_numbers);
+        let proof = self.proof_steps();
+        let total = inventory.len().div_ceil(BATCH) + external.len().div_ceil(BATCH);
+        let mut position = 0;
+        for batch in inventory.chunks(BATCH) {
+            position += 1;
+            self.batch(batch, position, total, "not monitored yet");
+        }
+        if external.is_empty() {
+            return;
+        }
+        if proof == ProofState::UnderReview {
+            self.wait_for_proof();
+        }
+        for batch in external.chunks(BATCH) {
+            position += 1;
+            self.batch(
+                batch,
+                position,
+                total,
+                "hosted elsewhere, not monitored yet",
+            );
+        }
+    }
+
+    /// The numbers to add from the inventory and from elsewhere, in manifest order; every
+    /// number that cannot be added is an error instead.
+    fn sort_out(
+        &mut self,
+        numbers: &[E164],
+        list: &crate::model::NumberList,
+        live_numbers: &HashSet<E164>,
+    ) -> (Vec<E164>, Vec<E164>) {
         // Numbers another enterprise monitors while the manifest's own does not exist have
         // one cause (a renamed legal_name, a wrong pin): one error per such enterprise.
         let mut elsewhere: BTreeMap<String, Vec<E164>> = BTreeMap::new();
+        let mut inventory = Vec::with_capacity(numbers.len());
+        let mut external = Vec::new();
+        let covered = self.proof_covers();
         for &number in numbers {
             if live_numbers.contains(&number) {
+                inventory.push(number);
                 continue;
             }
-            let verdict = self.live.candidates.get(&number).map(eligibility);
-            let (rule, problem) = match verdict.as_ref() {
-                Some(Eligibility::Eligible) => continue,
+            let candidate = self.live.candidates.get(&number);
+            let mut verdict = candidate.map(eligibility);
+            if verdict == Some(Eligibility::NotInInventory) && covered {
+                verdict = Some(
+                    match candidate.and_then(|found| found.monitored_by.clone()) {
+                        Some(enterprise_id) => Eligibility::MonitoredElsewhere { enterprise_id },
+                        None if is_toll_free(number) => {
+                            self.number_problem(list, number, "number_not_eligible", "not in the account's inventory, and a toll-free number can be monitored only from it: buy or port it first, or remove it from the manifest".to_owned());
+                            continue;
+                        }
+                        None => {
+                            external.push(number);
+                            continue;
+                        }
+                    },
+                );
+            }
+            let (rule, problem) = match verdict {
+                Some(Eligibility::Eligible) => {
+                    inventory.push(number);
+                    continue;
+                }
                 Some(Eligibility::MonitoredElsewhere { enterprise_id })
                     if self.live.enterprise.is_none() =>
                 {
-                    elsewhere
-                        .entry(enterprise_id.clone())
-                        .or_default()
-                        .push(number);
+                    elsewhere.entry(enterprise_id).or_default().push(number);
                     continue;
                 }
                 Some(Eligibility::NotInInventory) => ("number_not_in_inventory", "not in the account's inventory: buy or port it first, or remove it from the manifest".to_owned()),
-                Some(Eligibility::NotUsLocal { field, value }) => ("number_not_eligible", format!("in the inventory but not a US local number: `{field}` is `{value}`")),
-                Some(Eligibility::MonitoredElsewhere { enterprise_id }) => ("monitored_elsewhere", format!("already monitored by enterprise {}; remove it there first", self.enterprise_name(enterprise_id))),
+                Some(Eligibility::NotUsLocal { field, value }) => ("number_not_eligible", format!("in the inventory but not an active US local or toll-free number: `{field}` is `{value}`")),
+                Some(Eligibility::MonitoredElsewhere { enterprise_id }) => ("monitored_elsewhere", format!("already monitored by enterprise {}; remove it there first", self.enterprise_name(&enterprise_id))),
                 None => ("internal", "its eligibility was not observed; plan again".to_owned()),
             };
-            let place = place_of(list, number);
-            let location = place.as_ref().map_or_else(
-                || "live".to_owned(),
-                |place| format!("{}:{}:{}", place.file, place.line, place.column),
-            );
-            self.problems.push(Problem {
-                rule,
-                message: format!("`{number}` ({location}) cannot be added: {problem}"),
-                help: None,
-                place,
-            });
+            self.number_problem(list, number, rule, problem);
+            if rule == "number_not_in_inventory"
+                && let Some(last) = self.problems.last_mut()
+            {
+                last.help = Some(EXTERNAL_HELP.to_owned());
+            }
         }
         if self.desired.enterprise.id.is_none() {
             for (enterprise_id, owned) in elsewhere {
                 self.monitored_by_another(&enterprise_id, &owned, list);
             }
         }
-        let batches = numbers.len().div_ceil(BATCH);
-        for (index, batch) in numbers.chunks(BATCH).enumerate() {
-            let step = Step::new(
-                Action::AddNumbers,
-                format!("{}/numbers", self.reputation_path()),
-                format!(
-                    "batch {} of {batches}: {} not monitored yet",
-                    index + 1,
-                    plural(batch.len(), "number", "numbers")
+        (inventory, external)
+    }
+
+    fn number_problem(
+        &mut self,
+        list: &crate::model::NumberList,
+        number: E164,
+        rule: &'static str,
+        problem: String,
+    ) {
+        let place = place_of(list, number);
+        let location = place.as_ref().map_or_else(
+            || "live".to_owned(),
+            |place| format!("{}:{}:{}", place.file, place.line, place.column),
+        );
+        self.problems.push(Problem {
+            rule,
+            message: format!("`{number}` ({location}) cannot be added: {problem}"),
+            help: None,
+            place,
+        });
+    }
+
+    /// One `add_numbers` step; its reason names the numbers Telnyx removed, which it adds
+    /// back.
+    fn batch(&mut self, batch: &[E164], position: usize, total: usize, what: &str) {
+        let mut reason = format!(
+            "batch {position} of {total}: {} {what}",
+            plural(batch.len(), "number", "numbers")
+        );
+        let removed: Vec<String> = batch
+            .iter()
+            .filter_map(|number| {
+                let ownership = self.live.ownership.get(number)?;
+                (ownership.status == "removed").then(|| {
+                    format!(
+                        "`{number}` ({}, {})",
+                        ownership
+                            .removal_reason
+                            .as_deref()
+                            .unwrap_or("no reason given"),
+                        ownership
+                            .removed_at
+                            .as_deref()
+                            .unwrap_or("at an unknown time")
+                    )
+                })
+            })
+            .collect();
+        if !removed.is_empty() {
+            reason.push_str(&format!(
+                "; Telnyx removed {} of them, added again: {}",
+                crate::plan::thousands(removed.len()),
+                crate::plan::render::summarize(&removed, false)
+            ));
+        }
+        let step = Step::new(
+            Action::AddNumbers,
+            format!("{}/numbers", self.reputation_path()),
+            reason,
+        );
+        self.steps.push(step.with(Detail::AddNumbers {
+            phone_numbers: batch.to_vec(),
+        }));
+    }
+
+    /// A warning for each of the manifest's numbers whose ownership Telnyx asks to confirm:
+    /// unanswered by `confirm_by`, Telnyx removes it.
+    pub(super) fn ownership_warnings(&mut self, list: &crate::model::NumberList) {
+        let listed: HashSet<E164> = list.numbers.iter().copied().collect();
+        for (number, ownership) in &self.live.ownership {
+            if !matches!(
+                ownership.status.as_str(),
+                "pending_confirmation" | "flagged"
+            ) || !listed.contains(number)
+            {
+                continue;
+            }
+            let deadline = ownership
+                .confirm_by
+                .as_deref()
+                .map_or_else(String::new, |at| format!(" by {at}"));
+            let why = ownership
+                .flag_reason
+                .as_deref()
+                .map_or_else(String::new, |reason| format!(" ({reason})"));
+            self.warnings.push(Warning {
+                rule: "ownership_unconfirmed".to_owned(),
+                message: format!(
+                    "`{number}` ownership is `{}`{why}: confirm it{deadline} with `telrep ownership confirm {} --number {number}`, or Telnyx removes it from monitoring",
+                    ownership.status,
+                    self.desired.manifest.display()
                 ),
-            );
-            self.steps.push(step.with(Detail::AddNumbers {
-                phone_numbers: batch.to_vec(),
-            }));
+                phone_number: Some(number.to_string()),
+                confirm_by: ownership.confirm_by.clone(),
+            });
         }
     }
 
@@ -116,6 +248,9 @@ impl Planner<'_> {
     }
 }
 
+/// How a number hosted with another carrier becomes one telrep can add.
+const EXTERNAL_HELP: &str = "if it is hosted with another carrier, declare the ownership proof under `reputation.external_verification` (`files: [PDF, ...]` or `document_ids: [ID, ...]`): numbers hosted elsewhere are added once Telnyx approves it";
+
 /// Where the manifest lists `number`; a scan, so only for numbers in error.
 pub(super) fn place_of(list: &crate::model::NumberList, number: E164) -> Option<Place> {
     list.numbers
@@ -128,11 +263,12 @@ pub(super) fn place_of(list: &crate::model::NumberList, number: E164) -> Option<
 /// fingerprint records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Eligibility {
-    /// In the inventory as an active US local number, monitored nowhere.
+    /// In the inventory as an active US local or toll-free number, monitored nowhere.
     Eligible,
     /// Not among the account's phone numbers.
     NotInInventory,
-    /// In the inventory, but a field disqualifies it (`phone_number_type` is `toll_free`…).
+    /// In the inventory, but a field disqualifies it (`phone_number_type` is `mobile`…).
+    /// Named before toll-free numbers became eligible; kept so fingerprints stay stable.
     NotUsLocal {
         /// The disqualifying field.
         field: String,
@@ -146,8 +282,9 @@ pub enum Eligibility {
     },
 }
 
-/// The planning rule for one number to add: in the inventory as an active US local number,
-/// and monitored by no other enterprise. The inventory rules come first, so a number that
+/// The planning rule for one number to add: in the inventory as an active US local or
+/// toll-free number, and monitored by no other enterprise. A number outside the inventory
+/// may still be added as one hosted elsewhere: that is the ownership proof's rule. The inventory rules come first, so a number that
 /// could never be added is not reported as someone else's.
 pub fn eligibility(candidate: &Candidate) -> Eligibility {
     let Some(record) = &candidate.inventory else {
@@ -172,7 +309,11 @@ fn disqualifying(record: &InventoryRecord) -> Option<(&'static str, &str)> {
     if record.country_iso_alpha2 != "US" {
         return Some(("country_iso_alpha2", &record.country_iso_alpha2));
     }
-    if !matches!(record.phone_number_type.as_str(), "local" | "longcode") {
+    // The API's own type filter does not know the legacy spellings, so telrep classifies.
+    if !matches!(
+        record.phone_number_type.as_str(),
+        "local" | "longcode" | "toll_free" | "tollfree"
+    ) {
         return Some(("phone_number_type", &record.phone_number_type));
     }
     if record.status != "active" {
@@ -231,7 +372,15 @@ mod tests {
         );
         assert_eq!(
             eligibility(&record("toll_free", "active", "US")),
-            not_us_local("phone_number_type", "toll_free")
+            Eligibility::Eligible
+        );
+        assert_eq!(
+            eligibility(&record("tollfree", "active", "US")),
+            Eligibility::Eligible
+        );
+        assert_eq!(
+            eligibility(&record("mobile", "active", "US")),
+            not_us_local("phone_number_type", "mobile")
         );
         assert_eq!(
             eligibility(&record("local", "port-pending", "US")),

@@ -2,8 +2,8 @@
 //! and the reader of numbers files.
 //!
 //! The rule (docs/api.md, "Monitored numbers" and "Inventory"): a valid number of region
-//! `US` whose type is fixed-line, mobile or fixed-line-or-mobile. telrep adds no rules of
-//! its own. Asking `phonenumber` costs about 11 µs, so the verdict is memoised per NANP
+//! `US` whose type is fixed-line, mobile, fixed-line-or-mobile or toll-free. telrep adds no
+//! rules of its own. Asking `phonenumber` costs about 11 µs, so the verdict is memoised per NANP
 //! NPA-NXX block (the first six national digits), within which libphonenumber's US
 //! patterns do not vary.
 
@@ -16,6 +16,8 @@ use crate::model::E164;
 pub enum Verdict {
     /// A US fixed-line or mobile number.
     UsLocal,
+    /// A US toll-free number: monitored only from the account's own inventory.
+    UsTollFree,
     /// libphonenumber knows no numbering plan that contains it.
     Invalid,
     /// A valid number of another region (two ASCII letters).
@@ -28,7 +30,7 @@ impl Verdict {
     /// The message for a number with this verdict, `None` when it is fine.
     pub fn problem(self, number: E164) -> Option<(String, String)> {
         match self {
-            Self::UsLocal => None,
+            Self::UsLocal | Self::UsTollFree => None,
             Self::Invalid => Some((
                 format!("`{number}` is not a valid phone number"),
                 "libphonenumber's metadata has no numbering plan for it: check the digits"
@@ -43,7 +45,7 @@ impl Verdict {
             )),
             Self::NotLocal(kind) => Some((
                 format!("`{number}` is a {} number, not a local one", type_name(kind)),
-                "Number Reputation monitors US local (fixed-line or mobile) numbers only: remove it"
+                "Number Reputation monitors US local (fixed-line or mobile) and toll-free numbers only: remove it"
                     .to_owned(),
             )),
         }
@@ -130,6 +132,7 @@ pub fn ask_libphonenumber(number: E164) -> Verdict {
     }
     match parsed.number_type(&phonenumber::metadata::DATABASE) {
         Type::FixedLine | Type::Mobile | Type::FixedLineOrMobile => Verdict::UsLocal,
+        Type::TollFree => Verdict::UsTollFree,
         other => Verdict::NotLocal(other),
     }
 }
@@ -195,7 +198,8 @@ mod tests {
     fn verdicts_follow_libphonenumber() {
         case("+12025551234", Verdict::UsLocal);
         case("+13125550100", Verdict::UsLocal);
-        case("+18005551234", Verdict::NotLocal(Type::TollFree));
+        case("+18005551234", Verdict::UsTollFree);
+        case("+18885550100", Verdict::UsTollFree);
         case("+19005551234", Verdict::NotLocal(Type::PremiumRate));
         case("+14165551234", Verdict::OtherRegion(*b"CA"));
         case("+15555551234", Verdict::Invalid);
@@ -204,16 +208,17 @@ mod tests {
 
     #[test]
     fn problems_read_well() {
-        let number = E164::parse("+18005551234").unwrap();
+        let number = E164::parse("+19005551234").unwrap();
         assert_eq!(
-            Verdict::NotLocal(Type::TollFree).problem(number),
+            Verdict::NotLocal(Type::PremiumRate).problem(number),
             Some((
-                "`+18005551234` is a toll-free number, not a local one".to_owned(),
-                "Number Reputation monitors US local (fixed-line or mobile) numbers only: remove it"
+                "`+19005551234` is a premium-rate number, not a local one".to_owned(),
+                "Number Reputation monitors US local (fixed-line or mobile) and toll-free numbers only: remove it"
                     .to_owned()
             ))
         );
         assert_eq!(Verdict::UsLocal.problem(number), None);
+        assert_eq!(Verdict::UsTollFree.problem(number), None);
     }
 
     #[test]

@@ -43,6 +43,30 @@ pub struct Reputation {
     /// `true`: numbers monitored live but absent here are removed.
     #[serde(default)]
     pub prune: bool,
+    /// The ownership proof for numbers hosted with another carrier (not in the account's
+    /// inventory): exactly one of `files` or `document_ids`. Needed only for such numbers.
+    #[serde(default)]
+    pub external_verification: Option<ExternalVerification>,
+}
+
+/// The documents proving the enterprise owns numbers hosted elsewhere; reviewed by Telnyx,
+/// and locked once approved.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub enum ExternalVerification {
+    /// PDFs (a carrier invoice, an account statement), relative to the manifest, that
+    /// telrep uploads (at most 20 MB each).
+    Files(#[schemars(length(min = 1))] Vec<String>),
+    /// Ids of documents already uploaded to Telnyx.
+    DocumentIds(
+        #[schemars(
+            length(min = 1),
+            inner(regex(
+                pattern = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+            ))
+        )]
+        Vec<String>,
+    ),
 }
 
 /// Where the Letter of Authorization comes from.

@@ -60,6 +60,8 @@ pub const DUPLICATE_FILE: &str = "duplicate_file";
 pub const PATH_OUTSIDE: &str = "path_outside";
 /// `loa.file` is not a PDF.
 pub const LOA_NOT_PDF: &str = "loa_not_pdf";
+/// An `external_verification.files` entry is not a PDF.
+pub const PROOF_NOT_PDF: &str = "proof_not_pdf";
 
 /// Closes the list of a file with more than 1,000 problems: "and N more problems in FILE".
 pub const TOO_MANY_PROBLEMS: &str = "too_many_problems";
@@ -82,16 +84,16 @@ pub const ALL: &[(&str, &str)] = &[
     (DUPLICATE_KEY, "a mapping has the same key twice"),
     (
         UNREADABLE_FILE,
-        "a manifest, numbers file, LOA or command-line path cannot be read",
+        "a manifest, numbers file, LOA, proof or command-line path cannot be read",
     ),
     (FILE_NOT_FOUND, "a path named in a manifest does not exist"),
     (
         NOT_A_FILE,
-        "a manifest, numbers file or LOA that is not a regular file (a FIFO, socket, device or directory)",
+        "a manifest, numbers file, LOA or proof that is not a regular file (a FIFO, socket, device or directory)",
     ),
     (
         FILE_TOO_LARGE,
-        "a manifest over 16 MiB, a numbers file over 64 MiB, an LOA over 20 MB",
+        "a manifest over 16 MiB, a numbers file over 64 MiB, an LOA or proof over 20 MB",
     ),
     (NOT_UTF8, "a file holds bytes that are not UTF-8"),
     (NUL_BYTE, "a file holds a NUL byte"),
@@ -112,7 +114,7 @@ pub const ALL: &[(&str, &str)] = &[
     (MISSING_FIELD, "a required field is absent or has no value"),
     (
         CONFLICTING_FIELDS,
-        "fields that exclude each other are both set (`loa.document_id` and `loa.file`)",
+        "fields that exclude each other are both set (`loa.document_id` and `loa.file`, `files` and `document_ids`)",
     ),
     (
         INVALID_TYPE,
@@ -147,6 +149,10 @@ pub const ALL: &[(&str, &str)] = &[
         "a path or symlink that leaves the manifest's directory, or a symlink out of a directory argument",
     ),
     (LOA_NOT_PDF, "`loa.file` does not start with `%PDF-`"),
+    (
+        PROOF_NOT_PDF,
+        "an `external_verification.files` entry does not start with `%PDF-`",
+    ),
     (
         TOO_MANY_PROBLEMS,
         "a file has more than 1,000 problems: the first 1,000 are shown, then how many more",

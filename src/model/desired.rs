@@ -196,7 +196,30 @@ pub enum ReputationSpec {
         numbers: NumberList,
         /// Whether live numbers absent from the manifest are removed.
         prune: bool,
+        /// The ownership proof that lets numbers hosted with another carrier be monitored.
+        external_verification: Option<ExternalProof>,
     },
+}
+
+/// The documents proving the enterprise owns numbers hosted elsewhere (a carrier invoice,
+/// an account statement): reviewed once per enterprise, locked once approved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExternalProof {
+    /// PDFs that telrep uploads, each matched to the live proof's documents by sha256.
+    Files(Vec<PdfFile>),
+    /// Documents already uploaded, by id.
+    DocumentIds(Vec<String>),
+}
+
+/// A PDF the manifest names, hashed when it was validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PdfFile {
+    /// Where it is, resolved against the manifest's directory.
+    pub path: PathBuf,
+    /// Hex SHA-256 of its content.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
 }
 
 /// Where the LOA comes from.

@@ -38,6 +38,14 @@ pub struct Live {
     /// step links one, so a converged plan reads no document.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub documents: BTreeMap<String, bool>,
+    /// The ownership proof for numbers hosted elsewhere, read when the settings say one was
+    /// submitted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_verification: Option<LiveProof>,
+    /// Monitored numbers whose ownership is not `verified` (rare; the rest are not stored).
+    /// A `removed` number is listed by the API but not monitored, so not in `numbers`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub ownership: BTreeMap<E164, LiveOwnership>,
     /// Other enterprises worth naming in an error: those monitoring a number the manifest
     /// lists, and those whose legal name is like the manifest's (read only when the
     /// manifest's enterprise was not found or a number is monitored elsewhere).
@@ -126,6 +134,44 @@ pub struct LiveReputation {
     pub check_frequency: String,
     /// Why vetting was rejected.
     pub rejection_reasons: Vec<String>,
+    /// The ownership proof's review; `None` until a first submission.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_verification_status: Option<Status>,
+}
+
+/// The live ownership proof (`…/reputation/external_verification`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LiveProof {
+    /// Its review.
+    pub status: Status,
+    /// Its documents.
+    pub document_ids: Vec<String>,
+    /// Why it was rejected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejection_reason: Option<String>,
+    /// Each document's sha256, read only when the manifest names files (`None`: the
+    /// document has none, or answered 404).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub sha256: BTreeMap<String, Option<String>>,
+}
+
+/// A monitored number's ownership, when it is not `verified`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LiveOwnership {
+    /// `pending_confirmation`, `flagged`, `removed`, or a value the API adds.
+    pub status: String,
+    /// Why it was flagged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flag_reason: Option<String>,
+    /// The deadline for confirming it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirm_by: Option<String>,
+    /// Why Telnyx removed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removal_reason: Option<String>,
+    /// When Telnyx removed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed_at: Option<String>,
 }
 
 /// What observation found about a number the plan would add: facts only; whether it can

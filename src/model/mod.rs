@@ -1,5 +1,6 @@
 //! The plain values telrep reasons about: what the manifest asks for (`Desired`) and the
-//! validated newtypes both sides share. Depends on nothing else in the crate, so every
+//! validated newtypes both sides share. Depends on nothing else in the crate (but for the
+//! diff's eligibility verdicts, which `Live` serialises into the fingerprint), so every
 //! planning rule built on it stays a pure, testable function.
 
 mod desired;
@@ -8,8 +9,8 @@ mod enums;
 mod live;
 
 pub use desired::{
-    Address, BillingContact, Desired, EnterpriseId, EnterpriseSpec, Loa, NumberList,
-    OrganizationContact, Origin, Place, ReputationSpec,
+    Address, BillingContact, Desired, EnterpriseId, EnterpriseSpec, ExternalProof, Loa, NumberList,
+    OrganizationContact, Origin, PdfFile, Place, ReputationSpec,
 };
 pub use e164::E164;
 pub use enums::{
@@ -17,7 +18,8 @@ pub use enums::{
     OrganizationType, RoleType, WireEnum,
 };
 pub use live::{
-    Candidate, InventoryRecord, Live, LiveEnterprise, LiveReputation, OtherEnterprise, Status,
+    Candidate, InventoryRecord, Live, LiveEnterprise, LiveOwnership, LiveProof, LiveReputation,
+    OtherEnterprise, Status,
 };
 
 pub(crate) use desired::is_lowercase_uuid;

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 pub use cost::{Cost, Prices, checks_per_month};
 pub use saved::{SavedFile, SavedPlan, SavedPlans};
-pub use step::{Action, Detail, FieldChange, Step, StepJson};
+pub use step::{Action, Detail, DocumentRef, FieldChange, Step, StepJson};
 
 /// Version of the plan's JSON shape (`format_version`).
 pub const FORMAT_VERSION: u32 = 1;

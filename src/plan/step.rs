@@ -30,8 +30,15 @@ pub enum Action {
     WaitForVetting,
     /// Change the refresh frequency.
     UpdateFrequency,
+    /// Upload one PDF of the ownership proof for numbers hosted elsewhere.
+    UploadDocument,
+    /// Submit the ownership proof for review (replaces a pending or rejected one).
+    SubmitExternalVerification,
     /// Add one atomic batch of at most 100 numbers (billed).
     AddNumbers,
+    /// Wait until the ownership proof is approved, before the first batch of numbers
+    /// hosted elsewhere.
+    WaitForExternalVerification,
     /// Stop monitoring one number.
     RemoveNumber,
 }
@@ -45,10 +52,12 @@ impl Action {
             | Self::CreateEnterprise
             | Self::UploadLoa
             | Self::EnableReputation
+            | Self::UploadDocument
+            | Self::SubmitExternalVerification
             | Self::AddNumbers => '+',
             Self::UpdateEnterprise | Self::UpdateLoa | Self::UpdateFrequency => '~',
             Self::DisableReputation | Self::RemoveNumber => '-',
-            Self::WaitForVetting => '=',
+            Self::WaitForVetting | Self::WaitForExternalVerification => '=',
         }
     }
 
@@ -59,11 +68,13 @@ impl Action {
             | Self::CreateEnterprise
             | Self::UploadLoa
             | Self::EnableReputation
+            | Self::UploadDocument
+            | Self::SubmitExternalVerification
             | Self::AddNumbers => "POST",
             Self::UpdateEnterprise => "PUT",
             Self::DisableReputation | Self::RemoveNumber => "DELETE",
             Self::UpdateLoa | Self::UpdateFrequency => "PATCH",
-            Self::WaitForVetting => "GET",
+            Self::WaitForVetting | Self::WaitForExternalVerification => "GET",
         }
     }
 
@@ -85,7 +96,10 @@ impl Action {
             Self::UpdateLoa => "update_loa",
             Self::WaitForVetting => "wait_for_vetting",
             Self::UpdateFrequency => "update_frequency",
+            Self::UploadDocument => "upload_document",
+            Self::SubmitExternalVerification => "submit_external_verification",
             Self::AddNumbers => "add_numbers",
+            Self::WaitForExternalVerification => "wait_for_external_verification",
             Self::RemoveNumber => "remove_number",
         }
     }
@@ -139,6 +153,47 @@ pub enum Detail {
         /// The document to link.
         desired: String,
     },
+    /// `upload_document`: one PDF of the ownership proof.
+    UploadDocument {
+        /// The file, as the manifest resolves it.
+        file: String,
+    },
+    /// `submit_external_verification`: the proof's documents, those uploaded by this plan
+    /// named by their file.
+    SubmitExternalVerification {
+        /// Each document, live or to be uploaded.
+        document_ids: Vec<DocumentRef>,
+    },
+}
+
+/// A document a step sends: one that exists, or one an earlier step of the plan uploads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocumentRef {
+    /// An uploaded document's id.
+    Id(String),
+    /// The document `upload_document` makes of this file.
+    Uploaded(String),
+}
+
+impl DocumentRef {
+    /// As the JSON plan spells it: the id, or `{uploaded:FILE}`.
+    pub fn to_json(&self) -> String {
+        match self {
+            Self::Id(id) => id.clone(),
+            Self::Uploaded(file) => format!("{{uploaded:{file}}}"),
+        }
+    }
+
+    /// Read back from the JSON plan.
+    pub fn from_json(text: &str) -> Self {
+        match text
+            .strip_prefix("{uploaded:")
+            .and_then(|rest| rest.strip_suffix('}'))
+        {
+            Some(file) => Self::Uploaded(file.to_owned()),
+            None => Self::Id(text.to_owned()),
+        }
+    }
 }
 
 /// One API call of the plan (or the vetting wait).
@@ -247,6 +302,13 @@ pub struct StepJson {
     /// `update_frequency`, `update_loa`: the new value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new: Option<String>,
+    /// `upload_document`: the PDF.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// `submit_external_verification`: the documents, `{uploaded:FILE}` for one this plan
+    /// uploads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_ids: Option<Vec<String>>,
 }
 
 impl From<Step> for StepJson {
@@ -262,6 +324,8 @@ impl From<Step> for StepJson {
             fields: None,
             old: None,
             new: None,
+            file: None,
+            document_ids: None,
         };
         match step.detail {
             Detail::None => {}
@@ -279,6 +343,10 @@ impl From<Step> for StepJson {
             Detail::UpdateLoa { live, desired } => {
                 json.old = live;
                 json.new = Some(desired);
+            }
+            Detail::UploadDocument { file } => json.file = Some(file),
+            Detail::SubmitExternalVerification { document_ids } => {
+                json.document_ids = Some(document_ids.iter().map(DocumentRef::to_json).collect());
             }
         }
         json
@@ -322,6 +390,17 @@ impl TryFrom<StepJson> for Step {
             Action::UpdateLoa => Detail::UpdateLoa {
                 live: json.old,
                 desired: json.new.ok_or("`update_loa` without `new`")?,
+            },
+            Action::UploadDocument => Detail::UploadDocument {
+                file: json.file.ok_or("`upload_document` without `file`")?,
+            },
+            Action::SubmitExternalVerification => Detail::SubmitExternalVerification {
+                document_ids: json
+                    .document_ids
+                    .ok_or("`submit_external_verification` without `document_ids`")?
+                    .iter()
+                    .map(|text| DocumentRef::from_json(text))
+                    .collect(),
             },
             _ => Detail::None,
         };

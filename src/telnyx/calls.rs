@@ -7,11 +7,11 @@ use super::client::{Call, Client, NumberFilter, number_path, reputation_path, se
 use super::error::{ApiError, ApiErrorKind};
 use super::retry::Safety;
 use super::wire::{
-    Document, DocumentUpload, EnableReputation, Enterprise, FrequencyUpdate, LoaUpdate, Page,
-    PhoneNumber, PhoneNumbers, RefreshResult, ReputationNumber, ReputationSettings, TosAgreement,
-    TosStatus,
+    Document, DocumentUpload, EnableReputation, Enterprise, ExternalVerification, FrequencyUpdate,
+    LoaUpdate, OwnershipConfirm, Page, PhoneNumber, PhoneNumbers, RefreshResult, ReputationNumber,
+    ReputationSettings, SubmitExternalVerification, TosAgreement, TosStatus, WebhookUpdate,
 };
-use crate::model::{E164, EnterpriseSpec};
+use crate::model::{E164, EnterpriseSpec, LiveOwnership};
 
 impl Client {
     /// `GET /terms_of_service/status?product_type=number_reputation`.
@@ -191,7 +191,7 @@ impl Client {
 
     /// The numbers an enterprise monitors, parsed, in the API's order: what observation
     /// reads (a number the API returns that is not E.164 is an inconsistency).
-    pub async fn list_monitored(&self, id: &str) -> Result<Vec<E164>, ApiError> {
+    pub async fn list_monitored(&self, id: &str) -> Result<Monitored, ApiError> {
         let path = format!("{}/numbers", reputation_path(id));
         let records = self
             .list_all(
@@ -200,20 +200,34 @@ impl Client {
                 |number: &super::wire::MonitoredNumber| number.phone_number.clone(),
             )
             .await?;
-        records
-            .into_iter()
-            .map(|record| {
-                E164::parse(&record.phone_number).ok_or_else(|| {
-                    ApiError::new(
-                        "GET",
-                        path.clone(),
-                        ApiErrorKind::Inconsistent {
-                            message: format!("`{}` is not an E.164 number", record.phone_number),
-                        },
-                    )
-                })
-            })
-            .collect()
+        let mut monitored = Monitored::default();
+        monitored.numbers.reserve(records.len());
+        for record in records {
+            let Some(number) = E164::parse(&record.phone_number) else {
+                return Err(ApiError::new(
+                    "GET",
+                    path,
+                    ApiErrorKind::Inconsistent {
+                        message: format!("`{}` is not an E.164 number", record.phone_number),
+                    },
+                ));
+            };
+            let status = record.ownership_status.as_deref().unwrap_or("verified");
+            if status != "removed" {
+                monitored.numbers.push(number);
+            }
+            if status != "verified" {
+                let ownership = LiveOwnership {
+                    status: status.to_owned(),
+                    flag_reason: record.flag_reason,
+                    confirm_by: record.confirm_by,
+                    removal_reason: record.removal_reason,
+                    removed_at: record.removed_at,
+                };
+                monitored.ownership.insert(number, ownership);
+            }
+        }
+        Ok(monitored)
     }
 
     /// Every monitored number of every enterprise (`GET /reputation/numbers`).
@@ -306,6 +320,73 @@ impl Client {
         self.send_data(call).await
     }
 
+    /// `GET …/reputation/external_verification`; `None` when no proof was submitted.
+    pub async fn get_external_verification(
+        &self,
+        id: &str,
+    ) -> Result<Option<ExternalVerification>, ApiError> {
+        let call = Call::new(
+            Method::GET,
+            format!("{}/external_verification", reputation_path(id)),
+            Safety::Idempotent,
+        );
+        self.send_optional(call).await
+    }
+
+    /// `POST …/reputation/external_verification`. Sending the same documents again leaves
+    /// the same pending review, so it is resent like an idempotent write.
+    pub async fn submit_external_verification(
+        &self,
+        id: &str,
+        document_ids: &[String],
+    ) -> Result<ExternalVerification, ApiError> {
+        let body = SubmitExternalVerification {
+            document_ids: document_ids.to_vec(),
+            phone_numbers: None,
+        };
+        let call = Call::new(
+            Method::POST,
+            format!("{}/external_verification", reputation_path(id)),
+            Safety::Idempotent,
+        )
+        .json(&body);
+        self.send_data(call).await
+    }
+
+    /// `POST …/numbers/{pn}/ownership_confirm` with `still_own: true`, the only answer
+    /// telrep gives (not resent: a second `true` on a verified number is refused).
+    pub async fn confirm_ownership(
+        &self,
+        id: &str,
+        number: E164,
+    ) -> Result<ReputationNumber, ApiError> {
+        let call = Call::new(
+            Method::POST,
+            format!("{}/ownership_confirm", number_path(id, number)),
+            Safety::NotIdempotent,
+        )
+        .json(&OwnershipConfirm { still_own: true });
+        self.send_data(call).await
+    }
+
+    /// `PATCH …/reputation/webhook`: where ownership events go (`None` stops them).
+    pub async fn set_ownership_webhook(
+        &self,
+        id: &str,
+        webhook_url: Option<&str>,
+    ) -> Result<ReputationSettings, ApiError> {
+        let body = WebhookUpdate {
+            webhook_url: webhook_url.map(str::to_owned),
+        };
+        let call = Call::new(
+            Method::PATCH,
+            format!("{}/webhook", reputation_path(id)),
+            Safety::Idempotent,
+        )
+        .json(&body);
+        self.send_data(call).await
+    }
+
     /// `GET /documents/{id}`; `None` when missing.
     pub async fn get_document(&self, id: &str) -> Result<Option<Document>, ApiError> {
         let call = Call::new(
@@ -332,4 +413,15 @@ impl Client {
         )
         .await
     }
+}
+
+/// An enterprise's numbers as the API lists them.
+#[derive(Debug, Default)]
+pub struct Monitored {
+    /// The numbers it monitors, in the API's order (a number Telnyx removed is listed with
+    /// `ownership_status: removed` but is not monitored, so not here).
+    pub numbers: Vec<E164>,
+    /// Every listed number whose ownership is not `verified` (a record without the field,
+    /// from before ownership tracking, reads as `verified`).
+    pub ownership: std::collections::BTreeMap<E164, LiveOwnership>,
 }

@@ -9,6 +9,7 @@ pub mod retry;
 mod secret;
 pub mod wire;
 
+pub use calls::Monitored;
 pub use client::{Client, ClientConfig, DEFAULT_BASE_URL, NumberFilter, PAGE_SIZE};
 pub use defang::is_forging;
 pub use error::{ApiError, ApiErrorKind, Cause, chain, one_line};

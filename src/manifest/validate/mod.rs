@@ -68,8 +68,15 @@ pub(crate) const ADDRESS_FIELDS: &[&str] = &[
     "street_address",
     "extended_address",
 ];
-pub(crate) const REPUTATION_FIELDS: &[&str] =
-    &["enabled", "loa", "check_frequency", "numbers", "prune"];
+pub(crate) const REPUTATION_FIELDS: &[&str] = &[
+    "enabled",
+    "loa",
+    "check_frequency",
+    "numbers",
+    "prune",
+    "external_verification",
+];
+pub(crate) const EXTERNAL_VERIFICATION_FIELDS: &[&str] = &["files", "document_ids"];
 /// Fields the API renamed, old name first: a manifest written from the older guide gets the
 /// new name at once instead of a list of fields to choose from.
 const RENAMED: &[(&str, &str)] = &[("phone", "phone_number")];
@@ -673,6 +680,14 @@ mod tests {
             .map(|name| name.as_str().unwrap())
             .collect();
         assert_eq!(loa_variants, LOA_FIELDS);
+        let proof_variants: Vec<&str> = schema["$defs"]["ExternalVerification"]["oneOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|variant| variant["required"].as_array().unwrap())
+            .map(|name| name.as_str().unwrap())
+            .collect();
+        assert_eq!(proof_variants, EXTERNAL_VERIFICATION_FIELDS);
     }
 
     #[test]

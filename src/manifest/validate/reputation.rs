@@ -3,12 +3,12 @@
 
 use super::enterprise::lowercase_uuid_help;
 use super::files::not_regular_help;
-use super::{LOA_FIELDS, LOA_LIMIT, REPUTATION_FIELDS, Walker};
+use super::{EXTERNAL_VERIFICATION_FIELDS, LOA_FIELDS, LOA_LIMIT, REPUTATION_FIELDS, Walker};
 use crate::manifest::diagnostic::shown;
 use crate::manifest::rule;
 use crate::manifest::source::{self, Hashed, ReadError};
 use crate::manifest::tree::{Node, Place, Value};
-use crate::model::{CheckFrequency, Loa, NumberList, ReputationSpec};
+use crate::model::{CheckFrequency, ExternalProof, Loa, NumberList, PdfFile, ReputationSpec};
 
 impl Walker<'_> {
     pub(super) fn reputation(&mut self, owner: Place, node: &Node) -> Option<ReputationSpec> {
@@ -49,12 +49,17 @@ impl Walker<'_> {
             }
             Some((_, node)) => self.boolean(node, "prune"),
         };
+        let external_verification = match mapping.get("external_verification") {
+            None => Some(None),
+            Some(node) => self.external_verification(node).map(Some),
+        };
         enabled?;
         Some(ReputationSpec::Enabled {
             loa: loa?,
             check_frequency: check_frequency?,
             numbers: numbers?,
             prune: prune?,
+            external_verification: external_verification?,
         })
     }
 
@@ -105,29 +110,132 @@ impl Walker<'_> {
     /// by its sha256.
     pub(super) fn loa_file(&mut self, node: &Node) -> Option<Loa> {
         let text = self.string(node, "file")?;
-        let path = self.contained_path(node, &text)?;
+        let PdfFile { path, sha256, size } = self.pdf(node, &text, Pdf::Loa)?;
+        Some(Loa::File { path, sha256, size })
+    }
+
+    /// `external_verification`: exactly one of `files` (PDFs, checked like `loa.file`) or
+    /// `document_ids`, each a non-empty list.
+    fn external_verification(&mut self, node: &Node) -> Option<ExternalProof> {
+        let owner = node.place;
+        let field = "reputation.external_verification";
+        let mapping = self.mapping(node, owner, field, EXTERNAL_VERIFICATION_FIELDS)?;
+        match (mapping.get("files"), mapping.get("document_ids")) {
+            (Some(files), None) => {
+                let items = self.nonempty_list(files, "files")?;
+                let mut pdfs = Vec::new();
+                for item in items {
+                    let text = self.string(item, "files")?;
+                    pdfs.push(self.pdf(item, &text, Pdf::Proof));
+                }
+                pdfs.into_iter()
+                    .collect::<Option<_>>()
+                    .map(ExternalProof::Files)
+            }
+            (None, Some(ids)) => {
+                let items = self.nonempty_list(ids, "document_ids")?;
+                let ids: Vec<Option<String>> =
+                    items.iter().map(|item| self.document_id(item)).collect();
+                ids.into_iter()
+                    .collect::<Option<_>>()
+                    .map(ExternalProof::DocumentIds)
+            }
+            (Some(_), Some(ids)) => {
+                self.error(
+                    rule::CONFLICTING_FIELDS,
+                    ids.place,
+                    "`reputation.external_verification` has both `files` and `document_ids`"
+                        .to_owned(),
+                    Some("keep exactly one of them".to_owned()),
+                );
+                None
+            }
+            (None, None) => {
+                self.error(
+                    rule::MISSING_FIELD,
+                    mapping.owner,
+                    "`reputation.external_verification` needs `files` or `document_ids`".to_owned(),
+                    Some("add `files: [PATH, ...]` for PDFs telrep uploads (a carrier invoice, an account statement), or `document_ids: [ID, ...]` for documents already uploaded; or remove the key".to_owned()),
+                );
+                None
+            }
+        }
+    }
+
+    /// The items of a list that must hold at least one.
+    fn nonempty_list<'n>(&mut self, node: &'n Node, field: &str) -> Option<&'n [Node]> {
+        match &node.value {
+            Value::Seq(items) if !items.is_empty() => Some(items),
+            Value::Seq(_) => {
+                self.error(
+                    rule::INVALID_VALUE,
+                    node.place,
+                    format!("`{field}` is empty"),
+                    Some(
+                        "list at least one document, or remove `external_verification`".to_owned(),
+                    ),
+                );
+                None
+            }
+            other => {
+                self.error(
+                    rule::INVALID_TYPE,
+                    node.place,
+                    format!("expected a list for `{field}`, found {}", other.kind()),
+                    Some(format!("write `{field}: [...]`, one entry per document")),
+                );
+                None
+            }
+        }
+    }
+
+    /// A document id: a lowercase UUID.
+    fn document_id(&mut self, node: &Node) -> Option<String> {
+        let text = self.string(node, "document_ids")?;
+        if crate::model::is_lowercase_uuid(&text) {
+            return Some(text);
+        }
+        self.error(
+            rule::INVALID_VALUE,
+            node.place,
+            format!(
+                "expected a lowercase UUID in `document_ids`, found `{}`",
+                shown(&text)
+            ),
+            Some(
+                lowercase_uuid_help(&text)
+                    .unwrap_or_else(|| "copy the `id` that `POST /documents` returned".to_owned()),
+            ),
+        );
+        None
+    }
+
+    /// A PDF of at most 20 MB, hashed while it is read (at most the limit plus one byte).
+    fn pdf(&mut self, node: &Node, text: &str, what: Pdf) -> Option<PdfFile> {
+        let path = self.contained_path(node, text)?;
         let hashed = source::open_regular(&path).and_then(|file| {
             source::checked_size(&file, LOA_LIMIT)?;
             source::hash_capped(file, LOA_LIMIT)
         });
+        let noun = what.noun();
         let (rule, message, help) = match hashed {
             Ok(Hashed {
                 is_pdf: true,
                 sha256,
                 size,
-            }) => return Some(Loa::File { sha256, size, path }),
+            }) => return Some(PdfFile { path, sha256, size }),
             Ok(Hashed { is_pdf: false, .. }) => (
-                rule::LOA_NOT_PDF,
+                what.not_pdf_rule(),
                 format!(
-                    "the LOA `{}` is not a PDF (it does not start with `%PDF-`)",
+                    "{noun} `{}` is not a PDF (it does not start with `%PDF-`)",
                     path.display()
                 ),
-                Some("point `file` at the signed Letter of Authorization in PDF form".to_owned()),
+                Some(what.not_pdf_help().to_owned()),
             ),
             Err(ReadError::TooLarge { size, limit }) => (
                 rule::FILE_TOO_LARGE,
                 format!(
-                    "the LOA `{}` is too large for the documents API: it {}",
+                    "{noun} `{}` is too large for the documents API: it {}",
                     path.display(),
                     source::over_limit(size, limit)
                 ),
@@ -136,24 +244,58 @@ impl Walker<'_> {
             Err(ReadError::NotRegular { kind }) => (
                 rule::NOT_A_FILE,
                 format!(
-                    "the LOA `{}` is {kind}, not a regular file; it was not opened",
+                    "{noun} `{}` is {kind}, not a regular file; it was not opened",
                     path.display()
                 ),
                 Some(not_regular_help()),
             ),
             Err(ReadError::Io(error)) => (
                 rule::UNREADABLE_FILE,
-                format!("cannot read the LOA `{}`: {error}", path.display()),
+                format!("cannot read {noun} `{}`: {error}", path.display()),
                 None,
             ),
             // Not produced when hashing (a PDF is bytes, not text), but never silent.
             Err(ReadError::NotUtf8 { .. } | ReadError::Nul { .. }) => (
                 rule::UNREADABLE_FILE,
-                format!("cannot read the LOA `{}`", path.display()),
+                format!("cannot read {noun} `{}`", path.display()),
                 Some("this is a bug in telrep; please report it".to_owned()),
             ),
         };
         self.error(rule, node.place, message, help);
         None
+    }
+}
+
+/// Which PDF a manifest names: its messages differ, its checks do not.
+#[derive(Debug, Clone, Copy)]
+enum Pdf {
+    /// `loa.file`.
+    Loa,
+    /// An entry of `external_verification.files`.
+    Proof,
+}
+
+impl Pdf {
+    fn noun(self) -> &'static str {
+        match self {
+            Self::Loa => "the LOA",
+            Self::Proof => "the ownership proof",
+        }
+    }
+
+    fn not_pdf_rule(self) -> &'static str {
+        match self {
+            Self::Loa => rule::LOA_NOT_PDF,
+            Self::Proof => rule::PROOF_NOT_PDF,
+        }
+    }
+
+    fn not_pdf_help(self) -> &'static str {
+        match self {
+            Self::Loa => "point `file` at the signed Letter of Authorization in PDF form",
+            Self::Proof => {
+                "point the entry at a PDF of the proof (a carrier invoice or an account statement)"
+            }
+        }
     }
 }
