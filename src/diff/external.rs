@@ -173,3 +173,313 @@ pub(super) fn is_toll_free(number: E164) -> bool {
         .nanp_block()
         .is_some_and(|block| matches!(block / 1000, 800 | 833 | 844 | 855 | 866 | 877 | 888))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+
+    use super::super::tests::{DOCUMENT, converged, desired, in_inventory, make, numbers, outline};
+    use super::*;
+    use crate::model::{
+        Candidate, ExternalProof, LiveOwnership, LiveProof, PdfFile, ReputationSpec,
+    };
+    use crate::plan::PlanOptions;
+
+    const PROOF_A: &str = "11111111-1111-4111-8111-111111111111";
+    const SHA_A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const SHA_B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+    fn with_proof(desired: &mut Desired, proof: ExternalProof) {
+        if let ReputationSpec::Enabled {
+            external_verification,
+            ..
+        } = &mut desired.reputation
+        {
+            *external_verification = Some(proof);
+        }
+    }
+
+    fn files(shas: &[&str]) -> ExternalProof {
+        ExternalProof::Files(
+            shas.iter()
+                .enumerate()
+                .map(|(index, sha256)| PdfFile {
+                    path: PathBuf::from(format!("proof/{index}.pdf")),
+                    sha256: (*sha256).to_owned(),
+                    size: 1000,
+                })
+                .collect(),
+        )
+    }
+
+    fn live_proof(status: Status, sha256: Option<&str>) -> LiveProof {
+        LiveProof {
+            status,
+            document_ids: vec![PROOF_A.to_owned()],
+            rejection_reason: Some("the invoice does not name the numbers".to_owned()),
+            sha256: sha256
+                .map(|sha256| BTreeMap::from([(PROOF_A.to_owned(), Some(sha256.to_owned()))]))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// 150 inventory numbers and 120 hosted elsewhere, none monitored yet.
+    fn fleet() -> (Desired, Live) {
+        let listed = numbers(0..270);
+        let desired = desired(&listed, false);
+        let mut live = converged(&desired, &[]);
+        for (index, number) in listed.iter().enumerate() {
+            let candidate = if index < 150 {
+                in_inventory(if index % 2 == 0 { "local" } else { "toll_free" })
+            } else {
+                Candidate::default()
+            };
+            live.candidates.insert(*number, candidate);
+        }
+        (desired, live)
+    }
+
+    #[test]
+    fn external_numbers_wait_for_a_submitted_proof_after_the_inventory_batches() {
+        let (mut desired, live) = fleet();
+        with_proof(&mut desired, files(&[SHA_A]));
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(plan.errors, Vec::<String>::new());
+        assert_eq!(
+            outline(&plan),
+            [
+                "+ upload_document /documents",
+                "+ submit_external_verification /enterprises/ID/reputation/external_verification",
+                "+ add_numbers /enterprises/ID/reputation/numbers",
+                "+ add_numbers /enterprises/ID/reputation/numbers",
+                "= wait_for_external_verification /enterprises/ID/reputation",
+                "+ add_numbers /enterprises/ID/reputation/numbers",
+                "+ add_numbers /enterprises/ID/reputation/numbers",
+            ]
+        );
+        let reasons: Vec<&str> = plan.steps.iter().map(|step| step.reason.as_str()).collect();
+        assert_eq!(reasons[2], "batch 1 of 4: 100 numbers not monitored yet");
+        assert_eq!(reasons[3], "batch 2 of 4: 50 numbers not monitored yet");
+        assert_eq!(
+            reasons[5],
+            "batch 3 of 4: 100 numbers hosted elsewhere, not monitored yet"
+        );
+        assert_eq!(
+            reasons[6],
+            "batch 4 of 4: 20 numbers hosted elsewhere, not monitored yet"
+        );
+        assert_eq!(
+            plan.steps[1].detail,
+            Detail::SubmitExternalVerification {
+                document_ids: vec![DocumentRef::Uploaded("proof/0.pdf".to_owned())]
+            }
+        );
+        assert_eq!(plan.steps[5].phone_numbers()[0], numbers(150..151)[0]);
+    }
+
+    #[test]
+    fn an_approved_unchanged_proof_adds_external_numbers_without_a_wait() {
+        let (mut desired, mut live) = fleet();
+        with_proof(&mut desired, files(&[SHA_A]));
+        live.external_verification = Some(live_proof(Status::Approved, Some(SHA_A)));
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(
+            plan.steps
+                .iter()
+                .map(|step| step.action.name())
+                .collect::<Vec<_>>(),
+            ["add_numbers"; 4]
+        );
+        // Approved and not declared: still usable.
+        with_proof(&mut desired, files(&[]));
+        if let ReputationSpec::Enabled {
+            external_verification,
+            ..
+        } = &mut desired.reputation
+        {
+            *external_verification = None;
+        }
+        assert_eq!(make(&desired, &live, PlanOptions::default()).steps.len(), 4);
+    }
+
+    #[test]
+    fn a_changed_proof_after_approval_is_locked() {
+        let (mut desired, mut live) = fleet();
+        with_proof(&mut desired, files(&[SHA_B]));
+        live.external_verification = Some(live_proof(Status::Approved, Some(SHA_A)));
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert!(plan.steps.is_empty());
+        assert_eq!(
+            plan.errors,
+            [format!(
+                "the ownership proof was approved and is locked, but `reputation.external_verification` differs from it (live documents: {PROOF_A})"
+            )]
+        );
+        assert_eq!(plan.diagnostics[0].rule, "proof_locked");
+    }
+
+    #[test]
+    fn a_rejected_proof_is_an_error_until_it_changes() {
+        let (mut desired, mut live) = fleet();
+        with_proof(&mut desired, files(&[SHA_A]));
+        live.external_verification = Some(live_proof(Status::Rejected, Some(SHA_A)));
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(
+            plan.errors,
+            ["the ownership proof was rejected: the invoice does not name the numbers"]
+        );
+        // Another file is resubmitted, the live document that matches nothing is dropped.
+        with_proof(&mut desired, files(&[SHA_B]));
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(plan.errors, Vec::<String>::new());
+        assert_eq!(plan.steps[0].action, Action::UploadDocument);
+        assert_eq!(plan.steps[1].action, Action::SubmitExternalVerification);
+        assert_eq!(
+            plan.steps[1].reason,
+            "the manifest's ownership proof differs from the live one, whose review is `rejected`; submitting replaces it; numbers hosted elsewhere can be added once it is approved"
+        );
+    }
+
+    #[test]
+    fn a_pending_unchanged_proof_is_not_resubmitted_and_a_matched_file_is_not_uploaded() {
+        let (mut desired, mut live) = fleet();
+        with_proof(&mut desired, files(&[SHA_A]));
+        live.external_verification = Some(live_proof(Status::Pending, Some(SHA_A)));
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(plan.steps[2].action, Action::WaitForExternalVerification);
+        assert!(
+            !plan
+                .steps
+                .iter()
+                .any(|step| step.action == Action::SubmitExternalVerification)
+        );
+        // A second file: the first matches the live document and is not uploaded again.
+        with_proof(&mut desired, files(&[SHA_A, SHA_B]));
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(
+            outline(&plan)[..2],
+            [
+                "+ upload_document /documents",
+                "+ submit_external_verification /enterprises/ID/reputation/external_verification",
+            ]
+        );
+        assert_eq!(
+            plan.steps[1].detail,
+            Detail::SubmitExternalVerification {
+                document_ids: vec![
+                    DocumentRef::Id(PROOF_A.to_owned()),
+                    DocumentRef::Uploaded("proof/1.pdf".to_owned())
+                ]
+            }
+        );
+    }
+
+    #[test]
+    fn document_ids_compare_as_sets() {
+        let (mut desired, mut live) = fleet();
+        live.external_verification = Some(live_proof(Status::Approved, None));
+        with_proof(
+            &mut desired,
+            ExternalProof::DocumentIds(vec![PROOF_A.to_owned()]),
+        );
+        assert_eq!(
+            make(&desired, &live, PlanOptions::default()).errors.len(),
+            0
+        );
+        with_proof(
+            &mut desired,
+            ExternalProof::DocumentIds(vec![PROOF_A.to_owned(), DOCUMENT.to_owned()]),
+        );
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(plan.diagnostics[0].rule, "proof_locked");
+    }
+
+    #[test]
+    fn external_toll_free_numbers_and_undeclared_proofs_are_errors() {
+        let listed: Vec<E164> = ["+18005550100", "+12025550100"]
+            .iter()
+            .map(|text| E164::parse(text).unwrap())
+            .collect();
+        let mut desired = desired(&listed, false);
+        let mut live = converged(&desired, &[]);
+        for number in &listed {
+            live.candidates.insert(*number, Candidate::default());
+        }
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(
+            plan.diagnostics
+                .iter()
+                .map(|diagnostic| diagnostic.rule.as_str())
+                .collect::<Vec<_>>(),
+            ["number_not_in_inventory", "number_not_in_inventory"]
+        );
+        with_proof(&mut desired, files(&[SHA_A]));
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(
+            plan.errors,
+            [
+                "`+18005550100` (acme.yaml:10:7) cannot be added: not in the account's inventory, and a toll-free number can be monitored only from it: buy or port it first, or remove it from the manifest"
+            ]
+        );
+    }
+
+    #[test]
+    fn ownership_in_question_warns_and_removed_numbers_are_added_again() {
+        let listed = numbers(0..3);
+        let desired = desired(&listed, false);
+        let mut live = converged(&desired, &listed[..2]);
+        live.ownership.insert(
+            listed[0],
+            LiveOwnership {
+                status: "pending_confirmation".to_owned(),
+                flag_reason: Some("carrier_changed".to_owned()),
+                confirm_by: Some("2026-10-08T07:00:00Z".to_owned()),
+                removal_reason: None,
+                removed_at: None,
+            },
+        );
+        live.ownership.insert(
+            listed[2],
+            LiveOwnership {
+                status: "removed".to_owned(),
+                flag_reason: None,
+                confirm_by: None,
+                removal_reason: Some("unconfirmed_ownership".to_owned()),
+                removed_at: Some("2026-10-09T07:00:03Z".to_owned()),
+            },
+        );
+        live.candidates.insert(listed[2], Candidate::default());
+        live.external_verification = Some(live_proof(Status::Approved, None));
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(plan.errors, Vec::<String>::new());
+        assert_eq!(
+            plan.steps
+                .iter()
+                .map(|step| step.reason.as_str())
+                .collect::<Vec<_>>(),
+            [
+                "batch 1 of 1: 1 number hosted elsewhere, not monitored yet; Telnyx removed 1 of them, added again: `+12025550002` (unconfirmed_ownership, 2026-10-09T07:00:03Z)"
+            ]
+        );
+        assert_eq!(
+            plan.warnings,
+            [Warning {
+                rule: "ownership_unconfirmed".to_owned(),
+                message: "`+12025550000` ownership is `pending_confirmation` (carrier_changed): confirm it by 2026-10-08T07:00:00Z with `telrep ownership confirm acme.yaml --number +12025550000`, or Telnyx removes it from monitoring".to_owned(),
+                phone_number: Some("+12025550000".to_owned()),
+                confirm_by: Some("2026-10-08T07:00:00Z".to_owned()),
+            }]
+        );
+    }
+
+    #[test]
+    fn toll_free_npas() {
+        let check = |text: &str| is_toll_free(E164::parse(text).unwrap());
+        assert!(check("+18005550100"));
+        assert!(check("+18885550100"));
+        assert!(!check("+18095550100"));
+        assert!(!check("+12025550100"));
+        assert!(!check("+448005550100"));
+    }
+}

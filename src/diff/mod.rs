@@ -548,7 +548,7 @@ fn encode(number: E164) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::collections::BTreeMap;
     use std::path::Path;
 
@@ -558,20 +558,20 @@ mod tests {
     };
     use serde_json::Value;
 
-    const ID: &str = "4a6192a4-0c3b-4d1e-9f2a-8b7c6d5e4f30";
-    const DOCUMENT: &str = "2a7e8337-5f1c-4b2e-9d5a-7c3e1f0b6a49";
+    pub(super) const ID: &str = "4a6192a4-0c3b-4d1e-9f2a-8b7c6d5e4f30";
+    pub(super) const DOCUMENT: &str = "2a7e8337-5f1c-4b2e-9d5a-7c3e1f0b6a49";
     const OTHER_DOCUMENT: &str = "9b8c7d6e-5f4a-4b3c-8d2e-1f0a9b8c7d6e";
 
-    fn number(index: usize) -> E164 {
+    pub(super) fn number(index: usize) -> E164 {
         E164::parse(&format!("+1202555{index:04}")).unwrap()
     }
 
-    fn numbers(range: std::ops::Range<usize>) -> Vec<E164> {
+    pub(super) fn numbers(range: std::ops::Range<usize>) -> Vec<E164> {
         range.map(number).collect()
     }
 
     /// The fixture manifest with `loa.document_id`, daily checks, these numbers, and `prune`.
-    fn desired(listed: &[E164], prune: bool) -> Desired {
+    pub(super) fn desired(listed: &[E164], prune: bool) -> Desired {
         let mut desired = crate::manifest::load(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid_minimal.yaml"),
             Default::default(),
@@ -600,7 +600,7 @@ mod tests {
     }
 
     /// A live account that matches `desired` exactly, with these numbers monitored.
-    fn converged(desired: &Desired, monitored: &[E164]) -> Live {
+    pub(super) fn converged(desired: &Desired, monitored: &[E164]) -> Live {
         let Value::Object(fields) = serde_json::to_value(&desired.enterprise).unwrap() else {
             unreachable!()
         };
@@ -636,7 +636,7 @@ mod tests {
     }
 
     /// An active US number of the inventory of type `kind`, monitored nowhere.
-    fn in_inventory(kind: &str) -> Candidate {
+    pub(super) fn in_inventory(kind: &str) -> Candidate {
         Candidate {
             inventory: Some(InventoryRecord {
                 phone_number_type: kind.to_owned(),
@@ -648,14 +648,14 @@ mod tests {
     }
 
     /// An active local number of the inventory that `enterprise_id` monitors.
-    fn monitored_by(enterprise_id: &str) -> Candidate {
+    pub(super) fn monitored_by(enterprise_id: &str) -> Candidate {
         Candidate {
             monitored_by: Some(enterprise_id.to_owned()),
             ..in_inventory("local")
         }
     }
 
-    fn eligible(live: &mut Live, listed: &[E164]) {
+    pub(super) fn eligible(live: &mut Live, listed: &[E164]) {
         for number in listed {
             live.candidates.insert(*number, in_inventory("local"));
         }
@@ -666,12 +666,12 @@ mod tests {
         step.clone().into()
     }
 
-    fn make(desired: &Desired, live: &Live, options: PlanOptions) -> Plan {
+    pub(super) fn make(desired: &Desired, live: &Live, options: PlanOptions) -> Plan {
         diff(desired, live, options, Prices::default())
     }
 
     /// `symbol action path` per step.
-    fn outline(plan: &Plan) -> Vec<String> {
+    pub(super) fn outline(plan: &Plan) -> Vec<String> {
         plan.steps
             .iter()
             .map(|step| {
