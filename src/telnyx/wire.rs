@@ -562,3 +562,94 @@ pub struct PhoneNumber {
     #[serde(default)]
     pub deletion_lock_enabled: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// Responses carrying fields and values telrep has never seen, and lacking the fields
+    /// it does not need, still read; the values are kept as text.
+    #[test]
+    fn responses_read_with_unknown_fields_and_values() {
+        let settings: ReputationSettings = serde_json::from_value(json!({
+            "enterprise_id": "e", "status": "suspended", "loa_document_id": null,
+            "loa_status": "under_review", "check_frequency": "hourly",
+            "external_verification_status": "escalated", "brand_new": {"nested": [1, 2]}
+        }))
+        .unwrap();
+        assert_eq!(
+            (
+                settings.status.as_str(),
+                settings.loa_status.as_str(),
+                settings.external_verification_status.as_deref(),
+                settings.created_at.as_str()
+            ),
+            ("suspended", "under_review", Some("escalated"), "")
+        );
+        let number: ReputationNumber = serde_json::from_value(json!({
+            "enterprise_id": "e", "phone_number": "+12025550100", "source": "partner",
+            "ownership_status": "audited", "flag_reason": "periodic_reverification",
+            "reputation_data": {"spam_risk": "severe", "spam_category": null,
+                "maturity_score": 5, "connection_score": null, "engagement_score": null,
+                "sentiment_score": null, "last_refreshed_at": null, "trust_index": 7},
+            "carrier": "Other Co"
+        }))
+        .unwrap();
+        assert_eq!(
+            (
+                number.source.as_deref(),
+                number.ownership.ownership_status.as_deref(),
+                number.ownership.flag_reason.as_deref(),
+                number.reputation_data.and_then(|data| data.spam_risk)
+            ),
+            (
+                Some("partner"),
+                Some("audited"),
+                Some("periodic_reverification"),
+                Some("severe".to_owned())
+            )
+        );
+        let listed: MonitoredNumber = serde_json::from_value(json!({
+            "phone_number": "+12025550100", "ownership_status": "removed",
+            "removal_reason": "unconfirmed_ownership", "removed_at": "2026-10-09T07:00:03+00:00",
+            "whatever": true
+        }))
+        .unwrap();
+        assert_eq!(
+            (
+                listed.ownership_status.as_deref(),
+                listed.removed_at.as_deref()
+            ),
+            (Some("removed"), Some("2026-10-09T07:00:03+00:00"))
+        );
+        let proof: ExternalVerification = serde_json::from_value(json!({
+            "status": "needs_more_info", "document_ids": ["d"], "reviewer": "x"
+        }))
+        .unwrap();
+        assert_eq!(
+            (
+                proof.status.as_str(),
+                proof.document_ids,
+                proof.rejection_reason
+            ),
+            ("needs_more_info", vec!["d".to_owned()], None)
+        );
+        let inventory: PhoneNumber = serde_json::from_value(json!({
+            "id": "1", "phone_number": "+18005550100", "country_iso_alpha2": "US",
+            "status": "active", "phone_number_type": "toll_free_plus", "emergency": {}
+        }))
+        .unwrap();
+        assert_eq!(inventory.phone_number_type, "toll_free_plus");
+    }
+
+    /// What telrep needs must be there: its absence names the field.
+    #[test]
+    fn a_missing_needed_field_is_named() {
+        let error = serde_json::from_value::<MonitoredNumber>(json!({"source": "telnyx"}))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(error, "missing field `phone_number`");
+    }
+}
