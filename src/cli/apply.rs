@@ -258,7 +258,7 @@ fn report(
             let _ = writeln!(
                 stderr,
                 "error: the API refused {}:",
-                crate::plan::plural(numbers.len(), "number", "numbers")
+                crate::plan::Count::new(numbers.len(), "number", "numbers")
             );
             for (number, reason) in &numbers {
                 let _ = writeln!(stderr, "  {number}: {reason}");
@@ -421,7 +421,7 @@ impl Bars {
                             "{} {}: {} in {:.1} s",
                             clock(),
                             action.name(),
-                            crate::plan::plural(
+                            crate::plan::Count::new(
                                 usize::try_from(total).unwrap_or(0),
                                 "number",
                                 "numbers"
@@ -458,14 +458,14 @@ fn confirm(plan: &Plan) -> bool {
         let _ = writeln!(
             stderr,
             "error: apply makes {} and was not confirmed: pass --auto-approve when not on a terminal",
-            crate::plan::plural(plan.steps.len(), "call", "calls")
+            crate::plan::Count::new(plan.steps.len(), "call", "calls")
         );
         return false;
     }
     let _ = write!(
         stderr,
         "Apply {} to {}? Only `yes` is accepted: ",
-        crate::plan::plural(plan.steps.len(), "step", "steps"),
+        crate::plan::Count::new(plan.steps.len(), "step", "steps"),
         plan.enterprise
             .legal_name
             .as_deref()

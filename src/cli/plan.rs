@@ -95,7 +95,7 @@ fn save_unless_failed(out: Option<&Path>, plans: &[Plan], desireds: &[Desired]) 
             anstream::stderr(),
             "error: not saving `{}`: {} be made; fix the errors below and plan again",
             path.display(),
-            crate::plan::plural(failed, "plan cannot", "plans cannot")
+            crate::plan::Count::new(failed, "plan cannot", "plans cannot")
         );
         return None;
     }

@@ -8,6 +8,7 @@ use super::args::{OutputFormat, ValidateArgs};
 use super::{ExitCode, render_diagnostic};
 use crate::manifest::{self, Diagnostic, LoadOptions, Loaded, rule};
 use crate::model::ReputationSpec;
+use crate::plan::Count;
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
@@ -53,7 +54,7 @@ fn render_text(loaded: &Loaded) {
             "{}: valid ({}, {})",
             desired.manifest.display(),
             desired.enterprise.legal_name,
-            counted(numbers, "number", "numbers")
+            Count::new(numbers, "number", "numbers").without_separators()
         );
     }
     drop(stdout);
@@ -96,12 +97,12 @@ pub(crate) fn closing_line(loaded: &Loaded) -> Option<String> {
     let manifests = format!(
         "in {} of {}",
         loaded.failed(),
-        counted(loaded.manifests.len(), "manifest", "manifests")
+        Count::new(loaded.manifests.len(), "manifest", "manifests").without_separators()
     );
     if loaded.path_problems == 0 {
         return Some(format!(
             "found {} {manifests}",
-            counted(total, "problem", "problems")
+            Count::new(total, "problem", "problems").without_separators()
         ));
     }
     let mut parts = Vec::new();
@@ -140,11 +141,7 @@ pub(crate) fn closing_line(loaded: &Loaded) -> Option<String> {
     }
     Some(format!(
         "found {}: {}",
-        counted(total, "problem", "problems"),
+        Count::new(total, "problem", "problems").without_separators(),
         parts.join(", ")
     ))
-}
-
-fn counted(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
 }

@@ -453,12 +453,12 @@ impl Walker<'_> {
             } else if length < min {
                 format!(
                     "`{field}` is {} long; the API needs at least {min}",
-                    crate::plan::plural(length, "character", "characters")
+                    crate::plan::Count::new(length, "character", "characters")
                 )
             } else {
                 format!(
                     "`{field}` is {} long; the API allows at most {max}",
-                    crate::plan::plural(length, "character", "characters")
+                    crate::plan::Count::new(length, "character", "characters")
                 )
             };
             self.error(rule::INVALID_VALUE, node.place, message, None);

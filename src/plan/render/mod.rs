@@ -9,7 +9,7 @@ pub use json::render_json;
 pub use markdown::{MARKDOWN_LIMIT, MarkdownOptions, render_markdown};
 pub use text::render_text;
 
-use super::Plan;
+use super::{Count, Plan};
 
 /// How to render.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -32,15 +32,6 @@ pub(crate) fn price_note(options: RenderOptions) -> Option<String> {
             super::cost::dollars(prices.per_check)
         )
     })
-}
-
-/// `5 more errors`: what a shortened list left out.
-pub(crate) fn more(count: usize, one: &str, many: &str) -> String {
-    format!(
-        "{} more {}",
-        super::thousands(count),
-        if count == 1 { one } else { many }
-    )
 }
 
 /// How many items a shortened list shows first and last.
@@ -155,7 +146,7 @@ pub fn combined_summary(plans: &[Plan]) -> String {
     if plans.iter().all(|plan| !plan.observed) {
         return format!(
             "Total: nothing was planned ({} could not be); no request was made.",
-            super::plural(failed, "entry", "entries")
+            Count::new(failed, "entry", "entries")
         );
     }
     let changed = plans
@@ -172,8 +163,8 @@ pub fn combined_summary(plans: &[Plan]) -> String {
     }
     format!(
         "Total: {} planned, {changed} with changes, {failed} failed; {create} to create, {} to add, {remove} to remove, {change} to change.",
-        super::plural(plans.len(), "manifest", "manifests"),
-        super::plural(add, "number", "numbers")
+        Count::new(plans.len(), "manifest", "manifests"),
+        Count::new(add, "number", "numbers")
     )
 }
 
