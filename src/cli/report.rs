@@ -38,13 +38,13 @@ pub fn render_error(error: &dyn std::error::Error, styled: bool) -> String {
     } else {
         Style::new()
     };
-    let mut lines = crate::telnyx::chain(error).into_iter();
-    let mut out = format!(
-        "{error_style}error{error_style:#}: {}\n",
-        lines.next().unwrap_or_default()
-    );
-    for cause in lines {
-        let _ = writeln!(out, "caused by: {cause}");
+    let mut out = String::new();
+    for (index, line) in crate::telnyx::chain(error).iter().enumerate() {
+        let _ = if index == 0 {
+            writeln!(out, "{error_style}error{error_style:#}: {line}")
+        } else {
+            writeln!(out, "caused by: {line}")
+        };
     }
     out
 }

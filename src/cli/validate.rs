@@ -5,6 +5,8 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::args::{OutputFormat, ValidateArgs};
+use super::error::CliError;
+use super::report::print_error;
 use super::{ExitCode, render_diagnostic};
 use crate::manifest::{self, Diagnostic, LoadOptions, Loaded, rule};
 use crate::model::ReputationSpec;
@@ -30,8 +32,18 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
             let report = JsonReport {
                 diagnostics: &loaded.diagnostics,
             };
-            let text = serde_json::to_string_pretty(&report).unwrap_or_default();
-            let _ = writeln!(anstream::stdout().lock(), "{text}");
+            match serde_json::to_string_pretty(&report) {
+                Ok(text) => {
+                    let _ = writeln!(anstream::stdout().lock(), "{text}");
+                }
+                Err(error) => {
+                    print_error(&CliError::internal_from(
+                        "the diagnostics cannot be serialized",
+                        error,
+                    ));
+                    return ExitCode::Failure;
+                }
+            }
         }
         OutputFormat::Text => render_text(&loaded),
     }

@@ -118,10 +118,8 @@ pub fn masked(plan: &Plan) -> Plan {
 fn short_hash(value: &str) -> String {
     use sha2::Digest as _;
     let digest = sha2::Sha256::digest(value.as_bytes());
-    format!(
-        "sha256:{}",
-        crate::model::hex(digest.get(..4).unwrap_or_default())
-    )
+    let head: Vec<u8> = digest.iter().take(4).copied().collect();
+    format!("sha256:{}", crate::model::hex(&head))
 }
 
 /// The first three and last two of a long list, with how many are left out.
@@ -129,11 +127,15 @@ pub(crate) fn summarize(numbers: &[String], full: bool) -> String {
     if full || numbers.len() <= HEAD + TAIL + 1 {
         return numbers.join(", ");
     }
-    let head = numbers.get(..HEAD).unwrap_or_default().join(", ");
-    let tail = numbers
-        .get(numbers.len() - TAIL..)
-        .unwrap_or_default()
-        .join(", ");
+    let joined = |shown: Vec<&str>| shown.join(", ");
+    let head = joined(numbers.iter().take(HEAD).map(String::as_str).collect());
+    let tail = joined(
+        numbers
+            .iter()
+            .skip(numbers.len() - TAIL)
+            .map(String::as_str)
+            .collect(),
+    );
     format!(
         "{head}, … {} more …, {tail}",
         super::thousands(numbers.len() - HEAD - TAIL)
