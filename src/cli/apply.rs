@@ -221,11 +221,7 @@ fn report(
     let mut stderr = anstream::stderr();
     match outcome {
         Err(error) => {
-            let styled = !matches!(
-                anstream::ColorChoice::global(),
-                anstream::ColorChoice::Never
-            );
-            let _ = write!(stderr, "{}", super::render_error(&error, styled));
+            print_error(&error);
             if error.is_ambiguous() {
                 let _ = writeln!(
                     stderr,

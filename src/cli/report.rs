@@ -49,14 +49,15 @@ pub fn render_error(error: &dyn std::error::Error, styled: bool) -> String {
     out
 }
 
-/// Writes a command's error to stderr, the same way for every command.
+/// Writes a command's error to stderr the same way for every command: `render_error`'s
+/// `error:` line and one `caused by:` line per source.
 pub(crate) fn print_error(error: &dyn std::error::Error) {
     use std::io::Write as _;
-    let _ = writeln!(
-        anstream::stderr(),
-        "error: {}",
-        crate::telnyx::one_line(error)
+    let styled = !matches!(
+        anstream::ColorChoice::global(),
+        anstream::ColorChoice::Never
     );
+    let _ = write!(anstream::stderr(), "{}", render_error(error, styled));
 }
 
 /// Renders one diagnostic like a compiler: `FILE:LINE:COL: error: MESSAGE`, the source line
