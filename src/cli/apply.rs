@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use super::ExitCode;
 use super::args::{ApplyArgs, OutputFormat};
 use super::connect::connect;
+use super::error::CliError;
 use super::plan::{digests, load_all, prices_from};
+use super::report::print_error;
 use crate::apply::{ApplyOptions, Event, Outcome, execute};
 use crate::model::Desired;
 use crate::plan::render::{self, RenderOptions};
@@ -17,13 +19,12 @@ use crate::telnyx::Client;
 
 /// Applies every manifest named, one after the other.
 pub fn run(args: &ApplyArgs) -> ExitCode {
-    let mut stderr = anstream::stderr();
     let saved = match &args.plan {
         None => None,
         Some(path) => match read_saved(path) {
             Ok(saved) => Some(saved),
-            Err(message) => {
-                let _ = writeln!(stderr, "error: {message}");
+            Err(error) => {
+                print_error(&error);
                 return ExitCode::Failure;
             }
         },
@@ -38,21 +39,20 @@ pub fn run(args: &ApplyArgs) -> ExitCode {
     let Ok(desireds) = load_all(&paths, args.allow_outside_paths, &args.exclude) else {
         return ExitCode::Failure;
     };
-    let prices = match prices_from(args.prices.as_deref()) {
-        Ok(prices) => prices,
-        Err(message) => {
-            let _ = writeln!(stderr, "error: {message}");
+    let (prices, runtime) = match prices_from(args.prices.as_deref())
+        .and_then(|prices| Ok((prices, super::connect::runtime()?)))
+    {
+        Ok(ready) => ready,
+        Err(error) => {
+            print_error(&error);
             return ExitCode::Failure;
         }
-    };
-    let Some(runtime) = super::connect::runtime() else {
-        return ExitCode::Failure;
     };
     runtime.block_on(async {
         let (client, sandbox) = match connect(&args.connection, &desireds).await {
             Ok(connection) => connection,
-            Err(message) => {
-                let _ = writeln!(anstream::stderr(), "error: {message}");
+            Err(error) => {
+                print_error(&error);
                 return ExitCode::Failure;
             }
         };
@@ -133,7 +133,6 @@ async fn apply_one(
     interrupted: &Arc<AtomicBool>,
     signal: &Arc<AtomicU8>,
 ) -> ExitCode {
-    let mut stderr = anstream::stderr();
     let options = args.rails.options();
     // Reads only: a signal abandons them at once (apply has written nothing yet).
     let plan = tokio::select! {
@@ -143,9 +142,9 @@ async fn apply_one(
         }
     };
     if let Some(saved) = saved
-        && let Err(message) = check_saved(saved, desired, &plan)
+        && let Err(error) = check_saved(saved, desired, &plan)
     {
-        let _ = writeln!(stderr, "error: {message}");
+        print_error(&error);
         return ExitCode::Failure;
     }
     let json = args.format == OutputFormat::Json;
@@ -222,11 +221,7 @@ fn report(
     let mut stderr = anstream::stderr();
     match outcome {
         Err(error) => {
-            let styled = !matches!(
-                anstream::ColorChoice::global(),
-                anstream::ColorChoice::Never
-            );
-            let _ = write!(stderr, "{}", super::render_error(&error, styled));
+            print_error(&error);
             if error.is_ambiguous() {
                 let _ = writeln!(
                     stderr,
@@ -258,7 +253,7 @@ fn report(
             let _ = writeln!(
                 stderr,
                 "error: the API refused {}:",
-                crate::plan::plural(numbers.len(), "number", "numbers")
+                crate::plan::Count::new(numbers.len(), "number", "numbers")
             );
             for (number, reason) in &numbers {
                 let _ = writeln!(stderr, "  {number}: {reason}");
@@ -271,13 +266,13 @@ fn report(
 
 /// `apply --plan FILE`: the saved plan must be for this manifest, from the same files and
 /// the same account; the refusal names what changed.
-fn check_saved(saved: &[SavedPlan], desired: &Desired, plan: &Plan) -> Result<(), String> {
+fn check_saved(saved: &[SavedPlan], desired: &Desired, plan: &Plan) -> Result<(), CliError> {
     let label = desired.manifest.display().to_string();
     let Some(entry) = saved.iter().find(|entry| entry.manifest == label) else {
-        return Err(format!("the saved plan has no entry for `{label}`"));
+        return Err(CliError::NotInSaved { manifest: label });
     };
     let mut changed = Vec::new();
-    let now = digests(desired);
+    let now = digests(desired)?;
     if entry.manifest_digest != now.manifest {
         changed.push(changed_files(entry, &now.files, &label));
     }
@@ -292,10 +287,7 @@ fn check_saved(saved: &[SavedPlan], desired: &Desired, plan: &Plan) -> Result<()
     if changed.is_empty() {
         return Ok(());
     }
-    Err(format!(
-        "refusing the saved plan: {}; run `telrep plan --out FILE` again and review it",
-        changed.join("; ")
-    ))
+    Err(CliError::Stale { changed })
 }
 
 /// Re-observes and re-plans: success means nothing is left to do.
@@ -421,7 +413,7 @@ impl Bars {
                             "{} {}: {} in {:.1} s",
                             clock(),
                             action.name(),
-                            crate::plan::plural(
+                            crate::plan::Count::new(
                                 usize::try_from(total).unwrap_or(0),
                                 "number",
                                 "numbers"
@@ -458,14 +450,14 @@ fn confirm(plan: &Plan) -> bool {
         let _ = writeln!(
             stderr,
             "error: apply makes {} and was not confirmed: pass --auto-approve when not on a terminal",
-            crate::plan::plural(plan.steps.len(), "call", "calls")
+            crate::plan::Count::new(plan.steps.len(), "call", "calls")
         );
         return false;
     }
     let _ = write!(
         stderr,
         "Apply {} to {}? Only `yes` is accepted: ",
-        crate::plan::plural(plan.steps.len(), "step", "steps"),
+        crate::plan::Count::new(plan.steps.len(), "step", "steps"),
         plan.enterprise
             .legal_name
             .as_deref()
@@ -568,14 +560,15 @@ fn changed_files(entry: &SavedPlan, now: &[(String, String)], label: &str) -> St
     format!("{} changed since the plan was saved", names.join(", "))
 }
 
-fn read_saved(path: &Path) -> Result<Vec<SavedPlan>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| format!("cannot read the saved plan `{}`: {error}", path.display()))?;
-    let file: SavedPlans = serde_json::from_str(&text).map_err(|error| {
-        format!(
-            "`{}` is not a saved plan (`telrep plan --out`): {error}",
-            path.display()
-        )
+/// `apply --plan FILE`: the entries `plan --out` wrote.
+fn read_saved(path: &Path) -> Result<Vec<SavedPlan>, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|source| CliError::ReadSaved {
+        path: path.to_owned(),
+        source,
+    })?;
+    let file: SavedPlans = serde_json::from_str(&text).map_err(|source| CliError::NotSaved {
+        path: path.to_owned(),
+        source,
     })?;
     Ok(file.saved_plans)
 }

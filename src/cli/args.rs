@@ -270,14 +270,24 @@ pub struct ConnectionArgs {
 }
 
 /// `--concurrency`: a whole number of at least 1 (0 would never send a request).
-fn parse_concurrency(text: &str) -> Result<usize, String> {
+fn parse_concurrency(text: &str) -> Result<usize, ConcurrencyError> {
     match text.parse::<usize>() {
-        Ok(0) => Err("must be at least 1 (the number of requests in flight at once)".to_owned()),
+        Ok(0) => Err(ConcurrencyError::Zero),
         Ok(count) => Ok(count),
-        Err(_) => Err(format!(
-            "expected a whole number of at least 1, found `{text}`"
-        )),
+        Err(_) => Err(ConcurrencyError::NotAWholeNumber(text.to_owned())),
     }
+}
+
+/// Why `--concurrency` was refused. clap prints only an error's own message (`invalid
+/// value 'X' for '--concurrency <N>': MESSAGE`), never its sources, so each is complete.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum ConcurrencyError {
+    /// 0 requests in flight would never send one.
+    #[error("must be at least 1 (the number of requests in flight at once)")]
+    Zero,
+    /// Not a whole number.
+    #[error("expected a whole number of at least 1, found `{0}`")]
+    NotAWholeNumber(String),
 }
 
 /// The flags that accept what the safety rails refuse by default.
@@ -348,5 +358,23 @@ impl ColorWhen {
             Self::Never => anstream::ColorChoice::Never,
         };
         choice.write_global();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concurrency_is_at_least_one() {
+        assert_eq!(parse_concurrency("4"), Ok(4));
+        assert_eq!(
+            parse_concurrency("0").unwrap_err().to_string(),
+            "must be at least 1 (the number of requests in flight at once)"
+        );
+        assert_eq!(
+            parse_concurrency("many").unwrap_err().to_string(),
+            "expected a whole number of at least 1, found `many`"
+        );
     }
 }

@@ -5,6 +5,7 @@ use std::io::Write;
 
 use super::ExitCode;
 use super::args::ConnectionArgs;
+use super::error::CliError;
 use super::settings::api_settings;
 use crate::model::Desired;
 use crate::sandbox::{Sandbox, SandboxConfig};
@@ -14,13 +15,11 @@ use crate::telnyx::{ApiKey, Client, ClientConfig};
 pub(crate) async fn connect(
     args: &ConnectionArgs,
     desireds: &[Desired],
-) -> Result<(Client, Option<Sandbox>), String> {
+) -> Result<(Client, Option<Sandbox>), CliError> {
     let (base_url, api_key, sandbox) = if args.sandbox {
         let config = SandboxConfig::for_manifests(desireds);
         let state = config.state_file.clone();
-        let sandbox = Sandbox::start(config)
-            .await
-            .map_err(|error| format!("cannot start the sandbox: {error}"))?;
+        let sandbox = Sandbox::start(config).await.map_err(CliError::Sandbox)?;
         let _ = writeln!(
             anstream::stderr(),
             "telrep: using a local sandbox at {} (state in {}); nothing is sent to Telnyx",
@@ -29,7 +28,8 @@ pub(crate) async fn connect(
                 .as_deref()
                 .map_or_else(|| "memory".to_owned(), |path| path.display().to_string())
         );
-        let key = ApiKey::new("telrep-sandbox-key-not-secret").ok_or("internal: sandbox key")?;
+        let key = ApiKey::new("telrep-sandbox-key-not-secret")
+            .ok_or_else(|| CliError::internal("the sandbox's API key was refused"))?;
         (sandbox.base_url(), key, Some(sandbox))
     } else {
         let settings = api_settings(
@@ -41,26 +41,16 @@ pub(crate) async fn connect(
     };
     let mut config = ClientConfig::new(base_url, api_key);
     config.concurrency = args.concurrency.max(1);
-    let client = Client::new(config).map_err(|error| error.to_string())?;
+    let client = Client::new(config)?;
     Ok((client, sandbox))
 }
 
-/// The async runtime of the commands that talk HTTP; `None` (reported) when it cannot start.
-pub(crate) fn runtime() -> Option<tokio::runtime::Runtime> {
-    match tokio::runtime::Builder::new_multi_thread()
+/// The async runtime of the commands that talk HTTP.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(runtime) => Some(runtime),
-        Err(error) => {
-            use std::io::Write as _;
-            let _ = writeln!(
-                anstream::stderr(),
-                "error: cannot start the async runtime: {error}"
-            );
-            None
-        }
-    }
+        .map_err(CliError::Runtime)
 }
 
 /// SIGINT and SIGTERM, listened for from the moment this is made (not from the first

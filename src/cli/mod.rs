@@ -5,6 +5,7 @@
 mod apply;
 mod args;
 mod connect;
+mod error;
 mod plan;
 mod report;
 mod sandbox;
@@ -18,7 +19,7 @@ use clap::Parser;
 
 pub use args::{Args, ColorWhen, Command, OutputFormat, SandboxCommand};
 pub use report::{ExitCode, render_diagnostic, render_error};
-pub use settings::{ApiSettings, api_settings};
+pub use settings::{ApiSettings, KeyPlace, SettingsError, api_settings};
 
 /// Runs telrep with these arguments and returns the process exit code.
 pub fn main(arguments: impl IntoIterator<Item = OsString>) -> std::process::ExitCode {

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use futures::StreamExt;
 
 use super::args::{PlanArgs, PlanFormat};
+use super::error::CliError;
+use super::report::print_error;
 use super::{ExitCode, render_diagnostic};
 use crate::manifest::{self, LoadOptions};
 use crate::model::{Desired, ReputationSpec, hex};
@@ -17,7 +19,6 @@ use crate::plan::{
 
 /// Plans every manifest named.
 pub fn run(args: &PlanArgs) -> ExitCode {
-    let mut stderr = anstream::stderr();
     let prices = prices_from(args.prices.as_deref());
     let default_prices = prices.as_ref().ok().and_then(|(_, default)| *default);
     let mut save_error = None;
@@ -31,12 +32,12 @@ pub fn run(args: &PlanArgs) -> ExitCode {
                 save_error = save_unless_failed(args.out.as_deref(), &plans, &desireds);
                 plans
             }
-            Err(message) => {
-                let _ = writeln!(stderr, "error: {message}");
+            Err(error) => {
+                print_error(&error);
                 if args.format == PlanFormat::Text {
                     return ExitCode::Failure;
                 }
-                settings_failed(&desireds, &message)
+                settings_failed(&desireds, &crate::telnyx::one_line(&error))
             }
         },
     };
@@ -63,8 +64,8 @@ pub fn run(args: &PlanArgs) -> ExitCode {
             &mut stdout,
         ),
     };
-    if let Some(message) = save_error {
-        let _ = writeln!(stderr, "error: {message}");
+    if let Some(error) = save_error {
+        print_error(&error);
         return ExitCode::Failure;
     }
     if plans.iter().any(|plan| !plan.errors.is_empty()) {
@@ -87,7 +88,11 @@ fn marker(paths: &[PathBuf]) -> String {
 
 /// `--out`: saves the plans, unless one cannot be made (no plan to apply: nothing is
 /// saved, and stderr says so); the error to report after the plans are shown, if any.
-fn save_unless_failed(out: Option<&Path>, plans: &[Plan], desireds: &[Desired]) -> Option<String> {
+fn save_unless_failed(
+    out: Option<&Path>,
+    plans: &[Plan],
+    desireds: &[Desired],
+) -> Option<CliError> {
     let path = out?;
     let failed = plans.iter().filter(|plan| !plan.errors.is_empty()).count();
     if failed > 0 {
@@ -95,7 +100,7 @@ fn save_unless_failed(out: Option<&Path>, plans: &[Plan], desireds: &[Desired]) 
             anstream::stderr(),
             "error: not saving `{}`: {} be made; fix the errors below and plan again",
             path.display(),
-            crate::plan::plural(failed, "plan cannot", "plans cannot")
+            crate::plan::Count::new(failed, "plan cannot", "plans cannot")
         );
         return None;
     }
@@ -132,8 +137,8 @@ fn settings_failed(desireds: &[Desired], message: &str) -> Vec<Plan> {
 
 /// Observes and plans every manifest, 4 at a time; masked unless `--show-sensitive`.
 /// The error when no connection could be made.
-fn plan_all(args: &PlanArgs, desireds: &[Desired], prices: Prices) -> Result<Vec<Plan>, String> {
-    let runtime = super::connect::runtime().ok_or("cannot start the async runtime")?;
+fn plan_all(args: &PlanArgs, desireds: &[Desired], prices: Prices) -> Result<Vec<Plan>, CliError> {
+    let runtime = super::connect::runtime()?;
     let plans = runtime.block_on(async {
         let (client, sandbox) = super::connect::connect(&args.connection, desireds).await?;
         let options = args.rails.options();
@@ -145,7 +150,7 @@ fn plan_all(args: &PlanArgs, desireds: &[Desired], prices: Prices) -> Result<Vec
         if let Some(sandbox) = sandbox {
             sandbox.shutdown().await;
         }
-        Ok::<_, String>(plans)
+        Ok::<_, CliError>(plans)
     })?;
     Ok(if args.show_sensitive {
         plans
@@ -254,21 +259,22 @@ pub(crate) fn load_all(
 
 /// `--prices FILE`, else the built-in table: the prices, and the built-in table again when
 /// it is the one in use (the cost then says so).
-pub(crate) fn prices_from(path: Option<&Path>) -> Result<(Prices, Option<Prices>), String> {
+pub(crate) fn prices_from(path: Option<&Path>) -> Result<(Prices, Option<Prices>), CliError> {
     match path {
         None => Ok((Prices::default(), Some(Prices::default()))),
         Some(path) => read_prices(path).map(|prices| (prices, None)),
     }
 }
 
-fn read_prices(path: &Path) -> Result<Prices, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| format!("cannot read the prices `{}`: {error}", path.display()))?;
-    serde_saphyr::from_str(&text).map_err(|error| {
-        format!(
-            "`{}` is not a price table (`monitoring_per_month`, `per_check`): {error}",
-            path.display()
-        )
+/// `--prices FILE`, JSON or YAML (YAML reads both).
+fn read_prices(path: &Path) -> Result<Prices, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|source| CliError::ReadPrices {
+        path: path.to_owned(),
+        source,
+    })?;
+    serde_saphyr::from_str(&text).map_err(|source| CliError::NotPrices {
+        path: path.to_owned(),
+        source: Box::new(source),
     })
 }
 
@@ -301,14 +307,18 @@ pub(crate) struct Digests {
     pub(crate) files: Vec<(String, String)>,
 }
 
-/// Digests the manifest and every file it reads (numbers files, LOA, proofs), each read once.
-pub(crate) fn digests(desired: &Desired) -> Digests {
+/// Digests the manifest and every file it reads (numbers files, LOA, proofs), each read
+/// once; a file that cannot be read (gone since it was loaded) is an error, never digested
+/// as empty, which an empty file would match.
+pub(crate) fn digests(desired: &Desired) -> Result<Digests, CliError> {
     use sha2::Digest as _;
     let mut combined = sha2::Sha256::new();
     let mut files = Vec::new();
     for file in manifest_files(desired) {
-        // An unreadable file digests as empty: it then differs from the file it was.
-        let content = std::fs::read(&file).unwrap_or_default();
+        let content = std::fs::read(&file).map_err(|source| CliError::Digest {
+            path: file.clone(),
+            source,
+        })?;
         let label = file.display().to_string();
         combined.update(label.as_bytes());
         combined.update([0]);
@@ -319,20 +329,22 @@ pub(crate) fn digests(desired: &Desired) -> Digests {
             format!("sha256:{}", hex(&sha2::Sha256::digest(&content))),
         ));
     }
-    Digests {
+    Ok(Digests {
         manifest: format!("sha256:{}", hex(&combined.finalize())),
         files,
-    }
+    })
 }
 
-fn save(path: &Path, plans: &[Plan], desireds: &[Desired]) -> Result<(), String> {
+/// `plan --out FILE`: every plan with what `apply --plan` checks before executing it.
+fn save(path: &Path, plans: &[Plan], desireds: &[Desired]) -> Result<(), CliError> {
     let mut entries = Vec::new();
     for (plan, desired) in plans.iter().zip(desireds) {
         // Only plans that could be made are saved (`save_unless_failed`).
-        let fingerprint = plan.fingerprint.clone().ok_or(
-            "internal error: a plan without a fingerprint was to be saved; please report it",
-        )?;
-        let digests = digests(desired);
+        let fingerprint = plan
+            .fingerprint
+            .clone()
+            .ok_or_else(|| CliError::internal("a plan without a fingerprint was to be saved"))?;
+        let digests = digests(desired)?;
         entries.push(SavedPlan {
             manifest: plan.manifest.clone(),
             manifest_digest: digests.manifest,
@@ -346,7 +358,9 @@ fn save(path: &Path, plans: &[Plan], desireds: &[Desired]) -> Result<(), String>
         });
     }
     let text = serde_json::to_string_pretty(&SavedPlans::new(entries))
-        .map_err(|error| error.to_string())?;
-    std::fs::write(path, text + "\n")
-        .map_err(|error| format!("cannot write the plan `{}`: {error}", path.display()))
+        .map_err(|error| CliError::internal_from("the saved plans cannot be serialized", error))?;
+    std::fs::write(path, text + "\n").map_err(|source| CliError::WritePlan {
+        path: path.to_owned(),
+        source,
+    })
 }

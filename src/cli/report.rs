@@ -38,15 +38,26 @@ pub fn render_error(error: &dyn std::error::Error, styled: bool) -> String {
     } else {
         Style::new()
     };
-    let mut lines = crate::telnyx::chain(error).into_iter();
-    let mut out = format!(
-        "{error_style}error{error_style:#}: {}\n",
-        lines.next().unwrap_or_default()
-    );
-    for cause in lines {
-        let _ = writeln!(out, "caused by: {cause}");
+    let mut out = String::new();
+    for (index, line) in crate::telnyx::chain(error).iter().enumerate() {
+        let _ = if index == 0 {
+            writeln!(out, "{error_style}error{error_style:#}: {line}")
+        } else {
+            writeln!(out, "caused by: {line}")
+        };
     }
     out
+}
+
+/// Writes a command's error to stderr the same way for every command: `render_error`'s
+/// `error:` line and one `caused by:` line per source.
+pub(crate) fn print_error(error: &dyn std::error::Error) {
+    use std::io::Write as _;
+    let styled = !matches!(
+        anstream::ColorChoice::global(),
+        anstream::ColorChoice::Never
+    );
+    let _ = write!(anstream::stderr(), "{}", render_error(error, styled));
 }
 
 /// Renders one diagnostic like a compiler: `FILE:LINE:COL: error: MESSAGE`, the source line
@@ -161,6 +172,47 @@ caused by: tcp connect error: Connection refused (os error 111)
         assert_eq!(
             render_error(&quoted, false),
             "error: read failed: broken pipe\n"
+        );
+    }
+
+    #[test]
+    fn a_command_error_shows_each_layer_once() {
+        // What the system said, itself caused by a lower layer, under telrep's own message.
+        let error = crate::cli::error::CliError::WritePlan {
+            path: "plans/plan.json".into(),
+            source: std::io::Error::other(
+                *crate::telnyx::Cause::chain(vec![
+                    "the disk quota is exhausted".to_owned(),
+                    "Disk quota exceeded (os error 122)".to_owned(),
+                ])
+                .unwrap(),
+            ),
+        };
+        assert_eq!(
+            render_error(&error, false),
+            "error: cannot write the plan `plans/plan.json`
+caused by: the disk quota is exhausted
+caused by: Disk quota exceeded (os error 122)
+"
+        );
+        assert_eq!(
+            crate::telnyx::one_line(&error),
+            "cannot write the plan `plans/plan.json`: the disk quota is exhausted: Disk quota exceeded (os error 122)"
+        );
+    }
+
+    #[test]
+    fn an_internal_error_names_the_library_error_once() {
+        let json = serde_json::from_str::<u8>("300").unwrap_err();
+        let error = crate::cli::error::CliError::internal_from(
+            "the saved plans cannot be serialized",
+            json,
+        );
+        assert_eq!(
+            render_error(&error, false),
+            "error: internal error: the saved plans cannot be serialized; please report it
+caused by: invalid value: integer `300`, expected u8 at line 1 column 3
+"
         );
     }
 

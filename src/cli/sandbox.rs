@@ -4,6 +4,8 @@ use std::io::Write;
 
 use super::ExitCode;
 use super::args::ServeArgs;
+use super::error::CliError;
+use super::report::print_error;
 use crate::sandbox::{Faults, Rules, Sandbox, SandboxConfig};
 
 /// Serves until SIGINT or SIGTERM; prints `listening on http://127.0.0.1:PORT/v2` first.
@@ -12,8 +14,8 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
         None => Vec::new(),
         Some(path) => match read_inventory(path) {
             Ok(inventory) => inventory,
-            Err(message) => {
-                let _ = writeln!(anstream::stderr(), "error: {message}");
+            Err(error) => {
+                print_error(&error);
                 return ExitCode::Failure;
             }
         },
@@ -36,18 +38,21 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
             fail_routes: args.fail_route.clone(),
         },
     };
-    let Some(runtime) = super::connect::runtime() else {
-        return ExitCode::Failure;
+    let runtime = match super::connect::runtime() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            print_error(&error);
+            return ExitCode::Failure;
+        }
     };
     runtime.block_on(async {
         let sandbox = match Sandbox::start(config).await {
             Ok(sandbox) => sandbox,
-            Err(error) => {
-                let _ = writeln!(
-                    anstream::stderr(),
-                    "error: cannot start the sandbox on {}: {error}",
-                    args.listen
-                );
+            Err(source) => {
+                print_error(&CliError::SandboxOn {
+                    listen: args.listen,
+                    source,
+                });
                 return ExitCode::Failure;
             }
         };
@@ -65,20 +70,25 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
 }
 
 /// Reads `--inventory FILE`: `NUMBER [TYPE]` a line, `#` comments, blank lines.
-fn read_inventory(path: &std::path::Path) -> Result<Vec<(String, String)>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| format!("cannot read the inventory `{}`: {error}", path.display()))?;
+fn read_inventory(path: &std::path::Path) -> Result<Vec<(String, String)>, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|source| CliError::ReadInventory {
+        path: path.to_owned(),
+        source,
+    })?;
     crate::manifest::entries(&text)
         .map(|entry| {
             let mut words = entry.text.split_whitespace();
-            let number = words.next().unwrap_or_default();
+            // `entries` yields only lines with text, so there is always a first word.
+            let Some(number) = words.next() else {
+                return Err(CliError::internal("an inventory entry without text"));
+            };
             if crate::model::E164::parse(number).is_none() {
-                return Err(format!(
-                    "{}:{}:{}: expected an E.164 number like `+12025551234`, found `{number}`",
-                    path.display(),
-                    entry.line,
-                    entry.column
-                ));
+                return Err(CliError::InventoryNumber {
+                    path: path.to_owned(),
+                    line: entry.line,
+                    column: entry.column,
+                    found: number.to_owned(),
+                });
             }
             let number_type = words.next().unwrap_or("local").to_owned();
             Ok((number.to_owned(), number_type))

@@ -3,20 +3,36 @@
 use std::io::Write;
 
 use super::ExitCode;
+use super::error::CliError;
+use super::report::print_error;
 
 /// Prints the manifest's schema (schema/telrep.schema.json), with `plan` the plan's
 /// (schema/plan.schema.json), with `events` an apply event's (schema/apply-event.schema.json).
 pub fn run(plan: bool, events: bool) -> ExitCode {
+    match text(plan, events) {
+        Ok(text) => {
+            let mut stdout = anstream::stdout().lock();
+            // A closed pipe (`telrep schema | head`) is not an error worth reporting.
+            let _ = writeln!(stdout, "{text}");
+            ExitCode::Success
+        }
+        Err(error) => {
+            print_error(&error);
+            ExitCode::Failure
+        }
+    }
+}
+
+/// The schema asked for, pretty-printed; schemars' output is always JSON, so an error
+/// here is a bug.
+fn text(plan: bool, events: bool) -> Result<String, CliError> {
+    let cannot = |error| CliError::internal_from("the JSON Schema cannot be serialized", error);
     let schema = if plan {
-        serde_json::to_value(schemars::schema_for!(crate::plan::Plan)).unwrap_or_default()
+        serde_json::to_value(schemars::schema_for!(crate::plan::Plan)).map_err(cannot)?
     } else if events {
-        serde_json::to_value(schemars::schema_for!(crate::apply::Event)).unwrap_or_default()
+        serde_json::to_value(schemars::schema_for!(crate::apply::Event)).map_err(cannot)?
     } else {
-        crate::manifest::schema()
+        crate::manifest::schema().map_err(cannot)?
     };
-    let text = serde_json::to_string_pretty(&schema).unwrap_or_default();
-    let mut stdout = anstream::stdout().lock();
-    // A closed pipe (`telrep schema | head`) is not an error worth reporting.
-    let _ = writeln!(stdout, "{text}");
-    ExitCode::Success
+    serde_json::to_string_pretty(&schema).map_err(cannot)
 }

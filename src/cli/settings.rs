@@ -3,7 +3,7 @@
 //! from a manifest.
 
 use std::io::Read as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::telnyx::{ApiKey, DEFAULT_BASE_URL, KeyProblem};
 
@@ -20,62 +20,126 @@ pub struct ApiSettings {
     pub api_key: ApiKey,
 }
 
+/// Why the connection settings cannot be used, with the fix; never the key itself.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// Neither `--api-key-file` nor `TELNYX_API_KEY` gives a key.
+    #[error("no API key: set TELNYX_API_KEY or pass --api-key-file FILE (or use --sandbox)")]
+    NoKey,
+    /// The key is empty once its trailing newline and spaces are removed.
+    #[error("{place} is empty; help: put the API key in it, on one line")]
+    EmptyKey {
+        /// Where the key came from.
+        place: KeyPlace,
+    },
+    /// A control character inside the key would break the HTTP header.
+    #[error(
+        "{place} has a line break or another control character at character {position} of the key; help: keep only the key, on one line (one trailing newline is allowed)"
+    )]
+    ControlCharacter {
+        /// Where the key came from.
+        place: KeyPlace,
+        /// 1-based character position in the key.
+        position: usize,
+    },
+    /// The key file cannot be read; the system's reason is the source.
+    #[error("cannot read the API key file `{}`", path.display())]
+    Unreadable {
+        /// The `--api-key-file` path.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A FIFO, device or directory could block or never end, so it is never read.
+    #[error(
+        "the API key file `{}` is not a regular file (a FIFO, device or directory is never read); help: write the key into a regular file",
+        path.display()
+    )]
+    NotRegular {
+        /// The `--api-key-file` path.
+        path: PathBuf,
+    },
+    /// More than `MAX_KEY_FILE` bytes: not a key file.
+    #[error(
+        "the API key file `{}` is larger than {MAX_KEY_FILE} bytes; help: keep only the key in it, on one line",
+        path.display()
+    )]
+    TooLarge {
+        /// The `--api-key-file` path.
+        path: PathBuf,
+    },
+    /// A key is ASCII; bytes that are not UTF-8 are not one.
+    #[error(
+        "the API key file `{}` is not UTF-8 text; help: keep only the key in it, on one line",
+        path.display()
+    )]
+    NotUtf8 {
+        /// The `--api-key-file` path.
+        path: PathBuf,
+    },
+}
+
+/// Where a refused key came from, so the message names what to fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyPlace {
+    /// `--api-key-file FILE`.
+    File(PathBuf),
+    /// `TELNYX_API_KEY`.
+    Environment,
+}
+
+impl std::fmt::Display for KeyPlace {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::File(path) => write!(formatter, "the API key file `{}`", path.display()),
+            Self::Environment => formatter.write_str("`TELNYX_API_KEY`"),
+        }
+    }
+}
+
 /// Resolves the settings; `environment` reads a variable (the real environment in `cli`, a
 /// table in tests).
 pub fn api_settings(
     api_url: Option<&str>,
     api_key_file: Option<&Path>,
     environment: impl Fn(&str) -> Option<String>,
-) -> Result<ApiSettings, String> {
+) -> Result<ApiSettings, SettingsError> {
     let base_url = api_url
         .map(str::to_owned)
         .or_else(|| environment("TELNYX_BASE_URL").filter(|url| !url.trim().is_empty()))
         .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-    let api_key = match api_key_file {
-        Some(path) => {
-            let text = read_key_file(path)?;
-            let source = format!("the API key file `{}`", path.display());
-            ApiKey::parse(&text).map_err(|problem| refuse(&source, problem))?
-        }
-        None => match environment("TELNYX_API_KEY") {
-            Some(text) => {
-                ApiKey::parse(&text).map_err(|problem| refuse("`TELNYX_API_KEY`", problem))?
-            }
-            None => {
-                return Err(
-                    "no API key: set TELNYX_API_KEY or pass --api-key-file FILE (or use --sandbox)"
-                        .to_owned(),
-                );
-            }
-        },
+    let (text, place) = match api_key_file {
+        Some(path) => (read_key_file(path)?, KeyPlace::File(path.to_owned())),
+        None => (
+            environment("TELNYX_API_KEY").ok_or(SettingsError::NoKey)?,
+            KeyPlace::Environment,
+        ),
     };
+    let api_key = ApiKey::parse(&text).map_err(|problem| refuse(place, problem))?;
     Ok(ApiSettings { base_url, api_key })
 }
 
 /// What is wrong with a key, and the fix, without the key.
-fn refuse(source: &str, problem: KeyProblem) -> String {
+fn refuse(place: KeyPlace, problem: KeyProblem) -> SettingsError {
     match problem {
-        KeyProblem::Empty => {
-            format!("{source} is empty; help: put the API key in it, on one line")
+        KeyProblem::Empty => SettingsError::EmptyKey { place },
+        KeyProblem::ControlCharacter(position) => {
+            SettingsError::ControlCharacter { place, position }
         }
-        KeyProblem::ControlCharacter(position) => format!(
-            "{source} has a line break or another control character at character {position} of the key; help: keep only the key, on one line (one trailing newline is allowed)"
-        ),
     }
 }
 
 /// Reads at most `MAX_KEY_FILE` bytes of a regular file: a FIFO, device or directory is
 /// refused before it is opened (reading one could block or never end), and checked again
 /// once open.
-fn read_key_file(path: &Path) -> Result<String, String> {
-    let cannot = |error: std::io::Error| {
-        format!("cannot read the API key file `{}`: {error}", path.display())
+fn read_key_file(path: &Path) -> Result<String, SettingsError> {
+    let cannot = |source: std::io::Error| SettingsError::Unreadable {
+        path: path.to_owned(),
+        source,
     };
-    let not_regular = || {
-        format!(
-            "the API key file `{}` is not a regular file (a FIFO, device or directory is never read); help: write the key into a regular file",
-            path.display()
-        )
+    let not_regular = || SettingsError::NotRegular {
+        path: path.to_owned(),
     };
     if !std::fs::metadata(path).map_err(cannot)?.is_file() {
         return Err(not_regular());
@@ -89,16 +153,12 @@ fn read_key_file(path: &Path) -> Result<String, String> {
         .read_to_end(&mut bytes)
         .map_err(cannot)?;
     if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_KEY_FILE {
-        return Err(format!(
-            "the API key file `{}` is larger than {MAX_KEY_FILE} bytes; help: keep only the key in it, on one line",
-            path.display()
-        ));
+        return Err(SettingsError::TooLarge {
+            path: path.to_owned(),
+        });
     }
-    String::from_utf8(bytes).map_err(|_| {
-        format!(
-            "the API key file `{}` is not UTF-8 text; help: keep only the key in it, on one line",
-            path.display()
-        )
+    String::from_utf8(bytes).map_err(|_| SettingsError::NotUtf8 {
+        path: path.to_owned(),
     })
 }
 
@@ -137,14 +197,18 @@ mod tests {
         assert_eq!(format!("{}", settings.api_key), "***");
         std::fs::write(&file, "\n").unwrap();
         assert_eq!(
-            api_settings(None, Some(&file), &both).unwrap_err(),
+            api_settings(None, Some(&file), &both)
+                .unwrap_err()
+                .to_string(),
             format!(
                 "the API key file `{}` is empty; help: put the API key in it, on one line",
                 file.display()
             )
         );
         assert_eq!(
-            api_settings(None, None, environment(&[])).unwrap_err(),
+            api_settings(None, None, environment(&[]))
+                .unwrap_err()
+                .to_string(),
             "no API key: set TELNYX_API_KEY or pass --api-key-file FILE (or use --sandbox)"
         );
     }
@@ -158,7 +222,9 @@ mod tests {
         let expected =
             expected.map_err(|message| message.replace("FILE", &file.display().to_string()));
         assert_eq!(
-            result.map(|settings| settings.api_key.bearer()),
+            result
+                .map(|settings| settings.api_key.bearer())
+                .map_err(|error| error.to_string()),
             expected.map(|key| format!("Bearer {key}"))
         );
     }
@@ -193,12 +259,30 @@ mod tests {
         );
         for device in ["/dev/zero", "/dev/null", "/"] {
             assert_eq!(
-                api_settings(None, Some(Path::new(device)), environment(&[])).unwrap_err(),
+                api_settings(None, Some(Path::new(device)), environment(&[]))
+                    .unwrap_err()
+                    .to_string(),
                 format!(
                     "the API key file `{device}` is not a regular file (a FIFO, device or directory is never read); help: write the key into a regular file"
                 )
             );
         }
+    }
+
+    #[test]
+    fn an_unreadable_key_file_gives_the_system_reason_as_the_source() {
+        let temp = tempfile::tempdir().unwrap();
+        let missing = temp.path().join("missing");
+        let error = api_settings(None, Some(&missing), environment(&[])).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("cannot read the API key file `{}`", missing.display())
+        );
+        let source = std::error::Error::source(&error).unwrap();
+        assert_eq!(
+            source.to_string(),
+            std::io::Error::from_raw_os_error(2).to_string()
+        );
     }
 
     #[test]
@@ -213,7 +297,9 @@ mod tests {
         // Opening a FIFO for reading blocks until a writer comes: the answer shows it
         // was refused from its metadata alone.
         assert_eq!(
-            api_settings(None, Some(&fifo), environment(&[])).unwrap_err(),
+            api_settings(None, Some(&fifo), environment(&[]))
+                .unwrap_err()
+                .to_string(),
             format!(
                 "the API key file `{}` is not a regular file (a FIFO, device or directory is never read); help: write the key into a regular file",
                 fifo.display()
@@ -228,6 +314,7 @@ mod tests {
                 (name == "TELNYX_API_KEY").then(|| value.to_owned())
             })
             .map(|settings| settings.api_key.bearer())
+            .map_err(|error| error.to_string())
         };
         assert_eq!(error("KEY1\n"), Ok("Bearer KEY1".to_owned()));
         assert_eq!(

@@ -5,9 +5,12 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::args::{OutputFormat, ValidateArgs};
+use super::error::CliError;
+use super::report::print_error;
 use super::{ExitCode, render_diagnostic};
 use crate::manifest::{self, Diagnostic, LoadOptions, Loaded, rule};
 use crate::model::ReputationSpec;
+use crate::plan::Count;
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
@@ -29,8 +32,18 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
             let report = JsonReport {
                 diagnostics: &loaded.diagnostics,
             };
-            let text = serde_json::to_string_pretty(&report).unwrap_or_default();
-            let _ = writeln!(anstream::stdout().lock(), "{text}");
+            match serde_json::to_string_pretty(&report) {
+                Ok(text) => {
+                    let _ = writeln!(anstream::stdout().lock(), "{text}");
+                }
+                Err(error) => {
+                    print_error(&CliError::internal_from(
+                        "the diagnostics cannot be serialized",
+                        error,
+                    ));
+                    return ExitCode::Failure;
+                }
+            }
         }
         OutputFormat::Text => render_text(&loaded),
     }
@@ -53,7 +66,7 @@ fn render_text(loaded: &Loaded) {
             "{}: valid ({}, {})",
             desired.manifest.display(),
             desired.enterprise.legal_name,
-            counted(numbers, "number", "numbers")
+            Count::new(numbers, "number", "numbers").without_separators()
         );
     }
     drop(stdout);
@@ -96,12 +109,12 @@ pub(crate) fn closing_line(loaded: &Loaded) -> Option<String> {
     let manifests = format!(
         "in {} of {}",
         loaded.failed(),
-        counted(loaded.manifests.len(), "manifest", "manifests")
+        Count::new(loaded.manifests.len(), "manifest", "manifests").without_separators()
     );
     if loaded.path_problems == 0 {
         return Some(format!(
             "found {} {manifests}",
-            counted(total, "problem", "problems")
+            Count::new(total, "problem", "problems").without_separators()
         ));
     }
     let mut parts = Vec::new();
@@ -140,11 +153,7 @@ pub(crate) fn closing_line(loaded: &Loaded) -> Option<String> {
     }
     Some(format!(
         "found {}: {}",
-        counted(total, "problem", "problems"),
+        Count::new(total, "problem", "problems").without_separators(),
         parts.join(", ")
     ))
-}
-
-fn counted(count: usize, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
 }

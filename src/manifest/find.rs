@@ -23,11 +23,10 @@ use super::tree::{self, Value};
 const MANIFEST_KEYS: &[&str] = &["enterprise", "reputation"];
 
 /// Parses an `--exclude` pattern: `*` stays within one path component, `**` crosses them.
-pub fn parse_exclude(pattern: &str) -> Result<Glob, String> {
-    GlobBuilder::new(pattern)
-        .literal_separator(true)
-        .build()
-        .map_err(|error| error.to_string())
+/// A clap value parser: clap prints the error's own message, which globset makes complete
+/// (the pattern and what is wrong with it).
+pub fn parse_exclude(pattern: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(pattern).literal_separator(true).build()
 }
 
 /// What the search of the command-line paths found.
@@ -323,6 +322,15 @@ mod tests {
         assert!(!is_manifest_key("jobs"));
         assert!(!is_manifest_key("services"));
         assert!(!is_manifest_key("entry"));
+    }
+
+    #[test]
+    fn a_bad_exclude_pattern_says_what_is_wrong() {
+        assert!(parse_exclude("vendor/**").is_ok());
+        assert_eq!(
+            parse_exclude("[a").unwrap_err().to_string(),
+            "error parsing glob '[a': unclosed character class; missing ']'"
+        );
     }
 
     #[test]

@@ -196,6 +196,8 @@ fn one_manifest_per_enterprise(loaded: &mut Loaded) {
 /// Line, column and text of the first line whose text starts with `key` after
 /// indentation, for a diagnostic about a value already validated (1:1 when not found).
 fn key_place(manifest: &Path, key: &str) -> (usize, usize, Option<String>) {
+    // The place is a pointer for people, not the finding: a manifest that cannot be read
+    // again (gone since it was validated) gets the documented 1:1 without a source line.
     let text = std::fs::read_to_string(manifest).unwrap_or_default();
     text.lines()
         .enumerate()

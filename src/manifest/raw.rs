@@ -103,7 +103,7 @@ pub struct NumbersFile {
 }
 
 /// The manifest's JSON Schema, as `telrep schema` prints it and schema/telrep.schema.json
-/// holds it.
-pub fn schema() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(Manifest)).unwrap_or_default()
+/// holds it; an error would be a bug (schemars makes JSON), left to the caller to report.
+pub fn schema() -> Result<serde_json::Value, serde_json::Error> {
+    serde_json::to_value(schemars::schema_for!(Manifest))
 }

@@ -190,21 +190,18 @@ pub fn read_capped(reader: impl Read, limit: u64, expected: u64) -> Result<Vec<u
 fn into_text(bytes: Vec<u8>) -> Result<String, ReadError> {
     let text = String::from_utf8(bytes).map_err(|error| {
         let offset = error.utf8_error().valid_up_to();
-        let bytes = error.into_bytes();
-        let valid_prefix = bytes
-            .get(..offset)
-            .map(|prefix| String::from_utf8_lossy(prefix).into_owned())
-            .unwrap_or_default();
+        let mut bytes = error.into_bytes();
+        bytes.truncate(offset);
+        let valid_prefix = String::from_utf8_lossy(&bytes).into_owned();
         ReadError::NotUtf8 {
             offset,
             valid_prefix,
         }
     })?;
-    if let Some(offset) = text.bytes().position(|byte| byte == 0) {
-        let valid_prefix = text.get(..offset).unwrap_or_default().to_owned();
+    if let Some((valid_prefix, _)) = text.split_once('\0') {
         return Err(ReadError::Nul {
-            offset,
-            valid_prefix,
+            offset: valid_prefix.len(),
+            valid_prefix: valid_prefix.to_owned(),
         });
     }
     Ok(text)
@@ -228,7 +225,7 @@ pub fn hash_capped(reader: impl Read, limit: u64) -> Result<Hashed, ReadError> {
     let mut reader = reader.take(limit.saturating_add(1));
     let mut hasher = sha2::Sha256::new();
     let mut buffer = vec![0_u8; 64 * 1024];
-    let mut head = Vec::with_capacity(5);
+    let mut head: Vec<u8> = Vec::with_capacity(5);
     let mut total: u64 = 0;
     loop {
         let count = match reader.read(&mut buffer) {
@@ -237,9 +234,14 @@ pub fn hash_capped(reader: impl Read, limit: u64) -> Result<Hashed, ReadError> {
             Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(error) => return Err(ReadError::Io(error)),
         };
-        let chunk = buffer.get(..count).unwrap_or_default();
-        let wanted = 5_usize.saturating_sub(head.len()).min(chunk.len());
-        head.extend_from_slice(chunk.get(..wanted).unwrap_or_default());
+        // `Read` promises `count <= buffer.len()`; a reader that breaks it is an error,
+        // never a shorter chunk that would hash to the wrong digest.
+        let Some(chunk) = buffer.get(..count) else {
+            return Err(ReadError::Io(std::io::Error::other(
+                "the reader returned more bytes than the buffer holds",
+            )));
+        };
+        head.extend(chunk.iter().take(5_usize.saturating_sub(head.len())));
         hasher.update(chunk);
         total = total.saturating_add(u64::try_from(count).unwrap_or(u64::MAX));
         if total > limit {

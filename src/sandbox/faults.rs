@@ -44,19 +44,60 @@ impl FailRoute {
     }
 }
 
+/// Why a fault flag's value was refused. These are clap value parsers' errors, and clap
+/// prints only an error's own message (`invalid value 'X' for '--flag': MESSAGE`), never
+/// its sources, so each message is complete and none has a source.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FaultError {
+    /// `--fail-route` without a space between method and path.
+    #[error(
+        "expected `METHOD /PATH` such as `POST /enterprises/*/reputation/numbers`, found `{0}`"
+    )]
+    NotARoute(String),
+    /// `--fail-route` with a method the client never sends.
+    #[error("`{0}` is not an HTTP method telrep uses")]
+    Method(String),
+    /// `--fail-route` with a relative path.
+    #[error("the path must start with `/`, found `{0}`")]
+    RelativePath(String),
+    /// A duration without its unit.
+    #[error("`{0}` needs a unit: ms, s, m or h (e.g. `500ms`)")]
+    NoUnit(String),
+    /// A duration that does not start with a whole number.
+    #[error("`{0}` must start with a whole number, e.g. `500ms`")]
+    NotAWholeNumber(String),
+    /// A duration with a unit other than ms, s, m and h.
+    #[error("unknown unit `{unit}` in `{text}`: use ms, s, m or h")]
+    Unit {
+        /// The unit as written.
+        unit: String,
+        /// The whole value.
+        text: String,
+    },
+    /// `--latency A..B` with B before A.
+    #[error("`{0}`: the range's end is before its start")]
+    ReversedRange(String),
+    /// `--rate-limit` that is not `N/s` with N at least 1.
+    #[error("`{0}` is not a rate like `20/s`")]
+    RateLimit(String),
+    /// A share outside [0, 1] (or 0% to 100%), or not a number.
+    #[error("`{0}` is not a rate between 0 and 1 (or 0% and 100%)")]
+    Rate(String),
+}
+
 /// `--fail-route "METHOD /PATH"`, the path as after `/v2`, `*` for any one segment.
-pub fn parse_fail_route(text: &str) -> Result<FailRoute, String> {
+pub fn parse_fail_route(text: &str) -> Result<FailRoute, FaultError> {
     let (method, path) = text
         .trim()
         .split_once(' ')
-        .ok_or_else(|| format!("expected `METHOD /PATH` such as `POST /enterprises/*/reputation/numbers`, found `{text}`"))?;
+        .ok_or_else(|| FaultError::NotARoute(text.to_owned()))?;
     let method = method.trim().to_ascii_uppercase();
     if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "PATCH" | "DELETE") {
-        return Err(format!("`{method}` is not an HTTP method telrep uses"));
+        return Err(FaultError::Method(method));
     }
     let path = path.trim();
     if !path.starts_with('/') {
-        return Err(format!("the path must start with `/`, found `{path}`"));
+        return Err(FaultError::RelativePath(path.to_owned()));
     }
     Ok(FailRoute {
         method,
@@ -134,36 +175,37 @@ impl RateWindow {
 }
 
 /// Parses `250ms`, `2s`, `1m`, `1h` or `0` (the sandbox's duration syntax).
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub fn parse_duration(text: &str) -> Result<Duration, FaultError> {
     let text = text.trim();
     if text == "0" {
         return Ok(Duration::ZERO);
     }
     let split = text
         .find(|character: char| !character.is_ascii_digit())
-        .ok_or_else(|| format!("`{text}` needs a unit: ms, s, m or h (e.g. `500ms`)"))?;
+        .ok_or_else(|| FaultError::NoUnit(text.to_owned()))?;
     let (digits, unit) = text.split_at(split);
     let value: u64 = digits
         .parse()
-        .map_err(|_| format!("`{text}` must start with a whole number, e.g. `500ms`"))?;
+        .map_err(|_| FaultError::NotAWholeNumber(text.to_owned()))?;
     match unit {
         "ms" => Ok(Duration::from_millis(value)),
         "s" => Ok(Duration::from_secs(value)),
         "m" => Ok(Duration::from_secs(value.saturating_mul(60))),
         "h" => Ok(Duration::from_secs(value.saturating_mul(3600))),
-        other => Err(format!(
-            "unknown unit `{other}` in `{text}`: use ms, s, m or h"
-        )),
+        other => Err(FaultError::Unit {
+            unit: other.to_owned(),
+            text: text.to_owned(),
+        }),
     }
 }
 
 /// Parses `--latency`: one duration, or a range `10ms..50ms`.
-pub fn parse_latency(text: &str) -> Result<(Duration, Duration), String> {
+pub fn parse_latency(text: &str) -> Result<(Duration, Duration), FaultError> {
     match text.split_once("..") {
         Some((low, high)) => {
             let (low, high) = (parse_duration(low)?, parse_duration(high)?);
             if high < low {
-                return Err(format!("`{text}`: the range's end is before its start"));
+                return Err(FaultError::ReversedRange(text.to_owned()));
             }
             Ok((low, high))
         }
@@ -172,25 +214,23 @@ pub fn parse_latency(text: &str) -> Result<(Duration, Duration), String> {
 }
 
 /// Parses `--rate-limit N/s`.
-pub fn parse_rate_limit(text: &str) -> Result<u32, String> {
+pub fn parse_rate_limit(text: &str) -> Result<u32, FaultError> {
     let number = text.strip_suffix("/s").unwrap_or(text);
     match number.parse::<u32>() {
         Ok(limit) if limit > 0 => Ok(limit),
-        _ => Err(format!("`{text}` is not a rate like `20/s`")),
+        _ => Err(FaultError::RateLimit(text.to_owned())),
     }
 }
 
 /// Parses a share in [0, 1] (`0.1` or `10%`).
-pub fn parse_rate(text: &str) -> Result<f64, String> {
+pub fn parse_rate(text: &str) -> Result<f64, FaultError> {
     let (number, scale) = match text.strip_suffix('%') {
         Some(number) => (number, 100.0),
         None => (text, 1.0),
     };
     match number.parse::<f64>() {
         Ok(value) if (0.0..=scale).contains(&value) => Ok(value / scale),
-        _ => Err(format!(
-            "`{text}` is not a rate between 0 and 1 (or 0% and 100%)"
-        )),
+        _ => Err(FaultError::Rate(text.to_owned())),
     }
 }
 
@@ -205,13 +245,18 @@ mod tests {
         assert!(route.matches("POST", &segments("enterprises/abc/reputation/numbers")));
         assert!(!route.matches("GET", &segments("enterprises/abc/reputation/numbers")));
         assert!(!route.matches("POST", &segments("enterprises/abc/reputation")));
+        let refused = |text: &str| parse_fail_route(text).unwrap_err().to_string();
         assert_eq!(
-            parse_fail_route("POST"),
-            Err("expected `METHOD /PATH` such as `POST /enterprises/*/reputation/numbers`, found `POST`".to_owned())
+            refused("POST"),
+            "expected `METHOD /PATH` such as `POST /enterprises/*/reputation/numbers`, found `POST`"
         );
         assert_eq!(
-            parse_fail_route("FETCH /x"),
-            Err("`FETCH` is not an HTTP method telrep uses".to_owned())
+            refused("FETCH /x"),
+            "`FETCH` is not an HTTP method telrep uses"
+        );
+        assert_eq!(
+            refused("GET x/y"),
+            "the path must start with `/`, found `x/y`"
         );
     }
 
@@ -222,13 +267,15 @@ mod tests {
         assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
         assert_eq!(parse_duration("1m"), Ok(Duration::from_secs(60)));
         assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        let refused = |text: &str| parse_duration(text).unwrap_err().to_string();
         assert_eq!(
-            parse_duration("5"),
-            Err("`5` needs a unit: ms, s, m or h (e.g. `500ms`)".to_owned())
+            refused("5"),
+            "`5` needs a unit: ms, s, m or h (e.g. `500ms`)"
         );
+        assert_eq!(refused("5d"), "unknown unit `d` in `5d`: use ms, s, m or h");
         assert_eq!(
-            parse_duration("5d"),
-            Err("unknown unit `d` in `5d`: use ms, s, m or h".to_owned())
+            refused("ms"),
+            "`ms` must start with a whole number, e.g. `500ms`"
         );
         assert_eq!(
             parse_latency("10ms..30ms"),
@@ -238,12 +285,21 @@ mod tests {
             parse_latency("25ms"),
             Ok((Duration::from_millis(25), Duration::from_millis(25)))
         );
-        assert!(parse_latency("30ms..10ms").is_err());
+        assert_eq!(
+            parse_latency("30ms..10ms").unwrap_err().to_string(),
+            "`30ms..10ms`: the range's end is before its start"
+        );
         assert_eq!(parse_rate_limit("20/s"), Ok(20));
-        assert!(parse_rate_limit("0/s").is_err());
+        assert_eq!(
+            parse_rate_limit("0/s").unwrap_err().to_string(),
+            "`0/s` is not a rate like `20/s`"
+        );
         assert_eq!(parse_rate("10%"), Ok(0.1));
         assert_eq!(parse_rate("0.25"), Ok(0.25));
-        assert!(parse_rate("1.5").is_err());
+        assert_eq!(
+            parse_rate("1.5").unwrap_err().to_string(),
+            "`1.5` is not a rate between 0 and 1 (or 0% and 100%)"
+        );
     }
 
     #[test]

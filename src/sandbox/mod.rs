@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub use faults::{
-    FailRoute, Faults, parse_duration, parse_fail_route, parse_latency, parse_rate,
+    FailRoute, FaultError, Faults, parse_duration, parse_fail_route, parse_latency, parse_rate,
     parse_rate_limit,
 };
 pub use routes::RequestRecord;

@@ -38,6 +38,7 @@ pub struct RequestRecord {
 pub async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    // No query string is the empty one: no filters, the first page.
     let raw_query = request.uri().query().unwrap_or_default().to_owned();
     if let Some(rest) = path.strip_prefix("/_sandbox/") {
         return control(&shared, &method, rest, request).await;
@@ -177,6 +178,7 @@ async fn read_body(method: &Method, route: &[String], request: Request) -> Resul
     }
     let is_documents =
         route.len() == 1 && route.first().is_some_and(|segment| segment == "documents");
+    // No (or a non-ASCII) Content-Type is not multipart: the body is read as JSON.
     let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -412,9 +414,18 @@ async fn control(shared: &Shared, method: &Method, rest: &str, request: Request)
             axum::Json(json!({ "data": shared.run(|world, _| world.billing()) })).into_response()
         }
         ("POST" | "DELETE", "inventory") => {
-            let bytes = axum::body::to_bytes(request.into_body(), 64 * 1024 * 1024)
-                .await
-                .unwrap_or_default();
+            let bytes = match axum::body::to_bytes(request.into_body(), 64 * 1024 * 1024).await {
+                Ok(bytes) => bytes,
+                Err(error) => {
+                    return reply(Err(problem(
+                        400,
+                        "10015",
+                        "Invalid request body",
+                        error.to_string(),
+                    )))
+                    .0;
+                }
+            };
             #[derive(Deserialize)]
             struct InventoryChange {
                 phone_numbers: Vec<String>,

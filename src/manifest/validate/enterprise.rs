@@ -164,18 +164,16 @@ impl Walker<'_> {
             return Some(text);
         }
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-        let help = if digits.len() == 9
-            && text
-                .chars()
-                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.'))
-        {
-            Some(format!(
-                "write it as `{}-{}`",
-                digits.get(..2).unwrap_or_default(),
-                digits.get(2..).unwrap_or_default()
-            ))
-        } else {
-            None
+        let help = match digits.split_at_checked(2) {
+            Some((head, tail))
+                if digits.len() == 9
+                    && text
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.')) =>
+            {
+                Some(format!("write it as `{head}-{tail}`"))
+            }
+            _ => None,
         };
         self.error(
             rule::INVALID_VALUE,
@@ -376,6 +374,29 @@ fn is_plausible_email(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_us_fein_without_its_dash_is_shown_with_it() {
+        let temp = tempfile::tempdir().unwrap();
+        let manifest = temp.path().join("acme.yaml");
+        let valid = std::fs::read_to_string("tests/fixtures/valid_disabled.yaml").unwrap();
+        let helps = |fein: &str| {
+            std::fs::write(&manifest, valid.replace("fein: 12-3456789", fein)).unwrap();
+            let options = crate::manifest::LoadOptions {
+                allow_outside_paths: false,
+            };
+            crate::manifest::load_all(std::slice::from_ref(&manifest), options, &[])
+                .diagnostics
+                .into_iter()
+                .map(|diagnostic| diagnostic.help)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            helps("fein: 12 3456789"),
+            [Some("write it as `12-3456789`".to_owned())]
+        );
+        assert_eq!(helps("fein: 12-34567"), [None]);
+    }
 
     #[test]
     fn helpers() {

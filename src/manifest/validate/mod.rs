@@ -460,12 +460,12 @@ impl Walker<'_> {
             } else if length < min {
                 format!(
                     "`{field}` is {} long; the API needs at least {min}",
-                    crate::plan::plural(length, "character", "characters")
+                    crate::plan::Count::new(length, "character", "characters")
                 )
             } else {
                 format!(
                     "`{field}` is {} long; the API allows at most {max}",
-                    crate::plan::plural(length, "character", "characters")
+                    crate::plan::Count::new(length, "character", "characters")
                 )
             };
             self.error(rule::INVALID_VALUE, node.place, message, None);
@@ -636,7 +636,7 @@ mod tests {
         let mut names: Vec<&str> = object["properties"]
             .as_object()
             .map(|properties| properties.keys().map(String::as_str).collect())
-            .unwrap_or_default();
+            .expect("every definition checked here is an object with properties");
         names.sort_unstable();
         names
     }
@@ -649,7 +649,7 @@ mod tests {
 
     #[test]
     fn field_lists_match_the_schema() {
-        let schema = crate::manifest::schema();
+        let schema = crate::manifest::schema().unwrap();
         assert_eq!(properties(&schema, None), sorted(MANIFEST_FIELDS));
         assert_eq!(
             properties(&schema, Some("EnterpriseSpec")),

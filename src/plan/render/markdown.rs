@@ -5,10 +5,10 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::{
-    RenderOptions, Shown, combined_summary, more, price_note, shortened, shown_steps, summarize,
+    RenderOptions, Shown, combined_summary, price_note, shortened, shown_steps, summarize,
 };
 use crate::plan::cost::dollars;
-use crate::plan::{Detail, Plan, PlanDiagnostic, Step, plural};
+use crate::plan::{Count, Detail, Plan, PlanDiagnostic, Step};
 
 /// GitHub's limit on a comment body.
 pub const MARKDOWN_LIMIT: usize = 65_536;
@@ -100,7 +100,7 @@ fn header(plan: &Plan, options: &MarkdownOptions, full: bool, text: &mut String)
                 let _ = writeln!(
                     text,
                     "- … {} (`telrep plan --full` shows all) …",
-                    more(count, "error", "errors")
+                    Count::new(count, "more error", "more errors")
                 );
             }
         }
@@ -137,7 +137,7 @@ fn section(plan: &Plan, options: &MarkdownOptions, full: bool, text: &mut String
     let _ = writeln!(
         text,
         "<details><summary>{}</summary>\n",
-        plural(plan.steps.len(), "step", "steps")
+        Count::new(plan.steps.len(), "step", "steps")
     );
     for entry in shown_steps(&plan.steps, full) {
         match entry {
@@ -146,7 +146,7 @@ fn section(plan: &Plan, options: &MarkdownOptions, full: bool, text: &mut String
                 let _ = writeln!(
                     text,
                     "- … {} (`telrep plan --full` shows all) …",
-                    more(count, "remove_number step", "remove_number steps")
+                    Count::new(count, "more remove_number step", "more remove_number steps")
                 );
             }
         }
@@ -155,7 +155,7 @@ fn section(plan: &Plan, options: &MarkdownOptions, full: bool, text: &mut String
         let _ = writeln!(
             text,
             "\nUnmanaged ({}, kept by `prune: false`): {}",
-            plural(plan.unmanaged.len(), "number", "numbers"),
+            Count::new(plan.unmanaged.len(), "number", "numbers"),
             summarize(&plan.unmanaged, full)
         );
     }

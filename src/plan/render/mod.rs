@@ -9,7 +9,7 @@ pub use json::render_json;
 pub use markdown::{MARKDOWN_LIMIT, MarkdownOptions, render_markdown};
 pub use text::render_text;
 
-use super::Plan;
+use super::{Count, Plan};
 
 /// How to render.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -32,15 +32,6 @@ pub(crate) fn price_note(options: RenderOptions) -> Option<String> {
             super::cost::dollars(prices.per_check)
         )
     })
-}
-
-/// `5 more errors`: what a shortened list left out.
-pub(crate) fn more(count: usize, one: &str, many: &str) -> String {
-    format!(
-        "{} more {}",
-        super::thousands(count),
-        if count == 1 { one } else { many }
-    )
 }
 
 /// How many items a shortened list shows first and last.
@@ -127,10 +118,8 @@ pub fn masked(plan: &Plan) -> Plan {
 fn short_hash(value: &str) -> String {
     use sha2::Digest as _;
     let digest = sha2::Sha256::digest(value.as_bytes());
-    format!(
-        "sha256:{}",
-        crate::model::hex(digest.get(..4).unwrap_or_default())
-    )
+    let head: Vec<u8> = digest.iter().take(4).copied().collect();
+    format!("sha256:{}", crate::model::hex(&head))
 }
 
 /// The first three and last two of a long list, with how many are left out.
@@ -138,11 +127,15 @@ pub(crate) fn summarize(numbers: &[String], full: bool) -> String {
     if full || numbers.len() <= HEAD + TAIL + 1 {
         return numbers.join(", ");
     }
-    let head = numbers.get(..HEAD).unwrap_or_default().join(", ");
-    let tail = numbers
-        .get(numbers.len() - TAIL..)
-        .unwrap_or_default()
-        .join(", ");
+    let joined = |shown: Vec<&str>| shown.join(", ");
+    let head = joined(numbers.iter().take(HEAD).map(String::as_str).collect());
+    let tail = joined(
+        numbers
+            .iter()
+            .skip(numbers.len() - TAIL)
+            .map(String::as_str)
+            .collect(),
+    );
     format!(
         "{head}, … {} more …, {tail}",
         super::thousands(numbers.len() - HEAD - TAIL)
@@ -155,7 +148,7 @@ pub fn combined_summary(plans: &[Plan]) -> String {
     if plans.iter().all(|plan| !plan.observed) {
         return format!(
             "Total: nothing was planned ({} could not be); no request was made.",
-            super::plural(failed, "entry", "entries")
+            Count::new(failed, "entry", "entries")
         );
     }
     let changed = plans
@@ -172,8 +165,8 @@ pub fn combined_summary(plans: &[Plan]) -> String {
     }
     format!(
         "Total: {} planned, {changed} with changes, {failed} failed; {create} to create, {} to add, {remove} to remove, {change} to change.",
-        super::plural(plans.len(), "manifest", "manifests"),
-        super::plural(add, "number", "numbers")
+        Count::new(plans.len(), "manifest", "manifests"),
+        Count::new(add, "number", "numbers")
     )
 }
 

@@ -6,10 +6,10 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 
 use super::{
-    RenderOptions, Shown, combined_summary, more, price_note, shortened, shown_steps, summarize,
+    RenderOptions, Shown, combined_summary, price_note, shortened, shown_steps, summarize,
 };
 use crate::plan::cost::dollars;
-use crate::plan::{Action, Cost, Detail, Plan, Step, plural};
+use crate::plan::{Action, Cost, Count, Detail, Plan, Step};
 
 fn style(color: bool, action: Action) -> Style {
     if !color {
@@ -61,7 +61,7 @@ fn render_errors(plan: &Plan, options: RenderOptions, out: &mut impl Write) -> i
             Shown::Elided(count) => writeln!(
                 out,
                 "  - … {} (`--full` shows all) …",
-                more(count, "error", "errors")
+                Count::new(count, "more error", "more errors")
             )?,
         }
     }
@@ -80,7 +80,7 @@ fn render_steps(plan: &Plan, options: RenderOptions, out: &mut impl Write) -> io
             Shown::Elided(count) => writeln!(
                 out,
                 "  … {} (`--full` shows all) …",
-                more(count, "remove_number step", "remove_number steps")
+                Count::new(count, "more remove_number step", "more remove_number steps")
             )?,
         }
     }
@@ -97,7 +97,7 @@ fn render_one(plan: &Plan, options: RenderOptions, out: &mut impl Write) -> io::
         writeln!(
             out,
             "\nUnmanaged: {} monitored live but not in the manifest (`prune: false` keeps them)",
-            plural(plan.unmanaged.len(), "number", "numbers")
+            Count::new(plan.unmanaged.len(), "number", "numbers")
         )?;
         writeln!(out, "      {}", summarize(&plan.unmanaged, options.full))?;
     }

@@ -2,7 +2,7 @@
 //! immutable fields (docs/api.md). Uses the shared builders of `rules`, the model's wire
 //! enums for validation, and the wire types.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::{
     Context, Outcome, Problem, Query, at_pointer, data, entry, not_found, paginate, problem,
@@ -85,7 +85,10 @@ impl World {
                 errors,
             });
         }
-        let legal_name = string_field(object, "legal_name");
+        // `check_field` has made sure it is a string; if not, the sandbox is broken.
+        let Some(legal_name) = object.get("legal_name").and_then(Value::as_str) else {
+            return Err(problem(500, "10007", "Unexpected error", "legal_name"));
+        };
         if self
             .enterprises
             .iter()
@@ -174,7 +177,7 @@ impl World {
             .enterprises
             .get(index)
             .ok_or_else(|| not_found("Enterprise"))?;
-        let Value::Object(mut record) = serde_json::to_value(current).unwrap_or_default() else {
+        let Ok(Value::Object(mut record)) = serde_json::to_value(current) else {
             return Err(problem(
                 500,
                 "10007",
@@ -247,14 +250,6 @@ fn unknown_enterprise_field(name: &str) -> ErrorEntry {
         ),
         &format!("/{name}"),
     )
-}
-
-fn string_field(object: &Map<String, Value>, name: &str) -> String {
-    object
-        .get(name)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
 }
 
 /// Checks one enterprise field's value the way the API does, appending error entries.
@@ -351,7 +346,7 @@ fn text_problem(name: &str, text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::{Value, json};
+    use serde_json::{Map, Value, json};
 
     use super::super::tests::{NOW, acme, context, invalid};
     use super::super::{Reply, Rules};

@@ -95,6 +95,8 @@ impl World {
     /// with one entry per unknown field, missing document and bad frequency.
     fn enable_body(&self, body: &Value) -> Result<(String, String), Problem> {
         let mut errors = Vec::new();
+        // A body that is not an object has no fields: the checks below answer 422 for the
+        // missing document, as the API does.
         let object = body.as_object().cloned().unwrap_or_default();
         for name in object.keys() {
             if !matches!(name.as_str(), "loa_document_id" | "check_frequency") {
@@ -104,6 +106,7 @@ impl World {
                 ));
             }
         }
+        // No id (or not a string) is no document's id: the check below refuses it.
         let document_id = object
             .get("loa_document_id")
             .and_then(Value::as_str)
@@ -128,6 +131,7 @@ impl World {
         let check_frequency = match object.get("check_frequency") {
             None | Some(Value::Null) => CheckFrequency::default().as_str().to_owned(),
             Some(value) => {
+                // A value that is not a string is no frequency: refused below with 422.
                 let text = value.as_str().unwrap_or_default();
                 if CheckFrequency::from_wire(text).is_none() {
                     errors.push(at_pointer(
@@ -191,6 +195,8 @@ impl World {
     pub fn patch_frequency(&mut self, id: &str, body: &Value, context: Context<'_>) -> Outcome {
         self.require_terms()?;
         let record = self.settings(id)?;
+        // A body that is not an object, or has no string `check_frequency`, is refused
+        // below with 422 (`""` is no frequency).
         let object = body.as_object().cloned().unwrap_or_default();
         let value = object
             .get("check_frequency")
@@ -234,6 +240,8 @@ impl World {
     pub fn patch_loa(&mut self, id: &str, body: &Value, context: Context<'_>) -> Outcome {
         self.require_terms()?;
         let record = self.settings(id)?;
+        // A body that is not an object, or has no string `loa_document_id`, is refused
+        // below with 422 (`""` is no document's id).
         let object = body.as_object().cloned().unwrap_or_default();
         let document_id = object
             .get("loa_document_id")

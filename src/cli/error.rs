@@ -1,0 +1,158 @@
+//! `CliError`: why a command stopped before or around its library call, each message said
+//! once: what failed on top, the system's or the library's reason as the source, so
+//! `render_error` shows one `caused by:` line per layer.
+
+use std::path::PathBuf;
+
+use super::settings::SettingsError;
+use crate::telnyx::ApiError;
+
+/// Why a command could not do its work; a variant with a `source` never repeats it in its
+/// own message.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum CliError {
+    /// No usable API URL or key.
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    /// The client refused the settings (an API URL telrep will not send a key to).
+    #[error(transparent)]
+    Client(#[from] ApiError),
+    /// The async runtime did not start.
+    #[error("cannot start the async runtime")]
+    Runtime(#[source] std::io::Error),
+    /// `--sandbox`: the in-process simulator did not start.
+    #[error("cannot start the sandbox")]
+    Sandbox(#[source] std::io::Error),
+    /// `telrep sandbox serve`: the simulator did not start on the address asked for.
+    #[error("cannot start the sandbox on {listen}")]
+    SandboxOn {
+        /// `--listen`.
+        listen: std::net::SocketAddr,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `--inventory FILE` cannot be read.
+    #[error("cannot read the inventory `{}`", path.display())]
+    ReadInventory {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A line of `--inventory FILE` does not start with a number.
+    #[error(
+        "{}:{line}:{column}: expected an E.164 number like `+12025551234`, found `{found}`",
+        path.display()
+    )]
+    InventoryNumber {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the line starts with.
+        found: String,
+    },
+    /// `--prices FILE` cannot be read.
+    #[error("cannot read the prices `{}`", path.display())]
+    ReadPrices {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `--prices FILE` is not a price table.
+    #[error(
+        "`{}` is not a price table (`monitoring_per_month`, `per_check`)",
+        path.display()
+    )]
+    NotPrices {
+        /// The file.
+        path: PathBuf,
+        /// What the parser found.
+        #[source]
+        source: Box<serde_saphyr::Error>,
+    },
+    /// A file a saved plan digests (the manifest, a numbers file, the LOA) cannot be read.
+    #[error("cannot read `{}` to digest it for the saved plan", path.display())]
+    Digest {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `plan --out FILE` cannot be written.
+    #[error("cannot write the plan `{}`", path.display())]
+    WritePlan {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `apply --plan FILE` cannot be read.
+    #[error("cannot read the saved plan `{}`", path.display())]
+    ReadSaved {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `apply --plan FILE` is not what `plan --out` writes.
+    #[error("`{}` is not a saved plan (`telrep plan --out`)", path.display())]
+    NotSaved {
+        /// The file.
+        path: PathBuf,
+        /// What the parser found.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The saved plan was made for other manifests.
+    #[error("the saved plan has no entry for `{manifest}`")]
+    NotInSaved {
+        /// The manifest's label.
+        manifest: String,
+    },
+    /// The manifest's files or the account changed since the plan was saved.
+    #[error(
+        "refusing the saved plan: {}; run `telrep plan --out FILE` again and review it",
+        changed.join("; ")
+    )]
+    Stale {
+        /// What changed, in words.
+        changed: Vec<String>,
+    },
+    /// An invariant of telrep itself is broken: a bug, never the input's fault.
+    #[error("internal error: {what}; please report it")]
+    Internal {
+        /// What went wrong.
+        what: &'static str,
+        /// The library's error, when there is one.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+}
+
+impl CliError {
+    /// A broken invariant without a library error below it.
+    pub(crate) fn internal(what: &'static str) -> Self {
+        Self::Internal { what, source: None }
+    }
+
+    /// A broken invariant that a library reported.
+    pub(crate) fn internal_from(
+        what: &'static str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self::Internal {
+            what,
+            source: Some(Box::new(source)),
+        }
+    }
+}
