@@ -244,6 +244,16 @@ fn unreadable(client: &Client, desired: &Desired, error: &ObserveError) -> Plan 
     )
 }
 
+/// The id of the manifest's enterprise, when it exists: what the imperative commands
+/// (`ownership`) act on.
+pub async fn enterprise_id(
+    client: &Client,
+    desired: &Desired,
+) -> Result<Option<String>, ObserveError> {
+    let (enterprise, _) = find_enterprise(client, desired).await?;
+    Ok(enterprise.map(|enterprise| enterprise.id))
+}
+
 /// The manifest's enterprise, and the other live enterprises whose legal name the API's
 /// partial filter matched (worth naming when the manifest's is not found).
 async fn find_enterprise(

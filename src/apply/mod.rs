@@ -454,7 +454,7 @@ async fn number_step(
             action: step.action,
             error: format!(
                 "{} refused",
-                crate::plan::plural(refused.len(), "number", "numbers")
+                crate::plan::Count::new(refused.len(), "number", "numbers")
             ),
         },
         Err(error) => Event::StepFailed {

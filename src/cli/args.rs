@@ -39,7 +39,76 @@ pub enum Command {
     /// Run a local simulator of the Telnyx API (no account, no cost).
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+    /// Answer Telnyx's ownership checks of numbers hosted with another carrier (free).
+    #[command(subcommand)]
+    Ownership(OwnershipCommand),
 }
+
+/// `telrep ownership …`.
+#[derive(Debug, Subcommand)]
+pub enum OwnershipCommand {
+    /// Confirm the enterprise still owns numbers whose ownership Telnyx asks about
+    /// (`still_own: true`; telrep never gives a number up: remove it from the manifest).
+    Confirm(OwnershipConfirmArgs),
+    /// Set or clear the URL Telnyx sends ownership events to (it cannot be read back, so
+    /// it is not a manifest field).
+    Webhook(OwnershipWebhookArgs),
+}
+
+/// Arguments of `telrep ownership confirm`.
+#[derive(Debug, clap::Args)]
+pub struct OwnershipConfirmArgs {
+    /// The manifest whose enterprise holds the numbers.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+
+    /// A number to confirm (repeatable).
+    #[arg(long = "number", required = true, value_name = "E164", value_parser = parse_number)]
+    pub numbers: Vec<crate::model::E164>,
+
+    /// Where the calls go.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// Let `file:` entries and `loa.file` point outside the manifest's directory.
+    #[arg(long)]
+    pub allow_outside_paths: bool,
+}
+
+/// Arguments of `telrep ownership webhook`.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["url", "clear"])))]
+pub struct OwnershipWebhookArgs {
+    /// The manifest whose enterprise it is for.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+
+    /// The https URL to send ownership events to.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+
+    /// Stop sending ownership events.
+    #[arg(long)]
+    pub clear: bool,
+
+    /// Where the calls go.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// Let `file:` entries and `loa.file` point outside the manifest's directory.
+    #[arg(long)]
+    pub allow_outside_paths: bool,
+}
+
+/// `--number`: an E.164 number, as the manifest writes it.
+fn parse_number(text: &str) -> Result<crate::model::E164, NumberError> {
+    crate::model::E164::parse(text).ok_or_else(|| NumberError(text.to_owned()))
+}
+
+/// A `--number` that is not E.164; clap prints only this message, so it is complete.
+#[derive(Debug, thiserror::Error)]
+#[error("expected an E.164 number like `+12025551234`, found `{0}`")]
+pub struct NumberError(String);
 
 /// `telrep sandbox …`.
 #[derive(Debug, Subcommand)]

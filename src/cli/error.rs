@@ -128,6 +128,40 @@ pub(crate) enum CliError {
         /// What changed, in words.
         changed: Vec<String>,
     },
+    /// The account could not be read to find the manifest's enterprise.
+    #[error("cannot find the enterprise of `{manifest}`")]
+    Observe {
+        /// The manifest's label.
+        manifest: String,
+        /// Why.
+        #[source]
+        source: crate::observe::ObserveError,
+    },
+    /// An ownership command on an enterprise the account does not have.
+    #[error(
+        "no enterprise has legal_name `{legal_name}` (or the manifest's `id`): run `telrep apply` for `{manifest}` first"
+    )]
+    NoEnterprise {
+        /// The manifest's label.
+        manifest: String,
+        /// The manifest's legal name.
+        legal_name: String,
+    },
+    /// `ownership webhook --url` that is not an https URL.
+    #[error("`--url {url}` is not an https URL: Telnyx delivers ownership events over https only")]
+    NotHttps {
+        /// What was given.
+        url: String,
+    },
+    /// An ownership call failed.
+    #[error("{what}")]
+    Ownership {
+        /// What was asked, for whom.
+        what: String,
+        /// The API's answer.
+        #[source]
+        source: ApiError,
+    },
     /// An invariant of telrep itself is broken: a bug, never the input's fault.
     #[error("internal error: {what}; please report it")]
     Internal {

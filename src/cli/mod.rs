@@ -6,6 +6,7 @@ mod apply;
 mod args;
 mod connect;
 mod error;
+mod ownership;
 mod plan;
 mod report;
 mod sandbox;
@@ -17,7 +18,7 @@ use std::ffi::OsString;
 
 use clap::Parser;
 
-pub use args::{Args, ColorWhen, Command, OutputFormat, SandboxCommand};
+pub use args::{Args, ColorWhen, Command, OutputFormat, OwnershipCommand, SandboxCommand};
 pub use report::{ExitCode, render_diagnostic, render_error};
 pub use settings::{ApiSettings, KeyPlace, SettingsError, api_settings};
 
@@ -56,6 +57,8 @@ pub fn main(arguments: impl IntoIterator<Item = OsString>) -> std::process::Exit
         Command::Apply(apply) => apply::run(&apply),
         Command::Schema(schema) => schema::run(schema.plan, schema.events),
         Command::Sandbox(SandboxCommand::Serve(serve)) => sandbox::serve(&serve),
+        Command::Ownership(OwnershipCommand::Confirm(confirm)) => ownership::confirm(&confirm),
+        Command::Ownership(OwnershipCommand::Webhook(webhook)) => ownership::webhook(&webhook),
     };
     code.into()
 }

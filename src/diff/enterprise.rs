@@ -84,7 +84,7 @@ impl Planner<'_> {
                 format!("/enterprises/{}", live.id),
                 format!(
                     "{} from the manifest",
-                    plural(names.len(), "field differs", "fields differ")
+                    Count::new(names.len(), "field differs", "fields differ")
                 ),
             );
             self.steps

@@ -15,8 +15,8 @@ use crate::model::{
     WireEnum,
 };
 use crate::plan::{
-    Action, Cost, Detail, FORMAT_VERSION, FieldChange, Plan, PlanDiagnostic, PlanEnterprise,
-    PlanOptions, Prices, Severity, Step, Warning, cost, plural, safety,
+    Action, Cost, Count, Detail, FORMAT_VERSION, FieldChange, Plan, PlanDiagnostic, PlanEnterprise,
+    PlanOptions, Prices, Severity, Step, Warning, cost, safety,
 };
 
 /// Numbers per add call: the API's atomic batch.
@@ -216,14 +216,14 @@ impl Planner<'_> {
                     self.require_disable(format!(
                         "`enabled: false` disables Number Reputation for `{}` and de-registers {}",
                         self.desired.enterprise.legal_name,
-                        plural(count, "monitored number", "monitored numbers")
+                        Count::new(count, "monitored number", "monitored numbers")
                     ));
                     self.steps.push(Step::new(
                         Action::DisableReputation,
                         self.reputation_path(),
                         format!(
                             "the manifest says `enabled: false`; this de-registers {}",
-                            plural(count, "number", "numbers")
+                            Count::new(count, "number", "numbers")
                         ),
                     ));
                 }
@@ -334,9 +334,9 @@ impl Planner<'_> {
         let batches = readd.len().div_ceil(BATCH);
         self.require_disable(format!(
             "{why}: disable de-registers {}, re-adds {} in {}, and bills enable again",
-            plural(self.live.numbers.len(), "number", "numbers"),
-            plural(readd.len(), "number", "numbers"),
-            plural(batches, "batch", "batches")
+            Count::new(self.live.numbers.len(), "number", "numbers"),
+            Count::new(readd.len(), "number", "numbers"),
+            Count::new(batches, "batch", "batches")
         ));
         self.steps.push(Step::new(
             Action::DisableReputation,
@@ -494,7 +494,7 @@ impl Planner<'_> {
             apply_charges.push(cost::Charge {
                 what: format!(
                     "{} added, one check each (estimate)",
-                    plural(added, "number", "numbers")
+                    Count::new(added, "number", "numbers")
                 ),
                 amount,
             });

@@ -139,7 +139,7 @@ impl Planner<'_> {
     fn batch(&mut self, batch: &[E164], position: usize, total: usize, what: &str) {
         let mut reason = format!(
             "batch {position} of {total}: {} {what}",
-            plural(batch.len(), "number", "numbers")
+            Count::new(batch.len(), "number", "numbers")
         );
         let removed: Vec<String> = batch
             .iter()

@@ -235,12 +235,6 @@ impl Plan {
     }
 }
 
-/// `Count::new(…).to_string()`, for the callers in `diff` and `apply`, which are being
-/// changed elsewhere and move to `Count` later; new code writes `Count`.
-pub fn plural(count: usize, one: &str, many: &str) -> String {
-    Count::new(count, one, many).to_string()
-}
-
 /// `1,204`.
 pub fn thousands(count: usize) -> String {
     let digits = count.to_string();
@@ -281,7 +275,10 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_204), "1,204");
         assert_eq!(thousands(1_000_000), "1,000,000");
-        assert_eq!(plural(1, "number", "numbers"), "1 number");
-        assert_eq!(plural(1_204, "number", "numbers"), "1,204 numbers");
+        assert_eq!(Count::new(1, "number", "numbers").to_string(), "1 number");
+        assert_eq!(
+            Count::new(1_204, "number", "numbers").to_string(),
+            "1,204 numbers"
+        );
     }
 }
