@@ -487,7 +487,7 @@ async fn adding_numbers_is_atomic_and_checked_number_by_number() {
     ]);
     config
         .inventory
-        .push(("+18005550100".to_owned(), "toll_free".to_owned()));
+        .push(("+12025550105".to_owned(), "mobile".to_owned()));
     config.rules.refuse.insert("+12025550104".to_owned());
     let env = Env::start(config).await;
     let (id, _) = env.enabled_enterprise().await;
@@ -502,7 +502,7 @@ async fn adding_numbers_is_atomic_and_checked_number_by_number() {
         .0,
         201
     );
-    let batch = json!({"phone_numbers": ["+12025550101", "2025550102", "+18005550100", "+13125550100", "+12025550103", "+12025550104", "+12025550101"]});
+    let batch = json!({"phone_numbers": ["+12025550101", "2025550102", "+12025550105", "+13125550100", "+12025550103", "+12025550104", "+12025550101"]});
     let (status, body) = env.call("POST", &path, Some(batch)).await;
     assert_eq!(status, 400);
     assert_eq!(
@@ -515,12 +515,12 @@ async fn adding_numbers_is_atomic_and_checked_number_by_number() {
             ),
             error(
                 "Invalid phone number",
-                "`+18005550100` is a `toll_free` number, not a local one",
+                "`+12025550105` is a `mobile` number, not a local or toll-free one",
                 "/body/phone_numbers/2"
             ),
             error(
                 "Invalid phone number",
-                "`+13125550100` is not in this account's inventory",
+                "`+13125550100` is not in this account's inventory, and numbers hosted elsewhere need an approved external verification: none was submitted",
                 "/body/phone_numbers/3"
             ),
             error(

@@ -702,8 +702,8 @@ fn help() {
               [default: 127.0.0.1:0]
 
           --approve-after <DURATION>
-              How long vetting and each LOA review take: `0`, or a whole number with `ms`, `s`, `m` or
-              `h`
+              How long vetting, each LOA review and each review of an ownership proof take: `0`, or a
+              whole number with `ms`, `s`, `m` or `h`
               
               [default: 1s]
 
@@ -712,6 +712,10 @@ fn help() {
 
           --reject <LEGAL_NAME>
               Reject the vetting of the enterprise with this legal name (repeatable)
+
+          --reject-external <LEGAL_NAME>
+              Reject the ownership proof (numbers hosted elsewhere) of the enterprise with this legal
+              name, with a `rejection_reason` (repeatable)
 
           --inventory <FILE>
               The account's phone numbers: one E.164 number a line, optionally followed by a type such

@@ -124,14 +124,19 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDRESS")]
     pub listen: std::net::SocketAddr,
 
-    /// How long vetting and each LOA review take: `0`, or a whole number with `ms`, `s`,
-    /// `m` or `h`.
+    /// How long vetting, each LOA review and each review of an ownership proof take: `0`,
+    /// or a whole number with `ms`, `s`, `m` or `h`.
     #[arg(long, default_value = "1s", value_name = "DURATION", value_parser = crate::sandbox::parse_duration)]
     pub approve_after: std::time::Duration,
 
     /// Reject the vetting of the enterprise with this legal name (repeatable).
     #[arg(long, value_name = "LEGAL_NAME")]
     pub reject: Vec<String>,
+
+    /// Reject the ownership proof (numbers hosted elsewhere) of the enterprise with this
+    /// legal name, with a `rejection_reason` (repeatable).
+    #[arg(long, value_name = "LEGAL_NAME")]
+    pub reject_external: Vec<String>,
 
     /// The account's phone numbers: one E.164 number a line, optionally followed by a type
     /// such as `toll_free` (default `local`); `#` comments.

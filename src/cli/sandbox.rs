@@ -25,6 +25,7 @@ pub fn serve(args: &ServeArgs) -> ExitCode {
         rules: Rules {
             approve_after_ms: i64::try_from(args.approve_after.as_millis()).unwrap_or(i64::MAX),
             reject: args.reject.clone(),
+            reject_external: args.reject_external.clone(),
             refuse: args.refuse.iter().cloned().collect(),
             seed: args.seed,
         },

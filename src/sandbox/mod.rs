@@ -18,7 +18,9 @@ pub use faults::{
 };
 pub use routes::RequestRecord;
 pub use rules::Rules;
-pub use state::{Billing, CURRENT_TERMS_VERSION, Reputation, StoredDocument, World};
+pub use state::{
+    Billing, CURRENT_TERMS_VERSION, ExternalReview, Reputation, StoredDocument, Tracking, World,
+};
 
 use faults::{RateWindow, Strike};
 use rules::Context;

@@ -282,6 +282,7 @@ fn route_call(
         _ => Value::Null,
     };
     let parts: Vec<&str> = route.iter().map(String::as_str).collect();
+    let fresh = query.get("fresh") == Some("true");
     match (method.as_str(), parts.as_slice()) {
         ("POST", ["terms_of_service", "number_reputation", "agree"]) => world.tos_agree(context),
         ("GET", ["terms_of_service", "status"]) => world.tos_status(query),
@@ -290,32 +291,12 @@ fn route_call(
         ("POST", ["enterprises"]) => world.create_enterprise(&body, context),
         ("GET", ["enterprises", id]) => world.get_enterprise(id),
         ("PUT", ["enterprises", id]) => world.update_enterprise(id, &body, context),
-        ("POST", ["enterprises", id, "reputation"]) => world.enable(id, &body, context),
-        ("GET", ["enterprises", id, "reputation"]) => world.get_reputation(id),
-        ("DELETE", ["enterprises", id, "reputation"]) => world.disable(id),
-        ("PATCH", ["enterprises", id, "reputation", "frequency"]) => {
-            world.patch_frequency(id, &body, context)
-        }
-        ("PATCH", ["enterprises", id, "reputation", "loa"]) => world.patch_loa(id, &body, context),
-        ("GET", ["enterprises", id, "reputation", "numbers"]) => world.list_numbers(id, query),
-        ("POST", ["enterprises", id, "reputation", "numbers"]) => {
-            world.add_numbers(id, &body, context)
-        }
-        ("POST", ["enterprises", id, "reputation", "numbers", "refresh"]) => {
-            world.refresh(id, &body, context)
-        }
-        ("GET", ["enterprises", id, "reputation", "numbers", number]) => world.get_number(
-            Some(id),
-            number,
-            query.get("fresh") == Some("true"),
-            context,
-        ),
-        ("DELETE", ["enterprises", id, "reputation", "numbers", number]) => {
-            world.delete_number(Some(id), number)
+        (method, ["enterprises", id, "reputation", rest @ ..]) => {
+            route_reputation(world, context, (method, id, rest), query, &body)
         }
         ("GET", ["reputation", "numbers"]) => world.list_all_numbers(query),
         ("GET", ["reputation", "numbers", number]) => {
-            world.get_number(None, number, query.get("fresh") == Some("true"), context)
+            world.get_number(None, number, fresh, context)
         }
         ("DELETE", ["reputation", "numbers", number]) => world.delete_number(None, number),
         ("POST", ["documents"]) => match input {
@@ -330,16 +311,61 @@ fn route_call(
         ("GET", ["documents"]) => world.list_documents(query),
         ("GET", ["documents", id]) => world.get_document(id),
         ("GET", ["phone_numbers"]) => world.list_phone_numbers(query),
-        _ => Err(problem(
-            404,
-            "10005",
-            "Resource not found",
-            format!(
-                "the sandbox has no route for {method} /v2/{}",
-                route.join("/")
-            ),
-        )),
+        _ => Err(no_route(method, route)),
     }
+}
+
+/// The calls under `/enterprises/{id}/reputation`: `call` is the method, the enterprise id
+/// and the segments after `reputation`.
+fn route_reputation(
+    world: &mut super::state::World,
+    context: Context<'_>,
+    call: (&str, &str, &[&str]),
+    query: &Query,
+    body: &Value,
+) -> Outcome {
+    let (method, id, rest) = call;
+    let fresh = query.get("fresh") == Some("true");
+    match (method, rest) {
+        ("POST", []) => world.enable(id, body, context),
+        ("GET", []) => world.get_reputation(id),
+        ("DELETE", []) => world.disable(id),
+        ("PATCH", ["frequency"]) => world.patch_frequency(id, body, context),
+        ("PATCH", ["loa"]) => world.patch_loa(id, body, context),
+        ("PATCH", ["webhook"]) => world.patch_webhook(id, body),
+        ("POST", ["external_verification"]) => {
+            world.submit_external_verification(id, body, context)
+        }
+        ("GET", ["external_verification"]) => world.get_external_verification(id),
+        ("GET", ["numbers"]) => world.list_numbers(id, query),
+        ("POST", ["numbers"]) => world.add_numbers(id, body, context),
+        ("POST", ["numbers", "refresh"]) => world.refresh(id, body, context),
+        ("GET", ["numbers", number]) => world.get_number(Some(id), number, fresh, context),
+        ("DELETE", ["numbers", number]) => world.delete_number(Some(id), number),
+        ("GET", ["numbers", number, "ownership"]) => world.get_ownership(id, number, context),
+        ("POST", ["numbers", number, "ownership_confirm"]) => {
+            world.confirm_ownership(id, number, body, context)
+        }
+        _ => {
+            let mut route = vec!["enterprises", id, "reputation"];
+            route.extend_from_slice(rest);
+            Err(no_route(method, &route))
+        }
+    }
+}
+
+/// The 404 for a method and path the sandbox does not serve.
+fn no_route(method: impl std::fmt::Display, route: &[impl AsRef<str>]) -> super::rules::Problem {
+    let route: Vec<&str> = route.iter().map(AsRef::as_ref).collect();
+    problem(
+        404,
+        "10005",
+        "Resource not found",
+        format!(
+            "the sandbox has no route for {method} /v2/{}",
+            route.join("/")
+        ),
+    )
 }
 
 fn authorized(headers: &HeaderMap) -> bool {
@@ -412,6 +438,17 @@ async fn control(shared: &Shared, method: &Method, rest: &str, request: Request)
         }
         ("GET", "billing") => {
             axum::Json(json!({ "data": shared.run(|world, _| world.billing()) })).into_response()
+        }
+        ("POST", "ownership") => {
+            let bytes = axum::body::to_bytes(request.into_body(), 1024 * 1024)
+                .await
+                .unwrap_or_default();
+            let body = serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null);
+            let outcome = shared.run(|world, context| world.control_ownership(&body, context));
+            if outcome.is_ok() {
+                shared.persist();
+            }
+            reply(outcome).0
         }
         ("POST" | "DELETE", "inventory") => {
             let bytes = match axum::body::to_bytes(request.into_body(), 64 * 1024 * 1024).await {

@@ -9,7 +9,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::telnyx::wire::{
-    Document, Enterprise, PhoneNumber, ReputationNumber, ReputationSettings, TosAgreement,
+    Document, Enterprise, ExternalVerification, OwnershipEvent, PhoneNumber, ReputationNumber,
+    ReputationSettings, TosAgreement,
 };
 
 /// The ToS version the sandbox serves as current.
@@ -48,6 +49,31 @@ pub struct StoredDocument {
     pub document: Document,
 }
 
+/// An enterprise's ownership proof for numbers hosted elsewhere, with its review schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalReview {
+    /// What the API shows.
+    pub verification: ExternalVerification,
+    /// When `status` leaves `pending` (Unix milliseconds).
+    pub due_ms: Option<i64>,
+}
+
+/// A monitored number's ownership tracking beyond its record, kept only once something
+/// happened to it (a flag, a confirmation, a removal), so a fleet of plain adds stays small.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tracking {
+    /// The enterprise monitoring the number.
+    pub enterprise_id: String,
+    /// The carrier recorded when the number was added or last confirmed.
+    pub baseline_carrier: String,
+    /// The carrier the last check saw.
+    pub carrier: String,
+    /// Ownership events, oldest first.
+    pub history: Vec<OwnershipEvent>,
+    /// The `confirm_by` deadline while a confirmation is awaited (Unix milliseconds).
+    pub confirm_by_ms: Option<i64>,
+}
+
 /// The account.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct World {
@@ -68,6 +94,16 @@ pub struct World {
     pub billing: Billing,
     /// Ids handed out so far (ids derive from the seed and this counter).
     pub ids_issued: u64,
+    /// Ownership proofs for numbers hosted elsewhere, by enterprise id.
+    #[serde(default)]
+    pub external_verifications: BTreeMap<String, ExternalReview>,
+    /// Ownership tracking by phone number (a number is in one enterprise at most).
+    #[serde(default)]
+    pub ownership: BTreeMap<String, Tracking>,
+    /// The ownership webhook URL by enterprise id: write-only in the API, so only the state
+    /// file shows it.
+    #[serde(default)]
+    pub webhooks: BTreeMap<String, String>,
 }
 
 impl World {
@@ -134,5 +170,31 @@ mod tests {
         assert_eq!(leftovers, ["sandbox.json"]);
         std::fs::write(&path, "{").unwrap();
         assert!(World::load(&path).is_err());
+    }
+
+    #[test]
+    fn a_state_file_from_before_ownership_tracking_loads() {
+        let temp = tempfile::tempdir().unwrap();
+        let path = temp.path().join("sandbox.json");
+        let mut world = World {
+            ids_issued: 7,
+            ..World::default()
+        };
+        world
+            .webhooks
+            .insert("acme".to_owned(), "https://hooks.example.com/".to_owned());
+        world.save(&path).unwrap();
+        assert_eq!(World::load(&path).unwrap(), world);
+        let mut old = serde_json::to_value(World {
+            ids_issued: 7,
+            ..World::default()
+        })
+        .unwrap();
+        for key in ["external_verifications", "ownership", "webhooks"] {
+            old.as_object_mut().unwrap().remove(key);
+        }
+        std::fs::write(&path, old.to_string()).unwrap();
+        world.webhooks.clear();
+        assert_eq!(World::load(&path).unwrap(), world);
     }
 }

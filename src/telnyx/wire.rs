@@ -374,6 +374,51 @@ pub struct Ownership {
     pub removed_at: Option<String>,
 }
 
+/// `GET …/numbers/{pn}/ownership`: a number's ownership tracking in full, what the record
+/// itself does not carry (the carrier baseline, the last check, the events).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberOwnership {
+    /// E.164.
+    pub phone_number: String,
+    /// The enterprise monitoring it.
+    #[serde(default)]
+    pub enterprise_id: String,
+    /// `telnyx` or `external`.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The status and the four fields that explain it, as on the number record.
+    #[serde(flatten)]
+    pub ownership: Ownership,
+    /// When the carrier was last compared with the baseline (RFC 3339).
+    #[serde(default)]
+    pub last_checked_at: Option<String>,
+    /// The carrier recorded at add time or at the last confirmation.
+    #[serde(default)]
+    pub baseline_carrier: Option<String>,
+    /// Ownership events, oldest first.
+    #[serde(default)]
+    pub history: Vec<OwnershipEvent>,
+}
+
+/// One ownership event of a number (`added`, `flagged`, `confirmed`, `released`,
+/// `removed`, or a value the API adds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnershipEvent {
+    /// When it happened (RFC 3339).
+    pub occurred_at: String,
+    /// What happened.
+    pub event: String,
+    /// The status it left the number in.
+    #[serde(default)]
+    pub ownership_status: Option<String>,
+    /// Why (`carrier_changed`, `unconfirmed_ownership`, …); null when nothing needs saying.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The carrier seen at that moment.
+    #[serde(default)]
+    pub carrier: Option<String>,
+}
+
 /// The ownership proof for numbers hosted elsewhere (`…/reputation/external_verification`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExternalVerification {

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import Telnyx from 'telnyx';
-import { startSandbox, telnyx, acme, loaBase64, eventually, numbers, tollFree, refused } from './harness.mjs';
+import { startSandbox, telnyx, acme, loaBase64, eventually, numbers, ineligible, refused } from './harness.mjs';
 
 let sandbox;
 let client;
@@ -96,7 +96,7 @@ test('associate 250 numbers in batches and iterate them with auto-pagination', a
     shape(added.data[0], numberFields);
     shape(added.meta, metaFields);
   }
-  await assert.rejects(client.enterprises.reputation.numbers.associate(state.enterprise, { phone_numbers: [tollFree, refused, '+13125550100'] }),
+  await assert.rejects(client.enterprises.reputation.numbers.associate(state.enterprise, { phone_numbers: [ineligible, refused, '+13125550100'] }),
     (error) => {
       assert.ok(error instanceof Telnyx.BadRequestError);
       assert.deepEqual(error.error.errors.map((entry) => entry.source.pointer), ['/body/phone_numbers/0', '/body/phone_numbers/1', '/body/phone_numbers/2']);

@@ -8,9 +8,9 @@ import Telnyx from 'telnyx';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The 250 local numbers every suite may add, then a toll-free one and a refused one. */
+/** The 250 local numbers every suite may add, then an ineligible (mobile) one and a refused one. */
 export const numbers = Array.from({ length: 250 }, (_, index) => `+1202555${String(1000 + index).padStart(4, '0')}`);
-export const tollFree = '+18005550100';
+export const ineligible = '+12025559998';
 export const refused = '+12025559999';
 
 /** Starts the sandbox; resolves to { baseURL, stop, control }. */
@@ -19,7 +19,7 @@ export async function startSandbox(extra = []) {
   if (!bin) throw new Error('set TELREP_BIN to the telrep binary (cargo runs this suite with it set)');
   const directory = mkdtempSync(join(tmpdir(), 'telrep-sdk-'));
   const inventory = join(directory, 'inventory.txt');
-  writeFileSync(inventory, [...numbers, refused, `${tollFree} toll_free`].join('\n') + '\n');
+  writeFileSync(inventory, [...numbers, refused, `${ineligible} mobile`].join('\n') + '\n');
   const child = spawn(bin, ['sandbox', 'serve', '--listen', '127.0.0.1:0', '--inventory', inventory,
     '--refuse', refused, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
   const baseURL = await new Promise((resolve, reject) => {

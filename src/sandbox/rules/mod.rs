@@ -5,15 +5,20 @@
 //! This module holds what every resource shares: the `Rules` and `Context` a call runs
 //! under, the `Reply`/`Problem` it returns with their builders, the query string and
 //! pagination. Each resource's calls live in their own file (`terms`, `enterprises`,
-//! `reputation`, `numbers`, `documents`, `inventory`); they depend on this module, on
-//! `state` and on `telnyx::wire`, and on each other only through `World`'s lookups.
+//! `reputation`, `numbers`, `documents`, `inventory`, `external` for the ownership proof
+//! of numbers hosted elsewhere, `ownership` for their tracking, `webhook`); they depend on
+//! this module, on `state` and on `telnyx::wire`, and on each other only through `World`'s
+//! lookups.
 
 mod documents;
 mod enterprises;
+mod external;
 mod inventory;
 mod numbers;
+mod ownership;
 mod reputation;
 mod terms;
+mod webhook;
 
 use std::collections::HashSet;
 
@@ -32,6 +37,8 @@ pub struct Rules {
     pub approve_after_ms: i64,
     /// Legal names whose vetting is rejected.
     pub reject: Vec<String>,
+    /// Legal names whose ownership proof for numbers hosted elsewhere is rejected.
+    pub reject_external: Vec<String>,
     /// Numbers whose add fails their batch although they are in the inventory.
     pub refuse: HashSet<String>,
     /// Seed of ids and reputation data.
@@ -332,6 +339,46 @@ mod tests {
                 context(rules),
             )
             .unwrap();
+        id
+    }
+
+    /// Uploads a document named `filename`; its id.
+    pub(super) fn upload(world: &mut World, rules: &Rules, filename: &str) -> String {
+        let reply = world
+            .create_document(
+                documents::Upload {
+                    filename: filename.to_owned(),
+                    content: format!("%PDF-1.4 {filename}").into_bytes(),
+                    customer_reference: None,
+                    parts: Vec::new(),
+                },
+                context(rules),
+            )
+            .unwrap();
+        reply.body.unwrap()["data"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// The number hosted elsewhere that `with_external_number` adds.
+    pub(super) const EXTERNAL: &str = "+13125550100";
+
+    /// An enabled Acme (under `rules`, which must approve at once) whose ownership proof is
+    /// approved, monitoring `EXTERNAL` (hosted elsewhere) and the inventory's
+    /// `+12025551234`; the enterprise id.
+    pub(super) fn with_external_number(world: &mut World, rules: &Rules) -> String {
+        let id = enabled_acme(world, rules);
+        let proof = upload(world, rules, "invoice.pdf");
+        world
+            .submit_external_verification(&id, &json!({ "document_ids": [proof] }), context(rules))
+            .unwrap();
+        world.add_inventory(
+            &[("+12025551234".to_owned(), "local".to_owned())],
+            context(rules),
+        );
+        let numbers = json!({ "phone_numbers": ["+12025551234", EXTERNAL] });
+        world.add_numbers(&id, &numbers, context(rules)).unwrap();
         id
     }
 

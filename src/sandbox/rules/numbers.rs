@@ -6,6 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value, json};
 
+use super::external::external_problem;
+use super::ownership::is_monitored;
 use super::{
     Context, Outcome, Problem, Query, Rules, at_parameter, at_pointer, data, entry, no_content,
     not_found, ok, paginate_filtered, problem, timestamp,
@@ -15,6 +17,15 @@ use crate::telnyx::wire::{
     ErrorEntry, PhoneNumber, RefreshItem, RefreshResult, ReputationData, ReputationNumber,
 };
 
+/// The numbers of a batch that passed every check, by what adding them involves.
+#[derive(Debug, Default)]
+struct Accepted<'n> {
+    /// Not in the inventory: `source: external`.
+    external: HashSet<&'n str>,
+    /// Listed as removed (in any enterprise): that record makes way for the new one.
+    readded: HashSet<&'n str>,
+}
+
 impl World {
     /// `GET /enterprises/{id}/reputation/numbers`: default page 10, `eq` and `contains`
     /// filters.
@@ -23,35 +34,20 @@ impl World {
         if self.enterprise(id).is_none() {
             return Err(not_found("Enterprise"));
         }
-        let equals = query.get("filter[phone_number][eq]");
-        let contains = query.get("filter[phone_number][contains]");
-        if let Some(digits) = contains {
-            let count = digits.bytes().filter(u8::is_ascii_digit).count();
-            if count < 5 {
-                return Err(Problem {
-                    status: 400,
-                    errors: vec![at_parameter(
-                        entry(
-                            "10015",
-                            "Invalid parameter",
-                            "`filter[phone_number][contains]` needs at least 5 digits",
-                        ),
-                        "filter[phone_number][contains]",
-                    )],
-                });
-            }
-        }
+        let filter = NumberFilter::parse(query)?;
         let numbers = self
             .numbers
             .get(id)
             .into_iter()
             .flatten()
-            .filter(|number| equals.is_none_or(|wanted| number.phone_number == wanted))
-            .filter(|number| contains.is_none_or(|digits| number.phone_number.contains(digits)));
+            .filter(|number| filter.admits(number));
         paginate_filtered(numbers, query, 10)
     }
 
-    /// `POST /enterprises/{id}/reputation/numbers`: 1–100 numbers, all or none.
+    /// `POST /enterprises/{id}/reputation/numbers`: 1–100 numbers, all or none. A number of
+    /// the inventory is `source: telnyx`; one hosted elsewhere is `external` and needs the
+    /// enterprise's approved ownership proof. A removed number may be added again (a new
+    /// association, billed as an add).
     pub fn add_numbers(&mut self, id: &str, body: &Value, context: Context<'_>) -> Outcome {
         self.require_terms()?;
         let record = self.settings(id)?;
@@ -67,18 +63,28 @@ impl World {
                 ),
             ));
         }
-        let errors = self.batch_problems(&numbers, context.rules);
-        if !errors.is_empty() {
-            return Err(Problem {
+        let accepted = self
+            .accept_batch(id, &numbers, context.rules)
+            .map_err(|errors| Problem {
                 status: 400,
                 errors,
-            });
+            })?;
+        if !accepted.readded.is_empty() {
+            for records in self.numbers.values_mut() {
+                records.retain(|record| !accepted.readded.contains(record.phone_number.as_str()));
+            }
+            for number in &accepted.readded {
+                self.ownership.remove(*number);
+            }
         }
         let now = timestamp(context.now_ms);
         let mut added = Vec::with_capacity(numbers.len());
-        for number in numbers {
-            let record =
-                ReputationNumber::added(self.next_id(context.rules.seed), id, number, &now);
+        for number in &numbers {
+            let mut record =
+                ReputationNumber::added(self.next_id(context.rules.seed), id, number.clone(), &now);
+            if accepted.external.contains(number.as_str()) {
+                record.source = Some("external".to_owned());
+            }
             self.numbers
                 .entry(id.to_owned())
                 .or_default()
@@ -96,9 +102,14 @@ impl World {
         )
     }
 
-    /// One error entry per number of the batch that cannot be added, in request order;
-    /// empty when the whole batch can.
-    fn batch_problems(&self, numbers: &[String], rules: &Rules) -> Vec<ErrorEntry> {
+    /// Which numbers of an addable batch are hosted elsewhere and which were removed before,
+    /// or one error entry per number that cannot be added, in request order.
+    fn accept_batch<'n>(
+        &self,
+        id: &str,
+        numbers: &'n [String],
+        rules: &Rules,
+    ) -> Result<Accepted<'n>, Vec<ErrorEntry>> {
         // One pass over the inventory and the monitored numbers for the whole batch, so a
         // fleet of 100,000 numbers is seeded in linear time.
         let batch: HashSet<&str> = numbers.iter().map(String::as_str).collect();
@@ -108,30 +119,35 @@ impl World {
             .filter(|item| batch.contains(item.phone_number.as_str()))
             .map(|item| (item.phone_number.as_str(), item))
             .collect();
-        let monitored: HashMap<&str, &str> = self
+        let listed: HashMap<&str, &ReputationNumber> = self
             .numbers
             .values()
             .flatten()
             .filter(|record| batch.contains(record.phone_number.as_str()))
-            .map(|record| (record.phone_number.as_str(), record.enterprise_id.as_str()))
+            .map(|record| (record.phone_number.as_str(), record))
             .collect();
+        let external_status = self.external_status(id);
+        let mut accepted = Accepted::default();
         let mut errors = Vec::new();
         let mut seen = HashSet::new();
         for (index, number) in numbers.iter().enumerate() {
-            let pointer = format!("/phone_numbers/{index}");
+            let item = inventory.get(number.as_str()).copied();
+            let listed = listed.get(number.as_str()).copied();
             let reason = if !is_us_e164(number) {
                 Some(format!(
                     "`{number}` is not an E.164 US number (+1 and ten digits)"
                 ))
             } else if !seen.insert(number.as_str()) {
                 Some(format!("`{number}` is listed twice in this request"))
-            } else if let Some(reason) =
-                Self::inventory_problem(number, inventory.get(number.as_str()).copied())
-            {
+            } else if let Some(reason) = match item {
+                Some(item) => Self::inventory_problem(number, item),
+                None => external_problem(number, external_status),
+            } {
                 Some(reason)
-            } else if let Some(owner) = monitored.get(number.as_str()) {
+            } else if let Some(owner) = listed.filter(|record| is_monitored(record)) {
                 Some(format!(
-                    "`{number}` is already monitored by enterprise `{owner}`"
+                    "`{number}` is already monitored by enterprise `{}`",
+                    owner.enterprise_id
                 ))
             } else if rules.refuse.contains(number) {
                 Some(format!("`{number}` is not eligible for Number Reputation"))
@@ -141,27 +157,39 @@ impl World {
             if let Some(reason) = reason {
                 errors.push(at_pointer(
                     entry("10015", "Invalid phone number", reason),
-                    &pointer,
+                    &format!("/phone_numbers/{index}"),
                 ));
+                continue;
+            }
+            if item.is_none() {
+                accepted.external.insert(number);
+            }
+            if listed.is_some() {
+                accepted.readded.insert(number);
             }
         }
-        errors
+        if errors.is_empty() {
+            Ok(accepted)
+        } else {
+            Err(errors)
+        }
     }
 
-    /// Why an inventory item (or its absence) keeps a number from being added.
-    fn inventory_problem(number: &str, item: Option<&PhoneNumber>) -> Option<String> {
-        let Some(item) = item else {
-            return Some(format!("`{number}` is not in this account's inventory"));
-        };
+    /// Why an inventory item keeps its number from being added: only active US local and
+    /// toll-free numbers (legacy types `longcode` and `tollfree` too) are eligible.
+    fn inventory_problem(number: &str, item: &PhoneNumber) -> Option<String> {
         if item.country_iso_alpha2 != "US" {
             return Some(format!(
                 "`{number}` is a number of `{}`, not `US`",
                 item.country_iso_alpha2
             ));
         }
-        if !matches!(item.phone_number_type.as_str(), "local" | "longcode") {
+        if !matches!(
+            item.phone_number_type.as_str(),
+            "local" | "longcode" | "toll_free" | "tollfree"
+        ) {
             return Some(format!(
-                "`{number}` is a `{}` number, not a local one",
+                "`{number}` is a `{}` number, not a local or toll-free one",
                 item.phone_number_type
             ));
         }
@@ -172,7 +200,8 @@ impl World {
     }
 
     /// One monitored number, with the billing rules: `fresh` is a billed live lookup, and
-    /// so is the first lookup of a number without cached data. 403 until approved.
+    /// so is the first lookup of a number without cached data (a removed number is shown
+    /// as it is, unbilled). 403 until approved.
     pub fn get_number(
         &mut self,
         enterprise_id: Option<&str>,
@@ -202,6 +231,10 @@ impl World {
         else {
             return Err(not_found("Phone number"));
         };
+        if !is_monitored(record) {
+            // A removed number stays listed but is not monitored: no lookup, no bill.
+            return data(200, &*record);
+        }
         if fresh {
             self.billing.fresh_lookups += 1;
         } else if record.reputation_data.is_none() {
@@ -231,10 +264,11 @@ impl World {
         if removed == 0 {
             return Err(not_found("Phone number"));
         }
+        self.ownership.remove(number);
         no_content()
     }
 
-    /// `POST …/numbers/refresh`: billed per number refreshed.
+    /// `POST …/numbers/refresh`: billed per number refreshed (a removed number fails).
     pub fn refresh(&mut self, id: &str, body: &Value, context: Context<'_>) -> Outcome {
         self.require_terms()?;
         self.settings(id)?;
@@ -244,7 +278,7 @@ impl World {
             let record = self.numbers.get_mut(id).and_then(|records| {
                 records
                     .iter_mut()
-                    .find(|record| record.phone_number == *number)
+                    .find(|record| record.phone_number == *number && is_monitored(record))
             });
             match record {
                 Some(record) => {
@@ -283,12 +317,65 @@ impl World {
     pub fn list_all_numbers(&self, query: &Query) -> Outcome {
         self.require_terms()?;
         let enterprise = query.get("filter[enterprise_id]");
+        let filter = NumberFilter::parse(query)?;
         let numbers = self
             .numbers
             .iter()
             .filter(|(id, _)| enterprise.is_none_or(|wanted| *id == wanted))
-            .flat_map(|(_, records)| records.iter());
+            .flat_map(|(_, records)| records.iter())
+            .filter(|number| filter.admits(number));
         paginate_filtered(numbers, query, 20)
+    }
+}
+
+/// The listing filters: `filter[phone_number][eq]`, `filter[phone_number][contains]` (at
+/// least 5 digits), `filter[source]` and `filter[ownership_status]`.
+struct NumberFilter<'q> {
+    equals: Option<&'q str>,
+    contains: Option<&'q str>,
+    source: Option<&'q str>,
+    ownership_status: Option<&'q str>,
+}
+
+impl<'q> NumberFilter<'q> {
+    fn parse(query: &'q Query) -> Result<Self, Problem> {
+        let contains = query.get("filter[phone_number][contains]");
+        if let Some(digits) = contains {
+            let count = digits.bytes().filter(u8::is_ascii_digit).count();
+            if count < 5 {
+                return Err(Problem {
+                    status: 400,
+                    errors: vec![at_parameter(
+                        entry(
+                            "10015",
+                            "Invalid parameter",
+                            "`filter[phone_number][contains]` needs at least 5 digits",
+                        ),
+                        "filter[phone_number][contains]",
+                    )],
+                });
+            }
+        }
+        Ok(Self {
+            equals: query.get("filter[phone_number][eq]"),
+            contains,
+            source: query.get("filter[source]"),
+            ownership_status: query.get("filter[ownership_status]"),
+        })
+    }
+
+    fn admits(&self, number: &ReputationNumber) -> bool {
+        self.equals
+            .is_none_or(|wanted| number.phone_number == wanted)
+            && self
+                .contains
+                .is_none_or(|digits| number.phone_number.contains(digits))
+            && self
+                .source
+                .is_none_or(|wanted| number.source.as_deref() == Some(wanted))
+            && self
+                .ownership_status
+                .is_none_or(|wanted| number.ownership.ownership_status.as_deref() == Some(wanted))
     }
 }
 
@@ -377,7 +464,9 @@ mod tests {
 
     use serde_json::{Value, json};
 
-    use super::super::tests::{NOW, context, enabled_acme, invalid};
+    use super::super::tests::{
+        EXTERNAL, NOW, context, enabled_acme, invalid, upload, with_external_number,
+    };
     use super::super::{Reply, Rules};
     use super::*;
     use crate::sandbox::state::Billing;
@@ -430,7 +519,10 @@ mod tests {
         batch[20] = number(0);
         batch[30] = "+12025559999".to_owned();
         world.inventory[40].country_iso_alpha2 = "CA".to_owned();
-        world.inventory[50].phone_number_type = "toll_free".to_owned();
+        world.inventory[50].phone_number_type = "mobile".to_owned();
+        world.inventory[51].phone_number_type = "toll_free".to_owned();
+        world.inventory[52].phone_number_type = "tollfree".to_owned();
+        world.inventory[53].phone_number_type = "longcode".to_owned();
         world.inventory[60].status = "port_pending".to_owned();
         let other = ReputationNumber::added(
             "association".to_owned(),
@@ -460,7 +552,7 @@ mod tests {
                 ),
                 bad(
                     30,
-                    "`+12025559999` is not in this account's inventory".to_owned(),
+                    "`+12025559999` is not in this account's inventory, and numbers hosted elsewhere need an approved external verification: none was submitted".to_owned(),
                 ),
                 bad(
                     40,
@@ -468,7 +560,10 @@ mod tests {
                 ),
                 bad(
                     50,
-                    format!("`{}` is a `toll_free` number, not a local one", number(50)),
+                    format!(
+                        "`{}` is a `mobile` number, not a local or toll-free one",
+                        number(50)
+                    ),
                 ),
                 bad(
                     60,
@@ -788,6 +883,161 @@ mod tests {
             Err(not_found("Enterprise"))
         );
         assert_eq!(world.numbers[&id], []);
+    }
+
+    #[test]
+    fn numbers_hosted_elsewhere_need_an_approved_proof_and_carry_their_source() {
+        let rules = Rules::default();
+        let mut world = World::default();
+        let id = approved_with_inventory(&mut world, &rules, 2);
+        world.inventory[1].phone_number_type = "toll_free".to_owned();
+        let batch = vec![number(0), number(1), EXTERNAL.to_owned()];
+        let before = world.clone();
+        let refused = Problem {
+            status: 400,
+            errors: vec![invalid(
+                "Invalid phone number",
+                &format!(
+                    "`{EXTERNAL}` is not in this account's inventory, and numbers hosted elsewhere need an approved external verification: none was submitted"
+                ),
+                "/phone_numbers/2",
+            )],
+        };
+        assert_eq!(
+            world.add_numbers(&id, &phone_numbers(&batch), context(&rules)),
+            Err(refused)
+        );
+        assert_eq!(world, before);
+        let proof = upload(&mut world, &rules, "invoice.pdf");
+        world
+            .submit_external_verification(&id, &json!({ "document_ids": [proof] }), context(&rules))
+            .unwrap();
+        let outcome = world.add_numbers(&id, &phone_numbers(&batch), context(&rules));
+        let records = &world.numbers[&id];
+        let sources: Vec<Option<&str>> = records
+            .iter()
+            .map(|record| record.source.as_deref())
+            .collect();
+        assert_eq!(sources, [Some("telnyx"), Some("telnyx"), Some("external")]);
+        assert_eq!(outcome, page(201, records, [1, 3, 1, 3]));
+        let wire = serde_json::to_value(&records[2]).unwrap();
+        let ownership: Vec<&Value> = [
+            "ownership_status",
+            "flag_reason",
+            "confirm_by",
+            "removal_reason",
+            "removed_at",
+        ]
+        .iter()
+        .map(|key| &wire[key])
+        .collect();
+        assert_eq!(
+            ownership,
+            [
+                &json!("verified"),
+                &Value::Null,
+                &Value::Null,
+                &Value::Null,
+                &Value::Null
+            ]
+        );
+    }
+
+    #[test]
+    fn a_removed_number_stays_listed_unmonitored_and_may_be_added_again() {
+        let rules = Rules::default();
+        let mut world = World::default();
+        let id = with_external_number(&mut world, &rules);
+        let body = json!({ "phone_number": EXTERNAL, "ownership_status": "removed" });
+        world.control_ownership(&body, context(&rules)).unwrap();
+        let removed = world.numbers[&id][1].clone();
+        assert_eq!(
+            removed.ownership.ownership_status.as_deref(),
+            Some("removed")
+        );
+        let listed = |world: &World, query: &str| {
+            let reply = world.list_numbers(&id, &Query::parse(query)).unwrap();
+            let body = reply.body.unwrap();
+            body["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|record| record["phone_number"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(listed(&world, ""), ["+12025551234", EXTERNAL]);
+        assert_eq!(
+            listed(&world, "filter[ownership_status]=removed"),
+            [EXTERNAL]
+        );
+        assert_eq!(listed(&world, "filter[source]=telnyx"), ["+12025551234"]);
+        assert_eq!(
+            listed(
+                &world,
+                "filter[source]=external&filter[ownership_status]=verified"
+            ),
+            Vec::<String>::new()
+        );
+        let billing = world.billing;
+        assert_eq!(
+            world.get_number(Some(&id), EXTERNAL, true, context(&rules)),
+            Ok(Reply {
+                status: 200,
+                body: Some(json!({ "data": removed })),
+            })
+        );
+        let refreshed = world
+            .refresh(&id, &phone_numbers(&[EXTERNAL.to_owned()]), context(&rules))
+            .unwrap();
+        assert_eq!(refreshed.body.unwrap()["data"]["total_failed"], 1);
+        assert_eq!(world.billing, billing);
+    }
+
+    #[test]
+    fn adding_a_removed_number_again_is_a_new_association() {
+        let rules = Rules::default();
+        let mut world = World::default();
+        let id = with_external_number(&mut world, &rules);
+        let body = json!({ "phone_number": EXTERNAL, "ownership_status": "removed" });
+        world.control_ownership(&body, context(&rules)).unwrap();
+        let removed = world.numbers[&id][1].clone();
+        let billing = world.billing;
+        let later = Context {
+            now_ms: NOW + 1_000,
+            rules: &rules,
+        };
+        let again = world.add_numbers(&id, &phone_numbers(&[EXTERNAL.to_owned()]), later);
+        let records = &world.numbers[&id];
+        assert_eq!(records.len(), 2);
+        let readded = &records[1];
+        assert_eq!(
+            again,
+            page(201, std::slice::from_ref(readded), [1, 1, 1, 1])
+        );
+        assert_eq!(
+            (
+                readded.ownership.ownership_status.as_deref(),
+                readded.ownership.removal_reason.as_deref(),
+                readded.created_at.as_str(),
+                world.billing.numbers_added,
+                world.ownership.contains_key(EXTERNAL),
+            ),
+            (
+                Some("verified"),
+                None,
+                "2026-01-01T00:00:01Z",
+                billing.numbers_added + 1,
+                false
+            )
+        );
+        assert_ne!(readded.id, removed.id);
+        assert_eq!(
+            world.delete_number(Some(&id), EXTERNAL),
+            Ok(Reply {
+                status: 204,
+                body: None
+            })
+        );
     }
 
     #[test]

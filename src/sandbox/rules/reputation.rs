@@ -14,7 +14,8 @@ use crate::sandbox::state::{Reputation, World};
 use crate::telnyx::wire::ReputationSettings;
 
 impl World {
-    /// Moves vetting and LOA reviews whose time has come out of `pending`.
+    /// Moves vetting, LOA and ownership-proof reviews whose time has come out of `pending`,
+    /// and removes flagged numbers whose deadline passed.
     pub fn settle(&mut self, context: Context<'_>) {
         let rejected: HashSet<String> = self
             .enterprises
@@ -45,6 +46,8 @@ impl World {
                 record.settings.updated_at = timestamp(context.now_ms);
             }
         }
+        self.settle_external(context);
+        self.settle_ownership(context);
     }
 
     /// `POST /enterprises/{id}/reputation`: 201 and billed; 400 when already enabled; 422
@@ -181,12 +184,17 @@ impl World {
         data(200, &self.settings(id)?.settings)
     }
 
-    /// `DELETE /enterprises/{id}/reputation`: 204, and every number is de-registered.
+    /// `DELETE /enterprises/{id}/reputation`: 204, and every number is de-registered; the
+    /// ownership proof, the numbers' tracking and the webhook go with the settings.
     pub fn disable(&mut self, id: &str) -> Outcome {
         self.require_terms()?;
         self.settings(id)?;
         self.reputation.remove(id);
         self.numbers.remove(id);
+        self.external_verifications.remove(id);
+        self.webhooks.remove(id);
+        self.ownership
+            .retain(|_, tracking| tracking.enterprise_id != id);
         self.set_enabled_flag(id, false);
         no_content()
     }
@@ -295,7 +303,9 @@ impl World {
 mod tests {
     use serde_json::json;
 
-    use super::super::tests::{NOW, agreed_with_acme, context, enabled_acme, invalid};
+    use super::super::tests::{
+        EXTERNAL, NOW, agreed_with_acme, context, enabled_acme, invalid, with_external_number,
+    };
     use super::super::{Reply, Rules, Upload};
     use super::*;
     use crate::sandbox::state::Billing;
@@ -470,6 +480,39 @@ mod tests {
             (gone.clone(), gone)
         );
         assert_eq!(world.disable("nope"), Err(not_found("Enterprise")));
+    }
+
+    #[test]
+    fn disable_drops_the_ownership_proof_the_tracking_and_the_webhook() {
+        let rules = Rules::default();
+        let mut world = World::default();
+        let id = with_external_number(&mut world, &rules);
+        let flag = json!({ "phone_number": EXTERNAL, "ownership_status": "pending_confirmation" });
+        world.control_ownership(&flag, context(&rules)).unwrap();
+        let url = json!({ "webhook_url": "https://hooks.example.com/" });
+        world.patch_webhook(&id, &url).unwrap();
+        let kept = |world: &World| {
+            (
+                world.external_verifications.len(),
+                world.ownership.len(),
+                world.webhooks.len(),
+            )
+        };
+        assert_eq!(kept(&world), (1, 1, 1));
+        world.disable(&id).unwrap();
+        assert_eq!(kept(&world), (0, 0, 0));
+        let document_id = world.documents[0].document.id.clone();
+        let enabled = world
+            .enable(
+                &id,
+                &json!({ "loa_document_id": document_id }),
+                context(&rules),
+            )
+            .unwrap();
+        assert_eq!(
+            enabled.body.unwrap()["data"]["external_verification_status"],
+            Value::Null
+        );
     }
 
     #[test]

@@ -160,6 +160,19 @@ mod tests {
         case(&mut world, |world| {
             world.list_all_numbers(&Query::default())
         });
+        case(&mut world, |world| {
+            world.submit_external_verification(&id, &json!({}), context)
+        });
+        case(&mut world, |world| world.get_external_verification(&id));
+        case(&mut world, |world| {
+            world.get_ownership(&id, number, context)
+        });
+        case(&mut world, |world| {
+            world.confirm_ownership(&id, number, &json!({ "still_own": true }), context)
+        });
+        case(&mut world, |world| {
+            world.patch_webhook(&id, &json!({ "webhook_url": null }))
+        });
         assert_eq!(world.require_terms(), Err(not_agreed()));
         world.tos_agree(context).unwrap();
         assert_eq!(world.require_terms(), Ok(()));
