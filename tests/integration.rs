@@ -15,6 +15,7 @@
 
 mod apply;
 mod client;
+mod current_api;
 mod docs;
 mod plan;
 mod sandbox;

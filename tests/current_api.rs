@@ -1,0 +1,395 @@
+//! The October 2026 API generation end to end, against the in-process sandbox: toll-free
+//! inventory numbers, numbers hosted elsewhere with their ownership proof, ownership drift
+//! (Telnyx removing or flagging a number), and the `ownership` commands.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+use telrep::sandbox::SandboxConfig;
+
+use crate::support::api::{Env, telrep_against, workspace};
+
+const INITECH: &str = "examples/hosted-elsewhere";
+
+/// A sandbox that approves at once, with Initech's inventory (a local and a toll-free
+/// number), and a copy of the example in a temporary directory.
+async fn initech(configure: impl FnOnce(&mut SandboxConfig)) -> (Env, tempfile::TempDir) {
+    let mut config = SandboxConfig::local();
+    config.inventory = vec![
+        ("+15125550150".to_owned(), "local".to_owned()),
+        ("+18885550150".to_owned(), "toll_free".to_owned()),
+    ];
+    configure(&mut config);
+    let env = Env::start(config).await;
+    let temp = tempfile::tempdir().unwrap();
+    copy_dir(&crate::support::root().join(INITECH), temp.path());
+    (env, temp)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// `POST /_sandbox/{path}`: status and body.
+async fn control(env: &Env, path: &str, body: Value) -> (u16, Value) {
+    let url = format!("http://{}/_sandbox/{path}", env.sandbox.address());
+    let response = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .post(url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The plan's steps as `action [numbers]`, from `plan --format json`.
+fn outline(plan: &Value) -> Vec<String> {
+    plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| {
+            let numbers = step["phone_numbers"]
+                .as_array()
+                .map(|numbers| {
+                    numbers
+                        .iter()
+                        .map(|number| number.as_str().unwrap())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap_or_default();
+            format!("{} {numbers}", step["action"].as_str().unwrap())
+                .trim_end()
+                .to_owned()
+        })
+        .collect()
+}
+
+async fn plan_json(env: &Env, directory: &Path) -> Value {
+    let output = telrep_against(
+        env,
+        directory,
+        &["plan", "--format", "json", "initech.yaml"],
+    )
+    .await;
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+async fn apply(env: &Env, directory: &Path) -> std::process::Output {
+    telrep_against(env, directory, &["apply", "--auto-approve", "initech.yaml"]).await
+}
+
+async fn converged(env: &Env, directory: &Path) -> i32 {
+    telrep_against(
+        env,
+        directory,
+        &["plan", "--detailed-exitcode", "initech.yaml"],
+    )
+    .await
+    .status
+    .code()
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_toll_free_inventory_number_plans_one_add_and_converges() {
+    let mut config = SandboxConfig::local();
+    config.inventory = vec![("+18885550150".to_owned(), "toll_free".to_owned())];
+    let env = Env::start(config).await;
+    let workspace = workspace(&["+18885550150"], "");
+    let output = telrep_against(
+        &env,
+        workspace.path(),
+        &["plan", "--format", "json", "acme.yaml"],
+    )
+    .await;
+    let plan: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        outline(&plan),
+        [
+            "accept_terms",
+            "create_enterprise",
+            "upload_loa",
+            "enable_reputation",
+            "wait_for_vetting",
+            "add_numbers +18885550150"
+        ]
+    );
+    let output = telrep_against(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = telrep_against(
+        &env,
+        workspace.path(),
+        &["plan", "--detailed-exitcode", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert_eq!(env.billing().await["numbers_added"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn numbers_hosted_elsewhere_wait_for_the_proof_then_converge() {
+    let (env, temp) = initech(|_| {}).await;
+    let plan = plan_json(&env, temp.path()).await;
+    assert_eq!(plan["errors"], json!([]));
+    assert_eq!(
+        outline(&plan),
+        [
+            "accept_terms",
+            "create_enterprise",
+            "upload_loa",
+            "enable_reputation",
+            "wait_for_vetting",
+            "upload_document",
+            "submit_external_verification",
+            "add_numbers +15125550150 +18885550150",
+            "wait_for_external_verification",
+            "add_numbers +13125550150 +13125550151 +13125550152",
+        ]
+    );
+    assert_eq!(plan["steps"][5]["file"], "proof/carrier-invoice.pdf");
+    assert_eq!(
+        plan["steps"][6]["document_ids"],
+        json!(["{uploaded:proof/carrier-invoice.pdf}"])
+    );
+    assert_eq!(
+        plan["steps"][9]["reason"],
+        "batch 2 of 2: 3 numbers hosted elsewhere, not monitored yet"
+    );
+    let output = apply(&env, temp.path()).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(converged(&env, temp.path()).await, 0);
+    assert_eq!(env.billing().await["numbers_added"], 5);
+    // The approved proof is locked: another file is a plan error, and nothing is written.
+    std::fs::copy(
+        temp.path().join("loa-signed.pdf"),
+        temp.path().join("proof/carrier-invoice.pdf"),
+    )
+    .unwrap();
+    let plan = plan_json(&env, temp.path()).await;
+    assert_eq!(plan["steps"], json!([]));
+    assert_eq!(plan["diagnostics"][0]["rule"], "proof_locked");
+    let output = apply(&env, temp.path()).await;
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rejected_proof_fails_apply_with_its_reason_then_plans_as_an_error() {
+    let (env, temp) = initech(|config| {
+        config.rules.reject_external = vec!["Initech LLC".to_owned()];
+    })
+    .await;
+    let output = apply(&env, temp.path()).await;
+    assert_eq!(output.status.code(), Some(1));
+    let reason = "The documents do not show the enterprise as the holder of the numbers";
+    assert!(
+        stderr(&output).lines().any(|line| line
+            == format!("error: the ownership proof was rejected: {reason}; declare other documents under `reputation.external_verification` and apply again")),
+        "{}",
+        stderr(&output)
+    );
+    // The inventory's numbers were added before the wait; the external ones were not.
+    assert_eq!(env.billing().await["numbers_added"], 2);
+    let plan = plan_json(&env, temp.path()).await;
+    assert_eq!(
+        plan["errors"],
+        json!([format!("the ownership proof was rejected: {reason}")])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_number_telnyx_removed_is_added_again_and_a_flagged_one_is_confirmed() {
+    let (env, temp) = initech(|_| {}).await;
+    let output = apply(&env, temp.path()).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let (status, body) = control(
+        &env,
+        "ownership",
+        json!({"phone_number": "+13125550151", "ownership_status": "removed"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let removed_at = body["data"]["removed_at"].as_str().unwrap().to_owned();
+    let plan = plan_json(&env, temp.path()).await;
+    assert_eq!(outline(&plan), ["add_numbers +13125550151"]);
+    assert_eq!(
+        plan["steps"][0]["reason"],
+        format!(
+            "batch 1 of 1: 1 number hosted elsewhere, not monitored yet; Telnyx removed 1 of them, added again: `+13125550151` (unconfirmed_ownership, {removed_at})"
+        )
+    );
+    let output = apply(&env, temp.path()).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(converged(&env, temp.path()).await, 0);
+
+    let (status, body) = control(
+        &env,
+        "ownership",
+        json!({"phone_number": "+13125550150", "ownership_status": "pending_confirmation", "confirm_by": "2030-01-04T07:00:00Z"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let plan = plan_json(&env, temp.path()).await;
+    assert_eq!(plan["steps"], json!([]));
+    assert_eq!(
+        plan["warnings"],
+        json!([{
+            "rule": "ownership_unconfirmed",
+            "message": "`+13125550150` ownership is `pending_confirmation` (carrier_changed): confirm it by 2030-01-04T07:00:00Z with `telrep ownership confirm initech.yaml --number +13125550150`, or Telnyx removes it from monitoring",
+            "phone_number": "+13125550150",
+            "confirm_by": "2030-01-04T07:00:00Z"
+        }])
+    );
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &[
+            "ownership",
+            "confirm",
+            "initech.yaml",
+            "--number",
+            "+13125550150",
+        ],
+    )
+    .await;
+    assert_eq!(
+        (output.status.code(), stdout(&output).as_str()),
+        (
+            Some(0),
+            "`+13125550150`: ownership confirmed, now `verified`\n"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(plan_json(&env, temp.path()).await["warnings"], json!([]));
+    // Nothing to answer any more, and a number that is not the enterprise's.
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &[
+            "ownership",
+            "confirm",
+            "initech.yaml",
+            "--number",
+            "+13125550150",
+            "--number",
+            "+13125550199",
+        ],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    let said = stderr(&output);
+    let errors: Vec<&str> = said
+        .lines()
+        .filter(|line| line.starts_with("error: "))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "error: `+13125550150` has no ownership check to answer (it is `verified`, or from the Telnyx inventory)",
+            "error: `+13125550199` is not a number of enterprise `Initech LLC`",
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_ownership_webhook_is_set_and_cleared_and_must_be_https() {
+    let (env, temp) = initech(|_| {}).await;
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &[
+            "ownership",
+            "webhook",
+            "initech.yaml",
+            "--url",
+            "https://hooks.initech.example/telnyx",
+        ],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output).lines().next(),
+        Some(
+            "error: no enterprise has legal_name `Initech LLC` (or the manifest's `id`): run `telrep apply` for `initech.yaml` first"
+        )
+    );
+    assert_eq!(apply(&env, temp.path()).await.status.code(), Some(0));
+    env.clear_requests().await;
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &[
+            "ownership",
+            "webhook",
+            "initech.yaml",
+            "--url",
+            "http://hooks.initech.example/telnyx",
+        ],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "error: `--url http://hooks.initech.example/telnyx` is not an https URL: Telnyx delivers ownership events over https only\n"
+    );
+    assert_eq!(env.requests().await, Vec::new());
+    for (args, said) in [
+        (
+            vec!["--url", "https://hooks.initech.example/telnyx"],
+            "ownership events for `Initech LLC` go to https://hooks.initech.example/telnyx\n",
+        ),
+        (
+            vec!["--clear"],
+            "ownership events for `Initech LLC` are no longer sent\n",
+        ),
+    ] {
+        let mut all = vec!["ownership", "webhook", "initech.yaml"];
+        all.extend(args);
+        let output = telrep_against(&env, temp.path(), &all).await;
+        assert_eq!(
+            (output.status.code(), stdout(&output).as_str()),
+            (Some(0), said),
+            "{}",
+            stderr(&output)
+        );
+    }
+    let patches: Vec<(String, u16)> = env
+        .requests()
+        .await
+        .into_iter()
+        .filter(|(method, ..)| method == "PATCH")
+        .map(|(_, path, _, status)| (path.rsplit('/').next().unwrap().to_owned(), status))
+        .collect();
+    assert_eq!(
+        patches,
+        [("webhook".to_owned(), 200), ("webhook".to_owned(), 200)]
+    );
+}
