@@ -80,7 +80,14 @@ impl SandboxConfig {
                 crate::model::ReputationSpec::Disabled => None,
             })
             .flat_map(|numbers| numbers.numbers.iter())
-            .map(|number| (number.to_string(), "local".to_owned()))
+            .map(|number| {
+                // Typed as the real inventory would type it, so toll-free numbers show as such.
+                let kind = match crate::manifest::ask_libphonenumber(*number) {
+                    crate::manifest::Verdict::UsTollFree => "toll_free",
+                    _ => "local",
+                };
+                (number.to_string(), kind.to_owned())
+            })
             .collect();
         config
     }
