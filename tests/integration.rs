@@ -18,6 +18,7 @@ mod client;
 mod docs;
 mod plan;
 mod sandbox;
+mod sandbox_v2;
 mod schema;
 mod sdk;
 mod support;
