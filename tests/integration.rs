@@ -19,6 +19,7 @@ mod current_api;
 mod docs;
 mod plan;
 mod sandbox;
+mod sandbox_v2;
 mod schema;
 mod sdk;
 mod support;
