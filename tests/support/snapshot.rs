@@ -2,10 +2,11 @@
 //! macro that applies it: `crate::snapshot!(text, @"…")` is `insta::assert_snapshot!` with
 //! the table bound. A test never masks by hand; what the table does not cover is exact.
 
+/// An id no account has, which tests write into manifests (a pin to nothing); fixed, so
+/// snapshots show it as it is while the ids the sandbox issues read `[UUID]`.
+pub const UNKNOWN_ID: &str = "0e6a1c52-3b7d-4f8e-9a21-5c4d3b2a1f00";
+
 /// What varies from run to run, and the placeholder that stands for it, applied in order.
-/// Fixed values of the same shape are masked too (a pinned test id reads `[UUID]`): the
-/// placeholder says what kind of value stands there, and the test's other assertions pin
-/// values that matter.
 pub const FILTERS: &[(&str, &str)] = &[
     // An ephemeral loopback port (four or five digits; `127.0.0.1:1`, refused on purpose,
     // stays).
@@ -46,25 +47,30 @@ fn temp_filter() -> (String, &'static str) {
     (format!(r"{escaped}/\.tmp[0-9A-Za-z]+"), "[TEMP]")
 }
 
-/// The current insta settings with the table added.
+/// The current insta settings with the table added (`UNKNOWN_ID` is set aside first and
+/// put back last, so the id filter leaves it).
 pub fn settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
+    let aside = UNKNOWN_ID.replace('-', "\u{2011}");
+    settings.add_filter(UNKNOWN_ID, aside.as_str());
     let (temp, placeholder) = temp_filter();
     settings.add_filter(&temp, placeholder);
     for (pattern, placeholder) in FILTERS {
         settings.add_filter(pattern, *placeholder);
     }
+    settings.add_filter(&aside, UNKNOWN_ID);
     settings
 }
 
 /// `insta::assert_snapshot!` with the filter table of `support::snapshot` bound.
 #[macro_export]
 macro_rules! snapshot {
-    ($value:expr, @$expected:literal $(,)?) => {
+    ($value:expr, @$expected:literal $(,)?) => {{
+        let value = $value;
         $crate::support::snapshot::settings().bind(|| {
-            insta::assert_snapshot!($value, @$expected);
+            insta::assert_snapshot!(value, @$expected);
         })
-    };
+    }};
 }
 
 #[test]
@@ -76,6 +82,7 @@ fn the_table_masks_what_varies_and_nothing_else() {
          add_numbers [=====] 3/3 numbers (2s) ␛[2K12:34:58 add_numbers: 3 numbers in 0.0 s\n\
          telrep: using a local sandbox at http://127.0.0.1:40123/v2 in {}/state.json\n\
          cannot read the account at `127.0.0.1:1`, created 2026-11-25T03:00:00Z\n\
+         the manifest pins enterprise `id` `{UNKNOWN_ID}`\n\
          The longest wait (`30m`, `1h`, `90s`) [default: 30m]; 1,000 numbers (os error 111)\n",
         temp.path().display()
     );
@@ -85,6 +92,7 @@ fn the_table_masks_what_varies_and_nothing_else() {
     add_numbers [=====] 3/3 numbers ([DURATION]) ␛[2K[TIME] add_numbers: 3 numbers in [DURATION]
     telrep: using a local sandbox at http://127.0.0.1:[PORT]/v2 in [TEMP]/state.json
     cannot read the account at `127.0.0.1:1`, created [TIMESTAMP]
+    the manifest pins enterprise `id` `0e6a1c52-3b7d-4f8e-9a21-5c4d3b2a1f00`
     The longest wait (`30m`, `1h`, `90s`) [default: 30m]; 1,000 numbers (os error 111)
     ");
 }
