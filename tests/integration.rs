@@ -16,6 +16,7 @@
 mod apply;
 mod client;
 mod docs;
+mod help;
 mod plan;
 mod sandbox;
 mod schema;
