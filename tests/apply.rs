@@ -1,54 +1,18 @@
 //! `telrep apply` against an in-process sandbox: convergence, idempotence, rejected vetting,
-//! refused numbers, stale saved plans, the LOA cascade, --no-wait, and confirmation.
+//! refused numbers, stale saved plans, the LOA cascade, --no-wait, confirmation, faults and
+//! signals. Every output is a whole, filtered snapshot (`crate::snapshot!`); a signal is sent
+//! once telrep has said or done what the test waits for, never after a sleep.
 
 use std::path::Path;
-use std::process::Output;
 
 use serde_json::{Value, json};
 
-use crate::support::api::{Env, config_with_inventory, telrep_against as telrep, workspace};
-use crate::support::fixtures;
-
-/// `telrep apply --auto-approve acme.yaml` against `base`, in the background, stderr kept.
-fn spawn_apply(base: &str, directory: &Path) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
-        .args(["apply", "--auto-approve", "acme.yaml", "--api-url", base])
-        .current_dir(directory)
-        .env("TELNYX_API_KEY", "test")
-        .env("NO_COLOR", "1")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-/// Sends SIGTERM to `child` and waits for it to end.
-async fn terminate(child: std::process::Child) -> Output {
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
-        .await
-        .unwrap()
-}
-
-/// stderr without the `HH:MM:SS ` prefix of progress lines.
-fn progress(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr)
-        .lines()
-        .map(|line| {
-            let bytes = line.as_bytes();
-            if bytes.len() > 9 && bytes[2] == b':' && bytes[5] == b':' && bytes[8] == b' ' {
-                line[9..].to_owned()
-            } else {
-                line.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
+use crate::support::api::{
+    Env, config_with_inventory, converge, telrep_against as telrep, telrep_at, workspace,
+};
+use crate::support::child::Child;
+use crate::support::proxy::{Proxy, Seen};
+use crate::support::{fixtures, render, wait_until};
 
 async fn writes(env: &Env) -> Vec<String> {
     env.requests()
@@ -57,6 +21,38 @@ async fn writes(env: &Env) -> Vec<String> {
         .filter(|(method, ..)| method != "GET")
         .map(|(method, path, _, status)| format!("{method} {path} {status}"))
         .collect()
+}
+
+/// `http://127.0.0.1:PORT` of the sandbox, for a proxy in front of it.
+fn upstream(env: &Env) -> String {
+    format!("http://{}", env.sandbox.address())
+}
+
+/// `apply --auto-approve acme.yaml` in the background against `base`.
+fn spawn_apply(base: &str, directory: &Path) -> Child {
+    Child::spawn(
+        directory,
+        &["apply", "--auto-approve", "acme.yaml", "--api-url", base],
+    )
+}
+
+/// What telrep writes the moment it hears SIGTERM or SIGINT.
+const HEARD: &str = "telrep: interrupted; finishing the calls in flight, starting nothing new\n";
+
+/// Sends SIGTERM and waits until telrep says it heard it (and starts nothing new).
+async fn terminate(child: &Child) {
+    child.terminate();
+    child.wait_for_stderr(60, HEARD).await;
+}
+
+/// `render(output)` of an apply stopped by a signal while it waited on nothing the test
+/// holds (a pause, a read that never ends), with `HEARD` checked to be there once and left
+/// out: the task that hears the signal writes it, and the waiting step notices the signal
+/// on its own, so which of their lines comes first is not fixed.
+fn render_interrupted(output: &std::process::Output) -> String {
+    let rendered = render(output);
+    assert_eq!(rendered.matches(HEARD).count(), 1, "{rendered}");
+    rendered.replacen(HEARD, "", 1)
 }
 
 const NUMBERS: [&str; 3] = ["+12025550101", "+12025550102", "+12025550103"];
@@ -71,20 +67,46 @@ async fn apply_converges_and_a_second_apply_changes_nothing() {
         &["apply", "--auto-approve", "acme.yaml"],
     )
     .await;
-    assert_eq!(output.status.code(), Some(0), "{}", progress(&output));
-    insta::assert_snapshot!(progress(&output), @"
-    [1/6] + accept_terms POST /terms_of_service/number_reputation/agree
-    [1] accept_terms done
-    [2/6] + create_enterprise POST /enterprises
-    [2] create_enterprise done: enterprise id `200315be-b054-4eab-8914-d939a11204a5`
-    [3/6] + upload_loa POST /documents
-    [3] upload_loa done: LOA document id `226d2a26-ba7a-4d06-b7b8-ca597e77887e`
-    [4/6] + enable_reputation POST /enterprises/{enterprise_id}/reputation
-    [4] enable_reputation done
-    [5/6] = wait_for_vetting GET /enterprises/{enterprise_id}/reputation
-    [5] wait_for_vetting done
-    [6/6] + add_numbers POST /enterprises/{enterprise_id}/reputation/numbers
-    [6] add_numbers done
+    crate::snapshot!(render(&output), @"
+    exit: 0
+    ----- stdout -----
+    Enterprise Acme Corp (not created yet), manifest acme.yaml
+
+    + accept_terms  POST /terms_of_service/number_reputation/agree
+        the current Number Reputation terms of service are not agreed; reputation calls answer 403 until they are
+    + create_enterprise  POST /enterprises
+        no enterprise has legal_name `Acme Corp`
+    + upload_loa  POST /documents
+        upload `loa/signed.pdf` (sha256 6ec26c386953…); no live LOA has its content. It is uploaded just before it is linked: an unlinked document is deleted after 30 minutes
+    + enable_reputation  POST /enterprises/{enterprise_id}/reputation  [billable]
+        Number Reputation is not enabled: enable with loa_document_id `{uploaded_document_id}` and check_frequency `business_daily`
+    = wait_for_vetting  GET /enterprises/{enterprise_id}/reputation
+        enable starts vetting; numbers can be added once `status` and `loa_status` are both approved
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 1 of 1: 3 numbers not monitored yet
+          +12025550101, +12025550102, +12025550103
+
+    Cost
+      apply bills $100.30:
+        enable Number Reputation (monthly monitoring, charged at enable): $100.00
+        3 numbers added, one check each (estimate): $0.30
+      monthly (monitoring and auto-refresh): $0.00 → $106.53
+      prices: the built-in table ($100.00 a month for monitoring, $0.10 a check); `--prices FILE` sets yours
+
+    Plan: 4 to create, 3 numbers to add, 0 to remove, 0 to change.
+    ----- stderr -----
+    [TIME] [1/6] + accept_terms POST /terms_of_service/number_reputation/agree
+    [TIME] [1] accept_terms done
+    [TIME] [2/6] + create_enterprise POST /enterprises
+    [TIME] [2] create_enterprise done: enterprise id `[UUID]`
+    [TIME] [3/6] + upload_loa POST /documents
+    [TIME] [3] upload_loa done: LOA document id `[UUID]`
+    [TIME] [4/6] + enable_reputation POST /enterprises/{enterprise_id}/reputation
+    [TIME] [4] enable_reputation done
+    [TIME] [5/6] = wait_for_vetting GET /enterprises/{enterprise_id}/reputation
+    [TIME] [5] wait_for_vetting done
+    [TIME] [6/6] + add_numbers POST /enterprises/{enterprise_id}/reputation/numbers
+    [TIME] [6] add_numbers done
     Apply complete. The account matches the manifest.
     ");
     assert_eq!(
@@ -98,16 +120,24 @@ async fn apply_converges_and_a_second_apply_changes_nothing() {
         &["apply", "--auto-approve", "acme.yaml"],
     )
     .await;
-    assert_eq!(again.status.code(), Some(0));
     assert_eq!(
         writes(&env).await,
         Vec::<String>::new(),
         "a converged account gets zero write calls"
     );
-    assert_eq!(
-        String::from_utf8_lossy(&again.stdout).lines().last(),
-        Some("No changes. The account matches the manifest.")
-    );
+    crate::snapshot!(render(&again), @"
+    exit: 0
+    ----- stdout -----
+    Enterprise Acme Corp (id [UUID]), manifest acme.yaml
+
+    Cost
+      apply bills nothing
+      monthly (monitoring and auto-refresh): $106.53, unchanged
+      prices: the built-in table ($100.00 a month for monitoring, $0.10 a check); `--prices FILE` sets yours
+
+    No changes. The account matches the manifest.
+    ----- stderr -----
+    ");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -115,11 +145,36 @@ async fn json_events_and_confirmation() {
     let env = Env::start(config_with_inventory(&NUMBERS)).await;
     let workspace = workspace(&NUMBERS, "");
     let refused = telrep(&env, workspace.path(), &["apply", "acme.yaml"]).await;
-    assert_eq!(refused.status.code(), Some(1));
-    assert_eq!(
-        progress(&refused),
-        "error: apply makes 6 calls and was not confirmed: pass --auto-approve when not on a terminal"
-    );
+    crate::snapshot!(render(&refused), @"
+    exit: 1
+    ----- stdout -----
+    Enterprise Acme Corp (not created yet), manifest acme.yaml
+
+    + accept_terms  POST /terms_of_service/number_reputation/agree
+        the current Number Reputation terms of service are not agreed; reputation calls answer 403 until they are
+    + create_enterprise  POST /enterprises
+        no enterprise has legal_name `Acme Corp`
+    + upload_loa  POST /documents
+        upload `loa/signed.pdf` (sha256 6ec26c386953…); no live LOA has its content. It is uploaded just before it is linked: an unlinked document is deleted after 30 minutes
+    + enable_reputation  POST /enterprises/{enterprise_id}/reputation  [billable]
+        Number Reputation is not enabled: enable with loa_document_id `{uploaded_document_id}` and check_frequency `business_daily`
+    = wait_for_vetting  GET /enterprises/{enterprise_id}/reputation
+        enable starts vetting; numbers can be added once `status` and `loa_status` are both approved
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 1 of 1: 3 numbers not monitored yet
+          +12025550101, +12025550102, +12025550103
+
+    Cost
+      apply bills $100.30:
+        enable Number Reputation (monthly monitoring, charged at enable): $100.00
+        3 numbers added, one check each (estimate): $0.30
+      monthly (monitoring and auto-refresh): $0.00 → $106.53
+      prices: the built-in table ($100.00 a month for monitoring, $0.10 a check); `--prices FILE` sets yours
+
+    Plan: 4 to create, 3 numbers to add, 0 to remove, 0 to change.
+    ----- stderr -----
+    error: apply makes 6 calls and was not confirmed: pass --auto-approve when not on a terminal
+    ");
     assert_eq!(writes(&env).await, Vec::<String>::new());
     let output = telrep(
         &env,
@@ -176,14 +231,46 @@ async fn rejected_vetting_fails_with_its_reasons() {
         &["apply", "--auto-approve", "acme.yaml"],
     )
     .await;
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = progress(&output);
-    assert_eq!(
-        stderr.lines().last(),
-        Some(
-            "error: vetting was rejected: The business could not be verified from the details provided; The Letter of Authorization does not match the enterprise"
-        )
-    );
+    crate::snapshot!(render(&output), @"
+    exit: 1
+    ----- stdout -----
+    Enterprise Acme Corp (not created yet), manifest acme.yaml
+
+    + accept_terms  POST /terms_of_service/number_reputation/agree
+        the current Number Reputation terms of service are not agreed; reputation calls answer 403 until they are
+    + create_enterprise  POST /enterprises
+        no enterprise has legal_name `Acme Corp`
+    + upload_loa  POST /documents
+        upload `loa/signed.pdf` (sha256 6ec26c386953…); no live LOA has its content. It is uploaded just before it is linked: an unlinked document is deleted after 30 minutes
+    + enable_reputation  POST /enterprises/{enterprise_id}/reputation  [billable]
+        Number Reputation is not enabled: enable with loa_document_id `{uploaded_document_id}` and check_frequency `business_daily`
+    = wait_for_vetting  GET /enterprises/{enterprise_id}/reputation
+        enable starts vetting; numbers can be added once `status` and `loa_status` are both approved
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 1 of 1: 3 numbers not monitored yet
+          +12025550101, +12025550102, +12025550103
+
+    Cost
+      apply bills $100.30:
+        enable Number Reputation (monthly monitoring, charged at enable): $100.00
+        3 numbers added, one check each (estimate): $0.30
+      monthly (monitoring and auto-refresh): $0.00 → $106.53
+      prices: the built-in table ($100.00 a month for monitoring, $0.10 a check); `--prices FILE` sets yours
+
+    Plan: 4 to create, 3 numbers to add, 0 to remove, 0 to change.
+    ----- stderr -----
+    [TIME] [1/6] + accept_terms POST /terms_of_service/number_reputation/agree
+    [TIME] [1] accept_terms done
+    [TIME] [2/6] + create_enterprise POST /enterprises
+    [TIME] [2] create_enterprise done: enterprise id `[UUID]`
+    [TIME] [3/6] + upload_loa POST /documents
+    [TIME] [3] upload_loa done: LOA document id `[UUID]`
+    [TIME] [4/6] + enable_reputation POST /enterprises/{enterprise_id}/reputation
+    [TIME] [4] enable_reputation done
+    [TIME] [5/6] = wait_for_vetting GET /enterprises/{enterprise_id}/reputation
+    [TIME] [5] wait_for_vetting failed: vetting was rejected: The business could not be verified from the details provided; The Letter of Authorization does not match the enterprise
+    error: vetting was rejected: The business could not be verified from the details provided; The Letter of Authorization does not match the enterprise
+    ");
     assert_eq!(env.billing().await["numbers_added"], 0);
 }
 
@@ -203,21 +290,55 @@ async fn a_refused_number_is_named_and_the_rest_of_its_batch_added() {
         &["apply", "--auto-approve", "acme.yaml"],
     )
     .await;
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = progress(&output);
-    assert!(stderr.ends_with("error: the API refused 1 number:\n  +12025550207: `+12025550207` is not eligible for Number Reputation"), "{stderr}");
+    crate::snapshot!(render(&output), @"
+    exit: 1
+    ----- stdout -----
+    Enterprise Acme Corp (not created yet), manifest acme.yaml
+
+    + accept_terms  POST /terms_of_service/number_reputation/agree
+        the current Number Reputation terms of service are not agreed; reputation calls answer 403 until they are
+    + create_enterprise  POST /enterprises
+        no enterprise has legal_name `Acme Corp`
+    + upload_loa  POST /documents
+        upload `loa/signed.pdf` (sha256 6ec26c386953…); no live LOA has its content. It is uploaded just before it is linked: an unlinked document is deleted after 30 minutes
+    + enable_reputation  POST /enterprises/{enterprise_id}/reputation  [billable]
+        Number Reputation is not enabled: enable with loa_document_id `{uploaded_document_id}` and check_frequency `business_daily`
+    = wait_for_vetting  GET /enterprises/{enterprise_id}/reputation
+        enable starts vetting; numbers can be added once `status` and `loa_status` are both approved
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 1 of 1: 10 numbers not monitored yet
+          +12025550200, +12025550201, +12025550202, … 5 more …, +12025550208, +12025550209
+
+    Cost
+      apply bills $101.00:
+        enable Number Reputation (monthly monitoring, charged at enable): $100.00
+        10 numbers added, one check each (estimate): $1.00
+      monthly (monitoring and auto-refresh): $0.00 → $121.75
+      prices: the built-in table ($100.00 a month for monitoring, $0.10 a check); `--prices FILE` sets yours
+
+    Plan: 4 to create, 10 numbers to add, 0 to remove, 0 to change.
+    ----- stderr -----
+    [TIME] [1/6] + accept_terms POST /terms_of_service/number_reputation/agree
+    [TIME] [1] accept_terms done
+    [TIME] [2/6] + create_enterprise POST /enterprises
+    [TIME] [2] create_enterprise done: enterprise id `[UUID]`
+    [TIME] [3/6] + upload_loa POST /documents
+    [TIME] [3] upload_loa done: LOA document id `[UUID]`
+    [TIME] [4/6] + enable_reputation POST /enterprises/{enterprise_id}/reputation
+    [TIME] [4] enable_reputation done
+    [TIME] [5/6] = wait_for_vetting GET /enterprises/{enterprise_id}/reputation
+    [TIME] [5] wait_for_vetting done
+    [TIME] [6/6] + add_numbers POST /enterprises/{enterprise_id}/reputation/numbers
+    [TIME] [6] refused +12025550207: `+12025550207` is not eligible for Number Reputation
+    [TIME] [6] add_numbers failed: 1 number refused
+    error: the API refused 1 number:
+      +12025550207: `+12025550207` is not eligible for Number Reputation
+    ");
     assert_eq!(env.billing().await["numbers_added"], 9);
-    let (_, listed) = env
-        .call("GET", "/reputation/numbers?page[size]=250", None)
-        .await;
-    let monitored: Vec<&str> = listed["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["phone_number"].as_str().unwrap())
-        .collect();
-    assert_eq!(monitored.len(), 9);
-    assert!(!monitored.contains(&"+12025550207"));
+    let enterprises = env.enterprises().await;
+    let mut expected = numbers.clone();
+    expected.retain(|number| number != "+12025550207");
+    assert_eq!(env.monitored(&enterprises[0]).await, expected);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -240,11 +361,12 @@ async fn a_stale_saved_plan_is_refused() {
         &["apply", "--auto-approve", "--plan", "plan.json"],
     )
     .await;
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(
-        progress(&output),
-        "error: refusing the saved plan: the account changed since the plan was saved; run `telrep plan --out FILE` again and review it"
-    );
+    crate::snapshot!(render(&output), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    error: refusing the saved plan: the account changed since the plan was saved; run `telrep plan --out FILE` again and review it
+    ");
     // Planned again and applied from the fresh plan, it converges.
     telrep(
         &env,
@@ -258,7 +380,7 @@ async fn a_stale_saved_plan_is_refused() {
         &["apply", "--auto-approve", "--plan", "plan.json"],
     )
     .await;
-    assert_eq!(applied.status.code(), Some(0), "{}", progress(&applied));
+    assert_eq!(applied.status.code(), Some(0), "{}", render(&applied));
     // The manifest changes after the plan was saved.
     telrep(
         &env,
@@ -275,11 +397,12 @@ async fn a_stale_saved_plan_is_refused() {
         &["apply", "--auto-approve", "--plan", "plan.json"],
     )
     .await;
-    assert_eq!(stale.status.code(), Some(1));
-    assert_eq!(
-        progress(&stale),
-        "error: refusing the saved plan: `acme.yaml` changed since the plan was saved; run `telrep plan --out FILE` again and review it"
-    );
+    crate::snapshot!(render(&stale), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    error: refusing the saved plan: `acme.yaml` changed since the plan was saved; run `telrep plan --out FILE` again and review it
+    ");
     // issue 8: a changed LOA (or numbers file) is named, not only its manifest.
     std::fs::write(workspace.path().join("acme.yaml"), original).unwrap();
     telrep(
@@ -297,28 +420,19 @@ async fn a_stale_saved_plan_is_refused() {
         &["apply", "--auto-approve", "--plan", "plan.json"],
     )
     .await;
-    assert_eq!(stale.status.code(), Some(1));
-    assert_eq!(
-        progress(&stale),
-        "error: refusing the saved plan: `loa/signed.pdf` changed since the plan was saved; run `telrep plan --out FILE` again and review it"
-    );
+    crate::snapshot!(render(&stale), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    error: refusing the saved plan: `loa/signed.pdf` changed since the plan was saved; run `telrep plan --out FILE` again and review it
+    ");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn replacing_an_approved_loa_goes_through_the_cascade() {
     let env = Env::start(config_with_inventory(&NUMBERS)).await;
     let workspace = workspace(&NUMBERS, "");
-    assert_eq!(
-        telrep(
-            &env,
-            workspace.path(),
-            &["apply", "--auto-approve", "acme.yaml"]
-        )
-        .await
-        .status
-        .code(),
-        Some(0)
-    );
+    converge(&env, workspace.path(), "acme.yaml").await;
     // A new signed LOA replaces the approved one.
     let mut pdf = std::fs::read(workspace.path().join("loa/signed.pdf")).unwrap();
     pdf.extend_from_slice(b"\n% re-signed 2026-11-25\n");
@@ -329,29 +443,61 @@ async fn replacing_an_approved_loa_goes_through_the_cascade() {
         &["apply", "--auto-approve", "acme.yaml"],
     )
     .await;
-    assert_eq!(refused.status.code(), Some(1));
+    crate::snapshot!(render(&refused), @"
+    exit: 1
+    ----- stdout -----
+    Enterprise Acme Corp (id [UUID]), manifest acme.yaml
+
+    The plan cannot be made:
+      - the LOA must change and the live one is approved, which the API refuses to PATCH: disable de-registers 3 numbers, re-adds 3 numbers in 1 batch, and bills enable again; pass --allow-disable to accept
+
+    Plan failed: 1 error.
+    ----- stderr -----
+    ");
     let output = telrep(
         &env,
         workspace.path(),
         &["apply", "--auto-approve", "--allow-disable", "acme.yaml"],
     )
     .await;
-    assert_eq!(output.status.code(), Some(0), "{}", progress(&output));
-    let actions: Vec<String> = progress(&output)
-        .lines()
-        .filter(|line| line.contains("] ") && (line.ends_with(" done") || line.contains(" done: ")))
-        .map(|line| line.split_whitespace().nth(1).unwrap().to_owned())
-        .collect();
-    assert_eq!(
-        actions,
-        [
-            "upload_loa",
-            "disable_reputation",
-            "enable_reputation",
-            "wait_for_vetting",
-            "add_numbers"
-        ]
-    );
+    crate::snapshot!(render(&output), @"
+    exit: 0
+    ----- stdout -----
+    Enterprise Acme Corp (id [UUID]), manifest acme.yaml
+
+    + upload_loa  POST /documents
+        upload `loa/signed.pdf` (sha256 ef45d599b0ce…); no live LOA has its content. It is uploaded just before it is linked: an unlinked document is deleted after 30 minutes
+    - disable_reputation  DELETE /enterprises/[UUID]/reputation
+        the LOA must change and the live one is approved, which the API refuses to PATCH
+    + enable_reputation  POST /enterprises/[UUID]/reputation  [billable]
+        re-enable after the disable: enable with loa_document_id `{uploaded_document_id}` and check_frequency `business_daily`
+    = wait_for_vetting  GET /enterprises/[UUID]/reputation
+        vetting restarts after enable; numbers can be added once it is approved
+    + add_numbers  POST /enterprises/[UUID]/reputation/numbers  [billable]
+        batch 1 of 1: 3 numbers not monitored yet
+          +12025550101, +12025550102, +12025550103
+
+    Cost
+      apply bills $100.30:
+        enable Number Reputation (monthly monitoring, charged at enable): $100.00
+        3 numbers added, one check each (estimate): $0.30
+      monthly (monitoring and auto-refresh): $106.53, unchanged
+      prices: the built-in table ($100.00 a month for monitoring, $0.10 a check); `--prices FILE` sets yours
+
+    Plan: 2 to create, 3 numbers to add, 1 to remove, 0 to change.
+    ----- stderr -----
+    [TIME] [1/5] + upload_loa POST /documents
+    [TIME] [1] upload_loa done: LOA document id `[UUID]`
+    [TIME] [2/5] - disable_reputation DELETE /enterprises/[UUID]/reputation
+    [TIME] [2] disable_reputation done
+    [TIME] [3/5] + enable_reputation POST /enterprises/[UUID]/reputation
+    [TIME] [3] enable_reputation done
+    [TIME] [4/5] = wait_for_vetting GET /enterprises/[UUID]/reputation
+    [TIME] [4] wait_for_vetting done
+    [TIME] [5/5] + add_numbers POST /enterprises/[UUID]/reputation/numbers
+    [TIME] [5] add_numbers done
+    Apply complete. The account matches the manifest.
+    ");
     assert_eq!(
         env.billing().await["enable"],
         2,
@@ -378,11 +524,45 @@ async fn no_wait_stops_before_approval_and_a_later_apply_finishes() {
         &["apply", "--auto-approve", "--no-wait", "acme.yaml"],
     )
     .await;
-    assert_eq!(output.status.code(), Some(3));
-    assert_eq!(
-        progress(&output).lines().last(),
-        Some("vetting pending: run apply again later")
-    );
+    crate::snapshot!(render(&output), @"
+    exit: 3
+    ----- stdout -----
+    Enterprise Acme Corp (not created yet), manifest acme.yaml
+
+    + accept_terms  POST /terms_of_service/number_reputation/agree
+        the current Number Reputation terms of service are not agreed; reputation calls answer 403 until they are
+    + create_enterprise  POST /enterprises
+        no enterprise has legal_name `Acme Corp`
+    + upload_loa  POST /documents
+        upload `loa/signed.pdf` (sha256 6ec26c386953…); no live LOA has its content. It is uploaded just before it is linked: an unlinked document is deleted after 30 minutes
+    + enable_reputation  POST /enterprises/{enterprise_id}/reputation  [billable]
+        Number Reputation is not enabled: enable with loa_document_id `{uploaded_document_id}` and check_frequency `business_daily`
+    = wait_for_vetting  GET /enterprises/{enterprise_id}/reputation
+        enable starts vetting; numbers can be added once `status` and `loa_status` are both approved
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 1 of 1: 3 numbers not monitored yet
+          +12025550101, +12025550102, +12025550103
+
+    Cost
+      apply bills $100.30:
+        enable Number Reputation (monthly monitoring, charged at enable): $100.00
+        3 numbers added, one check each (estimate): $0.30
+      monthly (monitoring and auto-refresh): $0.00 → $106.53
+      prices: the built-in table ($100.00 a month for monitoring, $0.10 a check); `--prices FILE` sets yours
+
+    Plan: 4 to create, 3 numbers to add, 0 to remove, 0 to change.
+    ----- stderr -----
+    [TIME] [1/6] + accept_terms POST /terms_of_service/number_reputation/agree
+    [TIME] [1] accept_terms done
+    [TIME] [2/6] + create_enterprise POST /enterprises
+    [TIME] [2] create_enterprise done: enterprise id `[UUID]`
+    [TIME] [3/6] + upload_loa POST /documents
+    [TIME] [3] upload_loa done: LOA document id `[UUID]`
+    [TIME] [4/6] + enable_reputation POST /enterprises/{enterprise_id}/reputation
+    [TIME] [4] enable_reputation done
+    [TIME] [5/6] = wait_for_vetting GET /enterprises/{enterprise_id}/reputation
+    vetting pending: run apply again later
+    ");
     assert_eq!(env.billing().await["numbers_added"], 0);
     let timeout = telrep(
         &env,
@@ -396,14 +576,16 @@ async fn no_wait_stops_before_approval_and_a_later_apply_finishes() {
         ],
     )
     .await;
-    assert_eq!(timeout.status.code(), Some(3));
+    // Vetting comes due on the sandbox's clock, 5 s after the first apply enabled it: what
+    // these two runs find depends on how fast the machine is, so only their ends are fixed.
+    assert_eq!(timeout.status.code(), Some(3), "{}", render(&timeout));
     let finished = telrep(
         &env,
         workspace.path(),
         &["apply", "--auto-approve", "acme.yaml"],
     )
     .await;
-    assert_eq!(finished.status.code(), Some(0), "{}", progress(&finished));
+    assert_eq!(finished.status.code(), Some(0), "{}", render(&finished));
     assert_eq!(
         env.billing().await,
         json!({"enable": 1, "numbers_added": 3, "fresh_lookups": 0, "first_lookups": 0, "refreshes": 0})
@@ -434,32 +616,13 @@ async fn inspect(state: &Path) -> (usize, u64, Vec<String>) {
     let mut config = telrep::sandbox::SandboxConfig::local();
     config.state_file = Some(state.to_path_buf());
     let env = Env::start(config).await;
-    let (_, enterprises) = env.call("GET", "/enterprises?page[size]=250", None).await;
+    let enterprises = env.enterprises().await;
     let enable = env.billing().await["enable"].as_u64().unwrap();
-    let mut numbers = Vec::new();
-    for page in 1.. {
-        let (_, listed) = env
-            .call(
-                "GET",
-                &format!("/reputation/numbers?page[size]=250&page[number]={page}"),
-                None,
-            )
-            .await;
-        let data = listed["data"].as_array().unwrap().clone();
-        if data.is_empty() {
-            break;
-        }
-        numbers.extend(
-            data.iter()
-                .map(|item| item["phone_number"].as_str().unwrap().to_owned()),
-        );
-    }
-    numbers.sort();
-    (
-        enterprises["meta"]["total_results"].as_u64().unwrap() as usize,
-        enable,
-        numbers,
-    )
+    let numbers = match enterprises.first() {
+        Some(id) => env.monitored(id).await,
+        None => Vec::new(),
+    };
+    (enterprises.len(), enable, numbers)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -475,20 +638,7 @@ async fn faults_do_not_stop_convergence_or_double_bill() {
     config.faults.rate_limit = Some(15);
     let env = Env::start(config).await;
     // A pipeline runs apply again until it converges; every run must be safe.
-    let mut codes = Vec::new();
-    for _ in 0..8 {
-        let output = telrep(
-            &env,
-            workspace.path(),
-            &["apply", "--auto-approve", "acme.yaml"],
-        )
-        .await;
-        codes.push(output.status.code());
-        if output.status.code() == Some(0) {
-            break;
-        }
-    }
-    assert_eq!(codes.last(), Some(&Some(0)), "never converged: {codes:?}");
+    converge(&env, workspace.path(), "acme.yaml").await;
     let statuses: Vec<u16> = env
         .requests()
         .await
@@ -520,35 +670,33 @@ async fn killed_at_any_point_a_second_apply_converges() {
         let mut config = config_with_inventory(&refs);
         config.state_file = Some(state.clone());
         let env = Env::start(config).await;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
-            .args([
+        // The sandbox serves request `kill_after`; its answer is held, and apply is
+        // SIGKILLed before it hears it (the worst moment: the change is made, unseen).
+        let proxy = Proxy::holding(upstream(&env), move |_, before| {
+            before.len() + 1 >= kill_after
+        })
+        .await;
+        let mut child = Child::spawn(
+            workspace.path(),
+            &[
                 "apply",
                 "--auto-approve",
                 "--concurrency",
                 "1",
                 "acme.yaml",
                 "--api-url",
-                &env.base(),
-            ])
-            .current_dir(workspace.path())
-            .env("TELNYX_API_KEY", "test")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        // SIGKILL as soon as the sandbox has served `kill_after` requests.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        loop {
-            if env.requests().await.len() >= kill_after || std::time::Instant::now() > deadline {
-                let _ = child.kill();
-                break;
-            }
-            if child.try_wait().unwrap().is_some() {
-                break;
-            }
-            tokio::task::yield_now().await;
+                &proxy.base_url(),
+            ],
+        );
+        let (mut log, mut stderr) = (proxy.log(), child.stderr());
+        tokio::select! {
+            _ = wait_until(&mut log, 60, "the answer to be held", |log: &Vec<Seen>| {
+                log.get(kill_after - 1).is_some_and(|seen| seen.held)
+            }) => child.kill(),
+            _ = wait_until(&mut stderr, 60, "apply to end", |stderr| stderr.closed) => {}
         }
-        let _ = child.wait();
+        child.wait().await;
+        drop(proxy);
         let output = telrep(
             &env,
             workspace.path(),
@@ -559,7 +707,7 @@ async fn killed_at_any_point_a_second_apply_converges() {
             output.status.code(),
             Some(0),
             "after a kill at request {kill_after}: {}",
-            progress(&output)
+            render(&output)
         );
         env.sandbox.shutdown().await;
         let (enterprises, enables, monitored) = inspect(&state).await;
@@ -587,72 +735,128 @@ fn checked_in_event_schema_is_current() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_finishes_the_calls_in_flight_and_a_rerun_completes() {
-    let (workspace, mut numbers) = fleet_workspace(1_000);
-    numbers.sort();
+    let (workspace, numbers) = fleet_workspace(1_000);
     let state = workspace.path().join("state.json");
     let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
     let mut config = config_with_inventory(&refs);
     config.state_file = Some(state.clone());
-    config.faults.latency = Some((
-        std::time::Duration::from_millis(60),
-        std::time::Duration::from_millis(60),
-    ));
     let env = Env::start(config).await;
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
-        .args([
+    // The answers to the number batches are held: two are in flight at once.
+    let proxy = Proxy::holding(upstream(&env), |seen, _| {
+        seen.answered("POST", "/reputation/numbers", 201)
+    })
+    .await;
+    let child = Child::spawn(
+        workspace.path(),
+        &[
             "apply",
             "--auto-approve",
             "--concurrency",
             "2",
             "acme.yaml",
             "--api-url",
-            &env.base(),
-        ])
-        .current_dir(workspace.path())
-        .env("TELNYX_API_KEY", "test")
-        .env("NO_COLOR", "1")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Once the first add call has been answered, send SIGTERM.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
-        let adds = env
-            .requests()
-            .await
-            .iter()
-            .filter(|(method, path, _, status)| {
-                method == "POST" && path.ends_with("/reputation/numbers") && *status == 201
-            })
-            .count();
-        if adds >= 1 {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no add call within 60 s"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-    let output = terminate(child).await;
-    assert_eq!(output.status.code(), Some(143), "{}", progress(&output));
-    let stderr = progress(&output);
-    let last = stderr.lines().last().unwrap();
-    assert!(
-        last.starts_with("interrupted: ")
-            && last.ends_with(" not started; run apply again to finish"),
-        "{last}"
+            &proxy.base_url(),
+        ],
     );
-    let added = env.billing().await["numbers_added"].as_u64().unwrap();
-    assert!(added > 0 && added < 1_000, "stopped part way: {added}");
+    let mut log = proxy.log();
+    let in_flight = wait_until(&mut log, 60, "two batches in flight", |log: &Vec<Seen>| {
+        log.iter().filter(|seen| seen.held).count() == 2
+    })
+    .await;
+    terminate(&child).await;
+    // The two answers are passed on in batch order, each once the last is reported.
+    let mut held: Vec<usize> = (0..in_flight.len())
+        .filter(|index| in_flight[*index].held)
+        .collect();
+    held.sort_by(|a, b| in_flight[*a].body.cmp(&in_flight[*b].body));
+    for (done, index) in held.into_iter().enumerate() {
+        proxy.release(index);
+        wait_until(&mut child.stderr(), 60, "a batch reported", |stderr| {
+            stderr.text.matches("add_numbers done").count() == done + 1
+        })
+        .await;
+    }
+    let output = child.wait().await;
+    crate::snapshot!(render(&output), @"
+    exit: 143
+    ----- stdout -----
+    Enterprise Acme Corp (not created yet), manifest acme.yaml
+
+    + accept_terms  POST /terms_of_service/number_reputation/agree
+        the current Number Reputation terms of service are not agreed; reputation calls answer 403 until they are
+    + create_enterprise  POST /enterprises
+        no enterprise has legal_name `Acme Corp`
+    + upload_loa  POST /documents
+        upload `loa/signed.pdf` (sha256 6ec26c386953…); no live LOA has its content. It is uploaded just before it is linked: an unlinked document is deleted after 30 minutes
+    + enable_reputation  POST /enterprises/{enterprise_id}/reputation  [billable]
+        Number Reputation is not enabled: enable with loa_document_id `{uploaded_document_id}` and check_frequency `business_daily`
+    = wait_for_vetting  GET /enterprises/{enterprise_id}/reputation
+        enable starts vetting; numbers can be added once `status` and `loa_status` are both approved
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 1 of 10: 100 numbers not monitored yet
+          +12022000000, +12022010000, +12022020000, … 95 more …, +12022980000, +12022990000
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 2 of 10: 100 numbers not monitored yet
+          +12023000000, +12023010000, +12023020000, … 95 more …, +12023980000, +12023990000
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 3 of 10: 100 numbers not monitored yet
+          +12024000000, +12024010000, +12024020000, … 95 more …, +12024980000, +12024990000
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 4 of 10: 100 numbers not monitored yet
+          +12025000000, +12025010000, +12025020000, … 95 more …, +12025980000, +12025990000
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 5 of 10: 100 numbers not monitored yet
+          +12026000000, +12026010000, +12026020000, … 95 more …, +12026980000, +12026990000
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 6 of 10: 100 numbers not monitored yet
+          +12027000000, +12027010000, +12027020000, … 95 more …, +12027980000, +12027990000
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 7 of 10: 100 numbers not monitored yet
+          +12028000000, +12028010000, +12028020000, … 95 more …, +12028980000, +12028990000
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 8 of 10: 100 numbers not monitored yet
+          +12029000000, +12029010000, +12029020000, … 95 more …, +12029980000, +12029990000
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 9 of 10: 100 numbers not monitored yet
+          +12122000000, +12122010000, +12122020000, … 95 more …, +12122980000, +12122990000
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 10 of 10: 100 numbers not monitored yet
+          +12123000000, +12123010000, +12123020000, … 95 more …, +12123980000, +12123990000
+
+    Cost
+      apply bills $200.00:
+        enable Number Reputation (monthly monitoring, charged at enable): $100.00
+        1,000 numbers added, one check each (estimate): $100.00
+      monthly (monitoring and auto-refresh): $0.00 → $2,275.00
+      prices: the built-in table ($100.00 a month for monitoring, $0.10 a check); `--prices FILE` sets yours
+
+    Plan: 4 to create, 1,000 numbers to add, 0 to remove, 0 to change.
+    ----- stderr -----
+    [TIME] [1/15] + accept_terms POST /terms_of_service/number_reputation/agree
+    [TIME] [1] accept_terms done
+    [TIME] [2/15] + create_enterprise POST /enterprises
+    [TIME] [2] create_enterprise done: enterprise id `[UUID]`
+    [TIME] [3/15] + upload_loa POST /documents
+    [TIME] [3] upload_loa done: LOA document id `[UUID]`
+    [TIME] [4/15] + enable_reputation POST /enterprises/{enterprise_id}/reputation
+    [TIME] [4] enable_reputation done
+    [TIME] [5/15] = wait_for_vetting GET /enterprises/{enterprise_id}/reputation
+    [TIME] [5] wait_for_vetting done
+    [TIME] [6/15] + add_numbers POST /enterprises/{enterprise_id}/reputation/numbers
+    [TIME] [7/15] + add_numbers POST /enterprises/{enterprise_id}/reputation/numbers
+    telrep: interrupted; finishing the calls in flight, starting nothing new
+    [TIME] [6] add_numbers done
+    [TIME] [7] add_numbers done
+    interrupted: 7 of 15 steps done, 8 not started; run apply again to finish
+    ");
+    assert_eq!(env.billing().await["numbers_added"], 200);
     let rerun = telrep(
         &env,
         workspace.path(),
         &["apply", "--auto-approve", "acme.yaml"],
     )
     .await;
-    assert_eq!(rerun.status.code(), Some(0), "{}", progress(&rerun));
+    assert_eq!(rerun.status.code(), Some(0), "{}", render(&rerun));
     assert_eq!(env.billing().await["numbers_added"], 1_000);
 }
 
@@ -671,30 +875,26 @@ fn progress_bars_on_a_terminal() {
         .output()
         .expect("`script` (util-linux) provides the pseudo-terminal");
     assert_eq!(output.status.code(), Some(0));
-    let screen = String::from_utf8_lossy(&output.stdout).replace('\r', "");
-    assert!(
-        screen.contains("add_numbers [========================================] 3/3 numbers"),
-        "{screen}"
-    );
-    let lines: Vec<&str> = screen
-        .lines()
-        .map(|line| line.rsplit("\u{1b}[2K").next().unwrap_or(line))
-        .collect();
-    assert!(
-        lines
-            .iter()
-            .any(|line| line.len() > 9 && line[9..].starts_with("add_numbers: 3 numbers in ")),
-        "{screen}"
-    );
-    assert!(
-        lines.iter().any(|line| line.len() > 9
-            && line[9..].starts_with("[2] create_enterprise done: enterprise id `")),
-        "{screen}"
-    );
-    assert_eq!(
-        lines.last().copied(),
-        Some("Apply complete. The account matches the manifest.")
-    );
+    // The screen as written, carriage returns dropped and the escape shown as `␛`.
+    let screen = String::from_utf8_lossy(&output.stdout)
+        .replace('\r', "")
+        .replace('\u{1b}', "␛");
+    crate::snapshot!(screen, @"
+    telrep: using a local sandbox at http://127.0.0.1:[PORT]/v2 (state in .telrep/sandbox.json); nothing is sent to Telnyx
+    [TIME] [1/6] + accept_terms POST /terms_of_service/number_reputation/agree
+    [TIME] [1] accept_terms done
+    [TIME] [2/6] + create_enterprise POST /enterprises
+    [TIME] [2] create_enterprise done: enterprise id `[UUID]`
+    [TIME] [3/6] + upload_loa POST /documents
+    [TIME] [3] upload_loa done: LOA document id `[UUID]`
+    [TIME] [4/6] + enable_reputation POST /enterprises/{enterprise_id}/reputation
+    [TIME] [4] enable_reputation done
+    [TIME] [5/6] = wait_for_vetting GET /enterprises/{enterprise_id}/reputation
+    [TIME] waiting for vetting: status `pending`, loa_status `pending`
+    [TIME] [5] wait_for_vetting done
+    add_numbers [========================================] 3/3 numbers ([DURATION])         ␛[2K[TIME] add_numbers: 3 numbers in [DURATION]
+    Apply complete. The account matches the manifest.
+    ");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -720,24 +920,30 @@ async fn issue_8_an_apply_stopped_by_an_ambiguous_write_says_a_rerun_is_safe() {
     let manifest = std::fs::read_to_string(&path).unwrap();
     let disabled = &manifest[..manifest.find("reputation:").unwrap()];
     std::fs::write(&path, format!("{disabled}reputation:\n  enabled: false\n")).unwrap();
-    let base = server.base_url();
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
-            .args(["apply", "--auto-approve", "--api-url", &base, "acme.yaml"])
-            .current_dir(workspace.path())
-            .env("TELNYX_API_KEY", "test-key-not-secret")
-            .env("NO_COLOR", "1")
-            .stdin(std::process::Stdio::null())
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    insta::assert_snapshot!(progress(&output), @"
-    [1/1] + create_enterprise POST /enterprises
-    [1] re-read after an ambiguous failure: the enterprise was not created; sending again
-    [1] create_enterprise failed: step 1 (create_enterprise) failed: POST /enterprises: 500 Unexpected error [10007]: try again (the write may or may not have taken effect)
+    let output = telrep_at(
+        server.base_url(),
+        workspace.path(),
+        &["apply", "--auto-approve", "acme.yaml"],
+    )
+    .await;
+    crate::snapshot!(render(&output), @"
+    exit: 1
+    ----- stdout -----
+    Enterprise Acme Corp (not created yet), manifest acme.yaml
+
+    + create_enterprise  POST /enterprises
+        no enterprise has legal_name `Acme Corp`
+
+    Cost
+      apply bills nothing
+      monthly (monitoring and auto-refresh): $0.00, unchanged
+      prices: the built-in table ($100.00 a month for monitoring, $0.10 a check); `--prices FILE` sets yours
+
+    Plan: 1 to create, 0 numbers to add, 0 to remove, 0 to change.
+    ----- stderr -----
+    [TIME] [1/1] + create_enterprise POST /enterprises
+    [TIME] [1] re-read after an ambiguous failure: the enterprise was not created; sending again
+    [TIME] [1] create_enterprise failed: step 1 (create_enterprise) failed: POST /enterprises: 500 Unexpected error [10007]: try again (the write may or may not have taken effect)
     error: step 1 (create_enterprise) failed
     caused by: POST /enterprises: 500 Unexpected error [10007]: try again (the write may or may not have taken effect)
     note: running apply again is safe: it re-reads the account first and picks up where this one stopped
@@ -764,20 +970,51 @@ async fn issue_9_a_batch_that_always_fails_is_sent_a_bounded_number_of_times() {
         &["apply", "--auto-approve", "acme.yaml"],
     )
     .await;
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = progress(&output);
-    let tail: Vec<&str> = stderr
-        .lines()
-        .skip_while(|line| !line.starts_with("[6/6]"))
-        .collect();
-    insta::assert_snapshot!(tail.join("\n"), @"
-    [6/6] + add_numbers POST /enterprises/{enterprise_id}/reputation/numbers
-    [6] re-read after an ambiguous failure: 0 of 3 numbers of the batch are monitored
-    [6] re-read after an ambiguous failure: 0 of 3 numbers of the batch are monitored
-    [6] re-read after an ambiguous failure: 0 of 3 numbers of the batch are monitored
-    [6] add_numbers failed: step 6 (add_numbers): the batch failed 3 times without a definite answer; not added: +12025550101, +12025550102, +12025550103: POST /enterprises/200315be-b054-4eab-8914-d939a11204a5/reputation/numbers: 500 Unexpected error [10007]: sandbox: injected server error (the write may or may not have taken effect)
+    crate::snapshot!(render(&output), @"
+    exit: 1
+    ----- stdout -----
+    Enterprise Acme Corp (not created yet), manifest acme.yaml
+
+    + accept_terms  POST /terms_of_service/number_reputation/agree
+        the current Number Reputation terms of service are not agreed; reputation calls answer 403 until they are
+    + create_enterprise  POST /enterprises
+        no enterprise has legal_name `Acme Corp`
+    + upload_loa  POST /documents
+        upload `loa/signed.pdf` (sha256 6ec26c386953…); no live LOA has its content. It is uploaded just before it is linked: an unlinked document is deleted after 30 minutes
+    + enable_reputation  POST /enterprises/{enterprise_id}/reputation  [billable]
+        Number Reputation is not enabled: enable with loa_document_id `{uploaded_document_id}` and check_frequency `business_daily`
+    = wait_for_vetting  GET /enterprises/{enterprise_id}/reputation
+        enable starts vetting; numbers can be added once `status` and `loa_status` are both approved
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 1 of 1: 3 numbers not monitored yet
+          +12025550101, +12025550102, +12025550103
+
+    Cost
+      apply bills $100.30:
+        enable Number Reputation (monthly monitoring, charged at enable): $100.00
+        3 numbers added, one check each (estimate): $0.30
+      monthly (monitoring and auto-refresh): $0.00 → $106.53
+      prices: the built-in table ($100.00 a month for monitoring, $0.10 a check); `--prices FILE` sets yours
+
+    Plan: 4 to create, 3 numbers to add, 0 to remove, 0 to change.
+    ----- stderr -----
+    [TIME] [1/6] + accept_terms POST /terms_of_service/number_reputation/agree
+    [TIME] [1] accept_terms done
+    [TIME] [2/6] + create_enterprise POST /enterprises
+    [TIME] [2] create_enterprise done: enterprise id `[UUID]`
+    [TIME] [3/6] + upload_loa POST /documents
+    [TIME] [3] upload_loa done: LOA document id `[UUID]`
+    [TIME] [4/6] + enable_reputation POST /enterprises/{enterprise_id}/reputation
+    [TIME] [4] enable_reputation done
+    [TIME] [5/6] = wait_for_vetting GET /enterprises/{enterprise_id}/reputation
+    [TIME] [5] wait_for_vetting done
+    [TIME] [6/6] + add_numbers POST /enterprises/{enterprise_id}/reputation/numbers
+    [TIME] [6] re-read after an ambiguous failure: 0 of 3 numbers of the batch are monitored
+    [TIME] [6] re-read after an ambiguous failure: 0 of 3 numbers of the batch are monitored
+    [TIME] [6] re-read after an ambiguous failure: 0 of 3 numbers of the batch are monitored
+    [TIME] [6] add_numbers failed: step 6 (add_numbers): the batch failed 3 times without a definite answer; not added: +12025550101, +12025550102, +12025550103: POST /enterprises/[UUID]/reputation/numbers: 500 Unexpected error [10007]: sandbox: injected server error (the write may or may not have taken effect)
     error: step 6 (add_numbers): the batch failed 3 times without a definite answer; not added: +12025550101, +12025550102, +12025550103
-    caused by: POST /enterprises/200315be-b054-4eab-8914-d939a11204a5/reputation/numbers: 500 Unexpected error [10007]: sandbox: injected server error (the write may or may not have taken effect)
+    caused by: POST /enterprises/[UUID]/reputation/numbers: 500 Unexpected error [10007]: sandbox: injected server error (the write may or may not have taken effect)
     note: running apply again is safe: it re-reads the account first and picks up where this one stopped
     ");
     // The first send and BATCH_RESENDS (2) more, each after a re-read; nothing else.
@@ -797,64 +1034,80 @@ async fn issue_9_sigterm_during_the_vetting_wait_exits_143() {
     let env = Env::start(config).await;
     let workspace = workspace(&NUMBERS, "");
     let child = spawn_apply(&env.base(), workspace.path());
-    // Once apply has polled the pending vetting twice (so it is in its backoff), SIGTERM.
-    crate::support::api::eventually(60, || async {
-        env.requests()
-            .await
-            .iter()
-            .filter(|(method, path, _, _)| method == "GET" && path.ends_with("/reputation"))
-            .count()
-            >= 2
-    })
-    .await;
-    let output = terminate(child).await;
-    assert_eq!(output.status.code(), Some(143), "{}", progress(&output));
-    assert_eq!(
-        progress(&output).lines().last(),
-        Some("interrupted: 4 of 6 steps done, 2 not started; run apply again to finish")
-    );
+    // Once apply says vetting is pending, it is in its backoff between polls: SIGTERM.
+    child
+        .wait_for_stderr(60, "waiting for vetting: status `pending`")
+        .await;
+    terminate(&child).await;
+    let output = child.wait().await;
+    crate::snapshot!(render_interrupted(&output), @"
+    exit: 143
+    ----- stdout -----
+    Enterprise Acme Corp (not created yet), manifest acme.yaml
+
+    + accept_terms  POST /terms_of_service/number_reputation/agree
+        the current Number Reputation terms of service are not agreed; reputation calls answer 403 until they are
+    + create_enterprise  POST /enterprises
+        no enterprise has legal_name `Acme Corp`
+    + upload_loa  POST /documents
+        upload `loa/signed.pdf` (sha256 6ec26c386953…); no live LOA has its content. It is uploaded just before it is linked: an unlinked document is deleted after 30 minutes
+    + enable_reputation  POST /enterprises/{enterprise_id}/reputation  [billable]
+        Number Reputation is not enabled: enable with loa_document_id `{uploaded_document_id}` and check_frequency `business_daily`
+    = wait_for_vetting  GET /enterprises/{enterprise_id}/reputation
+        enable starts vetting; numbers can be added once `status` and `loa_status` are both approved
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 1 of 1: 3 numbers not monitored yet
+          +12025550101, +12025550102, +12025550103
+
+    Cost
+      apply bills $100.30:
+        enable Number Reputation (monthly monitoring, charged at enable): $100.00
+        3 numbers added, one check each (estimate): $0.30
+      monthly (monitoring and auto-refresh): $0.00 → $106.53
+      prices: the built-in table ($100.00 a month for monitoring, $0.10 a check); `--prices FILE` sets yours
+
+    Plan: 4 to create, 3 numbers to add, 0 to remove, 0 to change.
+    ----- stderr -----
+    [TIME] [1/6] + accept_terms POST /terms_of_service/number_reputation/agree
+    [TIME] [1] accept_terms done
+    [TIME] [2/6] + create_enterprise POST /enterprises
+    [TIME] [2] create_enterprise done: enterprise id `[UUID]`
+    [TIME] [3/6] + upload_loa POST /documents
+    [TIME] [3] upload_loa done: LOA document id `[UUID]`
+    [TIME] [4/6] + enable_reputation POST /enterprises/{enterprise_id}/reputation
+    [TIME] [4] enable_reputation done
+    [TIME] [5/6] = wait_for_vetting GET /enterprises/{enterprise_id}/reputation
+    [TIME] waiting for vetting: status `pending`, loa_status `pending`
+    interrupted: 4 of 6 steps done, 2 not started; run apply again to finish
+    ");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn issue_9_an_loa_without_sha256_converges_without_cascading() {
-    use crate::support::proxy::Proxy;
     let env = Env::start(config_with_inventory(&NUMBERS)).await;
     // A man in the middle takes `sha256` out of every document, as the API's schema allows.
-    let proxy = Proxy::start(
-        format!("http://{}", env.sandbox.address()),
-        |method, path, _, body| {
-            if method != "GET" || !path.starts_with("/v2/documents/") {
-                return body;
-            }
-            let mut value: Value = serde_json::from_slice(&body).unwrap();
-            value["data"].as_object_mut().unwrap().remove("sha256");
-            serde_json::to_vec(&value).unwrap()
-        },
-    )
+    let proxy = Proxy::start(upstream(&env), |method, path, _, body| {
+        if method != "GET" || !path.starts_with("/v2/documents/") {
+            return body;
+        }
+        let mut value: Value = serde_json::from_slice(&body).unwrap();
+        value["data"].as_object_mut().unwrap().remove("sha256");
+        serde_json::to_vec(&value).unwrap()
+    })
     .await;
     let workspace = workspace(&NUMBERS, "");
-    let apply = || {
-        let base = proxy.base_url();
-        let directory = workspace.path().to_path_buf();
-        tokio::task::spawn_blocking(move || {
-            std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
-                .args(["apply", "--auto-approve", "--allow-disable", "acme.yaml"])
-                .args(["--api-url", &base])
-                .current_dir(directory)
-                .env("TELNYX_API_KEY", "test")
-                .env("NO_COLOR", "1")
-                .stdin(std::process::Stdio::null())
-                .output()
-                .unwrap()
-        })
-    };
     for run in 0..3 {
-        let output = apply().await.unwrap();
+        let output = telrep_at(
+            proxy.base_url(),
+            workspace.path(),
+            &["apply", "--auto-approve", "--allow-disable", "acme.yaml"],
+        )
+        .await;
         assert_eq!(
             output.status.code(),
             Some(0),
             "run {run}: {}",
-            progress(&output)
+            render(&output)
         );
     }
     // Matched by size and name: enabled once, the numbers added once, never disabled.
@@ -874,30 +1127,78 @@ async fn issue_9_sigterm_while_a_batch_keeps_failing_exits_143() {
     let mut config = config_with_inventory(&NUMBERS);
     config.faults.fail_routes =
         vec![telrep::sandbox::parse_fail_route("POST /enterprises/*/reputation/numbers").unwrap()];
-    // Slow enough that the batch's re-reads and resends outlast the signal.
-    config.faults.latency = Some((
-        std::time::Duration::from_millis(300),
-        std::time::Duration::from_millis(300),
-    ));
     let env = Env::start(config).await;
+    // The batch's second send is held until the signal is heard: between its sends.
+    let proxy = Proxy::holding(upstream(&env), |seen, before| {
+        seen.answered("POST", "/reputation/numbers", 500)
+            && before
+                .iter()
+                .any(|earlier| earlier.answered("POST", "/reputation/numbers", 500))
+    })
+    .await;
     let workspace = workspace(&NUMBERS, "");
-    let child = spawn_apply(&env.base(), workspace.path());
-    let failed_adds = || async {
-        env.requests()
-            .await
-            .iter()
-            .filter(|(method, path, _, status)| {
-                method == "POST" && path.ends_with("/reputation/numbers") && *status == 500
-            })
-            .count()
-    };
-    crate::support::api::eventually(60, || async { failed_adds().await >= 1 }).await;
-    let output = terminate(child).await;
-    assert_eq!(output.status.code(), Some(143), "{}", progress(&output));
-    assert!(
-        failed_adds().await < 3,
-        "stopped before the batch's budget ran out"
-    );
+    let child = spawn_apply(&proxy.base_url(), workspace.path());
+    let mut log = proxy.log();
+    let log_now = wait_until(&mut log, 60, "the second send held", |log: &Vec<Seen>| {
+        log.iter().any(|seen| seen.held)
+    })
+    .await;
+    terminate(&child).await;
+    proxy.release(log_now.iter().position(|seen| seen.held).unwrap());
+    let output = child.wait().await;
+    crate::snapshot!(render(&output), @"
+    exit: 143
+    ----- stdout -----
+    Enterprise Acme Corp (not created yet), manifest acme.yaml
+
+    + accept_terms  POST /terms_of_service/number_reputation/agree
+        the current Number Reputation terms of service are not agreed; reputation calls answer 403 until they are
+    + create_enterprise  POST /enterprises
+        no enterprise has legal_name `Acme Corp`
+    + upload_loa  POST /documents
+        upload `loa/signed.pdf` (sha256 6ec26c386953…); no live LOA has its content. It is uploaded just before it is linked: an unlinked document is deleted after 30 minutes
+    + enable_reputation  POST /enterprises/{enterprise_id}/reputation  [billable]
+        Number Reputation is not enabled: enable with loa_document_id `{uploaded_document_id}` and check_frequency `business_daily`
+    = wait_for_vetting  GET /enterprises/{enterprise_id}/reputation
+        enable starts vetting; numbers can be added once `status` and `loa_status` are both approved
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 1 of 1: 3 numbers not monitored yet
+          +12025550101, +12025550102, +12025550103
+
+    Cost
+      apply bills $100.30:
+        enable Number Reputation (monthly monitoring, charged at enable): $100.00
+        3 numbers added, one check each (estimate): $0.30
+      monthly (monitoring and auto-refresh): $0.00 → $106.53
+      prices: the built-in table ($100.00 a month for monitoring, $0.10 a check); `--prices FILE` sets yours
+
+    Plan: 4 to create, 3 numbers to add, 0 to remove, 0 to change.
+    ----- stderr -----
+    [TIME] [1/6] + accept_terms POST /terms_of_service/number_reputation/agree
+    [TIME] [1] accept_terms done
+    [TIME] [2/6] + create_enterprise POST /enterprises
+    [TIME] [2] create_enterprise done: enterprise id `[UUID]`
+    [TIME] [3/6] + upload_loa POST /documents
+    [TIME] [3] upload_loa done: LOA document id `[UUID]`
+    [TIME] [4/6] + enable_reputation POST /enterprises/{enterprise_id}/reputation
+    [TIME] [4] enable_reputation done
+    [TIME] [5/6] = wait_for_vetting GET /enterprises/{enterprise_id}/reputation
+    [TIME] [5] wait_for_vetting done
+    [TIME] [6/6] + add_numbers POST /enterprises/{enterprise_id}/reputation/numbers
+    [TIME] [6] re-read after an ambiguous failure: 0 of 3 numbers of the batch are monitored
+    telrep: interrupted; finishing the calls in flight, starting nothing new
+    [TIME] [6] re-read after an ambiguous failure: 0 of 3 numbers of the batch are monitored
+    interrupted: 5 of 6 steps done, 1 not started; run apply again to finish
+    ");
+    let failed_adds = env
+        .requests()
+        .await
+        .iter()
+        .filter(|(method, path, _, status)| {
+            method == "POST" && path.ends_with("/reputation/numbers") && *status == 500
+        })
+        .count();
+    assert!(failed_adds < 3, "stopped before the batch's budget ran out");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -908,30 +1209,54 @@ async fn issue_9_a_failing_wait_names_its_step() {
     let workspace = workspace(&NUMBERS, "");
     let child = spawn_apply(&env.base(), workspace.path());
     // Once apply waits for vetting, reputation is disabled behind its back.
-    let polls = || async {
-        env.requests()
-            .await
-            .iter()
-            .filter(|(method, path, _, _)| method == "GET" && path.ends_with("/reputation"))
-            .map(|(_, path, _, _)| path.clone())
-            .collect::<Vec<_>>()
-    };
-    crate::support::api::eventually(60, || async { !polls().await.is_empty() }).await;
-    let path = polls().await[0].trim_start_matches("/v2").to_owned();
+    child
+        .wait_for_stderr(60, "waiting for vetting: status `pending`")
+        .await;
+    let enterprises = env.enterprises().await;
+    let path = format!("/enterprises/{}/reputation", enterprises[0]);
     assert_eq!(env.call("DELETE", &path, None).await.0, 204);
-    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
-        .await
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = progress(&output);
-    let tail: Vec<&str> = stderr.lines().rev().take(2).collect();
-    assert_eq!(
-        tail,
-        [
-            "error: step 5 (wait_for_vetting): reputation is not enabled",
-            "[5] wait_for_vetting failed: step 5 (wait_for_vetting): reputation is not enabled",
-        ]
-    );
+    let output = child.wait().await;
+    crate::snapshot!(render(&output), @"
+    exit: 1
+    ----- stdout -----
+    Enterprise Acme Corp (not created yet), manifest acme.yaml
+
+    + accept_terms  POST /terms_of_service/number_reputation/agree
+        the current Number Reputation terms of service are not agreed; reputation calls answer 403 until they are
+    + create_enterprise  POST /enterprises
+        no enterprise has legal_name `Acme Corp`
+    + upload_loa  POST /documents
+        upload `loa/signed.pdf` (sha256 6ec26c386953…); no live LOA has its content. It is uploaded just before it is linked: an unlinked document is deleted after 30 minutes
+    + enable_reputation  POST /enterprises/{enterprise_id}/reputation  [billable]
+        Number Reputation is not enabled: enable with loa_document_id `{uploaded_document_id}` and check_frequency `business_daily`
+    = wait_for_vetting  GET /enterprises/{enterprise_id}/reputation
+        enable starts vetting; numbers can be added once `status` and `loa_status` are both approved
+    + add_numbers  POST /enterprises/{enterprise_id}/reputation/numbers  [billable]
+        batch 1 of 1: 3 numbers not monitored yet
+          +12025550101, +12025550102, +12025550103
+
+    Cost
+      apply bills $100.30:
+        enable Number Reputation (monthly monitoring, charged at enable): $100.00
+        3 numbers added, one check each (estimate): $0.30
+      monthly (monitoring and auto-refresh): $0.00 → $106.53
+      prices: the built-in table ($100.00 a month for monitoring, $0.10 a check); `--prices FILE` sets yours
+
+    Plan: 4 to create, 3 numbers to add, 0 to remove, 0 to change.
+    ----- stderr -----
+    [TIME] [1/6] + accept_terms POST /terms_of_service/number_reputation/agree
+    [TIME] [1] accept_terms done
+    [TIME] [2/6] + create_enterprise POST /enterprises
+    [TIME] [2] create_enterprise done: enterprise id `[UUID]`
+    [TIME] [3/6] + upload_loa POST /documents
+    [TIME] [3] upload_loa done: LOA document id `[UUID]`
+    [TIME] [4/6] + enable_reputation POST /enterprises/{enterprise_id}/reputation
+    [TIME] [4] enable_reputation done
+    [TIME] [5/6] = wait_for_vetting GET /enterprises/{enterprise_id}/reputation
+    [TIME] waiting for vetting: status `pending`, loa_status `pending`
+    [TIME] [5] wait_for_vetting failed: step 5 (wait_for_vetting): reputation is not enabled
+    error: step 5 (wait_for_vetting): reputation is not enabled
+    ");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -939,34 +1264,23 @@ async fn issue_9_sigterm_while_apply_reads_the_account_exits_143() {
     // A server that accepts connections and never answers: apply waits on its first read.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counter = accepted.clone();
+    let (accepted, mut accepts) = tokio::sync::watch::channel(0_usize);
     tokio::spawn(async move {
         let mut held = Vec::new();
         while let Ok((socket, _)) = listener.accept().await {
-            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             held.push(socket);
+            accepted.send_replace(held.len());
         }
     });
     let workspace = workspace(&NUMBERS, "");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
-        .args(["apply", "--auto-approve", "acme.yaml", "--api-url"])
-        .arg(format!("http://{address}/v2"))
-        .current_dir(workspace.path())
-        .env("TELNYX_API_KEY", "test-key-not-secret")
-        .env("NO_COLOR", "1")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    crate::support::api::eventually(60, || async {
-        accepted.load(std::sync::atomic::Ordering::SeqCst) >= 1
-    })
-    .await;
-    let output = terminate(child).await;
-    assert_eq!(output.status.code(), Some(143), "{}", progress(&output));
-    assert_eq!(
-        progress(&output).lines().last(),
-        Some("interrupted while reading the account, before any change; run apply again")
-    );
+    let child = spawn_apply(&format!("http://{address}/v2"), workspace.path());
+    wait_until(&mut accepts, 60, "a connection", |count| *count >= 1).await;
+    terminate(&child).await;
+    let output = child.wait().await;
+    crate::snapshot!(render_interrupted(&output), @"
+    exit: 143
+    ----- stdout -----
+    ----- stderr -----
+    interrupted while reading the account, before any change; run apply again
+    ");
 }

@@ -185,38 +185,31 @@ async fn every_call_reaches_the_documented_endpoint() {
     assert_eq!(loa.status(), Some(400));
     client.disable_reputation(&id).await.unwrap();
     assert_eq!(client.get_reputation(&id).await.unwrap(), None);
-    let seen: Vec<(String, String, String, u16)> = env.requests().await;
-    let summary: Vec<String> = seen
-        .iter()
-        .map(|(method, path, query, status)| {
-            let path = path
-                .replace(&id, "{id}")
-                .replace(&document_id, "{document}");
-            format!("{method} {path}?{query} {status}")
-        })
+    let seen: String = env
+        .requests()
+        .await
+        .into_iter()
+        .map(|(method, path, query, status)| format!("{method} {path}?{query} {status}\n"))
         .collect();
-    assert_eq!(
-        summary,
-        [
-            "GET /v2/terms_of_service/status?product_type=number_reputation 200",
-            "GET /v2/enterprises?legal_name=Acme&page%5Bnumber%5D=1&page%5Bsize%5D=250 200",
-            "GET /v2/enterprises/{id}? 200",
-            "PUT /v2/enterprises/{id}? 200",
-            "GET /v2/enterprises/{id}/reputation? 200",
-            "PATCH /v2/enterprises/{id}/reputation/frequency? 200",
-            "GET /v2/enterprises/{id}/reputation/numbers?filter%5Bphone_number%5D%5Beq%5D=%2B12025550000&page%5Bnumber%5D=1&page%5Bsize%5D=250 200",
-            "GET /v2/enterprises/{id}/reputation/numbers/%2B12025550000? 200",
-            "POST /v2/enterprises/{id}/reputation/numbers/refresh? 200",
-            "DELETE /v2/enterprises/{id}/reputation/numbers/%2B12025550000? 204",
-            "DELETE /v2/enterprises/{id}/reputation/numbers/%2B12025550000? 404",
-            "GET /v2/reputation/numbers?page%5Bnumber%5D=1&page%5Bsize%5D=250 200",
-            "GET /v2/phone_numbers?filter%5Bphone_number%5D=2025550001&page%5Bnumber%5D=1&page%5Bsize%5D=250 200",
-            "GET /v2/documents/{document}? 200",
-            "PATCH /v2/enterprises/{id}/reputation/loa? 400",
-            "DELETE /v2/enterprises/{id}/reputation? 204",
-            "GET /v2/enterprises/{id}/reputation? 404",
-        ]
-    );
+    crate::snapshot!(seen, @"
+    GET /v2/terms_of_service/status?product_type=number_reputation 200
+    GET /v2/enterprises?legal_name=Acme&page%5Bnumber%5D=1&page%5Bsize%5D=250 200
+    GET /v2/enterprises/[UUID]? 200
+    PUT /v2/enterprises/[UUID]? 200
+    GET /v2/enterprises/[UUID]/reputation? 200
+    PATCH /v2/enterprises/[UUID]/reputation/frequency? 200
+    GET /v2/enterprises/[UUID]/reputation/numbers?filter%5Bphone_number%5D%5Beq%5D=%2B12025550000&page%5Bnumber%5D=1&page%5Bsize%5D=250 200
+    GET /v2/enterprises/[UUID]/reputation/numbers/%2B12025550000? 200
+    POST /v2/enterprises/[UUID]/reputation/numbers/refresh? 200
+    DELETE /v2/enterprises/[UUID]/reputation/numbers/%2B12025550000? 204
+    DELETE /v2/enterprises/[UUID]/reputation/numbers/%2B12025550000? 404
+    GET /v2/reputation/numbers?page%5Bnumber%5D=1&page%5Bsize%5D=250 200
+    GET /v2/phone_numbers?filter%5Bphone_number%5D=2025550001&page%5Bnumber%5D=1&page%5Bsize%5D=250 200
+    GET /v2/documents/[UUID]? 200
+    PATCH /v2/enterprises/[UUID]/reputation/loa? 400
+    DELETE /v2/enterprises/[UUID]/reputation? 204
+    GET /v2/enterprises/[UUID]/reputation? 404
+    ");
     assert_eq!(
         client.request_count(),
         4 + 1 + 17,

@@ -17,6 +17,7 @@ mod apply;
 mod client;
 mod current_api;
 mod docs;
+mod help;
 mod plan;
 mod sandbox;
 mod sandbox_v2;

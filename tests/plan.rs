@@ -6,65 +6,28 @@ use std::process::Output;
 
 use serde_json::{Value, json};
 
-use crate::support::api::{Env, config_with_inventory, telrep_against as telrep, workspace};
+use crate::support::api::{
+    Env, config_with_inventory, converge, telrep_against as telrep, workspace,
+};
 use crate::support::{fixtures, render, root};
 
-/// Brings the sandbox to the state the workspace's manifest declares: terms, enterprise,
-/// the same LOA file, approved vetting, and these numbers.
-/// The enterprise id and the LOA document id.
-async fn converge(env: &Env, workspace: &Path, numbers: &[&str]) -> (String, String) {
-    use base64::Engine as _;
-    env.call("POST", "/terms_of_service/number_reputation/agree", None)
-        .await;
-    let desired = telrep::manifest::load(&workspace.join("acme.yaml"), Default::default()).unwrap();
-    let mut body = serde_json::to_value(&desired.enterprise).unwrap();
-    body.as_object_mut().unwrap().remove("id");
-    let (_, enterprise) = env.call("POST", "/enterprises", Some(body)).await;
-    let id = enterprise["data"]["id"].as_str().unwrap().to_owned();
-    let pdf = std::fs::read(workspace.join("loa/signed.pdf")).unwrap();
-    let upload = json!({"file": base64::engine::general_purpose::STANDARD.encode(pdf), "filename": "signed.pdf"});
-    let (_, document) = env.call("POST", "/documents", Some(upload)).await;
-    let document = document["data"]["id"].as_str().unwrap().to_owned();
-    let frequency = json!({"loa_document_id": document, "check_frequency": "business_daily"});
-    assert_eq!(
-        env.call(
-            "POST",
-            &format!("/enterprises/{id}/reputation"),
-            Some(frequency)
-        )
-        .await
-        .0,
-        201
-    );
-    if !numbers.is_empty() {
-        let (status, body) = env
-            .call(
-                "POST",
-                &format!("/enterprises/{id}/reputation/numbers"),
-                Some(json!({"phone_numbers": numbers})),
-            )
-            .await;
-        assert_eq!(status, 201, "{body}");
-    }
-    (id, document)
-}
-
-fn text(output: &Output, id: Option<&str>) -> String {
-    let rendered = render(output);
-    match id {
-        Some(id) => rendered.replace(id, "[ENTERPRISE_ID]"),
-        None => rendered,
-    }
-}
-
 const NUMBERS: [&str; 3] = ["+12025550101", "+12025550102", "+12025550103"];
+
+/// The requests the sandbox served, one a line: method, path and query, status.
+async fn requests(env: &Env) -> String {
+    env.requests()
+        .await
+        .into_iter()
+        .map(|(method, path, query, status)| format!("{method} {path}?{query} {status}\n"))
+        .collect()
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn first_time_plan_in_every_format() {
     let env = Env::start(config_with_inventory(&NUMBERS)).await;
     let workspace = workspace(&NUMBERS, "");
     let output = telrep(&env, workspace.path(), &["plan", "acme.yaml"]).await;
-    insta::assert_snapshot!(text(&output, None), @"
+    crate::snapshot!(render(&output), @"
     exit: 0
     ----- stdout -----
     Enterprise Acme Corp (not created yet), manifest acme.yaml
@@ -208,7 +171,7 @@ async fn first_time_plan_in_every_format() {
         &["plan", "--format", "markdown", "acme.yaml"],
     )
     .await;
-    insta::assert_snapshot!(text(&markdown, None), @"
+    crate::snapshot!(render(&markdown), @"
     exit: 0
     ----- stdout -----
     <!-- telrep plan: acme.yaml -->
@@ -272,7 +235,7 @@ fn checked_in_plan_schema_is_current() {
 async fn converged_account_reads_only_free_endpoints() {
     let env = Env::start(config_with_inventory(&NUMBERS)).await;
     let workspace = workspace(&NUMBERS, "");
-    let (id, document) = converge(&env, workspace.path(), &NUMBERS).await;
+    converge(&env, workspace.path(), "acme.yaml").await;
     let billing_before = env.billing().await;
     env.clear_requests().await;
     let output = telrep(
@@ -281,10 +244,10 @@ async fn converged_account_reads_only_free_endpoints() {
         &["plan", "--detailed-exitcode", "acme.yaml"],
     )
     .await;
-    insta::assert_snapshot!(text(&output, Some(&id)), @"
+    crate::snapshot!(render(&output), @"
     exit: 0
     ----- stdout -----
-    Enterprise Acme Corp (id [ENTERPRISE_ID]), manifest acme.yaml
+    Enterprise Acme Corp (id [UUID]), manifest acme.yaml
 
     Cost
       apply bills nothing
@@ -294,26 +257,13 @@ async fn converged_account_reads_only_free_endpoints() {
     No changes. The account matches the manifest.
     ----- stderr -----
     ");
-    let requests: Vec<String> = env
-        .requests()
-        .await
-        .into_iter()
-        .map(|(method, path, query, status)| {
-            format!("{method} {}?{query} {status}", path.replace(&id, "ID"))
-        })
-        .collect();
-    assert_eq!(
-        requests,
-        [
-            "GET /v2/terms_of_service/status?product_type=number_reputation 200".to_owned(),
-            "GET /v2/enterprises?legal_name=Acme+Corp&page%5Bnumber%5D=1&page%5Bsize%5D=250 200"
-                .to_owned(),
-            "GET /v2/enterprises/ID/reputation? 200".to_owned(),
-            "GET /v2/enterprises/ID/reputation/numbers?page%5Bnumber%5D=1&page%5Bsize%5D=250 200"
-                .to_owned(),
-            format!("GET /v2/documents/{document}? 200"),
-        ]
-    );
+    crate::snapshot!(requests(&env).await, @"
+    GET /v2/terms_of_service/status?product_type=number_reputation 200
+    GET /v2/enterprises?legal_name=Acme+Corp&page%5Bnumber%5D=1&page%5Bsize%5D=250 200
+    GET /v2/enterprises/[UUID]/reputation? 200
+    GET /v2/enterprises/[UUID]/reputation/numbers?page%5Bnumber%5D=1&page%5Bsize%5D=250 200
+    GET /v2/documents/[UUID]? 200
+    ");
     assert_eq!(
         env.billing().await,
         billing_before,
@@ -325,23 +275,24 @@ async fn converged_account_reads_only_free_endpoints() {
 async fn changes_rails_and_unmanaged_numbers() {
     let env = Env::start(config_with_inventory(&NUMBERS)).await;
     // The manifest keeps one number and prunes; live has three: two removals, under the rail.
+    let all = workspace(&NUMBERS, "");
+    converge(&env, all.path(), "acme.yaml").await;
     let pruning = workspace(&NUMBERS[..1], "  prune: true\n");
-    let (id, _) = converge(&env, pruning.path(), &NUMBERS).await;
     let output = telrep(
         &env,
         pruning.path(),
         &["plan", "--detailed-exitcode", "acme.yaml"],
     )
     .await;
-    insta::assert_snapshot!(text(&output, Some(&id)), @"
+    crate::snapshot!(render(&output), @"
     exit: 2
     ----- stdout -----
-    Enterprise Acme Corp (id [ENTERPRISE_ID]), manifest acme.yaml
+    Enterprise Acme Corp (id [UUID]), manifest acme.yaml
 
-    - remove_number  DELETE /enterprises/[ENTERPRISE_ID]/reputation/numbers/%2B12025550102
+    - remove_number  DELETE /enterprises/[UUID]/reputation/numbers/%2B12025550102
         monitored live but not in the manifest (`prune: true`)
           +12025550102
-    - remove_number  DELETE /enterprises/[ENTERPRISE_ID]/reputation/numbers/%2B12025550103
+    - remove_number  DELETE /enterprises/[UUID]/reputation/numbers/%2B12025550103
         monitored live but not in the manifest (`prune: true`)
           +12025550103
 
@@ -409,7 +360,7 @@ async fn numbers_that_cannot_be_added() {
     let env = Env::start(config).await;
     let workspace = workspace(&NUMBERS, "");
     let output = telrep(&env, workspace.path(), &["plan", "acme.yaml"]).await;
-    insta::assert_snapshot!(text(&output, None), @"
+    crate::snapshot!(render(&output), @"
     exit: 1
     ----- stdout -----
     Enterprise Acme Corp (not created yet), manifest acme.yaml
@@ -428,7 +379,7 @@ async fn numbers_that_cannot_be_added() {
 async fn an_invalid_manifest_makes_no_request() {
     let env = Env::start(config_with_inventory(&[])).await;
     let output = telrep(&env, &fixtures(), &["plan", "version.yaml"]).await;
-    insta::assert_snapshot!(text(&output, None), @"
+    crate::snapshot!(render(&output), @"
     exit: 1
     ----- stdout -----
     ----- stderr -----
@@ -515,9 +466,7 @@ fn sandbox_flag_plans_the_examples() {
         temp.path(),
         &["plan", "--sandbox", "--detailed-exitcode", "acme.yaml"],
     );
-    let rendered = render(&output);
-    let port = regex_port(&rendered);
-    insta::assert_snapshot!(rendered.replace(&port, "[PORT]"), @"
+    crate::snapshot!(render(&output), @"
     exit: 2
     ----- stdout -----
     Enterprise Acme Corp (not created yet), manifest acme.yaml
@@ -559,14 +508,6 @@ fn sandbox_flag_plans_the_examples() {
     assert!(temp.path().join(".telrep/sandbox.json").exists());
 }
 
-fn regex_port(text: &str) -> String {
-    let start = text.find("http://127.0.0.1:").unwrap() + "http://127.0.0.1:".len();
-    text[start..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect()
-}
-
 /// A converged fleet of 100,000 numbers: exactly the fixed reads and ceil(100000/250) list
 /// calls, and no changes.
 #[tokio::test(flavor = "multi_thread")]
@@ -586,36 +527,35 @@ async fn a_converged_fleet_of_100000_numbers() {
         ],
     )
     .await;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert_eq!(
-        stdout.lines().last(),
-        Some("No changes. The account matches the manifest.")
-    );
+    crate::snapshot!(render(&output), @"
+    exit: 0
+    ----- stdout -----
+    Enterprise Acme Corp (id [UUID]), manifest fleet.yaml
+
+    Cost
+      apply bills nothing
+      monthly (monitoring and auto-refresh): $217,600.00, unchanged
+      prices: the built-in table ($100.00 a month for monitoring, $0.10 a check); `--prices FILE` sets yours
+
+    No changes. The account matches the manifest.
+    ----- stderr -----
+    ");
     let mut calls: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
     for (method, path, _, status) in env.requests().await {
-        assert_eq!(status, 200);
         *calls
-            .entry(format!(
-                "{method} {}",
-                path.replace(crate::support::fleet::FLEET_ENTERPRISE, "ID")
-            ))
+            .entry(format!("{method} {path} {status}"))
             .or_default() += 1;
     }
-    assert_eq!(
-        calls.into_iter().collect::<Vec<_>>(),
-        [
-            ("GET /v2/enterprises".to_owned(), 1),
-            ("GET /v2/enterprises/ID/reputation".to_owned(), 1),
-            ("GET /v2/enterprises/ID/reputation/numbers".to_owned(), 400),
-            ("GET /v2/terms_of_service/status".to_owned(), 1),
-        ]
-    );
+    let calls: Vec<String> = calls
+        .into_iter()
+        .map(|(call, count)| format!("{count} × {call}"))
+        .collect();
+    crate::snapshot!(calls.join("\n"), @"
+    1 × GET /v2/enterprises 200
+    1 × GET /v2/enterprises/[UUID]/reputation 200
+    400 × GET /v2/enterprises/[UUID]/reputation/numbers 200
+    1 × GET /v2/terms_of_service/status 200
+    ");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -770,10 +710,10 @@ fn pinned_workspace(document_id: &str) -> tempfile::TempDir {
 #[tokio::test(flavor = "multi_thread")]
 async fn issue_8_a_missing_pinned_document_is_a_plan_error_and_apply_writes_nothing() {
     let env = Env::start(config_with_inventory(&NUMBERS)).await;
-    let missing = "0e6a1c52-3b7d-4f8e-9a21-5c4d3b2a1f00";
+    let missing = crate::support::snapshot::UNKNOWN_ID;
     let workspace = pinned_workspace(missing);
     let output = telrep(&env, workspace.path(), &["plan", "acme.yaml"]).await;
-    insta::assert_snapshot!(text(&output, None), @"
+    crate::snapshot!(render(&output), @"
     exit: 1
     ----- stdout -----
     Enterprise Acme Corp (not created yet), manifest acme.yaml
@@ -824,13 +764,7 @@ async fn issue_8_a_missing_pinned_document_is_a_plan_error_and_apply_writes_noth
             .count()
     };
     assert_eq!(reads(env.requests().await), 1);
-    let applied = telrep(
-        &env,
-        workspace.path(),
-        &["apply", "--auto-approve", "acme.yaml"],
-    )
-    .await;
-    assert_eq!(applied.status.code(), Some(0), "{}", render(&applied));
+    converge(&env, workspace.path(), "acme.yaml").await;
     env.clear_requests().await;
     let converged = telrep(
         &env,
@@ -942,7 +876,7 @@ async fn issue_8_a_renamed_legal_name_or_a_wrong_pin_is_one_error() {
     let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
     let env = Env::start(config_with_inventory(&numbers)).await;
     let workspace = workspace(&numbers, "");
-    let (id, _) = converge(&env, workspace.path(), &numbers).await;
+    converge(&env, workspace.path(), "acme.yaml").await;
     let path = workspace.path().join("acme.yaml");
     let original = std::fs::read_to_string(&path).unwrap();
     std::fs::write(
@@ -951,14 +885,14 @@ async fn issue_8_a_renamed_legal_name_or_a_wrong_pin_is_one_error() {
     )
     .unwrap();
     let renamed = telrep(&env, workspace.path(), &["plan", "acme.yaml"]).await;
-    insta::assert_snapshot!(text(&renamed, Some(&id)), @"
+    crate::snapshot!(render(&renamed), @"
     exit: 1
     ----- stdout -----
     Enterprise Acme Corporation (not created yet), manifest acme.yaml
 
     The plan cannot be made:
-      - 35 of the manifest's numbers (+12025550200, +12025550201, +12025550202, … 30 more …, +12025550233, +12025550234) are already monitored by enterprise `Acme Corp` (`[ENTERPRISE_ID]`), and no enterprise has legal_name `Acme Corporation`
-        help: an enterprise with a similar legal name exists: `Acme Corp` (`[ENTERPRISE_ID]`); if it is this manifest's enterprise, pin it with `id: [ENTERPRISE_ID]` under `enterprise` (a changed legal_name is then planned as an update)
+      - 35 of the manifest's numbers (+12025550200, +12025550201, +12025550202, … 30 more …, +12025550233, +12025550234) are already monitored by enterprise `Acme Corp` (`[UUID]`), and no enterprise has legal_name `Acme Corporation`
+        help: an enterprise with a similar legal name exists: `Acme Corp` (`[UUID]`); if it is this manifest's enterprise, pin it with `id: [UUID]` under `enterprise` (a changed legal_name is then planned as an update)
 
     Plan failed: 1 error.
     ----- stderr -----
@@ -967,19 +901,22 @@ async fn issue_8_a_renamed_legal_name_or_a_wrong_pin_is_one_error() {
         &path,
         original.replace(
             "  legal_name: Acme Corp\n",
-            "  id: 0e6a1c52-3b7d-4f8e-9a21-5c4d3b2a1f00\n  legal_name: Acme Corp\n",
+            &format!(
+                "  id: {}\n  legal_name: Acme Corp\n",
+                crate::support::snapshot::UNKNOWN_ID
+            ),
         ),
     )
     .unwrap();
     let pinned = telrep(&env, workspace.path(), &["plan", "acme.yaml"]).await;
-    insta::assert_snapshot!(text(&pinned, Some(&id)), @"
+    crate::snapshot!(render(&pinned), @"
     exit: 1
     ----- stdout -----
     Enterprise Acme Corp (not created yet), manifest acme.yaml
 
     The plan cannot be made:
       - the manifest pins enterprise `id` `0e6a1c52-3b7d-4f8e-9a21-5c4d3b2a1f00`, which this account does not have: remove `id` to create `Acme Corp`, or fix the id
-        help: an enterprise with legal_name `Acme Corp` exists: `Acme Corp` (`[ENTERPRISE_ID]`); pin its id, or remove `id` to match by legal_name
+        help: an enterprise with legal_name `Acme Corp` exists: `Acme Corp` (`[UUID]`); pin its id, or remove `id` to match by legal_name
 
     Plan failed: 1 error.
     ----- stderr -----

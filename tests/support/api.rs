@@ -238,6 +238,39 @@ impl Env {
         (id, document)
     }
 
+    /// The ids of the account's enterprises (first page of 250).
+    pub async fn enterprises(&self) -> Vec<String> {
+        let (status, listed) = self.call("GET", "/enterprises?page[size]=250", None).await;
+        assert_eq!(status, 200, "{listed}");
+        listed["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|enterprise| enterprise["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// The numbers the sandbox monitors for enterprise `id`, every page of them, sorted.
+    pub async fn monitored(&self, id: &str) -> Vec<String> {
+        let mut numbers = Vec::new();
+        for page in 1.. {
+            let path =
+                format!("/enterprises/{id}/reputation/numbers?page[size]=250&page[number]={page}");
+            let (status, listed) = self.call("GET", &path, None).await;
+            assert_eq!(status, 200, "{listed}");
+            let data = listed["data"].as_array().unwrap();
+            if data.is_empty() {
+                break;
+            }
+            numbers.extend(
+                data.iter()
+                    .map(|item| item["phone_number"].as_str().unwrap().to_owned()),
+            );
+        }
+        numbers.sort();
+        numbers
+    }
+
     /// Uploads the example LOA as JSON; its document id.
     pub async fn upload_loa(&self) -> String {
         use base64::Engine as _;
@@ -271,7 +304,9 @@ pub fn config_with_inventory(numbers: &[&str]) -> SandboxConfig {
     config
 }
 
-/// Waits until `condition` holds, polling, for at most `seconds`.
+/// Waits until `condition` holds, polling, for at most `seconds`: only for what the sandbox
+/// changes on its own clock (a review that comes due), which no event announces; what
+/// telrep does is waited for with `support::wait_until`.
 pub async fn eventually<F, Fut>(seconds: u64, mut condition: F)
 where
     F: FnMut() -> Fut,
@@ -316,7 +351,15 @@ pub async fn telrep_against(
     directory: &std::path::Path,
     args: &[&str],
 ) -> std::process::Output {
-    let base = env.base();
+    telrep_at(env.base(), directory, args).await
+}
+
+/// As `telrep_against`, with any API base URL (a scripted server, a proxy).
+pub async fn telrep_at(
+    base: String,
+    directory: &std::path::Path,
+    args: &[&str],
+) -> std::process::Output {
     let directory = directory.to_path_buf();
     let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
     tokio::task::spawn_blocking(move || {
@@ -333,4 +376,30 @@ pub async fn telrep_against(
     })
     .await
     .unwrap()
+}
+
+/// Applies `manifest` in `directory` against the sandbox until a plan of it is empty, as a
+/// pipeline reruns apply: `apply --auto-approve`, then `plan --detailed-exitcode`, at most
+/// 8 times. The enterprise id.
+pub async fn converge(env: &Env, directory: &std::path::Path, manifest: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..8 {
+        let applied = telrep_against(env, directory, &["apply", "--auto-approve", manifest]).await;
+        if applied.status.code() != Some(0) {
+            last = super::render(&applied);
+            continue;
+        }
+        let planned = telrep_against(
+            env,
+            directory,
+            &["plan", "--format", "json", "--detailed-exitcode", manifest],
+        )
+        .await;
+        if planned.status.code() == Some(0) {
+            let plan: Value = serde_json::from_slice(&planned.stdout).unwrap();
+            return plan["enterprise"]["id"].as_str().unwrap().to_owned();
+        }
+        last = super::render(&planned);
+    }
+    panic!("`{manifest}` did not converge in 8 applies; the last run:\n{last}");
 }

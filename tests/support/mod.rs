@@ -1,10 +1,13 @@
-//! Running the `telrep` binary and rendering what it did as one snapshot-ready block, and
-//! the in-process sandbox (`api`).
+//! Running the `telrep` binary and rendering what it did as one snapshot-ready block, the
+//! in-process sandbox (`api`), the servers in front of it, the one filter table of every
+//! snapshot (`snapshot`), and waiting on a condition with a deadline (`wait_until`).
 
 pub mod api;
+pub mod child;
 pub mod fleet;
 pub mod proxy;
 pub mod scripted;
+pub mod snapshot;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -64,4 +67,29 @@ pub async fn serve(
             .unwrap();
     });
     (address, sender)
+}
+
+/// Waits until `condition` holds for the value `receiver` watches (it is checked at once,
+/// then at every change), for at most `seconds`; the value then. `what` names the wait in
+/// the panic of a timeout or of a sender gone before the condition held.
+pub async fn wait_until<T: std::fmt::Debug + Clone>(
+    receiver: &mut tokio::sync::watch::Receiver<T>,
+    seconds: u64,
+    what: &str,
+    condition: impl FnMut(&T) -> bool,
+) -> T {
+    let outcome = tokio::time::timeout(
+        std::time::Duration::from_secs(seconds),
+        receiver.wait_for(condition),
+    )
+    .await
+    .map(|changed| changed.map(|value| value.clone()));
+    match outcome {
+        Ok(Ok(value)) => value,
+        Ok(Err(_)) => panic!(
+            "{what}: never, and nothing will change: {:?}",
+            *receiver.borrow()
+        ),
+        Err(_) => panic!("{what}: not within {seconds} s: {:?}", *receiver.borrow()),
+    }
 }

@@ -1,27 +1,61 @@
 //! A man in the middle on 127.0.0.1:0: forwards every request to an upstream (the
-//! sandbox) and lets a test rewrite the response bodies, for API answers the sandbox never
-//! gives (a document without `sha256`, an echoed key). Loopback only.
+//! sandbox), lets a test rewrite the response bodies (for API answers the sandbox never
+//! gives: a document without `sha256`, an echoed key), publishes every request it sees on
+//! a watch channel (so a test waits on what telrep did, never on the clock), and can hold
+//! chosen answers until the test releases them (so a signal lands at an exact point).
+//! Loopback only.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
+use tokio::sync::{oneshot, watch};
 
 /// How a response body is rewritten: (method, path, status, body) to the new body.
 pub type Rewrite = dyn Fn(&str, &str, u16, Vec<u8>) -> Vec<u8> + Send + Sync;
 
+/// Whether the answer to this request is held: the request, with the ones before it.
+pub type Hold = dyn Fn(&Seen, &[Seen]) -> bool + Send + Sync;
+
+/// One request the proxy forwarded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    /// `GET`, `POST`…
+    pub method: String,
+    /// The path, `/v2/…`, without the query.
+    pub path: String,
+    /// The request body.
+    pub body: String,
+    /// The upstream's status, once it answered.
+    pub status: Option<u16>,
+    /// Whether the answer waits for `release`.
+    pub held: bool,
+}
+
+impl Seen {
+    /// Answered by the upstream with `status` (whether or not passed on yet).
+    pub fn answered(&self, method: &str, suffix: &str, status: u16) -> bool {
+        self.method == method && self.path.ends_with(suffix) && self.status == Some(status)
+    }
+}
+
 struct Shared {
     upstream: String,
     rewrite: Box<Rewrite>,
+    hold: Box<Hold>,
     http: reqwest::Client,
+    log: watch::Sender<Vec<Seen>>,
+    gates: Mutex<HashMap<usize, oneshot::Sender<()>>>,
 }
 
 /// A running proxy.
 pub struct Proxy {
     address: std::net::SocketAddr,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
+    shared: Arc<Shared>,
+    _shutdown: oneshot::Sender<()>,
 }
 
 impl Proxy {
@@ -30,15 +64,34 @@ impl Proxy {
         upstream: String,
         rewrite: impl Fn(&str, &str, u16, Vec<u8>) -> Vec<u8> + Send + Sync + 'static,
     ) -> Self {
+        Self::start_with(upstream, Box::new(rewrite), Box::new(|_, _| false)).await
+    }
+
+    /// Starts it in front of `upstream`, passing bodies on as they are and holding the
+    /// answers `hold` picks.
+    pub async fn holding(
+        upstream: String,
+        hold: impl Fn(&Seen, &[Seen]) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        Self::start_with(upstream, Box::new(|_, _, _, body| body), Box::new(hold)).await
+    }
+
+    async fn start_with(upstream: String, rewrite: Box<Rewrite>, hold: Box<Hold>) -> Self {
         let shared = Arc::new(Shared {
             upstream,
-            rewrite: Box::new(rewrite),
+            rewrite,
+            hold,
             http: reqwest::Client::builder().no_proxy().build().unwrap(),
+            log: watch::channel(Vec::new()).0,
+            gates: Mutex::new(HashMap::new()),
         });
-        let router = axum::Router::new().fallback(forward).with_state(shared);
+        let router = axum::Router::new()
+            .fallback(forward)
+            .with_state(shared.clone());
         let (address, sender) = super::serve(router).await;
         Self {
             address,
+            shared,
             _shutdown: sender,
         }
     }
@@ -46,6 +99,26 @@ impl Proxy {
     /// `http://127.0.0.1:PORT/v2`.
     pub fn base_url(&self) -> String {
         format!("http://{}/v2", self.address)
+    }
+
+    /// Every request so far, updated as they come and are answered.
+    pub fn log(&self) -> watch::Receiver<Vec<Seen>> {
+        self.shared.log.subscribe()
+    }
+
+    /// Passes on the held answer to request `index` (its place in the log).
+    pub fn release(&self, index: usize) {
+        let gate = self.shared.gates.lock().unwrap().remove(&index);
+        let gate = gate.unwrap_or_else(|| panic!("request {index} is not held"));
+        let _ = gate.send(());
+        self.shared.log.send_modify(|log| log[index].held = false);
+    }
+}
+
+impl Drop for Proxy {
+    /// Passes on whatever is still held, so no connection waits for ever.
+    fn drop(&mut self) {
+        self.shared.gates.lock().unwrap().clear();
     }
 }
 
@@ -65,10 +138,41 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
     let body = axum::body::to_bytes(request.into_body(), usize::MAX)
         .await
         .unwrap();
+    let mut index = 0;
+    shared.log.send_modify(|log| {
+        index = log.len();
+        log.push(Seen {
+            method: method.to_string(),
+            path: path.clone(),
+            body: String::from_utf8_lossy(&body).into_owned(),
+            status: None,
+            held: false,
+        });
+    });
     let answer = outbound.body(body).send().await.unwrap();
     let status = answer.status().as_u16();
     let content_type = answer.headers().get("content-type").cloned();
     let bytes = answer.bytes().await.unwrap().to_vec();
+    let gate = {
+        let log = shared.log.borrow();
+        let seen = Seen {
+            status: Some(status),
+            ..log[index].clone()
+        };
+        (shared.hold)(&seen, &log[..index]).then(|| {
+            let (sender, receiver) = oneshot::channel();
+            shared.gates.lock().unwrap().insert(index, sender);
+            receiver
+        })
+    };
+    shared.log.send_modify(|log| {
+        log[index].status = Some(status);
+        log[index].held = gate.is_some();
+    });
+    if let Some(gate) = gate {
+        // Released, or the proxy dropped: pass the answer on either way.
+        let _ = gate.await;
+    }
     let rewritten = (shared.rewrite)(method.as_str(), &path, status, bytes);
     let mut response = Response::new(Body::from(rewritten));
     *response.status_mut() = StatusCode::from_u16(status).unwrap();

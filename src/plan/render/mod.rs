@@ -190,3 +190,7 @@ mod tests {
         assert_eq!(summarize(&numbers, true), numbers.join(", "));
     }
 }
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod whole_output;

@@ -1,0 +1,489 @@
+//! `--help` of telrep and of every subcommand `telrep --help` lists, whole: the wording is
+//! the interface people read first, so any change to it shows here.
+
+use crate::support::{root, run};
+
+#[test]
+fn top_level() {
+    insta::assert_snapshot!(run(&root(), &["--help"]), @"
+    exit: 0
+    ----- stdout -----
+    Keep a Telnyx Number Reputation setup in version control.
+
+    A YAML manifest declares an enterprise, its Letter of Authorization, its refresh frequency and its
+    monitored numbers; telrep checks it, plans the API calls that would make the account match, and
+    applies them.
+
+    Usage: telrep [OPTIONS] <COMMAND>
+
+    Commands:
+      validate  Check manifests and their numbers files offline (no API key, no network)
+      plan      Show the API calls that would make the account match the manifests (free calls only)
+      apply     Make the API calls of the plan, wait for vetting, and prove the account matches
+      schema    Print the manifest's JSON Schema (for editors and other tools)
+      sandbox   Run a local simulator of the Telnyx API (no account, no cost)
+      help      Print this message or the help of the given subcommand(s)
+
+    Options:
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
+
+      -h, --help
+              Print help (see a summary with '-h')
+
+      -V, --version
+              Print version
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn validate() {
+    insta::assert_snapshot!(run(&root(), &["validate", "--help"]), @"
+    exit: 0
+    ----- stdout -----
+    Check manifests and their numbers files offline (no API key, no network)
+
+    Usage: telrep validate [OPTIONS] <PATH>...
+
+    Arguments:
+      <PATH>...
+              Manifest files, or directories searched recursively for manifests (`*.yaml` and `*.yml`
+              files with `enterprise` or `reputation` at the top)
+
+    Options:
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+          --format <FORMAT>
+              `text` renders problems like a compiler on stderr; `json` prints one object on stdout
+
+              Possible values:
+              - text: For people
+              - json: For programs
+              
+              [default: text]
+
+          --allow-outside-paths
+              Let `file:` entries and `loa.file` point outside the manifest's directory
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
+
+          --exclude <GLOB>
+              Skip what matches this glob below a directory argument, matched against the path relative
+              to it (`**` crosses directories; repeatable; never applies to a file named explicitly)
+
+      -h, --help
+              Print help (see a summary with '-h')
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn plan() {
+    insta::assert_snapshot!(run(&root(), &["plan", "--help"]), @"
+    exit: 0
+    ----- stdout -----
+    Show the API calls that would make the account match the manifests (free calls only)
+
+    Usage: telrep plan [OPTIONS] <PATH>...
+
+    Arguments:
+      <PATH>...
+              Manifest files, or directories searched recursively for manifests (`*.yaml` and `*.yml`
+              files with `enterprise` or `reputation` at the top)
+
+    Options:
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+          --format <FORMAT>
+              `text` for people, `json` for programs, `markdown` for a pull-request comment
+
+              Possible values:
+              - text:     For people
+              - json:     For programs
+              - markdown: For a pull-request comment
+              
+              [default: text]
+
+          --out <FILE>
+              Save the plan (steps, manifest digest, live fingerprint) for `apply --plan`
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
+
+          --detailed-exitcode
+              Exit 2 when there are changes, 0 when there are none (Terraform's convention)
+
+          --allow-disable
+              Accept plans that disable reputation (alone, or to replace an approved LOA)
+
+          --allow-mass-removal
+              Accept plans that remove more than max(10, 25 %) of the monitored numbers, or all
+
+          --replace-loa
+              Upload and link `loa.file` even when the live LOA cannot be compared with it (its document
+              has no sha256, size or name, or cannot be read)
+
+          --full
+              List every number instead of the first and last few
+
+          --show-sensitive
+              Show personal data (FEIN, contacts, addresses) instead of short hashes
+
+          --prices <FILE>
+              Prices to estimate with (JSON or YAML: `monitoring_per_month`, `per_check`, in USD)
+
+          --sandbox
+              Use a local sandbox (state in `.telrep/sandbox.json` beside the manifest) instead of
+              Telnyx: no account, no cost
+
+          --api-url <URL>
+              API base URL [default: TELNYX_BASE_URL, else https://api.telnyx.com/v2]
+
+          --api-key-file <FILE>
+              Read the API key from this file instead of TELNYX_API_KEY: a regular file of at most 4 KiB
+              holding the key on one line
+
+          --concurrency <N>
+              Requests in flight at once: pages of a listing, and apply's number batches and removals
+              
+              [default: 8]
+
+          --allow-outside-paths
+              Let `file:` entries and `loa.file` point outside the manifest's directory
+
+          --exclude <GLOB>
+              Skip what matches this glob below a directory argument, matched against the path relative
+              to it (`**` crosses directories; repeatable; never applies to a file named explicitly)
+
+      -h, --help
+              Print help (see a summary with '-h')
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn apply() {
+    insta::assert_snapshot!(run(&root(), &["apply", "--help"]), @"
+    exit: 0
+    ----- stdout -----
+    Make the API calls of the plan, wait for vetting, and prove the account matches
+
+    Usage: telrep apply [OPTIONS] [PATH]...
+
+    Arguments:
+      [PATH]...
+              Manifest files, or directories searched recursively for manifests (`*.yaml` and `*.yml`
+              files with `enterprise` or `reputation` at the top)
+
+    Options:
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+          --plan <FILE>
+              Execute this saved plan (`plan --out`), refusing it if the manifest or the account changed
+              since
+
+          --auto-approve
+              Apply without asking (required when not on a terminal)
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
+
+          --format <FORMAT>
+              `text`: progress on stderr; `json`: one JSON event per line on stdout
+
+              Possible values:
+              - text: For people
+              - json: For programs
+              
+              [default: text]
+
+          --prices <FILE>
+              Prices to estimate with (JSON or YAML: `monitoring_per_month`, `per_check`, in USD)
+
+          --keep-going
+              After a refused batch, run the later steps anyway
+
+          --no-wait
+              Stop before the steps that need vetting approval (exit 3)
+
+          --approval-timeout <DURATION>
+              The longest wait for vetting (`30m`, `1h`, `90s`); then exit 3
+              
+              [default: 30m]
+
+          --allow-disable
+              Accept plans that disable reputation (alone, or to replace an approved LOA)
+
+          --allow-mass-removal
+              Accept plans that remove more than max(10, 25 %) of the monitored numbers, or all
+
+          --replace-loa
+              Upload and link `loa.file` even when the live LOA cannot be compared with it (its document
+              has no sha256, size or name, or cannot be read)
+
+          --sandbox
+              Use a local sandbox (state in `.telrep/sandbox.json` beside the manifest) instead of
+              Telnyx: no account, no cost
+
+          --api-url <URL>
+              API base URL [default: TELNYX_BASE_URL, else https://api.telnyx.com/v2]
+
+          --api-key-file <FILE>
+              Read the API key from this file instead of TELNYX_API_KEY: a regular file of at most 4 KiB
+              holding the key on one line
+
+          --concurrency <N>
+              Requests in flight at once: pages of a listing, and apply's number batches and removals
+              
+              [default: 8]
+
+          --allow-outside-paths
+              Let `file:` entries and `loa.file` point outside the manifest's directory
+
+          --exclude <GLOB>
+              Skip what matches this glob below a directory argument, matched against the path relative
+              to it (`**` crosses directories; repeatable; never applies to a file named explicitly)
+
+      -h, --help
+              Print help (see a summary with '-h')
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn schema() {
+    insta::assert_snapshot!(run(&root(), &["schema", "--help"]), @"
+    exit: 0
+    ----- stdout -----
+    Print the manifest's JSON Schema (for editors and other tools)
+
+    Usage: telrep schema [OPTIONS]
+
+    Options:
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+          --plan
+              Print the schema of `plan --format json` instead
+
+          --events
+              Print the schema of one `apply --format json` event line instead
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
+
+      -h, --help
+              Print help (see a summary with '-h')
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn sandbox() {
+    insta::assert_snapshot!(run(&root(), &["sandbox", "--help"]), @"
+    exit: 0
+    ----- stdout -----
+    Run a local simulator of the Telnyx API (no account, no cost)
+
+    Usage: telrep sandbox [OPTIONS] <COMMAND>
+
+    Commands:
+      serve  Serve the simulated API on a loopback address until interrupted
+      help   Print this message or the help of the given subcommand(s)
+
+    Options:
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
+
+      -h, --help
+              Print help (see a summary with '-h')
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn sandbox_serve() {
+    insta::assert_snapshot!(run(&root(), &["sandbox", "serve", "--help"]), @r#"
+    exit: 0
+    ----- stdout -----
+    Serve the simulated API on a loopback address until interrupted
+
+    Usage: telrep sandbox serve [OPTIONS]
+
+    Options:
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+          --listen <ADDRESS>
+              Loopback address to listen on; port 0 picks a free one (printed on stdout)
+              
+              [default: 127.0.0.1:0]
+
+          --approve-after <DURATION>
+              How long vetting and each LOA review take: `0`, or a whole number with `ms`, `s`, `m` or
+              `h`
+              
+              [default: 1s]
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
+
+          --reject <LEGAL_NAME>
+              Reject the vetting of the enterprise with this legal name (repeatable)
+
+          --inventory <FILE>
+              The account's phone numbers: one E.164 number a line, optionally followed by a type such
+              as `toll_free` (default `local`); `#` comments
+
+          --state <FILE>
+              Keep the state in this file across restarts (written atomically)
+
+          --latency <DURATION>
+              Latency added to every API request: `25ms`, or a range `10ms..50ms`
+
+          --error-rate <RATE>
+              Share of API requests answered with a 500 (`0.1` or `10%`)
+              
+              [default: 0]
+
+          --rate-limit <N/s>
+              Requests a second before 429 with Retry-After (`20/s`)
+
+          --reset-rate <RATE>
+              Share of API requests whose connection is closed mid-response
+              
+              [default: 0]
+
+          --seed <SEED>
+              Seed of ids, reputation data and faults
+              
+              [default: 0]
+
+          --refuse <NUMBER>
+              Adding this number fails its batch with a 400 although it is in the inventory (repeatable)
+
+          --fail-route <METHOD /PATH>
+              Answer every request to this route with a 500, before acting: `"POST
+              /enterprises/*/reputation/numbers"` (`*` is any one segment; repeatable)
+
+      -h, --help
+              Print help (see a summary with '-h')
+    ----- stderr -----
+    "#);
+}
+
+/// `telrep help` prints the top-level help, and `telrep help NAME` each subcommand's.
+#[test]
+fn help() {
+    insta::assert_snapshot!(run(&root(), &["help"]), @"
+    exit: 0
+    ----- stdout -----
+    Keep a Telnyx Number Reputation setup in version control.
+
+    A YAML manifest declares an enterprise, its Letter of Authorization, its refresh frequency and its
+    monitored numbers; telrep checks it, plans the API calls that would make the account match, and
+    applies them.
+
+    Usage: telrep [OPTIONS] <COMMAND>
+
+    Commands:
+      validate  Check manifests and their numbers files offline (no API key, no network)
+      plan      Show the API calls that would make the account match the manifests (free calls only)
+      apply     Make the API calls of the plan, wait for vetting, and prove the account matches
+      schema    Print the manifest's JSON Schema (for editors and other tools)
+      sandbox   Run a local simulator of the Telnyx API (no account, no cost)
+      help      Print this message or the help of the given subcommand(s)
+
+    Options:
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
+
+      -h, --help
+              Print help (see a summary with '-h')
+
+      -V, --version
+              Print version
+    ----- stderr -----
+    ");
+    for name in ["validate", "plan", "apply", "schema", "sandbox"] {
+        assert_eq!(
+            run(&root(), &["help", name]),
+            run(&root(), &[name, "--help"]),
+            "telrep help {name}"
+        );
+    }
+    assert_eq!(
+        run(&root(), &["sandbox", "help", "serve"]),
+        run(&root(), &["sandbox", "serve", "--help"])
+    );
+}
