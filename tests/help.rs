@@ -17,12 +17,13 @@ fn top_level() {
     Usage: telrep [OPTIONS] <COMMAND>
 
     Commands:
-      validate  Check manifests and their numbers files offline (no API key, no network)
-      plan      Show the API calls that would make the account match the manifests (free calls only)
-      apply     Make the API calls of the plan, wait for vetting, and prove the account matches
-      schema    Print the manifest's JSON Schema (for editors and other tools)
-      sandbox   Run a local simulator of the Telnyx API (no account, no cost)
-      help      Print this message or the help of the given subcommand(s)
+      validate   Check manifests and their numbers files offline (no API key, no network)
+      plan       Show the API calls that would make the account match the manifests (free calls only)
+      apply      Make the API calls of the plan, wait for vetting, and prove the account matches
+      schema     Print the manifest's JSON Schema (for editors and other tools)
+      sandbox    Run a local simulator of the Telnyx API (no account, no cost)
+      ownership  Answer Telnyx's ownership checks of numbers hosted with another carrier (free)
+      help       Print this message or the help of the given subcommand(s)
 
     Options:
           --color <COLOR>
@@ -380,8 +381,8 @@ fn sandbox_serve() {
               [default: 127.0.0.1:0]
 
           --approve-after <DURATION>
-              How long vetting and each LOA review take: `0`, or a whole number with `ms`, `s`, `m` or
-              `h`
+              How long vetting, each LOA review and each review of an ownership proof take: `0`, or a
+              whole number with `ms`, `s`, `m` or `h`
               
               [default: 1s]
 
@@ -390,6 +391,10 @@ fn sandbox_serve() {
 
           --reject <LEGAL_NAME>
               Reject the vetting of the enterprise with this legal name (repeatable)
+
+          --reject-external <LEGAL_NAME>
+              Reject the ownership proof (numbers hosted elsewhere) of the enterprise with this legal
+              name, with a `rejection_reason` (repeatable)
 
           --inventory <FILE>
               The account's phone numbers: one E.164 number a line, optionally followed by a type such
@@ -434,6 +439,157 @@ fn sandbox_serve() {
 
 /// `telrep help` prints the top-level help, and `telrep help NAME` each subcommand's.
 #[test]
+fn ownership() {
+    insta::assert_snapshot!(run(&root(), &["ownership", "--help"]), @"
+    exit: 0
+    ----- stdout -----
+    Answer Telnyx's ownership checks of numbers hosted with another carrier (free)
+
+    Usage: telrep ownership [OPTIONS] <COMMAND>
+
+    Commands:
+      confirm  Confirm the enterprise still owns numbers whose ownership Telnyx asks about (`still_own:
+               true`; telrep never gives a number up: remove it from the manifest)
+      webhook  Set or clear the URL Telnyx sends ownership events to (it cannot be read back, so it is
+               not a manifest field)
+      help     Print this message or the help of the given subcommand(s)
+
+    Options:
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
+
+      -h, --help
+              Print help (see a summary with '-h')
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn ownership_confirm() {
+    insta::assert_snapshot!(run(&root(), &["ownership", "confirm", "--help"]), @"
+    exit: 0
+    ----- stdout -----
+    Confirm the enterprise still owns numbers whose ownership Telnyx asks about (`still_own: true`;
+    telrep never gives a number up: remove it from the manifest)
+
+    Usage: telrep ownership confirm [OPTIONS] --number <E164> <PATH>
+
+    Arguments:
+      <PATH>
+              The manifest whose enterprise holds the numbers
+
+    Options:
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+          --number <E164>
+              A number to confirm (repeatable)
+
+          --sandbox
+              Use a local sandbox (state in `.telrep/sandbox.json` beside the manifest) instead of
+              Telnyx: no account, no cost
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
+
+          --api-url <URL>
+              API base URL [default: TELNYX_BASE_URL, else https://api.telnyx.com/v2]
+
+          --api-key-file <FILE>
+              Read the API key from this file instead of TELNYX_API_KEY: a regular file of at most 4 KiB
+              holding the key on one line
+
+          --concurrency <N>
+              Requests in flight at once: pages of a listing, and apply's number batches and removals
+              
+              [default: 8]
+
+          --allow-outside-paths
+              Let `file:` entries and `loa.file` point outside the manifest's directory
+
+      -h, --help
+              Print help (see a summary with '-h')
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn ownership_webhook() {
+    insta::assert_snapshot!(run(&root(), &["ownership", "webhook", "--help"]), @"
+    exit: 0
+    ----- stdout -----
+    Set or clear the URL Telnyx sends ownership events to (it cannot be read back, so it is not a
+    manifest field)
+
+    Usage: telrep ownership webhook [OPTIONS] <--url <URL>|--clear> <PATH>
+
+    Arguments:
+      <PATH>
+              The manifest whose enterprise it is for
+
+    Options:
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+          --url <URL>
+              The https URL to send ownership events to
+
+          --clear
+              Stop sending ownership events
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
+
+          --sandbox
+              Use a local sandbox (state in `.telrep/sandbox.json` beside the manifest) instead of
+              Telnyx: no account, no cost
+
+          --api-url <URL>
+              API base URL [default: TELNYX_BASE_URL, else https://api.telnyx.com/v2]
+
+          --api-key-file <FILE>
+              Read the API key from this file instead of TELNYX_API_KEY: a regular file of at most 4 KiB
+              holding the key on one line
+
+          --concurrency <N>
+              Requests in flight at once: pages of a listing, and apply's number batches and removals
+              
+              [default: 8]
+
+          --allow-outside-paths
+              Let `file:` entries and `loa.file` point outside the manifest's directory
+
+      -h, --help
+              Print help (see a summary with '-h')
+    ----- stderr -----
+    ");
+}
+
+#[test]
 fn help() {
     insta::assert_snapshot!(run(&root(), &["help"]), @"
     exit: 0
@@ -447,12 +603,13 @@ fn help() {
     Usage: telrep [OPTIONS] <COMMAND>
 
     Commands:
-      validate  Check manifests and their numbers files offline (no API key, no network)
-      plan      Show the API calls that would make the account match the manifests (free calls only)
-      apply     Make the API calls of the plan, wait for vetting, and prove the account matches
-      schema    Print the manifest's JSON Schema (for editors and other tools)
-      sandbox   Run a local simulator of the Telnyx API (no account, no cost)
-      help      Print this message or the help of the given subcommand(s)
+      validate   Check manifests and their numbers files offline (no API key, no network)
+      plan       Show the API calls that would make the account match the manifests (free calls only)
+      apply      Make the API calls of the plan, wait for vetting, and prove the account matches
+      schema     Print the manifest's JSON Schema (for editors and other tools)
+      sandbox    Run a local simulator of the Telnyx API (no account, no cost)
+      ownership  Answer Telnyx's ownership checks of numbers hosted with another carrier (free)
+      help       Print this message or the help of the given subcommand(s)
 
     Options:
           --color <COLOR>
@@ -475,7 +632,14 @@ fn help() {
               Print version
     ----- stderr -----
     ");
-    for name in ["validate", "plan", "apply", "schema", "sandbox"] {
+    for name in [
+        "validate",
+        "plan",
+        "apply",
+        "schema",
+        "sandbox",
+        "ownership",
+    ] {
         assert_eq!(
             run(&root(), &["help", name]),
             run(&root(), &[name, "--help"]),

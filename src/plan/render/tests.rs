@@ -57,7 +57,7 @@ fn add_numbers(path: &str, (batch, of): (usize, usize), numbers: &[&str]) -> Ste
         path.to_owned(),
         format!(
             "batch {batch} of {of}: {} not monitored yet",
-            crate::plan::plural(numbers.len(), "number", "numbers")
+            crate::plan::Count::new(numbers.len(), "number", "numbers")
         ),
     )
     .with(Detail::AddNumbers {
