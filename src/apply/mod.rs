@@ -114,6 +114,19 @@ pub enum ApplyError {
         /// `rejection_reason`.
         reason: String,
     },
+    /// A file a step uploads cannot be read (or grew past the documents API's limit).
+    #[error("step {step} ({action}): cannot read `{}`", path.display())]
+    ReadFile {
+        /// 1-based position.
+        step: usize,
+        /// The action's name.
+        action: &'static str,
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// The plan cannot be executed as it is (it has errors).
     #[error("the plan has errors; run `telrep plan` to see them")]
     PlanHasErrors,

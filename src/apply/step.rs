@@ -193,11 +193,12 @@ impl Run<'_> {
         fallback: &str,
     ) -> Result<String, ApplyError> {
         let api = api_error(step, action);
-        let content = read_capped(path, crate::manifest::LOA_LIMIT).map_err(|message| {
-            ApplyError::Unexpected {
+        let content = read_capped(path, crate::manifest::LOA_LIMIT).map_err(|source| {
+            ApplyError::ReadFile {
                 step,
                 action: action.name(),
-                message,
+                path: path.to_path_buf(),
+                source,
             }
         })?;
         let name = path.file_name().map_or_else(
@@ -449,20 +450,17 @@ impl Run<'_> {
     }
 }
 
-/// The file's content, refused past `limit` bytes.
-fn read_capped(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
+/// The file's content, refused past `limit` bytes (it grew since it was validated).
+fn read_capped(path: &std::path::Path, limit: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read as _;
-    let file = std::fs::File::open(path)
-        .map_err(|error| format!("cannot read `{}`: {error}", path.display()))?;
+    let file = std::fs::File::open(path)?;
     let mut content = Vec::new();
     file.take(limit.saturating_add(1))
-        .read_to_end(&mut content)
-        .map_err(|error| format!("cannot read `{}`: {error}", path.display()))?;
+        .read_to_end(&mut content)?;
     if u64::try_from(content.len()).unwrap_or(u64::MAX) > limit {
-        return Err(format!(
-            "`{}` grew past {limit} bytes since it was validated; validate and plan again",
-            path.display()
-        ));
+        return Err(std::io::Error::other(format!(
+            "it grew past {limit} bytes since it was validated; validate and plan again"
+        )));
     }
     Ok(content)
 }

@@ -269,6 +269,17 @@ impl Step {
     }
 }
 
+/// Why a saved plan's step does not read back (a hand-edited or foreign file).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StepError {
+    /// A number that is not E.164.
+    #[error("`{0}` is not an E.164 number")]
+    NotE164(String),
+    /// A key the action needs is absent.
+    #[error("{0}")]
+    Missing(&'static str),
+}
+
 /// A step as the JSON plan spells it (docs/design.md): flat, the payload's keys beside the
 /// call's, in this order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -354,12 +365,12 @@ impl From<Step> for StepJson {
 }
 
 impl TryFrom<StepJson> for Step {
-    type Error = String;
+    type Error = StepError;
 
-    fn try_from(json: StepJson) -> Result<Self, String> {
-        let number = |text: &str| {
-            E164::parse(text).ok_or_else(|| format!("`{text}` is not an E.164 number"))
-        };
+    fn try_from(json: StepJson) -> Result<Self, StepError> {
+        let number =
+            |text: &str| E164::parse(text).ok_or_else(|| StepError::NotE164(text.to_owned()));
+        let missing = |what: &'static str| StepError::Missing(what);
         let detail = match json.action {
             Action::AddNumbers => Detail::AddNumbers {
                 phone_numbers: json
@@ -373,31 +384,41 @@ impl TryFrom<StepJson> for Step {
                 phone_number: number(
                     json.phone_number
                         .as_deref()
-                        .ok_or("`remove_number` without `phone_number`")?,
+                        .ok_or_else(|| missing("`remove_number` without `phone_number`"))?,
                 )?,
             },
             Action::UpdateEnterprise => Detail::UpdateEnterprise {
-                fields: json.fields.ok_or("`update_enterprise` without `fields`")?,
+                fields: json
+                    .fields
+                    .ok_or_else(|| missing("`update_enterprise` without `fields`"))?,
             },
             Action::UpdateFrequency => Detail::UpdateFrequency {
-                live: json.old.ok_or("`update_frequency` without `old`")?,
+                live: json
+                    .old
+                    .ok_or_else(|| missing("`update_frequency` without `old`"))?,
                 desired: json
                     .new
                     .as_deref()
                     .and_then(CheckFrequency::from_wire)
-                    .ok_or("`update_frequency` without a valid `new`")?,
+                    .ok_or_else(|| missing("`update_frequency` without a valid `new`"))?,
             },
             Action::UpdateLoa => Detail::UpdateLoa {
                 live: json.old,
-                desired: json.new.ok_or("`update_loa` without `new`")?,
+                desired: json
+                    .new
+                    .ok_or_else(|| missing("`update_loa` without `new`"))?,
             },
             Action::UploadDocument => Detail::UploadDocument {
-                file: json.file.ok_or("`upload_document` without `file`")?,
+                file: json
+                    .file
+                    .ok_or_else(|| missing("`upload_document` without `file`"))?,
             },
             Action::SubmitExternalVerification => Detail::SubmitExternalVerification {
                 document_ids: json
                     .document_ids
-                    .ok_or("`submit_external_verification` without `document_ids`")?
+                    .ok_or_else(|| {
+                        missing("`submit_external_verification` without `document_ids`")
+                    })?
                     .iter()
                     .map(|text| DocumentRef::from_json(text))
                     .collect(),

@@ -428,6 +428,26 @@ fn fault(strike: Strike) -> (Response, u16) {
     }
 }
 
+/// `POST /_sandbox/ownership`: moves a number's ownership state.
+async fn control_ownership(shared: &Shared, request: Request) -> Response {
+    let Ok(bytes) = axum::body::to_bytes(request.into_body(), 1024 * 1024).await else {
+        return reply(Err(problem(
+            400,
+            "10015",
+            "Invalid request body",
+            "the body could not be read (at most 1 MiB)".to_owned(),
+        )))
+        .0;
+    };
+    // A body that is not JSON is refused by the control's checks with 422.
+    let body = serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null);
+    let outcome = shared.run(|world, context| world.control_ownership(&body, context));
+    if outcome.is_ok() {
+        shared.persist();
+    }
+    reply(outcome).0
+}
+
 /// The `/_sandbox/*` control endpoints, beside `/v2`.
 async fn control(shared: &Shared, method: &Method, rest: &str, request: Request) -> Response {
     match (method.as_str(), rest) {
@@ -439,17 +459,7 @@ async fn control(shared: &Shared, method: &Method, rest: &str, request: Request)
         ("GET", "billing") => {
             axum::Json(json!({ "data": shared.run(|world, _| world.billing()) })).into_response()
         }
-        ("POST", "ownership") => {
-            let bytes = axum::body::to_bytes(request.into_body(), 1024 * 1024)
-                .await
-                .unwrap_or_default();
-            let body = serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null);
-            let outcome = shared.run(|world, context| world.control_ownership(&body, context));
-            if outcome.is_ok() {
-                shared.persist();
-            }
-            reply(outcome).0
-        }
+        ("POST", "ownership") => control_ownership(shared, request).await,
         ("POST" | "DELETE", "inventory") => {
             let bytes = match axum::body::to_bytes(request.into_body(), 64 * 1024 * 1024).await {
                 Ok(bytes) => bytes,

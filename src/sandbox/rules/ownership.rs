@@ -458,6 +458,7 @@ fn control_body(body: &Value, now_ms: i64) -> Result<ControlChange, Problem> {
     let text = |name: &str| object.get(name).and_then(Value::as_str).map(str::to_owned);
     let phone_number = text("phone_number")
         .ok_or_else(|| invalid("`phone_number` is required".to_owned(), "/phone_number"))?;
+    // No status is `""`, which the match below refuses with 422.
     let status = text("ownership_status").unwrap_or_default();
     let flags = matches!(status.as_str(), "pending_confirmation" | "flagged");
     if !flags && !matches!(status.as_str(), "verified" | "removed") {
