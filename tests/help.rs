@@ -482,11 +482,11 @@ fn ownership_confirm() {
     Confirm the enterprise still owns numbers whose ownership Telnyx asks about (`still_own: true`;
     telrep never gives a number up: remove it from the manifest)
 
-    Usage: telrep ownership confirm [OPTIONS] --number <E164> <PATH>
+    Usage: telrep ownership confirm [OPTIONS] --number <E164> <PATH>...
 
     Arguments:
-      <PATH>
-              The manifest whose enterprise holds the numbers
+      <PATH>...
+              Manifests (or directories of them) whose enterprises hold the numbers
 
     Options:
           --color <COLOR>
@@ -538,11 +538,11 @@ fn ownership_webhook() {
     Set or clear the URL Telnyx sends ownership events to (it cannot be read back, so it is not a
     manifest field)
 
-    Usage: telrep ownership webhook [OPTIONS] <--url <URL>|--clear> <PATH>
+    Usage: telrep ownership webhook [OPTIONS] <--url <URL>|--clear> <PATH>...
 
     Arguments:
-      <PATH>
-              The manifest whose enterprise it is for
+      <PATH>...
+              Manifests (or directories of them) whose enterprises it is for
 
     Options:
           --color <COLOR>

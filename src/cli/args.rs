@@ -58,9 +58,9 @@ pub enum OwnershipCommand {
 /// Arguments of `telrep ownership confirm`.
 #[derive(Debug, clap::Args)]
 pub struct OwnershipConfirmArgs {
-    /// The manifest whose enterprise holds the numbers.
-    #[arg(value_name = "PATH")]
-    pub path: PathBuf,
+    /// Manifests (or directories of them) whose enterprises hold the numbers.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 
     /// A number to confirm (repeatable).
     #[arg(long = "number", required = true, value_name = "E164", value_parser = parse_number)]
@@ -79,9 +79,9 @@ pub struct OwnershipConfirmArgs {
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("target").required(true).args(["url", "clear"])))]
 pub struct OwnershipWebhookArgs {
-    /// The manifest whose enterprise it is for.
-    #[arg(value_name = "PATH")]
-    pub path: PathBuf,
+    /// Manifests (or directories of them) whose enterprises it is for.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 
     /// The https URL to send ownership events to.
     #[arg(long, value_name = "URL")]

@@ -147,6 +147,12 @@ pub(crate) enum CliError {
         /// The manifest's legal name.
         legal_name: String,
     },
+    /// `ownership confirm --number` for a number no manifest's enterprise lists.
+    #[error("`{number}` is not a number of the manifests' enterprises: nothing was sent for it")]
+    NotListed {
+        /// The number.
+        number: String,
+    },
     /// `ownership webhook --url` that is not an https URL.
     #[error("`--url {url}` is not an https URL: Telnyx delivers ownership events over https only")]
     NotHttps {

@@ -2,40 +2,118 @@
 //! Telnyx's ownership tracking of numbers hosted elsewhere. Neither is a manifest field:
 //! a confirmation answers a check, and the webhook URL cannot be read back to diff.
 
+use std::collections::HashMap;
 use std::io::Write as _;
 
 use super::ExitCode;
-use super::args::{ConnectionArgs, OwnershipConfirmArgs, OwnershipWebhookArgs};
+use super::args::{OwnershipConfirmArgs, OwnershipWebhookArgs};
 use super::error::CliError;
 use super::report::print_error;
 use crate::model::{Desired, E164};
 use crate::telnyx::Client;
 
-/// Confirms each `--number` (`still_own: true`); exit 1 when any was refused.
+/// Confirms each `--number` that Telnyx asks about (`pending_confirmation` or `flagged`)
+/// with `still_own: true`; reports and skips the others. Exit 1 when a number is in none
+/// of the manifests' enterprises or a confirmation fails.
 pub fn confirm(args: &OwnershipConfirmArgs) -> ExitCode {
-    let Some(desired) = load(&args.path, args.allow_outside_paths) else {
+    let Ok(desireds) = super::plan::load_all(&args.paths, args.allow_outside_paths, &[]) else {
         return ExitCode::Failure;
     };
-    let desired = &desired;
-    let result = with_enterprise(&args.connection, desired, |client, id| async move {
-        let mut failed = false;
-        for &number in &args.numbers {
-            match confirm_one(&client, &id, desired, number).await {
-                Ok(status) => {
-                    let _ = writeln!(
-                        anstream::stdout(),
-                        "`{number}`: ownership confirmed, now `{status}`"
-                    );
-                }
-                Err(error) => {
-                    print_error(&error);
-                    failed = true;
-                }
+    let result = super::connect::runtime().and_then(|runtime| {
+        runtime.block_on(async {
+            let (client, sandbox) = super::connect::connect(&args.connection, &desireds).await?;
+            let result = confirm_all(&client, &desireds, &args.numbers).await;
+            if let Some(sandbox) = sandbox {
+                sandbox.shutdown().await;
             }
-        }
-        Ok(failed)
+            result
+        })
     });
     finish(result)
+}
+
+/// Where each number stands: the enterprise that lists it and its ownership status.
+async fn confirm_all(
+    client: &Client,
+    desireds: &[Desired],
+    numbers: &[E164],
+) -> Result<bool, CliError> {
+    let mut listed: HashMap<E164, (String, String, String)> = HashMap::new();
+    for desired in desireds {
+        let id = enterprise_of(client, desired).await?;
+        let monitored = client
+            .list_monitored(&id)
+            .await
+            .map_err(|source| CliError::Ownership {
+                what: format!(
+                    "cannot read the numbers of `{}`",
+                    desired.enterprise.legal_name
+                ),
+                source,
+            })?;
+        let legal_name = &desired.enterprise.legal_name;
+        for number in monitored.numbers {
+            listed.insert(
+                number,
+                (id.clone(), legal_name.clone(), "verified".to_owned()),
+            );
+        }
+        for (number, ownership) in monitored.ownership {
+            listed.insert(number, (id.clone(), legal_name.clone(), ownership.status));
+        }
+    }
+    let mut failed = false;
+    for &number in numbers {
+        let Some((id, legal_name, status)) = listed.get(&number) else {
+            print_error(&CliError::NotListed {
+                number: number.to_string(),
+            });
+            failed = true;
+            continue;
+        };
+        if !matches!(status.as_str(), "pending_confirmation" | "flagged") {
+            let _ = writeln!(
+                anstream::stdout(),
+                "`{number}`: skipped, ownership is `{status}` in `{legal_name}` (nothing to confirm)"
+            );
+            continue;
+        }
+        match client.confirm_ownership(id, number).await {
+            Ok(record) => {
+                let now = record
+                    .ownership
+                    .ownership_status
+                    .unwrap_or_else(|| "verified".to_owned());
+                let _ = writeln!(
+                    anstream::stdout(),
+                    "`{number}`: ownership confirmed, now `{now}`"
+                );
+            }
+            Err(source) => {
+                print_error(&CliError::Ownership {
+                    what: format!("cannot confirm the ownership of `{number}`"),
+                    source,
+                });
+                failed = true;
+            }
+        }
+    }
+    Ok(failed)
+}
+
+/// The id of the manifest's enterprise, which must exist.
+async fn enterprise_of(client: &Client, desired: &Desired) -> Result<String, CliError> {
+    match crate::observe::enterprise_id(client, desired).await {
+        Ok(Some(id)) => Ok(id),
+        Ok(None) => Err(CliError::NoEnterprise {
+            manifest: desired.manifest.display().to_string(),
+            legal_name: desired.enterprise.legal_name.clone(),
+        }),
+        Err(source) => Err(CliError::Observe {
+            manifest: desired.manifest.display().to_string(),
+            source,
+        }),
+    }
 }
 
 /// Sets (`--url`) or clears (`--clear`) the ownership webhook.
@@ -46,100 +124,56 @@ pub fn webhook(args: &OwnershipWebhookArgs) -> ExitCode {
         print_error(&CliError::NotHttps { url: url.clone() });
         return ExitCode::Failure;
     }
-    let Some(desired) = load(&args.path, args.allow_outside_paths) else {
+    let Ok(desireds) = super::plan::load_all(&args.paths, args.allow_outside_paths, &[]) else {
         return ExitCode::Failure;
     };
     let url = if args.clear { None } else { args.url.clone() };
-    let legal_name = desired.enterprise.legal_name.clone();
-    let result = with_enterprise(&args.connection, &desired, |client, id| async move {
-        let what = match &url {
-            Some(url) => format!("cannot set the ownership webhook of `{legal_name}` to `{url}`"),
-            None => format!("cannot clear the ownership webhook of `{legal_name}`"),
-        };
-        client
-            .set_ownership_webhook(&id, url.as_deref())
-            .await
-            .map_err(|source| CliError::Ownership { what, source })?;
-        let _ = match &url {
-            Some(url) => writeln!(
-                anstream::stdout(),
-                "ownership events for `{legal_name}` go to {url}"
-            ),
-            None => writeln!(
-                anstream::stdout(),
-                "ownership events for `{legal_name}` are no longer sent"
-            ),
-        };
-        Ok(false)
+    let result = super::connect::runtime().and_then(|runtime| {
+        runtime.block_on(async {
+            let (client, sandbox) = super::connect::connect(&args.connection, &desireds).await?;
+            let mut result = Ok(false);
+            for desired in &desireds {
+                result = set_webhook(&client, desired, url.as_deref()).await;
+                if result.is_err() {
+                    break;
+                }
+            }
+            if let Some(sandbox) = sandbox {
+                sandbox.shutdown().await;
+            }
+            result
+        })
     });
     finish(result)
 }
 
-/// One confirmation: the number's new `ownership_status`.
-async fn confirm_one(
+/// Sets or clears one enterprise's ownership webhook, and says so.
+async fn set_webhook(
     client: &Client,
-    id: &str,
     desired: &Desired,
-    number: E164,
-) -> Result<String, CliError> {
+    url: Option<&str>,
+) -> Result<bool, CliError> {
+    let id = enterprise_of(client, desired).await?;
     let legal_name = &desired.enterprise.legal_name;
-    match client.confirm_ownership(id, number).await {
-        Ok(record) => Ok(record
-            .ownership
-            .ownership_status
-            .unwrap_or_else(|| "verified".to_owned())),
-        Err(source) => {
-            let what = match source.status() {
-                Some(404) => format!("`{number}` is not a number of enterprise `{legal_name}`"),
-                Some(400) => format!(
-                    "`{number}` has no ownership check to answer (it is `verified`, or from the Telnyx inventory)"
-                ),
-                _ => format!("cannot confirm the ownership of `{number}`"),
-            };
-            Err(CliError::Ownership { what, source })
-        }
-    }
-}
-
-/// The manifest, validated; `None` once its problems are printed.
-fn load(path: &std::path::Path, allow_outside_paths: bool) -> Option<Desired> {
-    super::plan::load_all(&[path.to_path_buf()], allow_outside_paths, &[])
-        .ok()
-        .and_then(|desireds| desireds.into_iter().next())
-}
-
-/// Connects, finds the manifest's enterprise, and runs `work` with the client and its id:
-/// whether any part of the work failed (already reported).
-fn with_enterprise<F, Fut>(
-    connection: &ConnectionArgs,
-    desired: &Desired,
-    work: F,
-) -> Result<bool, CliError>
-where
-    F: FnOnce(Client, String) -> Fut,
-    Fut: std::future::Future<Output = Result<bool, CliError>>,
-{
-    let runtime = super::connect::runtime()?;
-    runtime.block_on(async {
-        let (client, sandbox) =
-            super::connect::connect(connection, std::slice::from_ref(desired)).await?;
-        let found = crate::observe::enterprise_id(&client, desired).await;
-        let result = match found {
-            Ok(Some(id)) => work(client, id).await,
-            Ok(None) => Err(CliError::NoEnterprise {
-                manifest: desired.manifest.display().to_string(),
-                legal_name: desired.enterprise.legal_name.clone(),
-            }),
-            Err(source) => Err(CliError::Observe {
-                manifest: desired.manifest.display().to_string(),
-                source,
-            }),
-        };
-        if let Some(sandbox) = sandbox {
-            sandbox.shutdown().await;
-        }
-        result
-    })
+    let what = match url {
+        Some(url) => format!("cannot set the ownership webhook of `{legal_name}` to `{url}`"),
+        None => format!("cannot clear the ownership webhook of `{legal_name}`"),
+    };
+    client
+        .set_ownership_webhook(&id, url)
+        .await
+        .map_err(|source| CliError::Ownership { what, source })?;
+    let _ = match url {
+        Some(url) => writeln!(
+            anstream::stdout(),
+            "ownership events for `{legal_name}` go to {url}"
+        ),
+        None => writeln!(
+            anstream::stdout(),
+            "ownership events for `{legal_name}` are no longer sent"
+        ),
+    };
+    Ok(false)
 }
 
 fn finish(result: Result<bool, CliError>) -> ExitCode {
