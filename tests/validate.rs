@@ -72,6 +72,11 @@ fn bad_loa() {
 }
 
 #[test]
+fn bad_policy() {
+    fixture("bad_policy.yaml");
+}
+
+#[test]
 fn loa_not_pdf() {
     fixture("loa_not_pdf.yaml");
 }
@@ -239,6 +244,10 @@ fn rule_ids() {
     numbers/mixed.txt:4 invalid_number
     numbers/mixed.txt:6 duplicate_number
     numbers/mixed.txt:7 invalid_number
+    bad_policy.yaml:46 invalid_value
+    bad_policy.yaml:47 invalid_value
+    bad_policy.yaml:48 invalid_boolean
+    bad_policy.yaml:49 unknown_field
     deep_nesting.yaml:3 yaml_too_complex
     duplicate_key.yaml:9 duplicate_key
     hidden_values.yaml:7 control_character
@@ -542,7 +551,7 @@ fn issue_8_directories_skip_other_yaml() {
       |
     1 | monitoring_per_month: 100
       | ^^^^^^^^^^^^^^^^^^^^
-    help: the manifest has these fields: `version`, `enterprise`, `reputation`
+    help: the manifest has these fields: `version`, `enterprise`, `reputation`, `policy`
 
     prices.yaml:1:1: error: missing field `version` in the manifest
       |
@@ -566,7 +575,7 @@ fn issue_8_directories_skip_other_yaml() {
       |
     2 | per_check: 0.1
       | ^^^^^^^^^
-    help: the manifest has these fields: `version`, `enterprise`, `reputation`
+    help: the manifest has these fields: `version`, `enterprise`, `reputation`, `policy`
 
     found 5 problems in 1 of 1 manifest
     ");

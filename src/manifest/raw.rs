@@ -23,6 +23,42 @@ pub struct Manifest {
     pub enterprise: EnterpriseSpec,
     /// Number Reputation for the enterprise.
     pub reputation: Reputation,
+    /// What `telrep report` flags and `telrep check` gates on; every rule is optional.
+    #[serde(default)]
+    pub policy: Option<Policy>,
+}
+
+/// The reputation a team accepts for its managed numbers.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// `low`, `medium` or `high`: a number rated above it violates.
+    #[serde(default)]
+    pub max_spam_risk: Option<crate::model::SpamRisk>,
+    /// A lower `maturity_score` violates (a null score never does).
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 100))]
+    pub min_maturity_score: Option<u8>,
+    /// A lower `connection_score` violates (a null score never does).
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 100))]
+    pub min_connection_score: Option<u8>,
+    /// A lower `engagement_score` violates (a null score never does).
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 100))]
+    pub min_engagement_score: Option<u8>,
+    /// A lower `sentiment_score` violates (a null score never does).
+    #[serde(default)]
+    #[schemars(range(min = 0, max = 100))]
+    pub min_sentiment_score: Option<u8>,
+    /// Data refreshed longer ago than this violates: `0`, or a whole number with `ms`,
+    /// `s`, `m`, `h` or `d` (`14d`).
+    #[serde(default)]
+    #[schemars(regex(pattern = r"^(0|[0-9]+(ms|s|m|h|d))$"))]
+    pub max_data_age: Option<String>,
+    /// `true`: a number with no reputation data yet violates.
+    #[serde(default)]
+    pub require_data: bool,
 }
 
 /// Number Reputation settings; with `enabled: false` the other fields are ignored.

@@ -23,6 +23,8 @@ pub struct Desired {
     pub enterprise: EnterpriseSpec,
     /// What Number Reputation should look like for it.
     pub reputation: ReputationSpec,
+    /// What `report` flags and `check` gates on (all rules off when absent).
+    pub policy: super::Policy,
 }
 
 /// A Telnyx enterprise id: a lowercase UUID, checked once at the edge.

@@ -112,6 +112,16 @@ wire_enum! {
     }
 }
 
+wire_enum! {
+    /// How likely the call-screening ecosystem is to label a number spam; a policy's
+    /// ceiling (ordered low < medium < high).
+    pub enum SpamRisk {
+        Low = "low",
+        Medium = "medium",
+        High = "high",
+    }
+}
+
 impl Default for CheckFrequency {
     /// The API's own default, so an omitted `check_frequency` means what Telnyx means.
     fn default() -> Self {

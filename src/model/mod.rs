@@ -7,6 +7,7 @@ mod desired;
 mod e164;
 mod enums;
 mod live;
+mod policy;
 
 pub use desired::{
     Address, BillingContact, Desired, EnterpriseId, EnterpriseSpec, ExternalProof, Loa, NumberList,
@@ -15,12 +16,13 @@ pub use desired::{
 pub use e164::E164;
 pub use enums::{
     CheckFrequency, CountryCode, Industry, NumberOfEmployees, OrganizationLegalType,
-    OrganizationType, RoleType, WireEnum,
+    OrganizationType, RoleType, SpamRisk, WireEnum,
 };
 pub use live::{
     Candidate, InventoryRecord, Live, LiveEnterprise, LiveOwnership, LiveProof, LiveReputation,
     OtherEnterprise, Status,
 };
+pub use policy::{Policy, SCORE_RULES, parse_duration};
 
 pub(crate) use desired::is_lowercase_uuid;
 

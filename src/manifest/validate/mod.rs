@@ -13,6 +13,7 @@ mod enterprise;
 mod files;
 mod hidden;
 mod numbers;
+mod policy;
 mod reputation;
 
 use std::collections::HashMap;
@@ -27,7 +28,16 @@ use crate::model::{Desired, WireEnum};
 
 pub(crate) use files::{file_problem, not_regular, nul_problem};
 
-pub(crate) const MANIFEST_FIELDS: &[&str] = &["version", "enterprise", "reputation"];
+pub(crate) const MANIFEST_FIELDS: &[&str] = &["version", "enterprise", "reputation", "policy"];
+pub(crate) const POLICY_FIELDS: &[&str] = &[
+    "max_spam_risk",
+    "min_maturity_score",
+    "min_connection_score",
+    "min_engagement_score",
+    "min_sentiment_score",
+    "max_data_age",
+    "require_data",
+];
 pub(crate) const ENTERPRISE_FIELDS: &[&str] = &[
     "id",
     "legal_name",
@@ -267,10 +277,15 @@ impl Walker<'_> {
         let reputation = self
             .required(&mapping, "reputation")
             .and_then(|(key, node)| self.reputation(key, node));
+        let policy = match mapping.get("policy") {
+            None => Some(crate::model::Policy::default()),
+            Some(node) => self.policy(node),
+        };
         Some(Desired {
             manifest: self.source.path.clone(),
             enterprise: enterprise?,
             reputation: reputation?,
+            policy: policy?,
         })
     }
 
@@ -651,6 +666,7 @@ mod tests {
     fn field_lists_match_the_schema() {
         let schema = crate::manifest::schema().unwrap();
         assert_eq!(properties(&schema, None), sorted(MANIFEST_FIELDS));
+        assert_eq!(properties(&schema, Some("Policy")), sorted(POLICY_FIELDS));
         assert_eq!(
             properties(&schema, Some("EnterpriseSpec")),
             sorted(ENTERPRISE_FIELDS)
