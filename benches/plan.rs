@@ -62,8 +62,8 @@ fn main() {
         .drain(..)
         .map(|number| {
             let record = telrep::model::InventoryRecord {
-                phone_number_type: "local".to_owned(),
-                status: "active".to_owned(),
+                phone_number_type: telrep::model::NumberType::Local,
+                status: telrep::model::InventoryStatus::Active,
                 country_iso_alpha2: "US".to_owned(),
             };
             let candidate = telrep::model::Candidate {

@@ -7,14 +7,15 @@
 //! `GET /enterprises/{id}/reputation/numbers`. The live LOA document is read for `loa.file`
 //! (to compare it), a pinned `loa.document_id` only when a step would link it (`plan`: diff,
 //! read, diff again), the inventory and other enterprises only for numbers the plan would
-//! add, the ownership proof (and, for `files`, its documents) only when the manifest declares
-//! one and the settings say one was submitted.
+//! add, the ownership proof whenever the settings say one was submitted (and its documents
+//! only when the manifest names files).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::model::{
-    Candidate, Desired, E164, ExternalProof, InventoryRecord, Live, LiveEnterprise, LiveProof,
-    LiveReputation, Loa, OtherEnterprise, ReputationSpec, Status,
+    Candidate, Desired, E164, ExternalProof, InventoryRecord, InventoryStatus, Live,
+    LiveEnterprise, LiveProof, LiveReputation, Loa, NumberType, OtherEnterprise, OwnershipStatus,
+    ReputationSpec, Status,
 };
 use crate::plan::{Plan, PlanDiagnostic, PlanEnterprise, PlanOptions, Prices, Severity};
 use crate::telnyx::wire::{Enterprise, ReputationSettings};
@@ -90,8 +91,7 @@ pub async fn observe(client: &Client, desired: &Desired) -> Result<Live, Observe
 }
 
 /// The reputation side of an enabled enterprise: its numbers, the LOA document (for
-/// `loa.file`), the ownership proof (when one was submitted and the manifest declares
-/// one), and the settings.
+/// `loa.file`), the ownership proof (when one was submitted), and the settings.
 async fn observe_reputation(
     client: &Client,
     desired: &Desired,
@@ -101,6 +101,7 @@ async fn observe_reputation(
 ) -> Result<(), ObserveError> {
     let monitored = client.list_monitored(id).await?;
     live.numbers = monitored.numbers;
+    live.external = monitored.external;
     live.ownership = monitored.ownership;
     let Some(declared) = (match &desired.reputation {
         ReputationSpec::Enabled {
@@ -126,10 +127,10 @@ async fn observe_reputation(
             None => live.loa_missing = true,
         }
     }
-    if let Some(proof) = declared.1
-        && settings.external_verification_status.is_some()
-    {
-        live.external_verification = live_proof(client, id, proof).await?;
+    // Read whenever one was submitted, declared or not: an approved proof the manifest no
+    // longer declares still covers the numbers hosted elsewhere.
+    if settings.external_verification_status.is_some() {
+        live.external_verification = live_proof(client, id, declared.1.as_ref()).await?;
     }
     live.reputation = Some(live_reputation(settings));
     Ok(())
@@ -139,13 +140,13 @@ async fn observe_reputation(
 async fn live_proof(
     client: &Client,
     id: &str,
-    declared: &ExternalProof,
+    declared: Option<&ExternalProof>,
 ) -> Result<Option<LiveProof>, ObserveError> {
     let Some(verification) = client.get_external_verification(id).await? else {
         return Ok(None);
     };
     let mut sha256 = BTreeMap::new();
-    if let ExternalProof::Files(_) = declared {
+    if let Some(ExternalProof::Files(_)) = declared {
         for document in &verification.document_ids {
             let found = client.get_document(document).await?;
             sha256.insert(document.clone(), found.and_then(|found| found.sha256));
@@ -370,8 +371,8 @@ async fn candidates(
             inventory.insert(
                 number,
                 InventoryRecord {
-                    phone_number_type: item.phone_number_type,
-                    status: item.status,
+                    phone_number_type: NumberType::from_wire(&item.phone_number_type),
+                    status: InventoryStatus::from_wire(&item.status),
                     country_iso_alpha2: item.country_iso_alpha2,
                 },
             );
@@ -388,6 +389,15 @@ async fn candidates(
     let mut elsewhere: HashMap<E164, String> = monitored
         .into_iter()
         .filter(|number| Some(number.enterprise_id.as_str()) != own_enterprise)
+        // Telnyx lists a number it removed, but no longer monitors it: it can be added here.
+        .filter(|number| {
+            number
+                .ownership
+                .ownership_status
+                .as_deref()
+                .map(OwnershipStatus::from_wire)
+                != Some(OwnershipStatus::Removed)
+        })
         .filter_map(|number| Some((E164::parse(&number.phone_number)?, number.enterprise_id)))
         .filter(|(number, _)| wanted.contains(number))
         .collect();

@@ -943,7 +943,7 @@ async fn issue_8_an_apply_stopped_by_an_ambiguous_write_says_a_rerun_is_safe() {
     ----- stderr -----
     [TIME] [1/1] + create_enterprise POST /enterprises
     [TIME] [1] re-read after an ambiguous failure: the enterprise was not created; sending again
-    [TIME] [1] create_enterprise failed: step 1 (create_enterprise) failed: POST /enterprises: 500 Unexpected error [10007]: try again (the write may or may not have taken effect)
+    [TIME] [1] create_enterprise failed: POST /enterprises: 500 Unexpected error [10007]: try again (the write may or may not have taken effect)
     error: step 1 (create_enterprise) failed
     caused by: POST /enterprises: 500 Unexpected error [10007]: try again (the write may or may not have taken effect)
     note: running apply again is safe: it re-reads the account first and picks up where this one stopped
@@ -1012,7 +1012,7 @@ async fn issue_9_a_batch_that_always_fails_is_sent_a_bounded_number_of_times() {
     [TIME] [6] re-read after an ambiguous failure: 0 of 3 numbers of the batch are monitored
     [TIME] [6] re-read after an ambiguous failure: 0 of 3 numbers of the batch are monitored
     [TIME] [6] re-read after an ambiguous failure: 0 of 3 numbers of the batch are monitored
-    [TIME] [6] add_numbers failed: step 6 (add_numbers): the batch failed 3 times without a definite answer; not added: +12025550101, +12025550102, +12025550103: POST /enterprises/[UUID]/reputation/numbers: 500 Unexpected error [10007]: sandbox: injected server error (the write may or may not have taken effect)
+    [TIME] [6] add_numbers failed: the batch failed 3 times without a definite answer; not added: +12025550101, +12025550102, +12025550103: POST /enterprises/[UUID]/reputation/numbers: 500 Unexpected error [10007]: sandbox: injected server error (the write may or may not have taken effect)
     error: step 6 (add_numbers): the batch failed 3 times without a definite answer; not added: +12025550101, +12025550102, +12025550103
     caused by: POST /enterprises/[UUID]/reputation/numbers: 500 Unexpected error [10007]: sandbox: injected server error (the write may or may not have taken effect)
     note: running apply again is safe: it re-reads the account first and picks up where this one stopped
@@ -1254,7 +1254,7 @@ async fn issue_9_a_failing_wait_names_its_step() {
     [TIME] [4] enable_reputation done
     [TIME] [5/6] = wait_for_vetting GET /enterprises/{enterprise_id}/reputation
     [TIME] waiting for vetting: status `pending`, loa_status `pending`
-    [TIME] [5] wait_for_vetting failed: step 5 (wait_for_vetting): reputation is not enabled
+    [TIME] [5] wait_for_vetting failed: reputation is not enabled
     error: step 5 (wait_for_vetting): reputation is not enabled
     ");
 }

@@ -455,6 +455,9 @@ async fn the_key_never_appears_in_logs_or_errors() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Another test's thread may have cached "no subscriber is interested" for the client's
+    // log lines before this subscriber existed: ask every callsite again.
+    tracing::callsite::rebuild_interest_cache();
     let server = Scripted::start(|_, _, count| match count {
         0 => (
             503,

@@ -94,7 +94,9 @@ async fn plan_json(env: &Env, directory: &Path) -> Value {
         &["plan", "--format", "json", "initech.yaml"],
     )
     .await;
-    serde_json::from_slice(&output.stdout).unwrap()
+    let plan = serde_json::from_slice(&output.stdout).unwrap();
+    crate::plan::check_plan_schema(&plan);
+    plan
 }
 
 async fn apply(env: &Env, directory: &Path) -> std::process::Output {
@@ -187,6 +189,17 @@ async fn numbers_hosted_elsewhere_wait_for_the_proof_then_converge() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(converged(&env, temp.path()).await, 0);
     assert_eq!(env.billing().await["numbers_added"], 5);
+    // An approved proof the manifest no longer declares still covers its numbers.
+    let manifest = temp.path().join("initech.yaml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let undeclared = text.replace(
+        "  external_verification:          # needed only for the numbers hosted elsewhere\n    files: [proof/carrier-invoice.pdf]\n",
+        "",
+    );
+    assert_ne!(undeclared, text);
+    std::fs::write(&manifest, &undeclared).unwrap();
+    assert_eq!(converged(&env, temp.path()).await, 0);
+    std::fs::write(&manifest, &text).unwrap();
     // The approved proof is locked: another file is a plan error, and nothing is written.
     std::fs::copy(
         temp.path().join("loa-signed.pdf"),
@@ -198,6 +211,116 @@ async fn numbers_hosted_elsewhere_wait_for_the_proof_then_converge() {
     assert_eq!(plan["diagnostics"][0]["rule"], "proof_locked");
     let output = apply(&env, temp.path()).await;
     assert_eq!(output.status.code(), Some(1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cascade_submits_the_proof_again_before_re_adding_numbers_hosted_elsewhere() {
+    let (env, temp) = initech(|_| {}).await;
+    let output = apply(&env, temp.path()).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // Another LOA while the live one is approved: disable, enable, and everything again.
+    std::fs::copy(
+        temp.path().join("proof/carrier-invoice.pdf"),
+        temp.path().join("loa-signed.pdf"),
+    )
+    .unwrap();
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &[
+            "plan",
+            "--format",
+            "json",
+            "--allow-disable",
+            "initech.yaml",
+        ],
+    )
+    .await;
+    let plan: Value = serde_json::from_slice(&output.stdout).unwrap();
+    crate::plan::check_plan_schema(&plan);
+    assert_eq!(plan["errors"], json!([]));
+    assert_eq!(
+        outline(&plan),
+        [
+            "upload_loa",
+            "disable_reputation",
+            "enable_reputation",
+            "wait_for_vetting",
+            "submit_external_verification",
+            "add_numbers +15125550150 +18885550150",
+            "wait_for_external_verification",
+            "add_numbers +13125550150 +13125550151 +13125550152",
+        ]
+    );
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &["apply", "--auto-approve", "--allow-disable", "initech.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(converged(&env, temp.path()).await, 0);
+    let billing = env.billing().await;
+    assert_eq!(
+        (&billing["enable"], &billing["numbers_added"]),
+        (&json!(2), &json!(10))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_wait_stops_before_numbers_whose_proof_is_under_review() {
+    let state = tempfile::tempdir().unwrap();
+    let state_file = state.path().join("sandbox.json");
+    // Vetting approved at once, with the inventory's numbers only.
+    let (env, temp) = initech(|config| {
+        config.rules.approve_after_ms = 0;
+        config.state_file = Some(state_file.clone());
+    })
+    .await;
+    let manifest = temp.path().join("initech.yaml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let (head, _) = text.split_once("  external_verification:").unwrap();
+    std::fs::write(
+        &manifest,
+        format!("{head}  numbers:\n    - \"+15125550150\"\n    - \"+18885550150\"\n"),
+    )
+    .unwrap();
+    let output = apply(&env, temp.path()).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    drop(env);
+    // The same account, whose reviews now take an hour: the proof stays under review.
+    let mut config = SandboxConfig::local();
+    config.rules.approve_after_ms = 3_600_000;
+    config.state_file = Some(state_file);
+    let env = Env::start(config).await;
+    std::fs::write(&manifest, &text).unwrap();
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &[
+            "apply",
+            "--auto-approve",
+            "--no-wait",
+            "--format",
+            "json",
+            "initech.yaml",
+        ],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output).lines().last(),
+        Some(
+            "ownership proof under review: the numbers hosted elsewhere are added once it is approved; run apply again later"
+        )
+    );
+    let last: Value = serde_json::from_str(stdout(&output).lines().last().unwrap()).unwrap();
+    assert_eq!(
+        last,
+        json!({"event": "proof_pending", "manifest": "initech.yaml"})
+    );
+    // Only the first apply's two inventory numbers were billed (the state file keeps them).
+    assert_eq!(env.billing().await["numbers_added"], 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -225,6 +348,45 @@ async fn a_rejected_proof_fails_apply_with_its_reason_then_plans_as_an_error() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_number_telnyx_removed_from_another_enterprise_can_be_added_here() {
+    let (env, temp) = initech(|_| {}).await;
+    let output = apply(&env, temp.path()).await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = std::fs::read_to_string(temp.path().join("initech.yaml")).unwrap();
+    let (head, _) = text.split_once("  numbers:\n").unwrap();
+    let other = format!("{head}  numbers:\n    - \"+13125550151\"\n")
+        .replace("legal_name: Initech LLC", "legal_name: Initrode Inc");
+    std::fs::write(temp.path().join("initrode.yaml"), other).unwrap();
+    let plan_other = || async {
+        let output = telrep_against(
+            &env,
+            temp.path(),
+            &["plan", "--format", "json", "initrode.yaml"],
+        )
+        .await;
+        let plan = serde_json::from_slice::<Value>(&output.stdout).unwrap();
+        crate::plan::check_plan_schema(&plan);
+        plan
+    };
+    let plan = plan_other().await;
+    assert_eq!(plan["diagnostics"][0]["rule"], "monitored_elsewhere");
+    let (status, body) = control(
+        &env,
+        "ownership",
+        json!({"phone_number": "+13125550151", "ownership_status": "removed"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    // Still listed in Initech as `removed`, but no longer monitored there.
+    let plan = plan_other().await;
+    assert_eq!(plan["errors"], json!([]));
+    assert_eq!(
+        outline(&plan).last().map(String::as_str),
+        Some("add_numbers +13125550151")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_number_telnyx_removed_is_added_again_and_a_flagged_one_is_confirmed() {
     let (env, temp) = initech(|_| {}).await;
     let output = apply(&env, temp.path()).await;
@@ -242,7 +404,7 @@ async fn a_number_telnyx_removed_is_added_again_and_a_flagged_one_is_confirmed()
     assert_eq!(
         plan["steps"][0]["reason"],
         format!(
-            "batch 1 of 1: 1 number hosted elsewhere, not monitored yet; Telnyx removed 1 of them, added again: `+13125550151` (unconfirmed_ownership, {removed_at})"
+            "batch 1 of 1: 1 number hosted elsewhere, no longer monitored: Telnyx removed it from monitoring, added again: `+13125550151` (unconfirmed_ownership, {removed_at})"
         )
     );
     let output = apply(&env, temp.path()).await;

@@ -241,10 +241,10 @@ fn apply() {
               After a refused batch, run the later steps anyway
 
           --no-wait
-              Stop before the steps that need vetting approval (exit 3)
+              Stop before the steps that need vetting or the ownership proof's approval (exit 3)
 
           --approval-timeout <DURATION>
-              The longest wait for vetting (`30m`, `1h`, `90s`); then exit 3
+              The longest wait for vetting or the ownership proof (`30m`, `1h`, `90s`); then exit 3
               
               [default: 30m]
 

@@ -79,6 +79,12 @@ pub enum Event {
         /// The manifest.
         manifest: String,
     },
+    /// Stopped before the numbers hosted elsewhere: the ownership proof is under review;
+    /// run apply again later.
+    ProofPending {
+        /// The manifest.
+        manifest: String,
+    },
     /// The account matches the manifest (verified by planning again).
     Converged {
         /// The manifest.

@@ -55,8 +55,11 @@ impl Default for ApplyOptions {
 pub enum Outcome {
     /// Every step ran.
     Done,
-    /// Stopped before the steps that need approval (`--no-wait` or the timeout).
+    /// Stopped before the steps that need vetting approval (`--no-wait` or the timeout).
     VettingPending,
+    /// Stopped before the numbers hosted elsewhere, whose ownership proof is still under
+    /// review (`--no-wait` or the timeout).
+    ProofPending,
     /// Interrupted: this many steps were done.
     Interrupted {
         /// Steps completed.
@@ -143,6 +146,29 @@ pub enum ApplyError {
 }
 
 impl ApplyError {
+    /// The failure without the step it names, for an event line that names the step
+    /// already (`[6] add_numbers failed: …`).
+    pub fn cause(&self) -> String {
+        use crate::telnyx::one_line;
+        match self {
+            Self::Api { source, .. } => one_line(source),
+            Self::BatchUnsure {
+                attempts,
+                numbers,
+                source,
+                ..
+            } => format!(
+                "the batch failed {attempts} times without a definite answer; not added: {numbers}: {}",
+                one_line(source.as_ref())
+            ),
+            Self::ReadFile { path, source, .. } => {
+                format!("cannot read `{}`: {}", path.display(), one_line(source))
+            }
+            Self::Unexpected { message, .. } => message.clone(),
+            other => one_line(other),
+        }
+    }
+
     /// Whether the failed call was a write that may or may not have taken effect.
     pub fn is_ambiguous(&self) -> bool {
         matches!(self, Self::Api { source, .. } if source.is_ambiguous())
@@ -328,8 +354,13 @@ impl Run<'_> {
             step.action,
             Action::WaitForVetting | Action::WaitForExternalVerification
         ) {
+            let pending = if step.action == Action::WaitForVetting {
+                Outcome::VettingPending
+            } else {
+                Outcome::ProofPending
+            };
             if self.options.no_wait {
-                return Ok(Next::Stop(Outcome::VettingPending));
+                return Ok(Next::Stop(pending));
             }
             let approved = if step.action == Action::WaitForVetting {
                 self.wait(position, events).await
@@ -344,7 +375,7 @@ impl Run<'_> {
                         of: total,
                     }));
                 }
-                Ok(false) => return Ok(Next::Stop(Outcome::VettingPending)),
+                Ok(false) => return Ok(Next::Stop(pending)),
                 Err(error) => Err(error),
             }
         } else {
@@ -354,7 +385,7 @@ impl Run<'_> {
             events(Event::StepFailed {
                 step: position,
                 action: step.action,
-                error: crate::telnyx::one_line(&error),
+                error: error.cause(),
             });
             return Err(error);
         }
@@ -473,7 +504,7 @@ async fn number_step(
         Err(error) => Event::StepFailed {
             step: position,
             action: step.action,
-            error: crate::telnyx::one_line(error),
+            error: error.cause(),
         },
     };
     events(event);

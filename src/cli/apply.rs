@@ -237,6 +237,16 @@ fn report(
             }
             ExitCode::Pending
         }
+        Ok(Outcome::ProofPending) => {
+            let _ = writeln!(
+                stderr,
+                "ownership proof under review: the numbers hosted elsewhere are added once it is approved; run apply again later"
+            );
+            if json {
+                print_event(&serde_json::json!({"event": "proof_pending", "manifest": manifest}));
+            }
+            ExitCode::Pending
+        }
         Ok(Outcome::Interrupted { done, of }) => {
             let _ = writeln!(
                 stderr,
@@ -529,6 +539,9 @@ fn describe(event: &Event) -> String {
             format!("{manifest}: the plan cannot be made: {}", errors.join("; "))
         }
         Event::VettingPending { manifest } => format!("{manifest}: vetting pending"),
+        Event::ProofPending { manifest } => {
+            format!("{manifest}: ownership proof under review")
+        }
         Event::Converged { manifest } => format!("{manifest}: converged"),
     }
 }

@@ -293,11 +293,11 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub keep_going: bool,
 
-    /// Stop before the steps that need vetting approval (exit 3).
+    /// Stop before the steps that need vetting or the ownership proof's approval (exit 3).
     #[arg(long)]
     pub no_wait: bool,
 
-    /// The longest wait for vetting (`30m`, `1h`, `90s`); then exit 3.
+    /// The longest wait for vetting or the ownership proof (`30m`, `1h`, `90s`); then exit 3.
     #[arg(long, default_value = "30m", value_name = "DURATION", value_parser = crate::sandbox::parse_duration)]
     pub approval_timeout: std::time::Duration,
 

@@ -9,7 +9,7 @@ use super::ExitCode;
 use super::args::{OwnershipConfirmArgs, OwnershipWebhookArgs};
 use super::error::CliError;
 use super::report::print_error;
-use crate::model::{Desired, E164};
+use crate::model::{Desired, E164, OwnershipStatus};
 use crate::telnyx::Client;
 
 /// Confirms each `--number` that Telnyx asks about (`pending_confirmation` or `flagged`)
@@ -38,7 +38,7 @@ async fn confirm_all(
     desireds: &[Desired],
     numbers: &[E164],
 ) -> Result<bool, CliError> {
-    let mut listed: HashMap<E164, (String, String, String)> = HashMap::new();
+    let mut listed: HashMap<E164, (String, String, OwnershipStatus)> = HashMap::new();
     for desired in desireds {
         let id = enterprise_of(client, desired).await?;
         let monitored = client
@@ -55,7 +55,7 @@ async fn confirm_all(
         for number in monitored.numbers {
             listed.insert(
                 number,
-                (id.clone(), legal_name.clone(), "verified".to_owned()),
+                (id.clone(), legal_name.clone(), OwnershipStatus::Verified),
             );
         }
         for (number, ownership) in monitored.ownership {
@@ -71,7 +71,14 @@ async fn confirm_all(
             failed = true;
             continue;
         };
-        if !matches!(status.as_str(), "pending_confirmation" | "flagged") {
+        if *status == OwnershipStatus::Removed {
+            let _ = writeln!(
+                anstream::stdout(),
+                "`{number}`: skipped, Telnyx removed it from monitoring in `{legal_name}`, so there is nothing to confirm; `telrep apply` adds it again"
+            );
+            continue;
+        }
+        if !status.awaits_confirmation() {
             let _ = writeln!(
                 anstream::stdout(),
                 "`{number}`: skipped, ownership is `{status}` in `{legal_name}` (nothing to confirm)"

@@ -26,16 +26,26 @@ impl Planner<'_> {
     }
 
     fn live_proof_status(&self) -> Option<&Status> {
-        self.live
-            .external_verification
-            .as_ref()
-            .map(|proof| &proof.status)
+        self.live_proof().map(|proof| &proof.status)
+    }
+
+    /// The live proof as the plan's add steps find it: none after the cascade's disable,
+    /// which drops it with the settings.
+    fn live_proof(&self) -> Option<&LiveProof> {
+        if self.proof_dropped {
+            return None;
+        }
+        self.live.external_verification.as_ref()
     }
 
     /// The proof's steps (uploads, then the submission) when the manifest's proof differs
     /// from the live one, or its error; where the proof stands after them.
     pub(super) fn proof_steps(&mut self) -> ProofState {
-        let live = self.live.external_verification.as_ref();
+        let all = self.live;
+        let live = all
+            .external_verification
+            .as_ref()
+            .filter(|_| !self.proof_dropped);
         let Some(declared) = self.proof else {
             return match self.live_proof_status() {
                 Some(Status::Approved) => ProofState::Approved,
@@ -55,7 +65,8 @@ impl Planner<'_> {
             }
             (_, false) => ProofState::UnderReview,
             (_, true) => {
-                self.submit(declared, live);
+                // Documents outlive a disable: the live proof's may still be reused.
+                self.submit(declared, self.live.external_verification.as_ref());
                 ProofState::UnderReview
             }
         }
@@ -64,7 +75,12 @@ impl Planner<'_> {
     /// `upload_document` for each file no live document matches, then the submission.
     fn submit(&mut self, declared: &ExternalProof, live: Option<&LiveProof>) {
         let document_ids = match declared {
-            ExternalProof::DocumentIds(ids) => ids.iter().cloned().map(DocumentRef::Id).collect(),
+            ExternalProof::DocumentIds(ids) => {
+                for id in ids {
+                    self.pinned_proof_document(id);
+                }
+                ids.iter().cloned().map(DocumentRef::Id).collect()
+            }
             ExternalProof::Files(files) => {
                 let mut documents = Vec::new();
                 for file in files {
@@ -107,6 +123,46 @@ impl Planner<'_> {
         );
         self.steps
             .push(step.with(Detail::SubmitExternalVerification { document_ids }));
+    }
+
+    /// A step submits the pinned document `id`: a missing one is an error now, before
+    /// apply bills an enable it cannot finish.
+    fn pinned_proof_document(&mut self, id: &str) {
+        if self.missing_document(id) {
+            let mut problem = Problem::new(
+                "document_not_found",
+                format!(
+                    "`reputation.external_verification.document_ids` names `{id}`, which is not a document of this account (`GET /documents/{id}` answered 404)"
+                ),
+            );
+            problem.help = Some(
+                "upload the ownership proof and pin the id it gets, or list the PDFs under `external_verification.files` so telrep uploads them".to_owned(),
+            );
+            self.problems.push(problem);
+        }
+    }
+
+    /// Numbers hosted elsewhere must be added again but no proof can be submitted: the
+    /// cascade's disable drops the approved one and the manifest declares none.
+    pub(super) fn proof_needed(&mut self, external: &[E164]) {
+        let ids = self
+            .live
+            .external_verification
+            .as_ref()
+            .map_or_else(String::new, |live| live.document_ids.join(", "));
+        let listed: Vec<String> = external.iter().map(ToString::to_string).collect();
+        let mut problem = Problem::new(
+            "proof_required",
+            format!(
+                "{} hosted elsewhere ({}) must be added again after the disable, which drops the ownership proof, and the manifest declares none",
+                Count::new(external.len(), "number", "numbers"),
+                crate::plan::render::summarize(&listed, false)
+            ),
+        );
+        problem.help = Some(format!(
+            "declare the proof under `reputation.external_verification` (the live one: `document_ids: [{ids}]`) so it is submitted again after the enable"
+        ));
+        self.problems.push(problem);
     }
 
     fn proof_locked(&mut self, live: Option<&LiveProof>) {
@@ -182,7 +238,8 @@ mod tests {
     use super::super::tests::{DOCUMENT, converged, desired, in_inventory, make, numbers, outline};
     use super::*;
     use crate::model::{
-        Candidate, ExternalProof, LiveOwnership, LiveProof, PdfFile, ReputationSpec,
+        Candidate, ExternalProof, LiveOwnership, LiveProof, OwnershipStatus, PdfFile,
+        ReputationSpec,
     };
     use crate::plan::PlanOptions;
 
@@ -432,7 +489,7 @@ mod tests {
         live.ownership.insert(
             listed[0],
             LiveOwnership {
-                status: "pending_confirmation".to_owned(),
+                status: OwnershipStatus::PendingConfirmation,
                 flag_reason: Some("carrier_changed".to_owned()),
                 confirm_by: Some("2026-10-08T07:00:00Z".to_owned()),
                 removal_reason: None,
@@ -442,7 +499,7 @@ mod tests {
         live.ownership.insert(
             listed[2],
             LiveOwnership {
-                status: "removed".to_owned(),
+                status: OwnershipStatus::Removed,
                 flag_reason: None,
                 confirm_by: None,
                 removal_reason: Some("unconfirmed_ownership".to_owned()),
@@ -459,7 +516,7 @@ mod tests {
                 .map(|step| step.reason.as_str())
                 .collect::<Vec<_>>(),
             [
-                "batch 1 of 1: 1 number hosted elsewhere, not monitored yet; Telnyx removed 1 of them, added again: `+12025550002` (unconfirmed_ownership, 2026-10-09T07:00:03Z)"
+                "batch 1 of 1: 1 number hosted elsewhere, no longer monitored: Telnyx removed it from monitoring, added again: `+12025550002` (unconfirmed_ownership, 2026-10-09T07:00:03Z)"
             ]
         );
         assert_eq!(
@@ -481,5 +538,133 @@ mod tests {
         assert!(!check("+18095550100"));
         assert!(!check("+12025550100"));
         assert!(!check("+448005550100"));
+    }
+
+    /// Three monitored numbers, the last hosted elsewhere, under an approved proof; vetting
+    /// rejected, so the plan is the cascade.
+    fn cascade_fleet() -> (Desired, Live) {
+        let listed = numbers(0..3);
+        let desired = desired(&listed, false);
+        let mut live = converged(&desired, &listed);
+        live.external.insert(listed[2]);
+        live.external_verification = Some(live_proof(Status::Approved, None));
+        if let Some(reputation) = &mut live.reputation {
+            reputation.status = Status::Rejected;
+            reputation.external_verification_status = Some(Status::Approved);
+        }
+        (desired, live)
+    }
+
+    const ALLOW_DISABLE: PlanOptions = PlanOptions {
+        allow_disable: true,
+        allow_mass_removal: false,
+        replace_loa: false,
+    };
+
+    #[test]
+    fn the_cascade_submits_the_proof_again_and_re_adds_external_numbers_after_it() {
+        let (mut desired, live) = cascade_fleet();
+        with_proof(
+            &mut desired,
+            ExternalProof::DocumentIds(vec![PROOF_A.to_owned()]),
+        );
+        let plan = make(&desired, &live, ALLOW_DISABLE);
+        assert_eq!(plan.errors, Vec::<String>::new());
+        assert_eq!(
+            outline(&plan),
+            [
+                "- disable_reputation /enterprises/ID/reputation",
+                "+ enable_reputation /enterprises/ID/reputation",
+                "= wait_for_vetting /enterprises/ID/reputation",
+                "+ submit_external_verification /enterprises/ID/reputation/external_verification",
+                "+ add_numbers /enterprises/ID/reputation/numbers",
+                "= wait_for_external_verification /enterprises/ID/reputation",
+                "+ add_numbers /enterprises/ID/reputation/numbers",
+            ]
+        );
+        assert_eq!(
+            (plan.steps[4].phone_numbers(), plan.steps[6].phone_numbers()),
+            (&numbers(0..2)[..], &numbers(2..3)[..])
+        );
+        // Files whose content the live proof's documents have reuse those documents.
+        let (mut desired, mut live) = cascade_fleet();
+        live.external_verification = Some(live_proof(Status::Approved, Some(SHA_A)));
+        with_proof(&mut desired, files(&[SHA_A]));
+        let plan = make(&desired, &live, ALLOW_DISABLE);
+        assert_eq!(
+            plan.steps[3].detail,
+            Detail::SubmitExternalVerification {
+                document_ids: vec![DocumentRef::Id(PROOF_A.to_owned())]
+            }
+        );
+    }
+
+    #[test]
+    fn the_cascade_needs_a_declared_proof_for_external_numbers() {
+        let (desired, live) = cascade_fleet();
+        let plan = make(&desired, &live, ALLOW_DISABLE);
+        assert_eq!(
+            plan.errors,
+            [
+                "1 number hosted elsewhere (+12025550002) must be added again after the disable, which drops the ownership proof, and the manifest declares none"
+            ]
+        );
+        assert_eq!(
+            plan.diagnostics[0].help.as_deref(),
+            Some(format!("declare the proof under `reputation.external_verification` (the live one: `document_ids: [{PROOF_A}]`) so it is submitted again after the enable").as_str())
+        );
+    }
+
+    #[test]
+    fn a_pinned_proof_document_that_does_not_exist_is_an_error_before_apply() {
+        let (mut desired, mut live) = fleet();
+        with_proof(
+            &mut desired,
+            ExternalProof::DocumentIds(vec![PROOF_A.to_owned()]),
+        );
+        let diffed = crate::diff::diff_detailed(
+            &desired,
+            &live,
+            PlanOptions::default(),
+            crate::plan::Prices::default(),
+        );
+        assert_eq!(diffed.linked_documents, [PROOF_A]);
+        assert_eq!(diffed.plan.errors, Vec::<String>::new());
+        live.documents.insert(PROOF_A.to_owned(), false);
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(
+            plan.errors,
+            [format!(
+                "`reputation.external_verification.document_ids` names `{PROOF_A}`, which is not a document of this account (`GET /documents/{PROOF_A}` answered 404)"
+            )]
+        );
+        assert_eq!(plan.diagnostics[0].rule, "document_not_found");
+    }
+
+    #[test]
+    fn a_failed_plan_keeps_its_ownership_warnings() {
+        let listed = numbers(0..2);
+        let desired = desired(&listed, false);
+        let mut live = converged(&desired, &listed[..1]);
+        live.candidates.insert(listed[1], Candidate::default());
+        live.ownership.insert(
+            listed[0],
+            LiveOwnership {
+                status: OwnershipStatus::Flagged,
+                flag_reason: None,
+                confirm_by: Some("2026-10-08T07:00:00Z".to_owned()),
+                removal_reason: None,
+                removed_at: None,
+            },
+        );
+        let plan = make(&desired, &live, PlanOptions::default());
+        assert_eq!(plan.diagnostics[0].rule, "number_not_in_inventory");
+        assert_eq!(
+            plan.warnings
+                .iter()
+                .map(|warning| (warning.rule.as_str(), warning.confirm_by.as_deref()))
+                .collect::<Vec<_>>(),
+            [("ownership_unconfirmed", Some("2026-10-08T07:00:00Z"))]
+        );
     }
 }

@@ -90,8 +90,7 @@ impl Planner<'_> {
     /// A step links the manifest's `loa.document_id`: observation checks it exists (a free
     /// read) and a missing one is an error now, before apply writes anything.
     pub(super) fn pinned_document(&mut self, id: &str) {
-        self.linked_documents.push(id.to_owned());
-        if self.live.documents.get(id) == Some(&false) {
+        if self.missing_document(id) {
             let mut problem = Problem::new(
                 "document_not_found",
                 format!(
@@ -103,5 +102,12 @@ impl Planner<'_> {
             );
             self.problems.push(problem);
         }
+    }
+
+    /// Records that a step links the pinned document `id` (observation then reads it);
+    /// whether it is known not to exist.
+    pub(super) fn missing_document(&mut self, id: &str) -> bool {
+        self.linked_documents.push(id.to_owned());
+        self.live.documents.get(id) == Some(&false)
     }
 }

@@ -44,34 +44,20 @@ pub fn diff_detailed(
     options: PlanOptions,
     prices: Prices,
 ) -> Diffed {
-    let mut planner = Planner {
-        desired,
-        live,
-        proof: None,
-        options,
-        steps: Vec::new(),
-        problems: Vec::new(),
-        warnings: Vec::new(),
-        unmanaged: Vec::new(),
-        linked_documents: Vec::new(),
-        id_path: live.enterprise.as_ref().map_or_else(
-            || "{enterprise_id}".to_owned(),
-            |enterprise| enterprise.id.clone(),
-        ),
-    };
+    let mut planner = Planner::new(desired, live, options);
     planner.enterprise();
     planner.reputation();
-    if !live.terms_agreed && planner.steps.iter().any(|step| needs_terms(step.action)) {
-        planner.steps.insert(
-            0,
-            Step::new(
-                Action::AcceptTerms,
-                "/terms_of_service/number_reputation/agree".to_owned(),
-                "the current Number Reputation terms of service are not agreed; reputation calls answer 403 until they are".to_owned(),
-            ),
-        );
-    }
+    planner.accept_terms_first();
     let cost = planner.cost(prices);
+    // `Live` has string keys and plain values only, so this cannot fail; were it to, a plan
+    // without a fingerprint could never be checked for staleness, so it is not made.
+    let fingerprinted = fingerprint(live);
+    if let Err(error) = &fingerprinted {
+        planner.problems.push(Problem::new(
+            "internal",
+            format!("the observed state cannot be fingerprinted ({error}); this is a bug in telrep, please report it"),
+        ));
+    }
     let Planner {
         steps,
         problems,
@@ -95,6 +81,8 @@ pub fn diff_detailed(
             .collect();
         let mut plan = Plan::failed(manifest, enterprise, diagnostics);
         plan.observed = true;
+        // What needs attention still does when the plan cannot be made.
+        plan.warnings = warnings;
         return Diffed {
             plan,
             linked_documents,
@@ -112,7 +100,7 @@ pub fn diff_detailed(
         diagnostics: Vec::new(),
         warnings,
         cost: None,
-        fingerprint: Some(fingerprint(live)),
+        fingerprint: fingerprinted.ok(),
         observed: true,
     };
     plan.summary = Some(plan.summarize(&cost));
@@ -162,12 +150,11 @@ impl Problem {
 
 /// `sha256:` of the canonical JSON of everything observed: a saved plan is stale when this
 /// changes.
-pub fn fingerprint(live: &Live) -> String {
+pub fn fingerprint(live: &Live) -> Result<String, serde_json::Error> {
     use sha2::Digest as _;
-    // `Live` has string keys and plain values only, so serialising it cannot fail.
-    let canonical = serde_json::to_vec(live).unwrap_or_default();
+    let canonical = serde_json::to_vec(live)?;
     let digest = sha2::Sha256::digest(&canonical);
-    format!("sha256:{}", crate::model::hex(&digest))
+    Ok(format!("sha256:{}", crate::model::hex(&digest)))
 }
 
 fn needs_terms(action: Action) -> bool {
@@ -194,6 +181,8 @@ struct Planner<'a> {
     live: &'a Live,
     /// The manifest's ownership proof for numbers hosted elsewhere.
     proof: Option<&'a crate::model::ExternalProof>,
+    /// The plan disables reputation before adding numbers, which drops the live proof.
+    proof_dropped: bool,
     options: PlanOptions,
     steps: Vec<Step>,
     problems: Vec<Problem>,
@@ -201,6 +190,42 @@ struct Planner<'a> {
     unmanaged: Vec<E164>,
     linked_documents: Vec<String>,
     id_path: String,
+}
+
+impl<'a> Planner<'a> {
+    fn new(desired: &'a Desired, live: &'a Live, options: PlanOptions) -> Self {
+        Self {
+            desired,
+            live,
+            proof: None,
+            proof_dropped: false,
+            options,
+            steps: Vec::new(),
+            problems: Vec::new(),
+            warnings: Vec::new(),
+            unmanaged: Vec::new(),
+            linked_documents: Vec::new(),
+            id_path: live.enterprise.as_ref().map_or_else(
+                || "{enterprise_id}".to_owned(),
+                |enterprise| enterprise.id.clone(),
+            ),
+        }
+    }
+
+    /// Until the current terms are agreed every reputation call answers 403: agreeing
+    /// comes first.
+    fn accept_terms_first(&mut self) {
+        if !self.live.terms_agreed && self.steps.iter().any(|step| needs_terms(step.action)) {
+            self.steps.insert(
+                0,
+                Step::new(
+                    Action::AcceptTerms,
+                    "/terms_of_service/number_reputation/agree".to_owned(),
+                    "the current Number Reputation terms of service are not agreed; reputation calls answer 403 until they are".to_owned(),
+                ),
+            );
+        }
+    }
 }
 
 impl Planner<'_> {
@@ -345,6 +370,7 @@ impl Planner<'_> {
         ));
         self.enable(&document, check_frequency, "re-enable after the disable");
         self.wait("vetting restarts after enable; numbers can be added once it is approved");
+        self.proof_dropped = true;
         self.add(&readd, desired_numbers.list, live_numbers);
         if desired_numbers.prune {
             // Numbers the manifest drops are simply not re-added; rails still apply.
@@ -623,6 +649,7 @@ pub(super) mod tests {
                 external_verification_status: None,
             }),
             numbers: monitored.to_vec(),
+            external: std::collections::BTreeSet::new(),
             loa_sha256: None,
             loa_size: None,
             loa_filename: None,
@@ -639,8 +666,8 @@ pub(super) mod tests {
     pub(super) fn in_inventory(kind: &str) -> Candidate {
         Candidate {
             inventory: Some(InventoryRecord {
-                phone_number_type: kind.to_owned(),
-                status: "active".to_owned(),
+                phone_number_type: crate::model::NumberType::from_wire(kind),
+                status: crate::model::InventoryStatus::Active,
                 country_iso_alpha2: "US".to_owned(),
             }),
             monitored_by: None,
@@ -1393,10 +1420,10 @@ pub(super) mod tests {
     fn fingerprint_follows_the_live_state() {
         let desired = desired(&numbers(0..2), false);
         let live = converged(&desired, &numbers(0..2));
-        let same = fingerprint(&live.clone());
-        assert_eq!(fingerprint(&live), same);
+        let same = fingerprint(&live.clone()).unwrap();
+        assert_eq!(fingerprint(&live).unwrap(), same);
         assert!(same.starts_with("sha256:") && same.len() == 71);
         let changed = converged(&desired, &numbers(0..1));
-        assert_ne!(fingerprint(&changed), same);
+        assert_ne!(fingerprint(&changed).unwrap(), same);
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use crate::model::{Candidate, InventoryRecord};
+use crate::model::{Candidate, InventoryRecord, InventoryStatus, NumberType, OwnershipStatus};
 
 use super::enterprise::similar_names;
 use super::external::{ProofState, is_toll_free};
@@ -24,6 +24,9 @@ impl Planner<'_> {
     ) {
         let (inventory, external) = self.sort_out(numbers, list, live_numbers);
         let proof = self.proof_steps();
+        if proof == ProofState::Unusable && !external.is_empty() && self.proof_dropped {
+            self.proof_needed(&external);
+        }
         let total = inventory.len().div_ceil(BATCH) + external.len().div_ceil(BATCH);
         let mut position = 0;
         for batch in inventory.chunks(BATCH) {
@@ -63,7 +66,12 @@ impl Planner<'_> {
         let covered = self.proof_covers();
         for &number in numbers {
             if live_numbers.contains(&number) {
-                inventory.push(number);
+                // This enterprise's own, re-added after a cascade: each where it came from.
+                if self.live.external.contains(&number) {
+                    external.push(number);
+                } else {
+                    inventory.push(number);
+                }
                 continue;
             }
             let candidate = self.live.candidates.get(&number);
@@ -137,15 +145,11 @@ impl Planner<'_> {
     /// One `add_numbers` step; its reason names the numbers Telnyx removed, which it adds
     /// back.
     fn batch(&mut self, batch: &[E164], position: usize, total: usize, what: &str) {
-        let mut reason = format!(
-            "batch {position} of {total}: {} {what}",
-            Count::new(batch.len(), "number", "numbers")
-        );
         let removed: Vec<String> = batch
             .iter()
             .filter_map(|number| {
                 let ownership = self.live.ownership.get(number)?;
-                (ownership.status == "removed").then(|| {
+                (ownership.status == OwnershipStatus::Removed).then(|| {
                     format!(
                         "`{number}` ({}, {})",
                         ownership
@@ -160,13 +164,22 @@ impl Planner<'_> {
                 })
             })
             .collect();
-        if !removed.is_empty() {
-            reason.push_str(&format!(
-                "; Telnyx removed {} of them, added again: {}",
-                crate::plan::thousands(removed.len()),
-                crate::plan::render::summarize(&removed, false)
-            ));
-        }
+        let count = Count::new(batch.len(), "number", "numbers");
+        let listed = crate::plan::render::summarize(&removed, false);
+        let reason = if removed.is_empty() {
+            format!("batch {position} of {total}: {count} {what}")
+        } else if removed.len() == batch.len() {
+            let what = what.replace("not monitored yet", "no longer monitored");
+            format!(
+                "batch {position} of {total}: {count} {what}: Telnyx removed {} from monitoring, added again: {listed}",
+                if batch.len() == 1 { "it" } else { "them" }
+            )
+        } else {
+            format!(
+                "batch {position} of {total}: {count} {what} or no longer monitored: Telnyx removed {} of them from monitoring, added again: {listed}",
+                crate::plan::thousands(removed.len())
+            )
+        };
         let step = Step::new(
             Action::AddNumbers,
             format!("{}/numbers", self.reputation_path()),
@@ -182,11 +195,7 @@ impl Planner<'_> {
     pub(super) fn ownership_warnings(&mut self, list: &crate::model::NumberList) {
         let listed: HashSet<E164> = list.numbers.iter().copied().collect();
         for (number, ownership) in &self.live.ownership {
-            if !matches!(
-                ownership.status.as_str(),
-                "pending_confirmation" | "flagged"
-            ) || !listed.contains(number)
-            {
+            if !ownership.status.awaits_confirmation() || !listed.contains(number) {
                 continue;
             }
             let deadline = ownership
@@ -309,15 +318,11 @@ fn disqualifying(record: &InventoryRecord) -> Option<(&'static str, &str)> {
     if record.country_iso_alpha2 != "US" {
         return Some(("country_iso_alpha2", &record.country_iso_alpha2));
     }
-    // The API's own type filter does not know the legacy spellings, so telrep classifies.
-    if !matches!(
-        record.phone_number_type.as_str(),
-        "local" | "longcode" | "toll_free" | "tollfree"
-    ) {
-        return Some(("phone_number_type", &record.phone_number_type));
+    if let NumberType::Other(value) = &record.phone_number_type {
+        return Some(("phone_number_type", value));
     }
-    if record.status != "active" {
-        return Some(("status", &record.status));
+    if let InventoryStatus::Other(value) = &record.status {
+        return Some(("status", value));
     }
     None
 }
@@ -341,8 +346,8 @@ mod tests {
     fn record(phone_number_type: &str, status: &str, country: &str) -> Candidate {
         Candidate {
             inventory: Some(InventoryRecord {
-                phone_number_type: phone_number_type.to_owned(),
-                status: status.to_owned(),
+                phone_number_type: NumberType::from_wire(phone_number_type),
+                status: InventoryStatus::from_wire(status),
                 country_iso_alpha2: country.to_owned(),
             }),
             monitored_by: None,

@@ -18,6 +18,10 @@ pub struct Live {
     pub reputation: Option<LiveReputation>,
     /// The numbers the enterprise monitors, in the API's order.
     pub numbers: Vec<E164>,
+    /// Those of them hosted elsewhere (`source: external`): a cascade re-adds them after
+    /// the ownership proof, not with the inventory's.
+    #[serde(skip_serializing_if = "std::collections::BTreeSet::is_empty")]
+    pub external: std::collections::BTreeSet<E164>,
     /// The live LOA document's sha256, read only when the manifest has `loa.file`.
     pub loa_sha256: Option<String>,
     /// Its size in bytes and file name, compared when it has no `sha256` (optional in
@@ -155,11 +159,69 @@ pub struct LiveProof {
     pub sha256: BTreeMap<String, Option<String>>,
 }
 
+/// Where a number's ownership stands (`ownership_status`); a value the API may add later
+/// is kept as text and shown, never an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OwnershipStatus {
+    /// Confirmed (and what a record from before ownership tracking means).
+    Verified,
+    /// Telnyx asks the enterprise to confirm it by `confirm_by`.
+    PendingConfirmation,
+    /// Flagged for re-verification.
+    Flagged,
+    /// Telnyx took it out of monitoring; still listed.
+    Removed,
+    /// Anything else the API says.
+    Other(String),
+}
+
+impl OwnershipStatus {
+    /// The status spelled `text` on the wire.
+    pub fn from_wire(text: &str) -> Self {
+        match text {
+            "verified" => Self::Verified,
+            "pending_confirmation" => Self::PendingConfirmation,
+            "flagged" => Self::Flagged,
+            "removed" => Self::Removed,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+
+    /// The API's spelling.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Verified => "verified",
+            Self::PendingConfirmation => "pending_confirmation",
+            Self::Flagged => "flagged",
+            Self::Removed => "removed",
+            Self::Other(text) => text,
+        }
+    }
+
+    /// Whether Telnyx waits for the enterprise to confirm it (unanswered, it is removed).
+    pub fn awaits_confirmation(&self) -> bool {
+        matches!(self, Self::PendingConfirmation | Self::Flagged)
+    }
+}
+
+impl std::fmt::Display for OwnershipStatus {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+/// As the API spells it, so the fingerprint does not depend on this type.
+impl Serialize for OwnershipStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// A monitored number's ownership, when it is not `verified`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LiveOwnership {
-    /// `pending_confirmation`, `flagged`, `removed`, or a value the API adds.
-    pub status: String,
+    /// Not `verified`.
+    pub status: OwnershipStatus,
     /// Why it was flagged.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flag_reason: Option<String>,
@@ -184,13 +246,56 @@ pub struct Candidate {
     pub monitored_by: Option<String>,
 }
 
-/// The inventory fields that decide eligibility, as the API spells them.
+/// The inventory fields that decide eligibility.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InventoryRecord {
-    /// `local`, `toll_free`, legacy `longcode`, `tollfree`, …
-    pub phone_number_type: String,
-    /// `active`, `port-pending`, …
-    pub status: String,
+    /// Its type, as telrep classifies the API's spellings.
+    pub phone_number_type: NumberType,
+    /// Whether it is in service.
+    pub status: InventoryStatus,
     /// `US`, …
     pub country_iso_alpha2: String,
+}
+
+/// An inventory number's `phone_number_type`. The API's own type filter does not know the
+/// legacy spellings, so telrep classifies them: `local` and `longcode` are local,
+/// `toll_free` and `tollfree` toll-free; any other value is kept as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NumberType {
+    /// `local` or `longcode`.
+    Local,
+    /// `toll_free` or `tollfree`.
+    TollFree,
+    /// `mobile`, `national`, …: not eligible.
+    Other(String),
+}
+
+impl NumberType {
+    /// The type spelled `text` on the wire.
+    pub fn from_wire(text: &str) -> Self {
+        match text {
+            "local" | "longcode" => Self::Local,
+            "toll_free" | "tollfree" => Self::TollFree,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
+
+/// An inventory number's `status`: only `active` numbers can be monitored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InventoryStatus {
+    /// In service.
+    Active,
+    /// `port-pending`, `purchase-pending`, …, as the API spells it.
+    Other(String),
+}
+
+impl InventoryStatus {
+    /// The status spelled `text` on the wire.
+    pub fn from_wire(text: &str) -> Self {
+        match text {
+            "active" => Self::Active,
+            other => Self::Other(other.to_owned()),
+        }
+    }
 }

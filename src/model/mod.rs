@@ -19,8 +19,8 @@ pub use enums::{
     OrganizationType, RoleType, SpamRisk, WireEnum,
 };
 pub use live::{
-    Candidate, InventoryRecord, Live, LiveEnterprise, LiveOwnership, LiveProof, LiveReputation,
-    OtherEnterprise, Status,
+    Candidate, InventoryRecord, InventoryStatus, Live, LiveEnterprise, LiveOwnership, LiveProof,
+    LiveReputation, NumberType, OtherEnterprise, OwnershipStatus, Status,
 };
 pub use policy::{Policy, SCORE_RULES, parse_duration};
 

@@ -11,7 +11,7 @@ use super::wire::{
     LoaUpdate, OwnershipConfirm, Page, PhoneNumber, PhoneNumbers, RefreshResult, ReputationNumber,
     ReputationSettings, SubmitExternalVerification, TosAgreement, TosStatus, WebhookUpdate,
 };
-use crate::model::{E164, EnterpriseSpec, LiveOwnership};
+use crate::model::{E164, EnterpriseSpec, LiveOwnership, OwnershipStatus};
 
 impl Client {
     /// `GET /terms_of_service/status?product_type=number_reputation`.
@@ -212,13 +212,19 @@ impl Client {
                     },
                 ));
             };
-            let status = record.ownership_status.as_deref().unwrap_or("verified");
-            if status != "removed" {
+            let status = record
+                .ownership_status
+                .as_deref()
+                .map_or(OwnershipStatus::Verified, OwnershipStatus::from_wire);
+            if status != OwnershipStatus::Removed {
                 monitored.numbers.push(number);
+                if record.source.as_deref() == Some("external") {
+                    monitored.external.insert(number);
+                }
             }
-            if status != "verified" {
+            if status != OwnershipStatus::Verified {
                 let ownership = LiveOwnership {
-                    status: status.to_owned(),
+                    status,
                     flag_reason: record.flag_reason,
                     confirm_by: record.confirm_by,
                     removal_reason: record.removal_reason,
@@ -421,6 +427,8 @@ pub struct Monitored {
     /// The numbers it monitors, in the API's order (a number Telnyx removed is listed with
     /// `ownership_status: removed` but is not monitored, so not here).
     pub numbers: Vec<E164>,
+    /// Those of them hosted elsewhere (`source: external`).
+    pub external: std::collections::BTreeSet<E164>,
     /// Every listed number whose ownership is not `verified` (a record without the field,
     /// from before ownership tracking, reads as `verified`).
     pub ownership: std::collections::BTreeMap<E164, LiveOwnership>,

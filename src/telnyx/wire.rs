@@ -84,19 +84,24 @@ pub struct TosStatus {
     /// True when the current terms must be agreed before reputation calls work.
     pub agreement_required: bool,
     /// Whether any version was ever agreed.
+    #[serde(default)]
     pub has_agreed: bool,
     /// The version in force.
+    #[serde(default)]
     pub current_terms_version: String,
     /// The version last agreed, if any.
     pub agreed_version: Option<String>,
     /// When, if ever.
     pub agreed_at: Option<String>,
     /// `number_reputation` or `branded_calling`.
+    #[serde(default)]
     pub product_type: String,
 }
 
 /// `POST /terms_of_service/number_reputation/agree` and the agreements list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// Every field defaults: telrep shows an agreement, it decides nothing on one.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TosAgreement {
     /// Agreement id.
     pub id: String,
@@ -157,20 +162,28 @@ pub struct Enterprise {
     /// Registered legal name.
     pub legal_name: String,
     /// Trading name.
+    #[serde(default)]
     pub doing_business_as: String,
     /// `commercial`, `government`, `non_profit`.
+    #[serde(default)]
     pub organization_type: String,
     /// `US` or `CA`.
+    #[serde(default)]
     pub country_code: String,
     /// Website.
+    #[serde(default)]
     pub website: String,
     /// Employer id.
+    #[serde(default)]
     pub fein: String,
     /// Industry.
+    #[serde(default)]
     pub industry: String,
     /// Headcount bracket.
+    #[serde(default)]
     pub number_of_employees: String,
     /// Legal form.
+    #[serde(default)]
     pub organization_legal_type: String,
     /// Where incorporated.
     #[serde(default)]
@@ -580,6 +593,7 @@ pub struct DocumentSize {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhoneNumber {
     /// Inventory id.
+    #[serde(default)]
     pub id: String,
     /// `phone_number`.
     #[serde(default)]
@@ -681,12 +695,51 @@ mod tests {
             ),
             ("needs_more_info", vec!["d".to_owned()], None)
         );
+    }
+
+    /// An enterprise record needs its identity and its contacts and addresses (compared
+    /// with the manifest), the terms status `agreement_required`, an inventory record what
+    /// decides eligibility; the other fields may be missing, and read as empty.
+    #[test]
+    fn records_read_without_the_fields_telrep_does_not_need() {
+        let contact = json!({"first_name": "A", "last_name": "B", "email": "a@example.com",
+            "phone_number": "+12025550100", "pronouns": "they"});
+        let address = json!({"country": "US", "administrative_area": "DC", "city": "W",
+            "postal_code": "20001", "street_address": "1 Main St", "plus_code": "x"});
+        let enterprise: Enterprise = serde_json::from_value(json!({
+            "id": "e", "legal_name": "Acme", "organization_contact": contact,
+            "billing_contact": contact, "organization_physical_address": address,
+            "billing_address": address, "bpo_verification_status": "pending"
+        }))
+        .unwrap();
+        assert_eq!(
+            (enterprise.legal_name.as_str(), enterprise.fein.as_str()),
+            ("Acme", "")
+        );
         let inventory: PhoneNumber = serde_json::from_value(json!({
-            "id": "1", "phone_number": "+18005550100", "country_iso_alpha2": "US",
+            "phone_number": "+18005550100", "country_iso_alpha2": "US",
             "status": "active", "phone_number_type": "toll_free_plus", "emergency": {}
         }))
         .unwrap();
-        assert_eq!(inventory.phone_number_type, "toll_free_plus");
+        assert_eq!(
+            (inventory.phone_number_type.as_str(), inventory.id.as_str()),
+            ("toll_free_plus", "")
+        );
+        let terms: TosStatus =
+            serde_json::from_value(json!({"agreement_required": true, "region": "eu"})).unwrap();
+        assert_eq!(
+            (
+                terms.agreement_required,
+                terms.current_terms_version.as_str()
+            ),
+            (true, "")
+        );
+        let agreed: TosAgreement =
+            serde_json::from_value(json!({"id": "a", "scope": "all"})).unwrap();
+        assert_eq!(
+            (agreed.id.as_str(), agreed.terms_version.as_str()),
+            ("a", "")
+        );
     }
 
     /// What telrep needs must be there: its absence names the field.

@@ -65,7 +65,19 @@ fn render_errors(plan: &Plan, options: RenderOptions, out: &mut impl Write) -> i
             )?,
         }
     }
+    render_warnings(plan, out)?;
     writeln!(out, "\n{}", plan.summary_line())?;
+    Ok(())
+}
+
+/// What needs attention though it changes nothing (ownership to confirm, a similar name).
+fn render_warnings(plan: &Plan, out: &mut impl Write) -> io::Result<()> {
+    if !plan.warnings.is_empty() {
+        writeln!(out, "\nWarnings:")?;
+        for warning in &plan.warnings {
+            writeln!(out, "  - {}", warning.message)?;
+        }
+    }
     Ok(())
 }
 
@@ -101,12 +113,7 @@ fn render_one(plan: &Plan, options: RenderOptions, out: &mut impl Write) -> io::
         )?;
         writeln!(out, "      {}", summarize(&plan.unmanaged, options.full))?;
     }
-    if !plan.warnings.is_empty() {
-        writeln!(out, "\nWarnings:")?;
-        for warning in &plan.warnings {
-            writeln!(out, "  - {}", warning.message)?;
-        }
-    }
+    render_warnings(plan, out)?;
     if let Some(cost) = &plan.cost {
         render_cost(cost, options, out)?;
     }

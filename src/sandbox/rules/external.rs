@@ -208,6 +208,7 @@ const TOLL_FREE_NPAS: &[&str] = &["800", "833", "844", "855", "866", "877", "888
 /// Why a number hosted elsewhere (a `+1` and ten digits, not in the inventory) cannot be
 /// added: it must be a US local number, and the enterprise's proof must be `approved`.
 pub(super) fn external_problem(number: &str, status: Option<&str>) -> Option<String> {
+    // A number too short for an area code has none: empty matches no toll-free code.
     let npa = number.get(2..5).unwrap_or_default();
     if TOLL_FREE_NPAS.contains(&npa) {
         return Some(format!(
