@@ -638,10 +638,11 @@ pub(super) fn number_path(id: &str, number: E164) -> String {
 
 /// Only https, or plain http to a loopback address.
 fn check_base_url(base: &str) -> Result<(), ApiError> {
+    let shown = without_credentials(base);
     let refuse = |reason: &str| {
         ApiError::new(
             "",
-            base,
+            shown.clone(),
             ApiErrorKind::BadUrl {
                 reason: reason.to_owned(),
             },
@@ -674,9 +675,39 @@ fn check_base_url(base: &str) -> Result<(), ApiError> {
     }
 }
 
+/// `base` as an error may show it: whatever sits between the scheme and an `@` of the
+/// authority (a user name, a password, a key) is replaced, parseable or not.
+fn without_credentials(base: &str) -> String {
+    let Some((scheme, rest)) = base.split_once("://") else {
+        return base.to_owned();
+    };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{scheme}://[credentials removed]@{}", &rest[at + 1..]),
+        None => base.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_url_never_shows_its_credentials() {
+        let error = check_base_url("https://user:KEY123@api.example/v2").unwrap_err();
+        assert_eq!(
+            crate::telnyx::one_line(&error),
+            "refusing the API URL `https://[credentials removed]@api.example/v2`: credentials in the URL are not allowed; the key comes from TELNYX_API_KEY or --api-key-file"
+        );
+        assert_eq!(
+            without_credentials("http://KEY123@[::1/v2"),
+            "http://[credentials removed]@[::1/v2"
+        );
+        assert_eq!(
+            without_credentials("https://api.telnyx.com/v2?a=b@c"),
+            "https://api.telnyx.com/v2?a=b@c"
+        );
+    }
 
     #[test]
     fn base_urls() {
