@@ -11,5 +11,6 @@ pub mod manifest;
 pub mod model;
 pub mod observe;
 pub mod plan;
+pub mod report;
 pub mod sandbox;
 pub mod telnyx;

@@ -245,6 +245,34 @@ fn unreadable(client: &Client, desired: &Desired, error: &ObserveError) -> Plan 
     )
 }
 
+/// What `report` and `check` show of one manifest's account, with free calls only: the
+/// enterprise, its settings and every record of its number pages (at 250 a page; never a
+/// single-number read, which may be billed).
+pub async fn account(
+    client: &Client,
+    desired: &Desired,
+) -> Result<crate::report::Account, ObserveError> {
+    let (enterprise, _) = find_enterprise(client, desired).await?;
+    let Some(enterprise) = enterprise else {
+        return Ok(crate::report::Account::default());
+    };
+    // Until the terms are agreed every reputation call answers 403: nothing is monitored.
+    let settings = if client.tos_status().await?.agreement_required {
+        None
+    } else {
+        client.get_reputation(&enterprise.id).await?
+    };
+    let numbers = match &settings {
+        Some(_) => client.list_reputation_numbers(&enterprise.id).await?,
+        None => Vec::new(),
+    };
+    Ok(crate::report::Account {
+        enterprise_id: Some(enterprise.id),
+        settings,
+        numbers,
+    })
+}
+
 /// The id of the manifest's enterprise, when it exists: what the imperative commands
 /// (`ownership`) act on.
 pub async fn enterprise_id(

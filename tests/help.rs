@@ -22,6 +22,8 @@ fn top_level() {
       apply      Make the API calls of the plan, wait for vetting, and prove the account matches
       schema     Print the manifest's JSON Schema (for editors and other tools)
       sandbox    Run a local simulator of the Telnyx API (no account, no cost)
+      report     Show every monitored number's reputation, worst first, with the policy applied (free)
+      check      Fail (exit 2) when a managed number breaks the manifest's policy (free; for CI)
       ownership  Answer Telnyx's ownership checks of numbers hosted with another carrier (free)
       help       Print this message or the help of the given subcommand(s)
 
@@ -316,6 +318,9 @@ fn schema() {
       -v, --verbose
               Log every API call (method, path, status, attempt, latency) to stderr
 
+          --report
+              Print the schema of `report --format json` instead
+
       -h, --help
               Print help (see a summary with '-h')
     ----- stderr -----
@@ -608,6 +613,8 @@ fn help() {
       apply      Make the API calls of the plan, wait for vetting, and prove the account matches
       schema     Print the manifest's JSON Schema (for editors and other tools)
       sandbox    Run a local simulator of the Telnyx API (no account, no cost)
+      report     Show every monitored number's reputation, worst first, with the policy applied (free)
+      check      Fail (exit 2) when a managed number breaks the manifest's policy (free; for CI)
       ownership  Answer Telnyx's ownership checks of numbers hosted with another carrier (free)
       help       Print this message or the help of the given subcommand(s)
 
@@ -650,4 +657,136 @@ fn help() {
         run(&root(), &["sandbox", "help", "serve"]),
         run(&root(), &["sandbox", "serve", "--help"])
     );
+}
+
+#[test]
+fn report() {
+    insta::assert_snapshot!(run(&root(), &["report", "--help"]), @"
+    exit: 0
+    ----- stdout -----
+    Show every monitored number's reputation, worst first, with the policy applied (free)
+
+    Usage: telrep report [OPTIONS] <PATH>...
+
+    Arguments:
+      <PATH>...
+              Manifest files, or directories searched recursively for manifests
+
+    Options:
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+          --format <FORMAT>
+              `text` for people, `json` for programs, `csv` for spreadsheets, `markdown` for a
+              pull-request comment or a job summary
+
+              Possible values:
+              - text:     For people
+              - json:     For programs
+              - csv:      RFC 4180, one row per number
+              - markdown: For a pull-request comment or a job summary
+              
+              [default: text]
+
+          --sandbox
+              Use a local sandbox (state in `.telrep/sandbox.json` beside the manifest) instead of
+              Telnyx: no account, no cost
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
+
+          --api-url <URL>
+              API base URL [default: TELNYX_BASE_URL, else https://api.telnyx.com/v2]
+
+          --api-key-file <FILE>
+              Read the API key from this file instead of TELNYX_API_KEY: a regular file of at most 4 KiB
+              holding the key on one line
+
+          --concurrency <N>
+              Requests in flight at once: pages of a listing, and apply's number batches and removals
+              
+              [default: 8]
+
+          --allow-outside-paths
+              Let `file:` entries and `loa.file` point outside the manifest's directory
+
+          --exclude <GLOB>
+              Skip what matches this glob below a directory argument (repeatable)
+
+      -h, --help
+              Print help (see a summary with '-h')
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn check() {
+    insta::assert_snapshot!(run(&root(), &["check", "--help"]), @"
+    exit: 0
+    ----- stdout -----
+    Fail (exit 2) when a managed number breaks the manifest's policy (free; for CI)
+
+    Usage: telrep check [OPTIONS] <PATH>...
+
+    Arguments:
+      <PATH>...
+              Manifest files, or directories searched recursively for manifests
+
+    Options:
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+          --format <FORMAT>
+              `text` for people, `json` for programs, `markdown` for a pull-request comment
+
+              Possible values:
+              - text:     For people
+              - json:     For programs
+              - markdown: For a pull-request comment
+              
+              [default: text]
+
+          --sandbox
+              Use a local sandbox (state in `.telrep/sandbox.json` beside the manifest) instead of
+              Telnyx: no account, no cost
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
+
+          --api-url <URL>
+              API base URL [default: TELNYX_BASE_URL, else https://api.telnyx.com/v2]
+
+          --api-key-file <FILE>
+              Read the API key from this file instead of TELNYX_API_KEY: a regular file of at most 4 KiB
+              holding the key on one line
+
+          --concurrency <N>
+              Requests in flight at once: pages of a listing, and apply's number batches and removals
+              
+              [default: 8]
+
+          --allow-outside-paths
+              Let `file:` entries and `loa.file` point outside the manifest's directory
+
+          --exclude <GLOB>
+              Skip what matches this glob below a directory argument (repeatable)
+
+      -h, --help
+              Print help (see a summary with '-h')
+    ----- stderr -----
+    ");
 }

@@ -39,6 +39,10 @@ pub enum Command {
     /// Run a local simulator of the Telnyx API (no account, no cost).
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+    /// Show every monitored number's reputation, worst first, with the policy applied (free).
+    Report(ReportArgs),
+    /// Fail (exit 2) when a managed number breaks the manifest's policy (free; for CI).
+    Check(CheckArgs),
     /// Answer Telnyx's ownership checks of numbers hosted with another carrier (free).
     #[command(subcommand)]
     Ownership(OwnershipCommand),
@@ -53,6 +57,68 @@ pub enum OwnershipCommand {
     /// Set or clear the URL Telnyx sends ownership events to (it cannot be read back, so
     /// it is not a manifest field).
     Webhook(OwnershipWebhookArgs),
+}
+
+/// Arguments of `telrep report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Manifest files, or directories searched recursively for manifests.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// `text` for people, `json` for programs, `csv` for spreadsheets, `markdown` for a
+    /// pull-request comment or a job summary.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+
+    /// Where the calls go, and which manifests.
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// Arguments of `telrep check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Manifest files, or directories searched recursively for manifests.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// `text` for people, `json` for programs, `markdown` for a pull-request comment.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+
+    /// Where the calls go, and which manifests.
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// What the reading commands share with `plan`.
+#[derive(Debug, clap::Args)]
+pub struct ReadArgs {
+    /// Where the calls go.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// Let `file:` entries and `loa.file` point outside the manifest's directory.
+    #[arg(long)]
+    pub allow_outside_paths: bool,
+
+    /// Skip what matches this glob below a directory argument (repeatable).
+    #[arg(long, value_name = "GLOB", value_parser = crate::manifest::parse_exclude)]
+    pub exclude: Vec<crate::manifest::Glob>,
+}
+
+/// Output formats of `report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// For people.
+    Text,
+    /// For programs.
+    Json,
+    /// RFC 4180, one row per number.
+    Csv,
+    /// For a pull-request comment or a job summary.
+    Markdown,
 }
 
 /// Arguments of `telrep ownership confirm`.
@@ -205,12 +271,16 @@ pub struct ValidateArgs {
 #[derive(Debug, clap::Args)]
 pub struct SchemaArgs {
     /// Print the schema of `plan --format json` instead.
-    #[arg(long, conflicts_with = "events")]
+    #[arg(long, conflicts_with_all = ["events", "report"])]
     pub plan: bool,
 
     /// Print the schema of one `apply --format json` event line instead.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "report")]
     pub events: bool,
+
+    /// Print the schema of `report --format json` instead.
+    #[arg(long)]
+    pub report: bool,
 }
 
 /// Arguments of `telrep plan`.

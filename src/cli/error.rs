@@ -137,6 +137,29 @@ pub(crate) enum CliError {
         #[source]
         source: crate::observe::ObserveError,
     },
+    /// `report` or `check` could not read a manifest's account: nothing is shown.
+    #[error(
+        "cannot read the account of `{manifest}` at `{host}`; nothing was reported: check the network, the key, and `--api-url`, then try again"
+    )]
+    Unreadable {
+        /// The manifest's label.
+        manifest: String,
+        /// The API host.
+        host: String,
+        /// Why.
+        #[source]
+        source: Box<crate::observe::ObserveError>,
+    },
+    /// `check` on a manifest whose enterprise monitors nothing: no reputation to gate on.
+    #[error(
+        "`{legal_name}` monitors no number (the enterprise does not exist or Number Reputation is not enabled): nothing to check for `{manifest}`; run `telrep apply` first"
+    )]
+    NothingMonitored {
+        /// The manifest's label.
+        manifest: String,
+        /// The manifest's legal name.
+        legal_name: String,
+    },
     /// An ownership command on an enterprise the account does not have.
     #[error(
         "no enterprise has legal_name `{legal_name}` (or the manifest's `id`): run `telrep apply` for `{manifest}` first"

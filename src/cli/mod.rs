@@ -9,6 +9,7 @@ mod error;
 mod ownership;
 mod plan;
 mod report;
+mod reputation;
 mod sandbox;
 mod schema;
 mod settings;
@@ -55,7 +56,9 @@ pub fn main(arguments: impl IntoIterator<Item = OsString>) -> std::process::Exit
         Command::Validate(validate) => validate::run(&validate),
         Command::Plan(plan) => plan::run(&plan),
         Command::Apply(apply) => apply::run(&apply),
-        Command::Schema(schema) => schema::run(schema.plan, schema.events),
+        Command::Schema(schema) => schema::run(&schema),
+        Command::Report(report) => reputation::report(&report),
+        Command::Check(check) => reputation::check(&check),
         Command::Sandbox(SandboxCommand::Serve(serve)) => sandbox::serve(&serve),
         Command::Ownership(OwnershipCommand::Confirm(confirm)) => ownership::confirm(&confirm),
         Command::Ownership(OwnershipCommand::Webhook(webhook)) => ownership::webhook(&webhook),

@@ -7,9 +7,10 @@ use super::error::CliError;
 use super::report::print_error;
 
 /// Prints the manifest's schema (schema/telrep.schema.json), with `plan` the plan's
-/// (schema/plan.schema.json), with `events` an apply event's (schema/apply-event.schema.json).
-pub fn run(plan: bool, events: bool) -> ExitCode {
-    match text(plan, events) {
+/// (schema/plan.schema.json), with `events` an apply event's (schema/apply-event.schema.json),
+/// with `report` a report's (schema/report.schema.json).
+pub fn run(args: &super::args::SchemaArgs) -> ExitCode {
+    match text(args) {
         Ok(text) => {
             let mut stdout = anstream::stdout().lock();
             // A closed pipe (`telrep schema | head`) is not an error worth reporting.
@@ -25,11 +26,13 @@ pub fn run(plan: bool, events: bool) -> ExitCode {
 
 /// The schema asked for, pretty-printed; schemars' output is always JSON, so an error
 /// here is a bug.
-fn text(plan: bool, events: bool) -> Result<String, CliError> {
+fn text(args: &super::args::SchemaArgs) -> Result<String, CliError> {
     let cannot = |error| CliError::internal_from("the JSON Schema cannot be serialized", error);
-    let schema = if plan {
+    let schema = if args.report {
+        serde_json::to_value(schemars::schema_for!(crate::report::Reports)).map_err(cannot)?
+    } else if args.plan {
         serde_json::to_value(schemars::schema_for!(crate::plan::Plan)).map_err(cannot)?
-    } else if events {
+    } else if args.events {
         serde_json::to_value(schemars::schema_for!(crate::apply::Event)).map_err(cannot)?
     } else {
         crate::manifest::schema().map_err(cannot)?

@@ -574,7 +574,7 @@ fn encode(number: E164) -> String {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use std::collections::BTreeMap;
     use std::path::Path;
 
@@ -597,7 +597,7 @@ pub(super) mod tests {
     }
 
     /// The fixture manifest with `loa.document_id`, daily checks, these numbers, and `prune`.
-    pub(super) fn desired(listed: &[E164], prune: bool) -> Desired {
+    pub(crate) fn desired(listed: &[E164], prune: bool) -> Desired {
         let mut desired = crate::manifest::load(
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid_minimal.yaml"),
             Default::default(),

@@ -236,6 +236,20 @@ impl Client {
         Ok(monitored)
     }
 
+    /// Every record of an enterprise's number pages, reputation data included: what
+    /// `report` shows (a number Telnyx removed is listed too, as `removed`).
+    pub async fn list_reputation_numbers(
+        &self,
+        id: &str,
+    ) -> Result<Vec<ReputationNumber>, ApiError> {
+        self.list_all(
+            format!("{}/numbers", reputation_path(id)),
+            Vec::new(),
+            |number: &ReputationNumber| number.phone_number.clone(),
+        )
+        .await
+    }
+
     /// Every monitored number of every enterprise (`GET /reputation/numbers`).
     pub async fn list_all_numbers(&self) -> Result<Vec<ReputationNumber>, ApiError> {
         self.list_all(

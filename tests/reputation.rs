@@ -1,0 +1,354 @@
+//! `telrep report` and `telrep check` against the sandbox: every format, the sort order and
+//! the counts from the sandbox's own data, the policy gate at the manifest's lines, and
+//! that neither bills anything or reads a number one by one.
+
+use serde_json::{Value, json};
+
+use crate::support::api::{Env, config_with_inventory, converge, telrep_against, workspace};
+
+const NUMBERS: [&str; 8] = [
+    "+12025550101",
+    "+12025550102",
+    "+12025550103",
+    "+12025550104",
+    "+12025550105",
+    "+12025550106",
+    "+12025550107",
+    "+12025550108",
+];
+
+/// A converged account of eight numbers, the first six refreshed (so with data) and a
+/// policy of `max_spam_risk: low` and `require_data: true` appended to the manifest.
+async fn refreshed() -> (Env, tempfile::TempDir, String) {
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let temp = workspace(&NUMBERS, "");
+    let id = converge(&env, temp.path(), "acme.yaml").await;
+    let (status, body) = env
+        .call(
+            "POST",
+            &format!("/enterprises/{id}/reputation/numbers/refresh"),
+            Some(json!({"phone_numbers": &NUMBERS[..6]})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let manifest = temp.path().join("acme.yaml");
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text.push_str("policy:\n  max_spam_risk: low\n  require_data: true\n");
+    std::fs::write(&manifest, text).unwrap();
+    (env, temp, id)
+}
+
+/// The sandbox's records, as telrep should show them: each number's `spam_risk` (null for
+/// no data).
+async fn live_risks(env: &Env, id: &str) -> Vec<(String, Option<String>)> {
+    let (status, body) = env
+        .call(
+            "GET",
+            &format!("/enterprises/{id}/reputation/numbers?page[size]=250"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|record| {
+            (
+                record["phone_number"].as_str().unwrap().to_owned(),
+                record["reputation_data"]["spam_risk"]
+                    .as_str()
+                    .map(str::to_owned),
+            )
+        })
+        .collect()
+}
+
+fn rank(risk: Option<&str>) -> u8 {
+    match risk {
+        Some("high") => 0,
+        Some("medium") => 1,
+        Some("low") => 2,
+        Some(_) => 3,
+        None => 4,
+    }
+}
+
+fn check_report_schema(report: &Value) {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::root().join("schema/report.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|error| error.to_string())
+        .collect();
+    assert_eq!(errors, Vec::<String>::new(), "{report:#}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn report_shows_every_number_worst_first_in_four_formats_for_free() {
+    let (env, temp, id) = refreshed().await;
+    let mut expected = live_risks(&env, &id).await;
+    expected.sort_by(|a, b| {
+        rank(a.1.as_deref())
+            .cmp(&rank(b.1.as_deref()))
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    let count = |risk: &str| {
+        expected
+            .iter()
+            .filter(|(_, rated)| rated.as_deref() == Some(risk))
+            .count()
+    };
+    let billing = env.billing().await;
+    env.clear_requests().await;
+
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &["report", "--format", "json", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        crate::support::render(&output)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    check_report_schema(&report);
+    let shown: Vec<(String, Option<String>)> = report["reports"][0]["numbers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|number| {
+            (
+                number["phone_number"].as_str().unwrap().to_owned(),
+                number["reputation_data"]["spam_risk"]
+                    .as_str()
+                    .map(str::to_owned),
+            )
+        })
+        .collect();
+    assert_eq!(shown, expected);
+    let with_violations = expected
+        .iter()
+        .filter(|(_, risk)| risk.as_deref() != Some("low"))
+        .count();
+    assert_eq!(
+        report["reports"][0]["summary"],
+        json!({
+            "numbers": 8,
+            "by_spam_risk": {"high": count("high"), "medium": count("medium"), "low": count("low"), "other": 0, "no_data": 2},
+            "ownership_flagged": 0,
+            "violations": with_violations,
+        })
+    );
+    assert_eq!(
+        report["reports"][0]["enterprise"],
+        json!({"id": id, "legal_name": "Acme Corp"})
+    );
+    assert_eq!(report["reports"][0]["settings"]["status"], "approved");
+
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &["report", "--format", "csv", "acme.yaml"],
+    )
+    .await;
+    let csv = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    assert_eq!(
+        lines[0],
+        "manifest,phone_number,managed,source,spam_risk,spam_category,maturity_score,connection_score,engagement_score,sentiment_score,last_refreshed_at,ownership_status,violations"
+    );
+    assert_eq!(lines.len(), 1 + 8 + 1, "{csv}");
+    assert!(lines[1].starts_with(&format!("acme.yaml,{},true,telnyx,", expected[0].0)));
+    assert_eq!(
+        lines[8],
+        format!(
+            "acme.yaml,{},true,telnyx,,,,,,,,verified,require_data",
+            expected[7].0
+        )
+    );
+
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &["report", "--format", "markdown", "acme.yaml"],
+    )
+    .await;
+    let markdown = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        markdown.contains(&format!(
+            "| 8 | {} | {} | {} | 0 | 2 | 0 | {with_violations} |",
+            count("high"),
+            count("medium"),
+            count("low")
+        )),
+        "{markdown}"
+    );
+
+    let output = telrep_against(&env, temp.path(), &["report", "acme.yaml"]).await;
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        text.lines().last(),
+        Some(format!(
+            "8 numbers: {} high, {} medium, {} low, 0 other, 2 no data; 0 ownership flagged; {with_violations} with violations",
+            count("high"), count("medium"), count("low")
+        ).as_str())
+    );
+
+    // Four reports, not a cent: the same counters, list pages only, no number read alone.
+    assert_eq!(env.billing().await, billing);
+    let requests = env.requests().await;
+    assert!(
+        requests.iter().all(|(method, _, _, _)| method == "GET"),
+        "{requests:?}"
+    );
+    assert!(
+        !requests
+            .iter()
+            .any(|(_, path, _, _)| path.contains("/reputation/numbers/+")
+                || path.contains("/reputation/numbers/%2B")),
+        "{requests:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_names_every_violation_at_its_manifest_line_and_passes_when_clean() {
+    let (env, temp, id) = refreshed().await;
+    let risks = live_risks(&env, &id).await;
+    let billing = env.billing().await;
+    let output = telrep_against(&env, temp.path(), &["check", "acme.yaml"]).await;
+    let stdout = String::from_utf8(output.stdout.clone()).unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}",
+        crate::support::render(&output)
+    );
+    let manifest = std::fs::read_to_string(temp.path().join("acme.yaml")).unwrap();
+    let line_of = |number: &str| {
+        manifest
+            .lines()
+            .position(|line| line.contains(number))
+            .unwrap()
+            + 1
+    };
+    let mut expected: Vec<(u8, String, String)> = risks
+        .iter()
+        .filter_map(|(number, risk)| {
+            let place = format!("acme.yaml:{}:7", line_of(number));
+            let line = match risk.as_deref() {
+                None => format!("{place}: `{number}` breaks require_data: no reputation data yet"),
+                Some("low") => return None,
+                Some(risk) => format!(
+                    "{place}: `{number}` breaks max_spam_risk: spam_risk `{risk}` is above `low`"
+                ),
+            };
+            Some((rank(risk.as_deref()), number.clone(), line))
+        })
+        .collect();
+    expected.sort();
+    // The seeded data rates some of the six above `low`: both rules are exercised.
+    assert!(
+        expected
+            .iter()
+            .any(|(_, _, line)| line.contains("max_spam_risk")),
+        "{risks:?}"
+    );
+    let mut lines: Vec<String> = expected.into_iter().map(|(_, _, line)| line).collect();
+    lines.push(format!(
+        "check failed: {} violation{} among 8 managed numbers",
+        lines.len(),
+        if lines.len() == 1 { "" } else { "s" }
+    ));
+    assert_eq!(stdout.lines().collect::<Vec<_>>(), lines);
+
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &["check", "--format", "json", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    let checked: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(checked["violations"], json!(lines.len() - 1));
+    assert_eq!(checked["checks"][0]["managed"], 8);
+
+    // Without the policy nothing is violated: exit 0.
+    let manifest_path = temp.path().join("acme.yaml");
+    std::fs::write(&manifest_path, manifest.split("policy:\n").next().unwrap()).unwrap();
+    let output = telrep_against(&env, temp.path(), &["check", "acme.yaml"]).await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        crate::support::render(&output)
+    );
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "check passed: no violation among 8 managed numbers\n"
+    );
+    assert_eq!(env.billing().await, billing);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn report_and_check_fail_closed() {
+    // An enterprise that does not exist: report shows it, check refuses to pass.
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let temp = workspace(&NUMBERS, "");
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &["report", "--format", "json", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        report["reports"][0]["enterprise"],
+        json!({"id": null, "legal_name": "Acme Corp"})
+    );
+    assert_eq!(report["reports"][0]["numbers"], json!([]));
+    let output = telrep_against(&env, temp.path(), &["check", "acme.yaml"]).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.stdout, b"");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).starts_with("error: `Acme Corp` monitors no number (the enterprise does not exist or Number Reputation is not enabled): nothing to check for `acme.yaml`; run `telrep apply` first"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // An account that cannot be read: an error, and nothing on stdout that looks like a report.
+    for format in ["json", "text", "csv", "markdown"] {
+        let output = crate::support::api::telrep_at(
+            "http://127.0.0.1:9".to_owned(),
+            temp.path(),
+            &["report", "--format", format, "acme.yaml"],
+        )
+        .await;
+        assert_eq!(output.status.code(), Some(1), "{format}");
+        assert_eq!(output.stdout, b"", "{format}");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(
+            stderr.starts_with("error: cannot read the account of `acme.yaml` at `127.0.0.1:9`; nothing was reported"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn checked_in_report_schema_is_current() {
+    let output = crate::support::telrep(&crate::support::root(), &["schema", "--report"]);
+    let checked_in =
+        std::fs::read_to_string(crate::support::root().join("schema/report.schema.json"))
+            .unwrap();
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        checked_in,
+        "run `cargo run -- schema --report > schema/report.schema.json`"
+    );
+}
