@@ -112,6 +112,16 @@ fn main() {
     sandbox.kill().unwrap();
     let _ = sandbox.wait();
 
+    // `telrep report` of the same fleet, every number with reputation data, against the
+    // same latency: the same reads as plan, so the same floor.
+    let rated = with_reputation_data(&state, &directory);
+    let (reports, _, mut rated_sandbox) = runs(binary, &manifest, &rated, LATENCY_MS, REPORT);
+    rated_sandbox.kill().unwrap();
+    let _ = rated_sandbox.wait();
+    let (reports_text, _, mut rated_sandbox) = runs(binary, &manifest, &rated, LATENCY_MS, &["report"]);
+    rated_sandbox.kill().unwrap();
+    let _ = rated_sandbox.wait();
+
     println!("| case | figure |\n|---|---|");
     println!(
         "| `telrep plan` of a converged 100,000-number fleet, 25 ms per request (median of {RUNS} processes) | {} ms |",
@@ -142,11 +152,24 @@ fn main() {
         first_time[3].as_secs_f64() * 1000.0
     );
     println!(
+        "| `telrep report --format json`, the same fleet with reputation data, 25 ms per request (median of {RUNS} processes) | {} ms ({:.2}× the floor) |",
+        reports[RUNS / 2].as_millis(),
+        reports[RUNS / 2].as_secs_f64() / floor.as_secs_f64()
+    );
+    println!(
+        "| `telrep report` (the text table), the same | {} ms ({:.2}× the floor) |",
+        reports_text[RUNS / 2].as_millis(),
+        reports_text[RUNS / 2].as_secs_f64() / floor.as_secs_f64()
+    );
+    println!(
         "| naive listing: page size 10, one page at a time ({sample_pages} pages timed, ×{naive_pages} pages) | {:.0} s ({:.1}× the plan) |",
         naive_total,
         naive_total / median.as_secs_f64()
     );
 }
+
+const PLAN: &[&str] = &["plan", "--detailed-exitcode"];
+const REPORT: &[&str] = &["report", "--format", "json"];
 
 /// Starts a sandbox with this latency and times `RUNS` plan processes against it; the
 /// sorted wall times, the base URL and the running sandbox.
@@ -155,6 +178,40 @@ fn plan_runs(
     manifest: &std::path::Path,
     state: &std::path::Path,
     latency_ms: u64,
+) -> (Vec<Duration>, String, std::process::Child) {
+    runs(binary, manifest, state, latency_ms, PLAN)
+}
+
+/// A copy of the fleet's state file in which every number has reputation data (a third
+/// rated above low), as after a refresh.
+fn with_reputation_data(state: &std::path::Path, directory: &std::path::Path) -> std::path::PathBuf {
+    let mut world: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(state).unwrap()).unwrap();
+    let mut index = 0_u64;
+    for records in world["numbers"].as_object_mut().unwrap().values_mut() {
+        for record in records.as_array_mut().unwrap() {
+            let risk = ["low", "low", "medium", "low", "high", "low"][(index % 6) as usize];
+            record["reputation_data"] = serde_json::json!({
+                "spam_risk": risk, "spam_category": null, "maturity_score": index % 101,
+                "connection_score": 50, "engagement_score": null, "sentiment_score": 70,
+                "last_refreshed_at": "2026-11-30T03:00:00Z"
+            });
+            index += 1;
+        }
+    }
+    let rated = directory.join("rated.json");
+    std::fs::write(&rated, serde_json::to_vec(&world).unwrap()).unwrap();
+    rated
+}
+
+/// Starts a sandbox with this latency and times `RUNS` processes of `command` (plus the
+/// manifest) against it; the sorted wall times, the base URL and the running sandbox.
+fn runs(
+    binary: &str,
+    manifest: &std::path::Path,
+    state: &std::path::Path,
+    latency_ms: u64,
+    command: &[&str],
 ) -> (Vec<Duration>, String, std::process::Child) {
     let mut sandbox = Command::new(binary)
         .args([
@@ -181,7 +238,8 @@ fn plan_runs(
     for _ in 0..RUNS {
         let start = Instant::now();
         let output = Command::new(binary)
-            .args(["plan", "--detailed-exitcode", "--api-url", &base])
+            .args(command)
+            .args(["--api-url", &base])
             .arg(manifest)
             .env("TELNYX_API_KEY", "bench")
             .output()
