@@ -118,7 +118,8 @@ fn main() {
     let (reports, _, mut rated_sandbox) = runs(binary, &manifest, &rated, LATENCY_MS, REPORT);
     rated_sandbox.kill().unwrap();
     let _ = rated_sandbox.wait();
-    let (reports_text, _, mut rated_sandbox) = runs(binary, &manifest, &rated, LATENCY_MS, &["report"]);
+    let (reports_text, _, mut rated_sandbox) =
+        runs(binary, &manifest, &rated, LATENCY_MS, &["report"]);
     rated_sandbox.kill().unwrap();
     let _ = rated_sandbox.wait();
 
@@ -184,7 +185,10 @@ fn plan_runs(
 
 /// A copy of the fleet's state file in which every number has reputation data (a third
 /// rated above low), as after a refresh.
-fn with_reputation_data(state: &std::path::Path, directory: &std::path::Path) -> std::path::PathBuf {
+fn with_reputation_data(
+    state: &std::path::Path,
+    directory: &std::path::Path,
+) -> std::path::PathBuf {
     let mut world: serde_json::Value =
         serde_json::from_slice(&std::fs::read(state).unwrap()).unwrap();
     let mut index = 0_u64;

@@ -24,6 +24,7 @@ fn top_level() {
       sandbox    Run a local simulator of the Telnyx API (no account, no cost)
       report     Show every monitored number's reputation, worst first, with the policy applied (free)
       check      Fail (exit 2) when a managed number breaks the manifest's policy (free; for CI)
+      refresh    Refresh managed numbers' reputation now (billed: shows the bill and asks first)
       ownership  Answer Telnyx's ownership checks of numbers hosted with another carrier (free)
       help       Print this message or the help of the given subcommand(s)
 
@@ -615,6 +616,7 @@ fn help() {
       sandbox    Run a local simulator of the Telnyx API (no account, no cost)
       report     Show every monitored number's reputation, worst first, with the policy applied (free)
       check      Fail (exit 2) when a managed number breaks the manifest's policy (free; for CI)
+      refresh    Refresh managed numbers' reputation now (billed: shows the bill and asks first)
       ownership  Answer Telnyx's ownership checks of numbers hosted with another carrier (free)
       help       Print this message or the help of the given subcommand(s)
 
@@ -766,6 +768,79 @@ fn check() {
 
       -v, --verbose
               Log every API call (method, path, status, attempt, latency) to stderr
+
+          --api-url <URL>
+              API base URL [default: TELNYX_BASE_URL, else https://api.telnyx.com/v2]
+
+          --api-key-file <FILE>
+              Read the API key from this file instead of TELNYX_API_KEY: a regular file of at most 4 KiB
+              holding the key on one line
+
+          --concurrency <N>
+              Requests in flight at once: pages of a listing, and apply's number batches and removals
+              
+              [default: 8]
+
+          --allow-outside-paths
+              Let `file:` entries and `loa.file` point outside the manifest's directory
+
+          --exclude <GLOB>
+              Skip what matches this glob below a directory argument (repeatable)
+
+      -h, --help
+              Print help (see a summary with '-h')
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn refresh() {
+    insta::assert_snapshot!(run(&root(), &["refresh", "--help"]), @"
+    exit: 0
+    ----- stdout -----
+    Refresh managed numbers' reputation now (billed: shows the bill and asks first)
+
+    Usage: telrep refresh [OPTIONS] <--all|--stale-after <DURATION>|--number <E164>> <PATH>...
+
+    Arguments:
+      <PATH>...
+              Manifest files, or directories searched recursively for manifests
+
+    Options:
+          --all
+              Every managed number the enterprise monitors
+
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+          --stale-after <DURATION>
+              Managed numbers refreshed longer ago than this (`14d`, `12h`), or never
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
+
+          --number <E164>
+              A managed number to refresh (repeatable)
+
+          --auto-approve
+              Refresh without asking (needed when not on a terminal)
+
+          --max-cost <USD>
+              Refuse when the bill would exceed this many USD
+
+          --prices <FILE>
+              Prices to bill with (JSON or YAML: `per_check` in USD; default 0.10)
+
+          --sandbox
+              Use a local sandbox (state in `.telrep/sandbox.json` beside the manifest) instead of
+              Telnyx: no account, no cost
 
           --api-url <URL>
               API base URL [default: TELNYX_BASE_URL, else https://api.telnyx.com/v2]

@@ -344,11 +344,224 @@ async fn report_and_check_fail_closed() {
 fn checked_in_report_schema_is_current() {
     let output = crate::support::telrep(&crate::support::root(), &["schema", "--report"]);
     let checked_in =
-        std::fs::read_to_string(crate::support::root().join("schema/report.schema.json"))
-            .unwrap();
+        std::fs::read_to_string(crate::support::root().join("schema/report.schema.json")).unwrap();
     assert_eq!(
         String::from_utf8(output.stdout).unwrap(),
         checked_in,
         "run `cargo run -- schema --report > schema/report.schema.json`"
     );
+}
+
+/// `POST …/numbers/refresh` calls the sandbox saw.
+async fn refresh_calls(env: &Env) -> usize {
+    env.requests()
+        .await
+        .iter()
+        .filter(|(method, path, _, _)| method == "POST" && path.ends_with("/numbers/refresh"))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refresh_shows_the_bill_and_bills_nothing_without_approval() {
+    let (env, temp, _) = refreshed().await;
+    let before = env.billing().await["refreshes"].as_u64().unwrap();
+    env.clear_requests().await;
+    let output = telrep_against(&env, temp.path(), &["refresh", "--all", "acme.yaml"]).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "Acme Corp: refresh 8 numbers in 1 call\nThis bills $0.80 (8 refreshes at the per_check price).\nerror: refresh bills $0.80, and was not approved; nothing was billed: pass --auto-approve when not on a terminal\n"
+    );
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &[
+            "refresh",
+            "--all",
+            "--auto-approve",
+            "--max-cost",
+            "0.50",
+            "acme.yaml",
+        ],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .ends_with("error: the bill of $0.80 is above --max-cost $0.50; nothing was billed\n"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &[
+            "refresh",
+            "--number",
+            "+12025559999",
+            "--auto-approve",
+            "acme.yaml",
+        ],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains(
+        "error: `+12025559999` is not a managed number any manifest's enterprise monitors; nothing was refreshed"
+    ));
+    assert_eq!(refresh_calls(&env).await, 0);
+    assert_eq!(env.billing().await["refreshes"].as_u64().unwrap(), before);
+
+    // --stale-after: the two numbers never refreshed, and only them.
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &[
+            "refresh",
+            "--stale-after",
+            "1d",
+            "--auto-approve",
+            "acme.yaml",
+        ],
+    )
+    .await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        crate::support::render(&output)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "`+12025550107`: refreshed\n`+12025550108`: refreshed\nRefreshed 2 numbers; 0 failed; 0 may have been billed.\n"
+    );
+    assert_eq!(
+        env.billing().await["refreshes"].as_u64().unwrap(),
+        before + 2
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn refresh_bills_exactly_the_numbers_in_batches_of_100() {
+    let numbers: Vec<String> = (0..250)
+        .map(|index| format!("+1202555{:04}", 2000 + index))
+        .collect();
+    let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    let env = Env::start(config_with_inventory(&refs)).await;
+    let temp = workspace(&refs, "");
+    converge(&env, temp.path(), "acme.yaml").await;
+    let before = env.billing().await;
+    env.clear_requests().await;
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &[
+            "refresh",
+            "--all",
+            "--auto-approve",
+            "--max-cost",
+            "25",
+            "acme.yaml",
+        ],
+    )
+    .await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        crate::support::render(&output)
+    );
+    assert!(String::from_utf8_lossy(&output.stderr)
+        .contains("Acme Corp: refresh 250 numbers in 3 calls\nThis bills $25.00 (250 refreshes at the per_check price).\n"));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        stdout
+            .lines()
+            .filter(|line| line.ends_with(": refreshed"))
+            .count(),
+        250
+    );
+    assert_eq!(
+        stdout.lines().last(),
+        Some("Refreshed 250 numbers; 0 failed; 0 may have been billed.")
+    );
+    assert_eq!(refresh_calls(&env).await, 3);
+    let after = env.billing().await;
+    assert_eq!(
+        after["refreshes"].as_u64().unwrap() - before["refreshes"].as_u64().unwrap(),
+        250
+    );
+    assert_eq!(after["numbers_added"], before["numbers_added"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refresh_whose_answer_is_lost_is_reported_as_maybe_billed_and_not_resent() {
+    // The account's real answers, recorded from the sandbox, then served by a script
+    // whose refresh call fails with a 500 (the write may or may not have happened).
+    let env = Env::start(config_with_inventory(&NUMBERS[..2])).await;
+    let temp = workspace(&NUMBERS[..2], "");
+    let id = converge(&env, temp.path(), "acme.yaml").await;
+    let mut recorded = std::collections::HashMap::new();
+    for path in [
+        "/terms_of_service/status?product_type=number_reputation".to_owned(),
+        "/enterprises".to_owned(),
+        format!("/enterprises/{id}/reputation"),
+        format!("/enterprises/{id}/reputation/numbers?page[size]=250"),
+    ] {
+        let (status, body) = env.call("GET", &path, None).await;
+        assert_eq!(status, 200, "{path}");
+        let bare = path.split('?').next().unwrap().to_owned();
+        recorded.insert(format!("/v2{bare}"), body.to_string());
+    }
+    let server = crate::support::scripted::Scripted::start(move |path, _, _| {
+        if path.ends_with("/numbers/refresh") {
+            return (
+                500,
+                vec![],
+                r#"{"errors":[{"code":"10007","title":"Unexpected error"}]}"#.to_owned(),
+            );
+        }
+        match recorded.get(path) {
+            Some(body) => (200, vec![], body.clone()),
+            None => (
+                404,
+                vec![],
+                r#"{"errors":[{"code":"10005","title":"Not found"}]}"#.to_owned(),
+            ),
+        }
+    })
+    .await;
+    let output = crate::support::api::telrep_at(
+        server.base_url(),
+        temp.path(),
+        &["refresh", "--all", "--auto-approve", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        crate::support::render(&output)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    for (line, number) in lines.iter().zip(&NUMBERS[..2]) {
+        assert!(
+            line.starts_with(&format!(
+                "`{number}`: may have been billed: the call's answer was lost ("
+            )),
+            "{line}"
+        );
+        assert!(line.ends_with("); not resent"), "{line}");
+    }
+    assert_eq!(
+        lines[2],
+        "Refreshed 0 numbers; 0 failed; 2 may have been billed."
+    );
+    let sent = server
+        .seen()
+        .iter()
+        .filter(|(path, _, _)| path.ends_with("/numbers/refresh"))
+        .count();
+    assert_eq!(sent, 1, "an ambiguous billed call is never resent");
 }

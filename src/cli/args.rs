@@ -43,6 +43,8 @@ pub enum Command {
     Report(ReportArgs),
     /// Fail (exit 2) when a managed number breaks the manifest's policy (free; for CI).
     Check(CheckArgs),
+    /// Refresh managed numbers' reputation now (billed: shows the bill and asks first).
+    Refresh(RefreshArgs),
     /// Answer Telnyx's ownership checks of numbers hosted with another carrier (free).
     #[command(subcommand)]
     Ownership(OwnershipCommand),
@@ -90,6 +92,50 @@ pub struct CheckArgs {
     /// Where the calls go, and which manifests.
     #[command(flatten)]
     pub read: ReadArgs,
+}
+
+/// Arguments of `telrep refresh`.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["all", "stale_after", "numbers"])))]
+pub struct RefreshArgs {
+    /// Manifest files, or directories searched recursively for manifests.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Every managed number the enterprise monitors.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Managed numbers refreshed longer ago than this (`14d`, `12h`), or never.
+    #[arg(long, value_name = "DURATION", value_parser = parse_manifest_duration)]
+    pub stale_after: Option<std::time::Duration>,
+
+    /// A managed number to refresh (repeatable).
+    #[arg(long = "number", value_name = "E164", value_parser = parse_number)]
+    pub numbers: Vec<crate::model::E164>,
+
+    /// Refresh without asking (needed when not on a terminal).
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// Refuse when the bill would exceed this many USD.
+    #[arg(long, value_name = "USD")]
+    pub max_cost: Option<f64>,
+
+    /// Prices to bill with (JSON or YAML: `per_check` in USD; default 0.10).
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+
+    /// Where the calls go, and which manifests.
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// A duration as the manifest spells it (`0`, or a whole number with ms, s, m, h or d).
+fn parse_manifest_duration(text: &str) -> Result<std::time::Duration, String> {
+    crate::model::parse_duration(text).ok_or_else(|| {
+        format!("`{text}` is not a duration: use a whole number with ms, s, m, h or d (`14d`)")
+    })
 }
 
 /// What the reading commands share with `plan`.

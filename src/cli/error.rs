@@ -160,6 +160,30 @@ pub(crate) enum CliError {
         /// The manifest's legal name.
         legal_name: String,
     },
+    /// `refresh --number` for a number that is not a managed, monitored one.
+    #[error(
+        "`{number}` is not a managed number any manifest's enterprise monitors; nothing was refreshed: list it in the manifest and run `telrep apply` first"
+    )]
+    NotManaged {
+        /// The number.
+        number: String,
+    },
+    /// The bill is above `--max-cost`.
+    #[error("the bill of {bill} is above --max-cost {max}; nothing was billed")]
+    OverBudget {
+        /// The bill.
+        bill: String,
+        /// The ceiling.
+        max: String,
+    },
+    /// A billed command without approval.
+    #[error(
+        "{what}, and was not approved; nothing was billed: pass --auto-approve when not on a terminal"
+    )]
+    NotApproved {
+        /// What needed approval.
+        what: String,
+    },
     /// An ownership command on an enterprise the account does not have.
     #[error(
         "no enterprise has legal_name `{legal_name}` (or the manifest's `id`): run `telrep apply` for `{manifest}` first"

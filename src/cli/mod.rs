@@ -8,6 +8,7 @@ mod connect;
 mod error;
 mod ownership;
 mod plan;
+mod refresh;
 mod report;
 mod reputation;
 mod sandbox;
@@ -59,6 +60,7 @@ pub fn main(arguments: impl IntoIterator<Item = OsString>) -> std::process::Exit
         Command::Schema(schema) => schema::run(&schema),
         Command::Report(report) => reputation::report(&report),
         Command::Check(check) => reputation::check(&check),
+        Command::Refresh(refresh) => refresh::run(&refresh),
         Command::Sandbox(SandboxCommand::Serve(serve)) => sandbox::serve(&serve),
         Command::Ownership(OwnershipCommand::Confirm(confirm)) => ownership::confirm(&confirm),
         Command::Ownership(OwnershipCommand::Webhook(webhook)) => ownership::webhook(&webhook),

@@ -211,7 +211,7 @@ fn colour() -> bool {
 
 /// Loads the manifests and reads each one's account: the reports, or the exit code after
 /// the errors were printed.
-fn read(paths: &[std::path::PathBuf], args: &ReadArgs) -> Result<Vec<Report>, ExitCode> {
+pub(super) fn read(paths: &[std::path::PathBuf], args: &ReadArgs) -> Result<Vec<Report>, ExitCode> {
     let Ok(desireds) = super::plan::load_all(paths, args.allow_outside_paths, &args.exclude) else {
         return Err(ExitCode::Failure);
     };
@@ -231,7 +231,7 @@ fn read(paths: &[std::path::PathBuf], args: &ReadArgs) -> Result<Vec<Report>, Ex
     })
 }
 
-async fn read_all(
+pub(super) async fn read_all(
     client: &crate::telnyx::Client,
     desireds: &[Desired],
 ) -> Result<Vec<Report>, CliError> {

@@ -394,5 +394,25 @@ pub fn gate(report: &Report, now: jiff::Timestamp) -> Vec<ReportNumber> {
         .collect()
 }
 
+/// The managed numbers a refresh with `--stale-after age` takes: never refreshed, or
+/// longer ago than `age` at `now` (an unreadable timestamp counts as stale).
+pub fn stale(report: &Report, age: std::time::Duration, now: jiff::Timestamp) -> Vec<String> {
+    let age = jiff::SignedDuration::try_from(age).unwrap_or(jiff::SignedDuration::MAX);
+    report
+        .numbers
+        .iter()
+        .filter(|number| number.managed)
+        .filter(|number| {
+            let refreshed = number
+                .reputation_data
+                .as_ref()
+                .and_then(|data| data.last_refreshed_at.as_deref())
+                .and_then(|at| at.parse::<jiff::Timestamp>().ok());
+            refreshed.is_none_or(|at| now.duration_since(at) > age)
+        })
+        .map(|number| number.phone_number.clone())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests;
