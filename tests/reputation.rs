@@ -565,3 +565,102 @@ async fn a_refresh_whose_answer_is_lost_is_reported_as_maybe_billed_and_not_rese
         .count();
     assert_eq!(sent, 1, "an ambiguous billed call is never resent");
 }
+
+/// `POST /_sandbox/reputation`: a number's data as a refresh would set it, not billed.
+async fn set_data(env: &Env, number: &str, data: Value) -> (u16, Value) {
+    let url = format!("http://{}/_sandbox/reputation", env.sandbox.address());
+    let response = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .post(url)
+        .json(&json!({"phone_number": number, "reputation_data": data}))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_policy_rule_fires_on_data_set_through_the_control_endpoint() {
+    let env = Env::start(config_with_inventory(&NUMBERS[..4])).await;
+    let temp = workspace(&NUMBERS[..4], "");
+    converge(&env, temp.path(), "acme.yaml").await;
+    let billing = env.billing().await;
+    let fresh = jiff::Timestamp::now().to_string();
+    for (number, data) in [
+        (
+            NUMBERS[0],
+            json!({"spam_risk": "high", "maturity_score": 90, "last_refreshed_at": fresh}),
+        ),
+        (
+            NUMBERS[1],
+            json!({"spam_risk": "low", "maturity_score": 10, "sentiment_score": null, "last_refreshed_at": fresh}),
+        ),
+        (
+            NUMBERS[2],
+            json!({"spam_risk": "low", "maturity_score": 90, "last_refreshed_at": "2026-01-01T00:00:00Z"}),
+        ),
+        (
+            NUMBERS[3],
+            json!({"spam_risk": "severe", "maturity_score": null}),
+        ),
+    ] {
+        let (status, body) = set_data(&env, number, data).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (status, _) = set_data(&env, "+12025550199", Value::Null).await;
+    assert_eq!(status, 404);
+    assert_eq!(env.billing().await, billing);
+    let manifest = temp.path().join("acme.yaml");
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text.push_str("policy:\n  max_spam_risk: medium\n  min_maturity_score: 40\n  min_sentiment_score: 50\n  max_data_age: 30d\n");
+    std::fs::write(&manifest, text.clone()).unwrap();
+    let line = |number: &str| text.lines().position(|line| line.contains(number)).unwrap() + 1;
+    let output = telrep_against(&env, temp.path(), &["check", "acme.yaml"]).await;
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}",
+        crate::support::render(&output)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let age = stdout
+        .lines()
+        .find(|found| found.contains("max_data_age"))
+        .and_then(|found| found.split(", ").nth(1))
+        .and_then(|ago| ago.strip_suffix(" ago"))
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        stdout,
+        format!(
+            "acme.yaml:{}:7: `{}` breaks max_spam_risk: spam_risk `high` is above `medium`
+acme.yaml:{}:7: `{}` breaks min_maturity_score: maturity_score 10 is below 40
+acme.yaml:{}:7: `{}` breaks max_data_age: last refreshed at 2026-01-01T00:00:00Z, {age} ago, longer than 30d
+check failed: 3 violations among 4 managed numbers
+",
+            line(NUMBERS[0]),
+            NUMBERS[0],
+            line(NUMBERS[1]),
+            NUMBERS[1],
+            line(NUMBERS[2]),
+            NUMBERS[2],
+        )
+    );
+    // The rating the API added sorts after low and breaks no rule.
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &["report", "--format", "json", "acme.yaml"],
+    )
+    .await;
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        report["reports"][0]["numbers"][3]["phone_number"],
+        NUMBERS[3]
+    );
+    assert_eq!(report["reports"][0]["numbers"][3]["violations"], json!([]));
+    assert_eq!(report["reports"][0]["summary"]["by_spam_risk"]["other"], 1);
+}

@@ -7,7 +7,7 @@ mod render;
 use serde::Serialize;
 
 use crate::model::{Desired, E164, OwnershipStatus, Policy, SCORE_RULES, SpamRisk, WireEnum};
-use crate::telnyx::wire::{ReputationData, ReputationNumber, ReputationSettings};
+use crate::telnyx::wire::{ReportedNumber, ReputationData, ReputationSettings};
 
 pub use render::{csv, markdown, text};
 
@@ -186,27 +186,32 @@ pub struct Account {
     /// Its settings, when Number Reputation is enabled.
     pub settings: Option<ReputationSettings>,
     /// Every record of its number pages.
-    pub numbers: Vec<ReputationNumber>,
+    pub numbers: Vec<ReportedNumber>,
 }
 
 /// The report of one manifest at `now`: its numbers worst first (then by number), each
 /// with the policy's violations; a number Telnyx removed is not monitored, so not listed.
 pub fn build(desired: &Desired, account: Account, now: jiff::Timestamp) -> Report {
     let (managed, places) = desired_numbers(desired);
+    let index_of: std::collections::HashMap<E164, usize> = managed
+        .iter()
+        .enumerate()
+        .map(|(index, number)| (*number, index))
+        .collect();
     let mut numbers: Vec<ReportNumber> = account
         .numbers
         .into_iter()
         .filter(|record| ownership(record) != Some(OwnershipStatus::Removed))
         .map(|record| {
             let number = E164::parse(&record.phone_number);
-            let index = number.and_then(|number| managed.iter().position(|m| *m == number));
+            let index = number.and_then(|number| index_of.get(&number).copied());
             let violations = violations(&desired.policy, record.reputation_data.as_ref(), now);
             ReportNumber {
                 managed: index.is_some(),
                 place: index.and_then(|index| places.place(index)),
                 source: record.source,
-                ownership_status: record.ownership.ownership_status,
-                confirm_by: record.ownership.confirm_by,
+                ownership_status: record.ownership_status,
+                confirm_by: record.confirm_by,
                 reputation_data: record.reputation_data,
                 violations,
                 phone_number: record.phone_number,
@@ -242,9 +247,8 @@ fn desired_numbers(desired: &Desired) -> (Vec<E164>, &crate::model::NumberList) 
     }
 }
 
-fn ownership(record: &ReputationNumber) -> Option<OwnershipStatus> {
+fn ownership(record: &ReportedNumber) -> Option<OwnershipStatus> {
     record
-        .ownership
         .ownership_status
         .as_deref()
         .map(OwnershipStatus::from_wire)

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use super::*;
-use crate::telnyx::wire::Ownership;
+use crate::telnyx::wire::ReportedNumber;
 
 const NOW: &str = "2026-12-02T12:00:00Z";
 
@@ -72,15 +72,14 @@ fn every_rule_is_named_as_its_key_and_null_never_violates_a_minimum() {
     assert_eq!(violations(&Policy::default(), Some(&old), now()), []);
 }
 
-fn record(number: &str, reputation: Option<ReputationData>) -> ReputationNumber {
-    let mut record = ReputationNumber::added(
-        String::new(),
-        "e",
-        number.to_owned(),
-        "2026-10-01T00:00:00Z",
-    );
-    record.reputation_data = reputation;
-    record
+fn record(number: &str, reputation: Option<ReputationData>) -> ReportedNumber {
+    ReportedNumber {
+        phone_number: number.to_owned(),
+        source: Some("telnyx".to_owned()),
+        ownership_status: Some("verified".to_owned()),
+        confirm_by: None,
+        reputation_data: reputation,
+    }
 }
 
 fn desired(listed: &[&str]) -> Desired {
@@ -96,13 +95,10 @@ fn desired(listed: &[&str]) -> Desired {
 fn fleet() -> Report {
     let fresh = "2026-12-01T12:00:00Z";
     let mut flagged = record("+12025550105", Some(data(Some("low"), Some(90), fresh)));
-    flagged.ownership = Ownership {
-        ownership_status: Some("pending_confirmation".to_owned()),
-        confirm_by: Some("2026-12-03T06:00:00Z".to_owned()),
-        ..Ownership::default()
-    };
+    flagged.ownership_status = Some("pending_confirmation".to_owned());
+    flagged.confirm_by = Some("2026-12-03T06:00:00Z".to_owned());
     let mut removed = record("+12025550106", None);
-    removed.ownership.ownership_status = Some("removed".to_owned());
+    removed.ownership_status = Some("removed".to_owned());
     let account = Account {
         enterprise_id: Some("e".to_owned()),
         settings: None,
@@ -220,7 +216,7 @@ Number Reputation is not enabled: nothing is monitored
 
 #[test]
 fn markdown_stays_within_the_comment_limit_worst_numbers_first() {
-    let numbers: Vec<ReputationNumber> = (0..5_000)
+    let numbers: Vec<ReportedNumber> = (0..5_000)
         .map(|index| {
             let risk = if index % 10 == 0 { "high" } else { "low" };
             record(

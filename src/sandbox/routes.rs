@@ -13,9 +13,9 @@ use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::Shared;
 use super::faults::Strike;
 use super::rules::{Context, Outcome, Problem, Query, Upload, problem};
+use super::{Shared, World};
 use crate::telnyx::wire::{DocumentUpload, ErrorBody};
 
 /// One served request, as `GET /_sandbox/requests` lists it.
@@ -428,8 +428,13 @@ fn fault(strike: Strike) -> (Response, u16) {
     }
 }
 
-/// `POST /_sandbox/ownership`: moves a number's ownership state.
-async fn control_ownership(shared: &Shared, request: Request) -> Response {
+/// `POST /_sandbox/ownership` (moves a number's ownership state) and `POST
+/// /_sandbox/reputation` (sets its reputation data): `change` applied to the JSON body.
+async fn control_change(
+    shared: &Shared,
+    request: Request,
+    change: fn(&mut World, &Value, Context<'_>) -> Outcome,
+) -> Response {
     let Ok(bytes) = axum::body::to_bytes(request.into_body(), 1024 * 1024).await else {
         return reply(Err(problem(
             400,
@@ -441,7 +446,7 @@ async fn control_ownership(shared: &Shared, request: Request) -> Response {
     };
     // A body that is not JSON is refused by the control's checks with 422.
     let body = serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null);
-    let outcome = shared.run(|world, context| world.control_ownership(&body, context));
+    let outcome = shared.run(|world, context| change(world, &body, context));
     if outcome.is_ok() {
         shared.persist();
     }
@@ -459,7 +464,8 @@ async fn control(shared: &Shared, method: &Method, rest: &str, request: Request)
         ("GET", "billing") => {
             axum::Json(json!({ "data": shared.run(|world, _| world.billing()) })).into_response()
         }
-        ("POST", "ownership") => control_ownership(shared, request).await,
+        ("POST", "ownership") => control_change(shared, request, World::control_ownership).await,
+        ("POST", "reputation") => control_change(shared, request, World::control_reputation).await,
         ("POST" | "DELETE", "inventory") => {
             let bytes = match axum::body::to_bytes(request.into_body(), 64 * 1024 * 1024).await {
                 Ok(bytes) => bytes,

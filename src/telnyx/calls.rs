@@ -241,11 +241,11 @@ impl Client {
     pub async fn list_reputation_numbers(
         &self,
         id: &str,
-    ) -> Result<Vec<ReputationNumber>, ApiError> {
+    ) -> Result<Vec<super::wire::ReportedNumber>, ApiError> {
         self.list_all(
             format!("{}/numbers", reputation_path(id)),
             Vec::new(),
-            |number: &ReputationNumber| number.phone_number.clone(),
+            |number: &super::wire::ReportedNumber| number.phone_number.clone(),
         )
         .await
     }

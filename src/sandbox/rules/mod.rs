@@ -17,6 +17,7 @@ mod inventory;
 mod numbers;
 mod ownership;
 mod reputation;
+mod scores;
 mod terms;
 mod webhook;
 
