@@ -170,7 +170,9 @@ pub fn csv(reports: &[Report]) -> String {
     for report in reports {
         for number in &report.numbers {
             let data = number.reputation_data.as_ref();
-            let score = |value: Option<i64>| value.map(|v| v.to_string()).unwrap_or_default();
+            // An empty cell is how the CSV spells null, as the header's contract says.
+            let cell = |value: Option<String>| value.unwrap_or_default();
+            let score = |value: Option<i64>| cell(value.map(|v| v.to_string()));
             let rules: Vec<&str> = number
                 .violations
                 .iter()
@@ -180,18 +182,15 @@ pub fn csv(reports: &[Report]) -> String {
                 report.manifest.clone(),
                 number.phone_number.clone(),
                 number.managed.to_string(),
-                number.source.clone().unwrap_or_default(),
-                data.and_then(|data| data.spam_risk.clone())
-                    .unwrap_or_default(),
-                data.and_then(|data| data.spam_category.clone())
-                    .unwrap_or_default(),
+                cell(number.source.clone()),
+                cell(data.and_then(|data| data.spam_risk.clone())),
+                cell(data.and_then(|data| data.spam_category.clone())),
                 score(data.and_then(|data| data.maturity_score)),
                 score(data.and_then(|data| data.connection_score)),
                 score(data.and_then(|data| data.engagement_score)),
                 score(data.and_then(|data| data.sentiment_score)),
-                data.and_then(|data| data.last_refreshed_at.clone())
-                    .unwrap_or_default(),
-                number.ownership_status.clone().unwrap_or_default(),
+                cell(data.and_then(|data| data.last_refreshed_at.clone())),
+                cell(number.ownership_status.clone()),
                 rules.join("; "),
             ];
             let quoted: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
