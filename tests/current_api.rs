@@ -197,8 +197,11 @@ async fn numbers_hosted_elsewhere_wait_for_the_proof_then_converge() {
         "",
     );
     assert_ne!(undeclared, text);
-    std::fs::write(&manifest, &undeclared).unwrap();
-    assert_eq!(converged(&env, temp.path()).await, 0);
+    let another = format!("{undeclared}    - \"+13125550153\"\n");
+    std::fs::write(&manifest, &another).unwrap();
+    let plan = plan_json(&env, temp.path()).await;
+    assert_eq!(plan["errors"], json!([]));
+    assert_eq!(outline(&plan), ["add_numbers +13125550153"]);
     std::fs::write(&manifest, &text).unwrap();
     // The approved proof is locked: another file is a plan error, and nothing is written.
     std::fs::copy(

@@ -206,6 +206,17 @@ async fn execute(client: &Client, targets: &[Target], concurrency: usize) -> Out
     while let Some((batch, answer)) = answers.next().await {
         match answer {
             Ok(result) => {
+                // A number of the batch the answer does not mention was not refreshed.
+                for number in batch.iter().filter(|number| {
+                    let number = number.to_string();
+                    !result
+                        .results
+                        .iter()
+                        .any(|item| item.phone_number == number)
+                }) {
+                    outcome.failed += 1;
+                    let _ = writeln!(stdout, "`{number}`: failed: the answer does not mention it");
+                }
                 for item in result.results {
                     if item.success {
                         outcome.refreshed += 1;

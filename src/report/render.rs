@@ -24,28 +24,60 @@ const COLUMNS: [&str; 12] = [
     "violations",
 ];
 
-/// One number's cells, `-` for null, in `COLUMNS` order.
-fn cells(number: &ReportNumber) -> [String; 12] {
+/// A number's values from `source` to `ownership_status`, in `COLUMNS` order, `None` for
+/// null: the text and Markdown tables show it as `-`, the CSV as an empty cell.
+fn values(number: &ReportNumber) -> [Option<String>; 9] {
     let data = number.reputation_data.as_ref();
-    let text = |value: Option<&str>| value.unwrap_or("-").to_owned();
-    let score = |value: Option<i64>| value.map_or_else(|| "-".to_owned(), |v| v.to_string());
-    let rules: Vec<&str> = number
+    let score = |pick: fn(&crate::telnyx::wire::ReputationData) -> Option<i64>| {
+        data.and_then(pick).map(|score| score.to_string())
+    };
+    [
+        number.source.clone(),
+        data.and_then(|data| data.spam_risk.clone()),
+        data.and_then(|data| data.spam_category.clone()),
+        score(|data| data.maturity_score),
+        score(|data| data.connection_score),
+        score(|data| data.engagement_score),
+        score(|data| data.sentiment_score),
+        data.and_then(|data| data.last_refreshed_at.clone()),
+        number.ownership_status.clone(),
+    ]
+}
+
+fn rule_names(number: &ReportNumber) -> Vec<&str> {
+    number
         .violations
         .iter()
         .map(|violation| violation.rule.as_str())
-        .collect();
+        .collect()
+}
+
+/// One number's cells, `-` for null, in `COLUMNS` order.
+fn cells(number: &ReportNumber) -> [String; 12] {
+    let [
+        source,
+        risk,
+        category,
+        maturity,
+        connection,
+        engagement,
+        sentiment,
+        refreshed,
+        ownership,
+    ] = values(number).map(|value| value.unwrap_or_else(|| "-".to_owned()));
+    let rules = rule_names(number);
     [
         number.phone_number.clone(),
         if number.managed { "yes" } else { "no" }.to_owned(),
-        text(number.source.as_deref()),
-        text(data.and_then(|data| data.spam_risk.as_deref())),
-        text(data.and_then(|data| data.spam_category.as_deref())),
-        score(data.and_then(|data| data.maturity_score)),
-        score(data.and_then(|data| data.connection_score)),
-        score(data.and_then(|data| data.engagement_score)),
-        score(data.and_then(|data| data.sentiment_score)),
-        text(data.and_then(|data| data.last_refreshed_at.as_deref())),
-        text(number.ownership_status.as_deref()),
+        source,
+        risk,
+        category,
+        maturity,
+        connection,
+        engagement,
+        sentiment,
+        refreshed,
+        ownership,
         if rules.is_empty() {
             "-".to_owned()
         } else {
@@ -169,30 +201,14 @@ pub fn csv(reports: &[Report]) -> String {
     );
     for report in reports {
         for number in &report.numbers {
-            let data = number.reputation_data.as_ref();
-            // An empty cell is how the CSV spells null, as the header's contract says.
-            let cell = |value: Option<String>| value.unwrap_or_default();
-            let score = |value: Option<i64>| cell(value.map(|v| v.to_string()));
-            let rules: Vec<&str> = number
-                .violations
-                .iter()
-                .map(|violation| violation.rule.as_str())
-                .collect();
-            let fields = [
+            let mut fields = vec![
                 report.manifest.clone(),
                 number.phone_number.clone(),
                 number.managed.to_string(),
-                cell(number.source.clone()),
-                cell(data.and_then(|data| data.spam_risk.clone())),
-                cell(data.and_then(|data| data.spam_category.clone())),
-                score(data.and_then(|data| data.maturity_score)),
-                score(data.and_then(|data| data.connection_score)),
-                score(data.and_then(|data| data.engagement_score)),
-                score(data.and_then(|data| data.sentiment_score)),
-                cell(data.and_then(|data| data.last_refreshed_at.clone())),
-                cell(number.ownership_status.clone()),
-                rules.join("; "),
             ];
+            // An empty cell is how the CSV spells null, as the header's contract says.
+            fields.extend(values(number).map(Option::unwrap_or_default));
+            fields.push(rule_names(number).join("; "));
             let quoted: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
             let _ = write!(out, "{}\r\n", quoted.join(","));
         }

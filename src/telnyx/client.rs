@@ -678,12 +678,18 @@ fn check_base_url(base: &str) -> Result<(), ApiError> {
 /// `base` as an error may show it: whatever sits between the scheme and an `@` of the
 /// authority (a user name, a password, a key) is replaced, parseable or not.
 fn without_credentials(base: &str) -> String {
-    let Some((scheme, rest)) = base.split_once("://") else {
-        return base.to_owned();
-    };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..end].rfind('@') {
-        Some(at) => format!("{scheme}://[credentials removed]@{}", &rest[at + 1..]),
+    // The parser accepts more spellings than `scheme://` (`https:user:KEY@host`), so the
+    // credentials are taken out of what it parsed, and the raw text only when it fails.
+    if let Ok(mut url) = Url::parse(base) {
+        if url.username().is_empty() && url.password().is_none() {
+            return base.to_owned();
+        }
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        return format!("{url} [credentials removed]");
+    }
+    match base.rfind('@') {
+        Some(at) => format!("[credentials removed]@{}", &base[at + 1..]),
         None => base.to_owned(),
     }
 }
@@ -697,12 +703,24 @@ mod tests {
         let error = check_base_url("https://user:KEY123@api.example/v2").unwrap_err();
         assert_eq!(
             crate::telnyx::one_line(&error),
-            "refusing the API URL `https://[credentials removed]@api.example/v2`: credentials in the URL are not allowed; the key comes from TELNYX_API_KEY or --api-key-file"
+            "refusing the API URL `https://api.example/v2 [credentials removed]`: credentials in the URL are not allowed; the key comes from TELNYX_API_KEY or --api-key-file"
         );
         assert_eq!(
             without_credentials("http://KEY123@[::1/v2"),
-            "http://[credentials removed]@[::1/v2"
+            "[credentials removed]@[::1/v2"
         );
+        // Spellings the URL parser accepts without `://` lose their credentials too.
+        for base in [
+            "https:user:KEY123@api.example/v2",
+            "https:/user:KEY123@api.example/v2",
+            "https:\\\\user:KEY123@api.example/v2",
+        ] {
+            assert_eq!(
+                without_credentials(base),
+                "https://api.example/v2 [credentials removed]",
+                "{base}"
+            );
+        }
         assert_eq!(
             without_credentials("https://api.telnyx.com/v2?a=b@c"),
             "https://api.telnyx.com/v2?a=b@c"

@@ -91,6 +91,17 @@ pub fn entry(code: &str, title: &str, detail: impl Into<String>) -> ErrorEntry {
     }
 }
 
+/// A 422 for a body field the rules refuse, pointing at it (`pointer` below `/body`).
+fn invalid_body(detail: String, pointer: &str) -> Problem {
+    Problem {
+        status: 422,
+        errors: vec![at_pointer(
+            entry("10015", "Invalid request body", detail),
+            pointer,
+        )],
+    }
+}
+
 fn at_pointer(mut error: ErrorEntry, pointer: &str) -> ErrorEntry {
     error.source = Some(ErrorSource {
         pointer: Some(format!("/body{pointer}")),

@@ -7,7 +7,9 @@
 
 use serde_json::{Map, Value};
 
-use super::{Context, Outcome, Problem, at_pointer, data, entry, not_found, problem, timestamp};
+use super::{
+    Context, Outcome, Problem, at_pointer, data, entry, invalid_body, not_found, problem, timestamp,
+};
 use crate::sandbox::state::{Tracking, World};
 use crate::telnyx::wire::{
     ErrorEntry, NumberOwnership, Ownership, OwnershipEvent, ReputationNumber,
@@ -432,13 +434,7 @@ fn apply_control(
 /// Decodes `{"phone_number", "ownership_status", "confirm_by"?, "flag_reason"?,
 /// "removal_reason"?}`; a 422 names what is wrong.
 fn control_body(body: &Value, now_ms: i64) -> Result<ControlChange, Problem> {
-    let invalid = |detail: String, pointer: &str| Problem {
-        status: 422,
-        errors: vec![at_pointer(
-            entry("10015", "Invalid request body", detail),
-            pointer,
-        )],
-    };
+    let invalid = invalid_body;
     let object = body
         .as_object()
         .ok_or_else(|| invalid("expected a JSON object".to_owned(), ""))?;

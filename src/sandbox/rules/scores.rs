@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::ownership::is_monitored;
-use super::{Context, Outcome, Problem, at_pointer, data, entry, not_found, timestamp};
+use super::{Context, Outcome, data, invalid_body, not_found, timestamp};
 use crate::sandbox::state::World;
 use crate::telnyx::wire::ReputationData;
 
@@ -13,13 +13,7 @@ impl World {
     /// 404 for a number no enterprise monitors; 422 for a bad body, naming the field. A
     /// given `last_refreshed_at` is kept, else it is now.
     pub fn control_reputation(&mut self, body: &Value, context: Context<'_>) -> Outcome {
-        let invalid = |detail: String, pointer: &str| Problem {
-            status: 422,
-            errors: vec![at_pointer(
-                entry("10015", "Invalid request body", detail),
-                pointer,
-            )],
-        };
+        let invalid = invalid_body;
         let object = body
             .as_object()
             .ok_or_else(|| invalid("expected a JSON object".to_owned(), ""))?;

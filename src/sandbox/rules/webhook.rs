@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{Outcome, Problem, at_pointer, data, entry};
+use super::{Outcome, Problem, data, invalid_body};
 use crate::sandbox::state::World;
 
 /// The longest URL accepted.
@@ -26,13 +26,7 @@ impl World {
 
 /// The body's URL (`None` for null), or a 422.
 fn webhook_url(body: &Value) -> Result<Option<String>, Problem> {
-    let invalid = |detail: String, pointer: &str| Problem {
-        status: 422,
-        errors: vec![at_pointer(
-            entry("10015", "Invalid request body", detail),
-            pointer,
-        )],
-    };
+    let invalid = invalid_body;
     let object = body
         .as_object()
         .ok_or_else(|| invalid("expected a JSON object".to_owned(), ""))?;
