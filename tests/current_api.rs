@@ -387,6 +387,49 @@ async fn a_number_telnyx_removed_from_another_enterprise_can_be_added_here() {
         outline(&plan).last().map(String::as_str),
         Some("add_numbers +13125550151")
     );
+    let confirm = |files: &'static [&'static str]| {
+        let env = &env;
+        let dir = temp.path();
+        async move {
+            let mut args = vec!["ownership", "confirm"];
+            args.extend_from_slice(files);
+            args.extend(["--number", "+13125550151"]);
+            let output = telrep_against(env, dir, &args).await;
+            (output.status.code(), stdout(&output), stderr(&output))
+        }
+    };
+    // Removed here, and not monitored anywhere else yet: nothing to answer.
+    assert_eq!(
+        confirm(&["initech.yaml"]).await,
+        (
+            Some(0),
+            "`+13125550151`: skipped, Telnyx removed it from monitoring in `Initech LLC`, so there is nothing to confirm; `telrep apply` adds it again\n".to_owned(),
+            String::new()
+        )
+    );
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &["apply", "--auto-approve", "initrode.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // Monitored in Initrode, still listed as removed in Initech: the live entry wins,
+    // whichever manifest is read last.
+    for files in [
+        &["initrode.yaml", "initech.yaml"][..],
+        &["initech.yaml", "initrode.yaml"],
+    ] {
+        assert_eq!(
+            confirm(files).await,
+            (
+                Some(0),
+                "`+13125550151`: skipped, ownership is `verified` in `Initrode Inc` (nothing to confirm)\n".to_owned(),
+                String::new()
+            ),
+            "{files:?}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

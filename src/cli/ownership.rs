@@ -59,7 +59,17 @@ async fn confirm_all(
             );
         }
         for (number, ownership) in monitored.ownership {
-            listed.insert(number, (id.clone(), legal_name.clone(), ownership.status));
+            let entry = (id.clone(), legal_name.clone(), ownership.status);
+            // A number Telnyx removed in one enterprise may be monitored in another:
+            // the live entry is the one to confirm, so a removal never replaces it.
+            match listed.get(&number) {
+                Some((_, _, status))
+                    if entry.2 == OwnershipStatus::Removed
+                        && *status != OwnershipStatus::Removed => {}
+                _ => {
+                    listed.insert(number, entry);
+                }
+            }
         }
     }
     let mut failed = false;
