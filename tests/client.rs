@@ -762,3 +762,20 @@ async fn issue_9_a_server_cannot_forge_lines_in_telreps_output() {
         )
     );
 }
+
+#[tokio::test]
+async fn a_write_answered_2xx_with_an_unreadable_body_may_have_taken_effect() {
+    let server =
+        Scripted::start(|_, _, _| (200, vec![], r#"{"data": {"results": 7}}"#.to_owned())).await;
+    let numbers = [E164::parse("+12025550100").unwrap()];
+    let error = client(&server.base_url())
+        .refresh_numbers("e", &numbers)
+        .await
+        .unwrap_err();
+    assert!(error.is_ambiguous(), "a 2xx write was processed: {error}");
+    assert_eq!(
+        error.to_string(),
+        "POST /enterprises/e/reputation/numbers/refresh: unexpected response body: invalid type: integer `7`, expected a sequence at line 1 column 22 (the write may or may not have taken effect)"
+    );
+    assert_eq!(server.seen().len(), 1, "never resent");
+}

@@ -255,6 +255,16 @@ async fn a_cascade_submits_the_proof_again_before_re_adding_numbers_hosted_elsew
             "add_numbers +13125550150 +13125550151 +13125550152",
         ]
     );
+    let submit = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|step| step["action"] == "submit_external_verification")
+        .unwrap();
+    assert_eq!(
+        submit["reason"],
+        "the disable above drops the ownership proof (its review was `approved`), so it is submitted again; numbers hosted elsewhere can be added once it is approved"
+    );
     let output = telrep_against(
         &env,
         temp.path(),

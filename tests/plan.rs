@@ -895,9 +895,6 @@ async fn issue_8_a_renamed_legal_name_or_a_wrong_pin_is_one_error() {
       - 35 of the manifest's numbers (+12025550200, +12025550201, +12025550202, … 30 more …, +12025550233, +12025550234) are already monitored by enterprise `Acme Corp` (`[UUID]`), and no enterprise has legal_name `Acme Corporation`
         help: an enterprise with a similar legal name exists: `Acme Corp` (`[UUID]`); if it is this manifest's enterprise, pin it with `id: [UUID]` under `enterprise` (a changed legal_name is then planned as an update)
 
-    Warnings:
-      - an enterprise with a similar legal name exists: `Acme Corp` (`[UUID]`); if it is this manifest's enterprise, pin it with `id: [UUID]` under `enterprise` instead of creating another
-
     Plan failed: 1 error.
     ----- stderr -----
     ");

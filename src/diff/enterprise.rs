@@ -31,8 +31,10 @@ impl Planner<'_> {
                 format!("no enterprise has legal_name `{}`", desired.legal_name),
             ));
             for other in &self.live.other_enterprises {
+                // An enterprise monitoring the manifest's numbers gets the error's advice.
                 if let Some(name) = &other.legal_name
                     && similar_names(name, &desired.legal_name)
+                    && !self.monitors_manifest_numbers(&other.id)
                 {
                     self.warnings.push(Warning {
                         rule: "similar_enterprise".to_owned(),
@@ -108,6 +110,13 @@ impl Planner<'_> {
             Some(legal_name) => format!("`{legal_name}` (`{enterprise_id}`)"),
             None => format!("`{enterprise_id}`"),
         }
+    }
+
+    /// Whether enterprise `id` already monitors some of the manifest's numbers.
+    fn monitors_manifest_numbers(&self, id: &str) -> bool {
+        self.live.candidates.values().any(|candidate| {
+            matches!(eligibility(candidate), Eligibility::MonitoredElsewhere { enterprise_id } if enterprise_id == id)
+        })
     }
 
     /// For a pinned id that does not exist: the live enterprises it may have meant.

@@ -110,9 +110,14 @@ impl Planner<'_> {
                 documents
             }
         };
-        let why = match self.live_proof_status() {
-            None => "no ownership proof was submitted yet".to_owned(),
-            Some(status) => format!(
+        let dropped = (self.live.external_verification.as_ref()).filter(|_| self.proof_dropped);
+        let why = match (self.live_proof_status(), dropped) {
+            (None, Some(before)) => format!(
+                "the disable above drops the ownership proof (its review was `{}`), so it is submitted again",
+                before.status
+            ),
+            (None, None) => "no ownership proof was submitted yet".to_owned(),
+            (Some(status), _) => format!(
                 "the manifest's ownership proof differs from the live one, whose review is `{status}`; submitting replaces it"
             ),
         };

@@ -375,6 +375,8 @@ impl Client {
 
     pub(super) async fn send<T: DeserializeOwned>(&self, call: Call) -> Result<T, ApiError> {
         let (_, body) = self.execute(&call).await?;
+        // A write the server answered with 2xx took effect even when its answer cannot be
+        // read, so the caller must treat it as possibly done (re-read, never resend).
         serde_json::from_slice(&body).map_err(|error| {
             ApiError::new(
                 call.method.as_str(),
@@ -383,6 +385,7 @@ impl Client {
                     message: self.config.api_key.redact(&error.to_string()),
                 },
             )
+            .maybe_done(call.method != Method::GET)
         })
     }
 

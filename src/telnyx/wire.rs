@@ -232,6 +232,7 @@ pub struct Enterprise {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReputationSettings {
     /// The enterprise.
+    #[serde(default)]
     pub enterprise_id: String,
     /// `pending`, `approved`, `rejected` (or `deleted`, read as not enabled).
     pub status: String,
@@ -530,12 +531,16 @@ pub struct ReputationData {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefreshResult {
     /// One per number.
+    #[serde(default)]
     pub results: Vec<RefreshItem>,
     /// Numbers asked for.
+    #[serde(default)]
     pub total_requested: u64,
     /// Refreshed.
+    #[serde(default)]
     pub total_successful: u64,
     /// Not refreshed.
+    #[serde(default)]
     pub total_failed: u64,
 }
 
