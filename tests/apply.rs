@@ -188,6 +188,9 @@ async fn json_events_and_confirmation() {
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
         .collect();
+    for event in &events {
+        crate::support::check_schema("apply-event.schema.json", event);
+    }
     let kinds: Vec<String> = events
         .iter()
         .map(|event| {

@@ -332,6 +332,10 @@ async fn no_wait_stops_before_numbers_whose_proof_is_under_review() {
         last,
         json!({"event": "proof_pending", "manifest": "initech.yaml"})
     );
+    for line in stdout(&output).lines() {
+        let event: Value = serde_json::from_str(line).unwrap();
+        crate::support::check_schema("apply-event.schema.json", &event);
+    }
     // Only the first apply's two inventory numbers were billed (the state file keeps them).
     assert_eq!(env.billing().await["numbers_added"], 2);
 }

@@ -209,16 +209,7 @@ async fn first_time_plan_in_every_format() {
 
 /// Every plan JSON a test reads is checked against the checked-in schema.
 pub(crate) fn check_plan_schema(plan: &Value) {
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(root().join("schema/plan.schema.json")).unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(plan)
-        .map(|error| error.to_string())
-        .collect();
-    assert_eq!(errors, Vec::<String>::new(), "{plan:#}");
+    crate::support::check_schema("plan.schema.json", plan);
 }
 
 #[test]

@@ -75,16 +75,7 @@ fn rank(risk: Option<&str>) -> u8 {
 }
 
 fn check_report_schema(report: &Value) {
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(crate::support::root().join("schema/report.schema.json")).unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(report)
-        .map(|error| error.to_string())
-        .collect();
-    assert_eq!(errors, Vec::<String>::new(), "{report:#}");
+    crate::support::check_schema("report.schema.json", report);
 }
 
 #[tokio::test(flavor = "multi_thread")]

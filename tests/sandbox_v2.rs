@@ -98,14 +98,7 @@ fn check(method: &str, path: &str, status: u16, body: &Value) {
         "no schema for {method} {path} {status}"
     );
     for schema in schemas {
-        let validator = jsonschema::options()
-            .should_validate_formats(true)
-            .build(&schema)
-            .unwrap();
-        let errors: Vec<String> = validator
-            .iter_errors(body)
-            .map(|error| format!("{error} at {}", error.instance_path()))
-            .collect();
+        let errors = crate::support::api::schema_errors(&schema, body);
         assert!(
             errors.is_empty(),
             "{method} {path} {status}: the body does not fit {}:\n{}\n{body:#}",

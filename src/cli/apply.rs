@@ -233,7 +233,9 @@ fn report(
         Ok(Outcome::VettingPending) => {
             let _ = writeln!(stderr, "vetting pending: run apply again later");
             if json {
-                print_event(&serde_json::json!({"event": "vetting_pending", "manifest": manifest}));
+                print_event(&Event::VettingPending {
+                    manifest: manifest.to_owned(),
+                });
             }
             ExitCode::Pending
         }
@@ -243,7 +245,9 @@ fn report(
                 "ownership proof under review: the numbers hosted elsewhere are added once it is approved; run apply again later"
             );
             if json {
-                print_event(&serde_json::json!({"event": "proof_pending", "manifest": manifest}));
+                print_event(&Event::ProofPending {
+                    manifest: manifest.to_owned(),
+                });
             }
             ExitCode::Pending
         }

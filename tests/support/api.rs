@@ -86,19 +86,24 @@ pub fn check_against_openapi(method: &str, path: &str, status: u16, body: &Value
         }),
         None => panic!("the OpenAPI spec has no body for {method} {path} {status}"),
     };
-    let validator = jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(body)
-        .map(|error| format!("{} at {}", error, error.instance_path()))
-        .collect();
+    let errors = schema_errors(&schema, body);
     assert!(
         errors.is_empty(),
         "{method} {path} {status}: the body does not fit the official schema:\n{}\n{body:#}",
         errors.join("\n")
     );
+}
+
+/// Where `body` breaks `schema` (formats checked), one line per error with its place.
+pub fn schema_errors(schema: &Value, body: &Value) -> Vec<String> {
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .unwrap();
+    validator
+        .iter_errors(body)
+        .map(|error| format!("{} at {}", error, error.instance_path()))
+        .collect()
 }
 
 /// A sandbox and a raw HTTP client for it.

@@ -93,3 +93,13 @@ pub async fn wait_until<T: std::fmt::Debug + Clone>(
         Err(_) => panic!("{what}: not within {seconds} s: {:?}", *receiver.borrow()),
     }
 }
+
+/// Checks `value` against the checked-in schema `schema/NAME`, so every JSON a test reads
+/// is also proof that the published schema describes it.
+pub fn check_schema(name: &str, value: &serde_json::Value) {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("schema").join(name)).unwrap())
+            .unwrap();
+    let errors = api::schema_errors(&schema, value);
+    assert_eq!(errors, Vec::<String>::new(), "{name}: {value:#}");
+}
