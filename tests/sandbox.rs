@@ -987,6 +987,7 @@ async fn rate_limit_answers_429_with_retry_after_before_any_write() {
     let env = Env::start(config).await;
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     let mut statuses = Vec::new();
+    let mut windows = Vec::new();
     let mut limited = None;
     for _ in 0..4 {
         let response = http
@@ -999,6 +1000,14 @@ async fn rate_limit_answers_429_with_retry_after_before_any_write() {
             .await
             .unwrap();
         statuses.push(response.status().as_u16());
+        // Every answer, not only a 429, says where the window stands.
+        let header = |name: &str| response.headers()[name].to_str().unwrap().to_owned();
+        windows.push((
+            response.status().as_u16(),
+            header("x-ratelimit-limit"),
+            header("x-ratelimit-remaining"),
+            header("x-ratelimit-reset"),
+        ));
         if response.status() == 429 {
             let headers = response.headers().clone();
             let body: Value = response.json().await.unwrap();
@@ -1020,6 +1029,18 @@ async fn rate_limit_answers_429_with_retry_after_before_any_write() {
         (2..=4).contains(&passed) && statuses.contains(&429),
         "{statuses:?}"
     );
+    let first = |status: u16, remaining: &str| {
+        (status, "2".to_owned(), remaining.to_owned(), "1".to_owned())
+    };
+    assert_eq!(
+        windows[0],
+        first(201, "1"),
+        "a fresh window has one left after the first"
+    );
+    for window in &windows {
+        let allowed = [first(201, "1"), first(201, "0"), first(429, "0")];
+        assert!(allowed.contains(window), "{windows:?}");
+    }
     assert_eq!(
         limited,
         Some((

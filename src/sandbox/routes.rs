@@ -67,9 +67,62 @@ async fn api(
     request: Request,
     body_keys: &mut Vec<String>,
 ) -> (Response, u16) {
-    if let Some(refusal) = refuse(shared, request.headers()) {
-        return refusal;
+    if !authorized(request.headers()) {
+        let problem = problem(
+            401,
+            "10009",
+            "Authentication failed",
+            "send `Authorization: Bearer <API key>`",
+        );
+        return reply(Err(problem));
     }
+    let Some(limit) = shared.faults.rate_limit else {
+        return call(shared, method, path, raw_query, request, body_keys).await;
+    };
+    let second = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    let admitted = shared
+        .limiter
+        .lock()
+        .map(|mut window| window.admit(second, limit))
+        .unwrap_or(Some(0));
+    let (mut response, status) = match admitted {
+        Some(_) => call(shared, method, path, raw_query, request, body_keys).await,
+        None => {
+            let mut response = reply(Err(problem(
+                429,
+                "10011",
+                "Too many requests",
+                "rate limit reached; retry after the time in Retry-After",
+            )))
+            .0;
+            let headers = response.headers_mut();
+            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            (response, 429)
+        }
+    };
+    // Every answer says where the window stands, as Telnyx's do; the window is one
+    // whole second, so it ends within a second.
+    let headers = response.headers_mut();
+    headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
+    headers.insert(
+        "x-ratelimit-remaining",
+        HeaderValue::from(admitted.unwrap_or(0)),
+    );
+    headers.insert("x-ratelimit-reset", HeaderValue::from_static("1"));
+    (response, status)
+}
+
+/// An authorized request within the rate limit: faults, routing, the body, the rules.
+async fn call(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    raw_query: &str,
+    request: Request,
+    body_keys: &mut Vec<String>,
+) -> (Response, u16) {
     let is_write = *method != Method::GET;
     let strike = shared.strike(is_write);
     if matches!(strike, Strike::ErrorBefore | Strike::ResetBefore) {
@@ -119,50 +172,6 @@ async fn api(
         Strike::ErrorAfter | Strike::ResetAfter => fault(strike),
         _ => reply(outcome),
     }
-}
-
-/// The answer to a request refused before any routing: 401 without a Bearer key, 429
-/// (with `Retry-After`) past the `--rate-limit`.
-fn refuse(shared: &Shared, headers: &HeaderMap) -> Option<(Response, u16)> {
-    if !authorized(headers) {
-        let problem = problem(
-            401,
-            "10009",
-            "Authentication failed",
-            "send `Authorization: Bearer <API key>`",
-        );
-        return Some(reply(Err(problem)));
-    }
-    let limit = shared.faults.rate_limit?;
-    rate_limited(shared, limit)
-}
-
-/// A 429 with the rate-limit headers when this second's `limit` is spent.
-fn rate_limited(shared: &Shared, limit: u32) -> Option<(Response, u16)> {
-    let second = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs());
-    let admitted = shared
-        .limiter
-        .lock()
-        .map(|mut window| window.admit(second, limit))
-        .unwrap_or(Some(0));
-    if admitted.is_some() {
-        return None;
-    }
-    let mut response = reply(Err(problem(
-        429,
-        "10011",
-        "Too many requests",
-        "rate limit reached; retry after the time in Retry-After",
-    )))
-    .0;
-    let headers = response.headers_mut();
-    headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
-    headers.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
-    headers.insert("x-ratelimit-reset", HeaderValue::from_static("1"));
-    Some((response, 429))
 }
 
 /// A request body: JSON, or for `POST /documents` also multipart.
