@@ -8,14 +8,13 @@ use serde_json::{Value, json};
 
 use super::external::external_problem;
 use super::ownership::is_monitored;
+use super::scores::reputation_data;
 use super::{
     Context, Outcome, Problem, Query, Rules, at_parameter, at_pointer, data, entry, no_content,
     not_found, ok, paginate_filtered, problem, timestamp,
 };
 use crate::sandbox::state::World;
-use crate::telnyx::wire::{
-    ErrorEntry, PhoneNumber, RefreshItem, RefreshResult, ReputationData, ReputationNumber,
-};
+use crate::telnyx::wire::{ErrorEntry, PhoneNumber, RefreshItem, RefreshResult, ReputationNumber};
 
 /// The numbers of a batch that passed every check, by what adding them involves.
 #[derive(Debug, Default)]
@@ -424,31 +423,6 @@ fn phone_numbers_body(body: &Value) -> Result<Vec<String>, Problem> {
             })
         })
         .collect()
-}
-
-/// Reputation data derived from the number and the seed, so reports are reproducible.
-fn reputation_data(number: &str, seed: u64, now_ms: i64) -> ReputationData {
-    let digits: u64 = number.trim_start_matches('+').parse().unwrap_or(0);
-    let mut rng = fastrand::Rng::with_seed(seed ^ digits.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    let spam_risk = match rng.u8(..5) {
-        0..=2 => "low",
-        3 => "medium",
-        _ => "high",
-    };
-    let spam_category = match spam_risk {
-        "high" => Some("telemarketing".to_owned()),
-        "medium" => Some("survey".to_owned()),
-        _ => None,
-    };
-    ReputationData {
-        spam_risk: Some(spam_risk.to_owned()),
-        spam_category,
-        maturity_score: Some(rng.i64(0..=100)),
-        connection_score: Some(rng.i64(0..=100)),
-        engagement_score: Some(rng.i64(0..=100)),
-        sentiment_score: Some(rng.i64(0..=100)),
-        last_refreshed_at: Some(timestamp(now_ms)),
-    }
 }
 
 /// True for `+1` followed by ten digits: a US number (docs/api.md, "Monitored numbers").
@@ -1037,17 +1011,6 @@ mod tests {
                 status: 204,
                 body: None
             })
-        );
-    }
-
-    #[test]
-    fn reputation_data_follows_the_number_and_the_seed() {
-        let data = reputation_data("+12025551234", 7, NOW);
-        assert_eq!(data, reputation_data("+12025551234", 7, NOW));
-        assert_ne!(data, reputation_data("+12025551234", 8, NOW));
-        assert_eq!(
-            data.last_refreshed_at.as_deref(),
-            Some("2026-01-01T00:00:00Z")
         );
     }
 

@@ -61,6 +61,31 @@ impl World {
     }
 }
 
+/// Reputation data derived from the number and the seed, so reports are reproducible:
+/// about 80 % low, 15 % medium and 5 % high risk, scores 0–100, refreshed `now_ms`.
+pub(super) fn reputation_data(number: &str, seed: u64, now_ms: i64) -> ReputationData {
+    let digits: u64 = number.trim_start_matches('+').parse().unwrap_or(0);
+    let mut rng = fastrand::Rng::with_seed(seed ^ digits.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let (spam_risk, categories): (&str, &[&str]) = match rng.u8(..20) {
+        0..=15 => ("low", &[]),
+        16..=18 => ("medium", &["Survey", "Political", "Nonprofit"]),
+        _ => ("high", &["Telemarketer", "Debt Collector"]),
+    };
+    // Low risk has no category: `get` of an empty list is none.
+    let spam_category = categories
+        .get(rng.usize(..categories.len().max(1)))
+        .map(|category| (*category).to_owned());
+    ReputationData {
+        spam_risk: Some(spam_risk.to_owned()),
+        spam_category,
+        maturity_score: Some(rng.i64(0..=100)),
+        connection_score: Some(rng.i64(0..=100)),
+        engagement_score: Some(rng.i64(0..=100)),
+        sentiment_score: Some(rng.i64(0..=100)),
+        last_refreshed_at: Some(timestamp(now_ms)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -157,5 +182,31 @@ mod tests {
             ),
             422
         );
+    }
+
+    #[test]
+    fn reputation_data_follows_the_number_and_the_seed() {
+        let data = reputation_data("+12025551234", 7, NOW);
+        assert_eq!(data, reputation_data("+12025551234", 7, NOW));
+        assert_ne!(data, reputation_data("+12025551234", 8, NOW));
+        assert_eq!(
+            data.last_refreshed_at.as_deref(),
+            Some("2026-01-01T00:00:00Z")
+        );
+    }
+
+    #[test]
+    fn seeded_data_is_mostly_low_risk() {
+        let mut counts = std::collections::BTreeMap::new();
+        for index in 0..10_000 {
+            let data = reputation_data(&format!("+1202{index:07}"), 7, NOW);
+            let risk = data.spam_risk.unwrap();
+            assert_eq!(data.spam_category.is_none(), risk == "low", "{risk}");
+            *counts.entry(risk).or_insert(0_u32) += 1;
+        }
+        let share = |risk: &str| f64::from(counts[risk]) / 10_000.0;
+        assert!((share("low") - 0.80).abs() < 0.02, "{counts:?}");
+        assert!((share("medium") - 0.15).abs() < 0.02, "{counts:?}");
+        assert!((share("high") - 0.05).abs() < 0.01, "{counts:?}");
     }
 }
