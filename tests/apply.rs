@@ -111,7 +111,7 @@ async fn apply_converges_and_a_second_apply_changes_nothing() {
     ");
     assert_eq!(
         env.billing().await,
-        json!({"enable": 1, "numbers_added": 3, "fresh_lookups": 0, "first_lookups": 0, "refreshes": 0})
+        json!({"enable": 1, "numbers_added": 3, "fresh_lookups": 0, "first_lookups": 0, "refreshes": 0, "remediations": 0})
     );
     env.clear_requests().await;
     let again = telrep(
@@ -591,7 +591,7 @@ async fn no_wait_stops_before_approval_and_a_later_apply_finishes() {
     assert_eq!(finished.status.code(), Some(0), "{}", render(&finished));
     assert_eq!(
         env.billing().await,
-        json!({"enable": 1, "numbers_added": 3, "fresh_lookups": 0, "first_lookups": 0, "refreshes": 0})
+        json!({"enable": 1, "numbers_added": 3, "fresh_lookups": 0, "first_lookups": 0, "refreshes": 0, "remediations": 0})
     );
 }
 

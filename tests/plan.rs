@@ -203,7 +203,7 @@ async fn first_time_plan_in_every_format() {
     ");
     assert_eq!(
         env.billing().await,
-        json!({"enable": 0, "numbers_added": 0, "fresh_lookups": 0, "first_lookups": 0, "refreshes": 0})
+        json!({"enable": 0, "numbers_added": 0, "fresh_lookups": 0, "first_lookups": 0, "refreshes": 0, "remediations": 0})
     );
 }
 

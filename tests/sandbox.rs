@@ -682,7 +682,7 @@ async fn numbers_listing_paths_lookups_and_billing() {
     );
     assert_eq!(
         env.billing().await,
-        json!({"enable": 1, "numbers_added": 23, "fresh_lookups": 1, "first_lookups": 2, "refreshes": 1})
+        json!({"enable": 1, "numbers_added": 23, "fresh_lookups": 1, "first_lookups": 2, "refreshes": 1, "remediations": 0})
     );
     assert_eq!(
         env.call("DELETE", &format!("{path}/+12025550100"), None)

@@ -349,6 +349,9 @@ fn route_reputation(
         ("GET", ["numbers"]) => world.list_numbers(id, query),
         ("POST", ["numbers"]) => world.add_numbers(id, body, context),
         ("POST", ["numbers", "refresh"]) => world.refresh(id, body, context),
+        ("POST", ["remediation"]) => world.create_remediation(id, body, context),
+        ("GET", ["remediation"]) => world.list_remediations(id, query, context),
+        ("GET", ["remediation", request]) => world.get_remediation(id, request, context),
         ("GET", ["numbers", number]) => world.get_number(Some(id), number, fresh, context),
         ("DELETE", ["numbers", number]) => world.delete_number(Some(id), number),
         ("GET", ["numbers", number, "ownership"]) => world.get_ownership(id, number, context),
@@ -475,6 +478,9 @@ async fn control(shared: &Shared, method: &Method, rest: &str, request: Request)
         }
         ("POST", "ownership") => control_change(shared, request, World::control_ownership).await,
         ("POST", "reputation") => control_change(shared, request, World::control_reputation).await,
+        ("POST", "remediation") => {
+            control_change(shared, request, World::control_remediation).await
+        }
         ("POST" | "DELETE", "inventory") => {
             let bytes = match axum::body::to_bytes(request.into_body(), 64 * 1024 * 1024).await {
                 Ok(bytes) => bytes,

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::telnyx::remediation::{RemediationRequest, RemediationResults};
 use crate::telnyx::wire::{
     Document, Enterprise, ExternalVerification, OwnershipEvent, PhoneNumber, ReputationNumber,
     ReputationSettings, TosAgreement,
@@ -29,6 +30,9 @@ pub struct Billing {
     pub first_lookups: u64,
     /// Numbers refreshed by the refresh call.
     pub refreshes: u64,
+    /// Numbers submitted for remediation (ineligible ones are not billed).
+    #[serde(default)]
+    pub remediations: u64,
 }
 
 /// An enterprise's reputation record with the sandbox's vetting schedule.
@@ -74,6 +78,23 @@ pub struct Tracking {
     pub confirm_by_ms: Option<i64>,
 }
 
+/// A remediation request with the outcome the sandbox decided when it was submitted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredRemediation {
+    /// The enterprise it belongs to.
+    pub enterprise_id: String,
+    /// The request as submitted (`status` pending, no results).
+    pub request: RemediationRequest,
+    /// Each number's bucket, shown once the request completes.
+    pub results: RemediationResults,
+    /// When it was submitted (Unix milliseconds).
+    pub created_ms: i64,
+    /// When it completes (Unix milliseconds).
+    pub due_ms: i64,
+    /// `failed` or `cancelled` when `POST /_sandbox/remediation` ended it, and when.
+    pub ended: Option<(String, i64)>,
+}
+
 /// The account.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct World {
@@ -104,6 +125,9 @@ pub struct World {
     /// file shows it.
     #[serde(default)]
     pub webhooks: BTreeMap<String, String>,
+    /// Remediation requests in submission order.
+    #[serde(default)]
+    pub remediations: Vec<StoredRemediation>,
 }
 
 impl World {
@@ -190,7 +214,12 @@ mod tests {
             ..World::default()
         })
         .unwrap();
-        for key in ["external_verifications", "ownership", "webhooks"] {
+        for key in [
+            "external_verifications",
+            "ownership",
+            "webhooks",
+            "remediations",
+        ] {
             old.as_object_mut().unwrap().remove(key);
         }
         std::fs::write(&path, old.to_string()).unwrap();

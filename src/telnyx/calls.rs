@@ -5,6 +5,7 @@ use reqwest::Method;
 
 use super::client::{Call, Client, NumberFilter, number_path, reputation_path, segment};
 use super::error::{ApiError, ApiErrorKind};
+use super::remediation::{RemediationCreate, RemediationRequest};
 use super::retry::Safety;
 use super::wire::{
     Document, DocumentUpload, EnableReputation, Enterprise, ExternalVerification, FrequencyUpdate,
@@ -305,6 +306,36 @@ impl Client {
             Safety::NotIdempotent,
         )
         .json(&body);
+        self.send_data(call).await
+    }
+
+    /// `POST /enterprises/{id}/reputation/remediation` (billed per number submitted; not
+    /// idempotent: never resent once it may have been processed).
+    pub async fn create_remediation(
+        &self,
+        id: &str,
+        body: &RemediationCreate,
+    ) -> Result<RemediationRequest, ApiError> {
+        let call = Call::new(
+            Method::POST,
+            format!("{}/remediation", reputation_path(id)),
+            Safety::NotIdempotent,
+        )
+        .json(body);
+        self.send_data(call).await
+    }
+
+    /// `GET /enterprises/{id}/reputation/remediation/{request}`: where a request stands (free).
+    pub async fn get_remediation(
+        &self,
+        id: &str,
+        request: &str,
+    ) -> Result<RemediationRequest, ApiError> {
+        let call = Call::new(
+            Method::GET,
+            format!("{}/remediation/{}", reputation_path(id), segment(request)),
+            Safety::Idempotent,
+        );
         self.send_data(call).await
     }
 

@@ -134,7 +134,7 @@ test('retrieve, update frequency, refresh, disassociate and disable', async () =
   await client.enterprises.reputation.disable(state.enterprise);
   await assert.rejects(client.enterprises.reputation.retrieve(state.enterprise), (error) => error instanceof Telnyx.NotFoundError);
   const billing = await sandbox.control('billing');
-  assert.deepEqual(billing.data, { enable: 1, numbers_added: 250, fresh_lookups: 1, first_lookups: 1, refreshes: 3 });
+  assert.deepEqual(billing.data, { enable: 1, numbers_added: 250, fresh_lookups: 1, first_lookups: 1, refreshes: 3, remediations: 0 });
 });
 
 test('a rate limit comes back as RateLimitError with Retry-After', async () => {
