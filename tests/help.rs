@@ -25,6 +25,8 @@ fn top_level() {
       report     Show every monitored number's reputation, worst first, with the policy applied (free)
       check      Fail (exit 2) when a managed number breaks the manifest's policy (free; for CI)
       refresh    Refresh managed numbers' reputation now (billed: shows the bill and asks first)
+      remediate  Submit flagged managed numbers for re-evaluation (billed: shows the bill and asks
+                 first)
       ownership  Answer Telnyx's ownership checks of numbers hosted with another carrier (free)
       help       Print this message or the help of the given subcommand(s)
 
@@ -617,6 +619,8 @@ fn help() {
       report     Show every monitored number's reputation, worst first, with the policy applied (free)
       check      Fail (exit 2) when a managed number breaks the manifest's policy (free; for CI)
       refresh    Refresh managed numbers' reputation now (billed: shows the bill and asks first)
+      remediate  Submit flagged managed numbers for re-evaluation (billed: shows the bill and asks
+                 first)
       ownership  Answer Telnyx's ownership checks of numbers hosted with another carrier (free)
       help       Print this message or the help of the given subcommand(s)
 
@@ -837,6 +841,94 @@ fn refresh() {
 
           --prices <FILE>
               Prices to bill with (JSON or YAML: `per_check` in USD; default 0.10)
+
+          --sandbox
+              Use a local sandbox (state in `.telrep/sandbox.json` beside the manifest) instead of
+              Telnyx: no account, no cost
+
+          --api-url <URL>
+              API base URL [default: TELNYX_BASE_URL, else https://api.telnyx.com/v2]
+
+          --api-key-file <FILE>
+              Read the API key from this file instead of TELNYX_API_KEY: a regular file of at most 4 KiB
+              holding the key on one line
+
+          --concurrency <N>
+              Requests in flight at once: pages of a listing, and apply's number batches and removals
+              
+              [default: 8]
+
+          --allow-outside-paths
+              Let `file:` entries and `loa.file` point outside the manifest's directory
+
+          --exclude <GLOB>
+              Skip what matches this glob below a directory argument (repeatable)
+
+      -h, --help
+              Print help (see a summary with '-h')
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn remediate() {
+    insta::assert_snapshot!(run(&root(), &["remediate", "--help"]), @"
+    exit: 0
+    ----- stdout -----
+    Submit flagged managed numbers for re-evaluation (billed: shows the bill and asks first)
+
+    Usage: telrep remediate [OPTIONS] --call-purpose <TEXT> <--spam-risk <RISK>|--number <E164>> <PATH>...
+
+    Arguments:
+      <PATH>...
+              Manifest files, or directories searched recursively for manifests
+
+    Options:
+          --call-purpose <TEXT>
+              What the numbers' calls are for (1 to 2,000 characters): what the reviewers read
+
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+          --spam-risk <RISK>
+              Managed numbers rated this risk or worse (`medium` includes `high`)
+
+              Possible values:
+              - high:   `high` only
+              - medium: `medium` and `high`
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
+
+          --number <E164>
+              A managed number to submit (repeatable)
+
+          --contact-email <EMAIL>
+              Where the reviewers may write back
+
+          --wait
+              Wait until every request is completed, failed or cancelled, and print its results
+
+          --timeout <DURATION>
+              How long `--wait` waits before exiting 3 (`30m`, `2h`)
+              
+              [default: 30m]
+
+          --auto-approve
+              Submit without asking (needed when not on a terminal)
+
+          --max-cost <USD>
+              Refuse when the bill would exceed this many USD
+
+          --prices <FILE>
+              Prices to bill with (JSON or YAML: `per_remediation` in USD; default 1.00)
 
           --sandbox
               Use a local sandbox (state in `.telrep/sandbox.json` beside the manifest) instead of

@@ -19,6 +19,7 @@ mod current_api;
 mod docs;
 mod help;
 mod plan;
+mod remediate;
 mod reputation;
 mod sandbox;
 mod sandbox_v2;

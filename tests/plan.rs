@@ -596,7 +596,7 @@ async fn prices_come_from_a_file() {
     let stderr = String::from_utf8(bad.stderr).unwrap();
     assert!(
         stderr.starts_with(
-            "error: `bad.yaml` is not a price table (`monitoring_per_month`, `per_check`)\ncaused by: error: line 1 column 1: unknown field `monthly`"
+            "error: `bad.yaml` is not a price table (`monitoring_per_month`, `per_check`, optional `per_remediation`)\ncaused by: error: line 1 column 1: unknown field `monthly`"
         ),
         "{stderr}"
     );

@@ -403,7 +403,7 @@ async fn refresh_shows_the_bill_and_bills_nothing_without_approval() {
     .await;
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains(
-        "error: `+12025559999` is not a managed number any manifest's enterprise monitors; nothing was refreshed"
+        "error: `+12025559999` is not a managed number any manifest's enterprise monitors; nothing was billed"
     ));
     assert_eq!(refresh_calls(&env).await, 0);
     assert_eq!(env.billing().await["refreshes"].as_u64().unwrap(), before);
@@ -545,7 +545,7 @@ async fn a_refresh_whose_answer_is_lost_is_reported_as_maybe_billed_and_not_rese
     for (line, number) in lines.iter().zip(&NUMBERS[..2]) {
         assert!(
             line.starts_with(&format!(
-                "`{number}`: may have been billed: the call's answer was lost ("
+                "`{number}`: may have been billed: the call's answer was lost or unreadable ("
             )),
             "{line}"
         );

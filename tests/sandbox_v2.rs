@@ -3,54 +3,29 @@
 //! write-only ownership webhook and `/_sandbox/ownership`. Each asserts the status and the
 //! whole body; every body is checked against the schemas derived from Telnyx's
 //! documentation (`tests/openapi/derived-2026-10.json`) and, where the call is older,
-//! Telnyx's official ones (`tests/openapi/subset.json`). Self-contained: it needs only the
-//! library's `Sandbox`.
+//! Telnyx's official ones (`tests/openapi/subset.json`). It needs only the library's
+//! `Sandbox` and the schema loader of `support::api`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use serde_json::{Value, json};
 use telrep::sandbox::{Sandbox, SandboxConfig};
 
+use crate::support::api::{Operation, load_operations};
+
 const EXTERNAL: &str = "+13125550100";
 const LOCAL: &str = "+12025550101";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// One operation of a schema file: method, path segments, response schemas by status.
-struct Operation {
-    method: String,
-    segments: Vec<String>,
-    responses: serde_json::Map<String, Value>,
-}
-
-fn load(file: &str) -> Vec<Operation> {
-    let text = std::fs::read_to_string(root().join("tests/openapi").join(file)).unwrap();
-    let spec: Value = serde_json::from_str(&text).unwrap();
-    spec["operations"]
-        .as_object()
-        .unwrap()
-        .values()
-        .map(|operation| Operation {
-            method: operation["method"].as_str().unwrap().to_owned(),
-            segments: operation["path"]
-                .as_str()
-                .unwrap()
-                .trim_start_matches('/')
-                .split('/')
-                .map(str::to_owned)
-                .collect(),
-            responses: operation["responses"].as_object().unwrap().clone(),
-        })
-        .collect()
-}
 
 /// The derived schemas, then the official ones.
 fn schema_files() -> &'static [Vec<Operation>; 2] {
     static FILES: OnceLock<[Vec<Operation>; 2]> = OnceLock::new();
-    FILES.get_or_init(|| [load("derived-2026-10.json"), load("subset.json")])
+    FILES.get_or_init(|| {
+        [
+            load_operations("derived-2026-10.json"),
+            load_operations("subset.json"),
+        ]
+    })
 }
 
 /// The schema `operations` give `method path` at `status`: the most literal matching

@@ -45,6 +45,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Refresh managed numbers' reputation now (billed: shows the bill and asks first).
     Refresh(RefreshArgs),
+    /// Submit flagged managed numbers for re-evaluation (billed: shows the bill and asks first).
+    Remediate(RemediateArgs),
     /// Answer Telnyx's ownership checks of numbers hosted with another carrier (free).
     #[command(subcommand)]
     Ownership(OwnershipCommand),
@@ -129,6 +131,91 @@ pub struct RefreshArgs {
     /// Where the calls go, and which manifests.
     #[command(flatten)]
     pub read: ReadArgs,
+}
+
+/// Arguments of `telrep remediate`.
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["spam_risk", "numbers"])))]
+pub struct RemediateArgs {
+    /// Manifest files, or directories searched recursively for manifests.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// What the numbers' calls are for (1 to 2,000 characters): what the reviewers read.
+    #[arg(long, value_name = "TEXT", value_parser = parse_call_purpose)]
+    pub call_purpose: String,
+
+    /// Managed numbers rated this risk or worse (`medium` includes `high`).
+    #[arg(long, value_enum, value_name = "RISK")]
+    pub spam_risk: Option<RiskFloor>,
+
+    /// A managed number to submit (repeatable).
+    #[arg(long = "number", value_name = "E164", value_parser = parse_number)]
+    pub numbers: Vec<crate::model::E164>,
+
+    /// Where the reviewers may write back.
+    #[arg(long, value_name = "EMAIL", value_parser = parse_contact_email)]
+    pub contact_email: Option<String>,
+
+    /// Wait until every request is completed, failed or cancelled, and print its results.
+    #[arg(long)]
+    pub wait: bool,
+
+    /// How long `--wait` waits before exiting 3 (`30m`, `2h`).
+    #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = parse_manifest_duration)]
+    pub timeout: std::time::Duration,
+
+    /// Submit without asking (needed when not on a terminal).
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// Refuse when the bill would exceed this many USD.
+    #[arg(long, value_name = "USD")]
+    pub max_cost: Option<f64>,
+
+    /// Prices to bill with (JSON or YAML: `per_remediation` in USD; default 1.00).
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+
+    /// Where the calls go, and which manifests.
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// `remediate --spam-risk`: the lowest risk submitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RiskFloor {
+    /// `high` only.
+    High,
+    /// `medium` and `high`.
+    Medium,
+}
+
+/// `--call-purpose`: 1 to 2,000 characters, as the API allows.
+fn parse_call_purpose(text: &str) -> Result<String, String> {
+    let length = text.trim().chars().count();
+    if length == 0 || text.chars().count() > 2_000 {
+        return Err(format!(
+            "the call purpose must be 1 to 2,000 characters (got {}): say what the numbers' calls are for, e.g. \"appointment reminders for patients\"",
+            text.chars().count()
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// `--contact-email`: an address of at most 255 characters, as the API allows.
+fn parse_contact_email(text: &str) -> Result<String, String> {
+    let valid = text.chars().count() <= 255
+        && text
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
+    if valid {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "`{text}` is not an email address of at most 255 characters (e.g. ops@example.com)"
+        ))
+    }
 }
 
 /// A duration as the manifest spells it (`0`, or a whole number with ms, s, m, h or d).

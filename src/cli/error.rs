@@ -67,7 +67,7 @@ pub(crate) enum CliError {
     },
     /// `--prices FILE` is not a price table.
     #[error(
-        "`{}` is not a price table (`monitoring_per_month`, `per_check`)",
+        "`{}` is not a price table (`monitoring_per_month`, `per_check`, optional `per_remediation`)",
         path.display()
     )]
     NotPrices {
@@ -162,7 +162,7 @@ pub(crate) enum CliError {
     },
     /// `refresh --number` for a number that is not a managed, monitored one.
     #[error(
-        "`{number}` is not a managed number any manifest's enterprise monitors; nothing was refreshed: list it in the manifest and run `telrep apply` first"
+        "`{number}` is not a managed number any manifest's enterprise monitors; nothing was billed: list it in the manifest and run `telrep apply` first"
     )]
     NotManaged {
         /// The number.

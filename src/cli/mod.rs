@@ -4,11 +4,13 @@
 
 mod apply;
 mod args;
+mod billed;
 mod connect;
 mod error;
 mod ownership;
 mod plan;
 mod refresh;
+mod remediate;
 mod report;
 mod reputation;
 mod sandbox;
@@ -61,6 +63,7 @@ pub fn main(arguments: impl IntoIterator<Item = OsString>) -> std::process::Exit
         Command::Report(report) => reputation::report(&report),
         Command::Check(check) => reputation::check(&check),
         Command::Refresh(refresh) => refresh::run(&refresh),
+        Command::Remediate(remediate) => remediate::run(&remediate),
         Command::Sandbox(SandboxCommand::Serve(serve)) => sandbox::serve(&serve),
         Command::Ownership(OwnershipCommand::Confirm(confirm)) => ownership::confirm(&confirm),
         Command::Ownership(OwnershipCommand::Webhook(webhook)) => ownership::webhook(&webhook),

@@ -13,6 +13,14 @@ pub struct Prices {
     pub monitoring_per_month: f64,
     /// One reputation check (USD).
     pub per_check: f64,
+    /// One number submitted for remediation (USD); optional, so price files written before
+    /// remediation still read.
+    #[serde(default = "default_per_remediation")]
+    pub per_remediation: f64,
+}
+
+fn default_per_remediation() -> f64 {
+    1.00
 }
 
 impl Default for Prices {
@@ -20,6 +28,7 @@ impl Default for Prices {
         Self {
             monitoring_per_month: 100.0,
             per_check: 0.10,
+            per_remediation: default_per_remediation(),
         }
     }
 }
