@@ -980,3 +980,101 @@ async fn sandbox_serve_rejects_the_proofs_of_reject_external() {
         )
     );
 }
+
+#[tokio::test]
+async fn remediation_requests_over_http_fit_the_documented_shapes() {
+    let numbers = ["+12025550111", "+12025550112", "+12025550113"];
+    let inventory: Vec<(&str, &str)> = numbers.iter().map(|number| (*number, "local")).collect();
+    let mut config = config(&inventory);
+    config.rules.approve_after_ms = 0;
+    let env = Env::start(config).await;
+    let id = env.enabled("Acme Corp").await;
+    let (status, body) = env
+        .call(
+            "POST",
+            &format!("/enterprises/{id}/reputation/numbers"),
+            Some(json!({ "phone_numbers": numbers })),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    for (number, risk) in numbers.iter().zip(["high", "medium"]) {
+        let data = json!({"phone_number": number, "reputation_data": {"spam_risk": risk}});
+        assert_eq!(env.control("POST", "reputation", Some(data)).await.0, 200);
+    }
+    let path = format!("/enterprises/{id}/reputation/remediation");
+    let body = json!({
+        "phone_numbers": numbers, "call_purpose": "appointment reminders",
+        "contact_email": "ops@example.com", "webhook_url": "https://hooks.example.com/remediation",
+    });
+    let (status, accepted) = env.call("POST", &path, Some(body)).await;
+    assert_eq!(status, 202, "{accepted}");
+    let request = accepted["data"]["id"].as_str().unwrap().to_owned();
+    let mut expected = accepted["data"].clone();
+    assert_eq!(
+        (
+            &expected["status"],
+            &expected["results"],
+            &expected["phone_numbers_submitted"]
+        ),
+        (&json!("pending"), &Value::Null, &json!(2))
+    );
+    // Approved at once: the first read finds it completed, one bucket per number.
+    let (status, read) = env.call("GET", &format!("{path}/{request}"), None).await;
+    assert_eq!(status, 200, "{read}");
+    expected["status"] = json!("completed");
+    expected["results"] = json!({
+        "remediated": [numbers[0]], "requires_review": [numbers[1]], "not_flagged": [],
+        "ineligible": [numbers[2]], "refused": []
+    });
+    for field in ["tier1_completed_at", "tier2_completed_at", "updated_at"] {
+        expected[field] = read["data"][field].clone();
+    }
+    assert_eq!(read["data"], expected);
+    let (status, list) = env
+        .call("GET", &format!("{path}?filter[status]=completed"), None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(list["meta"]["total_results"], 1);
+    assert_eq!(list["data"][0]["id"], json!(request));
+    // The refusals, each in the documented shape.
+    let (status, body) = env
+        .call(
+            "POST",
+            &path,
+            Some(json!({"phone_numbers": ["+12025550199"], "call_purpose": "x"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            422,
+            errors(&[(
+                "Invalid request body",
+                "`+12025550199` is not monitored by this enterprise",
+                Some("/phone_numbers/0")
+            )])
+        )
+    );
+    let (status, _) = env.call("GET", &format!("{path}/missing"), None).await;
+    assert_eq!(status, 404);
+    let other = env.enterprise("Initech").await;
+    let (status, _) = env
+        .call(
+            "POST",
+            &format!("/enterprises/{other}/reputation/remediation"),
+            Some(json!({"phone_numbers": [numbers[0]], "call_purpose": "x"})),
+        )
+        .await;
+    assert_eq!(status, 404, "no settings");
+    let (status, _) = env
+        .call(
+            "GET",
+            &format!("/enterprises/{other}/reputation/remediation/{request}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404, "another enterprise's request");
+    let (status, billing) = env.control("GET", "billing", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(billing["data"]["remediations"], 2);
+}

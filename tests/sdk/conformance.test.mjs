@@ -127,6 +127,27 @@ test('retrieve, update frequency, refresh, disassociate and disable', async () =
   const refreshed = await client.enterprises.reputation.numbers.refresh(state.enterprise, { phone_numbers: numbers.slice(0, 3) });
   shape(refreshed.data, { results: 'array', total_requested: 'number', total_successful: 'number', total_failed: 'number' });
   assert.equal(refreshed.data.total_successful, 3);
+  // Remediation: one refreshed number (so rated) and one without data (ineligible, not billed).
+  const submitted = await client.enterprises.reputation.remediation.create(state.enterprise,
+    { phone_numbers: [numbers[2], numbers[5]], call_purpose: 'appointment reminders', contact_email: 'ops@example.com' });
+  shape(submitted.data, { id: 'string', status: 'string', call_purpose: 'string', phone_numbers_count: 'number',
+    phone_numbers_submitted: 'number', phone_numbers_ineligible: 'number', created_at: 'string', updated_at: 'string' });
+  assert.deepEqual([submitted.data.status, submitted.data.results, submitted.data.phone_numbers_submitted], ['pending', null, 1]);
+  await assert.rejects(client.enterprises.reputation.remediation.create(state.enterprise,
+    { phone_numbers: [numbers[2]], call_purpose: 'again' }), (error) => error instanceof Telnyx.ConflictError);
+  let done;
+  await eventually(async () => {
+    done = await client.enterprises.reputation.remediation.retrieve(submitted.data.id, { enterprise_id: state.enterprise });
+    return done.data.status === 'completed';
+  });
+  assert.deepEqual(done.data.results.ineligible, [numbers[5]]);
+  assert.equal(Object.values(done.data.results).flat().length, 2);
+  const requests = [];
+  for await (const item of client.enterprises.reputation.remediation.list(state.enterprise, { 'filter[status]': 'completed' })) {
+    assert.equal(item.results, undefined);
+    requests.push(item.id);
+  }
+  assert.deepEqual(requests, [submitted.data.id]);
   await client.enterprises.reputation.numbers.disassociate(numbers[0], { enterprise_id: state.enterprise });
   await assert.rejects(client.enterprises.reputation.numbers.disassociate(numbers[0], { enterprise_id: state.enterprise }),
     (error) => error instanceof Telnyx.NotFoundError);
@@ -134,7 +155,7 @@ test('retrieve, update frequency, refresh, disassociate and disable', async () =
   await client.enterprises.reputation.disable(state.enterprise);
   await assert.rejects(client.enterprises.reputation.retrieve(state.enterprise), (error) => error instanceof Telnyx.NotFoundError);
   const billing = await sandbox.control('billing');
-  assert.deepEqual(billing.data, { enable: 1, numbers_added: 250, fresh_lookups: 1, first_lookups: 1, refreshes: 3, remediations: 0 });
+  assert.deepEqual(billing.data, { enable: 1, numbers_added: 250, fresh_lookups: 1, first_lookups: 1, refreshes: 3, remediations: 1 });
 });
 
 test('a rate limit comes back as RateLimitError with Retry-After', async () => {
