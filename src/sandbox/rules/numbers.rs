@@ -11,7 +11,7 @@ use super::ownership::is_monitored;
 use super::scores::reputation_data;
 use super::{
     Context, Outcome, Problem, Query, Rules, at_parameter, at_pointer, data, entry, no_content,
-    not_found, ok, paginate_filtered, problem, timestamp,
+    not_found, ok, paginate, paginate_filtered, problem, timestamp,
 };
 use crate::sandbox::state::World;
 use crate::telnyx::wire::{ErrorEntry, PhoneNumber, RefreshItem, RefreshResult, ReputationNumber};
@@ -34,13 +34,15 @@ impl World {
             return Err(not_found("Enterprise"));
         }
         let filter = NumberFilter::parse(query)?;
-        let numbers = self
-            .numbers
-            .get(id)
-            .into_iter()
-            .flatten()
-            .filter(|number| filter.admits(number));
-        paginate_filtered(numbers, query, 10)
+        let records = self.numbers.get(id).map_or(&[][..], Vec::as_slice);
+        if filter.is_none() {
+            return paginate(records, query, 10);
+        }
+        paginate_filtered(
+            records.iter().filter(|number| filter.admits(number)),
+            query,
+            10,
+        )
     }
 
     /// `POST /enterprises/{id}/reputation/numbers`: 1–100 numbers, all or none. A number of
@@ -361,6 +363,14 @@ impl<'q> NumberFilter<'q> {
             source: query.get("filter[source]"),
             ownership_status: query.get("filter[ownership_status]"),
         })
+    }
+
+    /// No filter at all: every record is listed.
+    fn is_none(&self) -> bool {
+        self.equals.is_none()
+            && self.contains.is_none()
+            && self.source.is_none()
+            && self.ownership_status.is_none()
     }
 
     fn admits(&self, number: &ReputationNumber) -> bool {
