@@ -27,6 +27,7 @@ fn top_level() {
       refresh    Refresh managed numbers' reputation now (billed: shows the bill and asks first)
       remediate  Submit flagged managed numbers for re-evaluation (billed: shows the bill and asks
                  first)
+      loa        The Letter of Authorization Telnyx renders for the enterprise, to sign (free)
       ownership  Answer Telnyx's ownership checks of numbers hosted with another carrier (free)
       help       Print this message or the help of the given subcommand(s)
 
@@ -621,6 +622,7 @@ fn help() {
       refresh    Refresh managed numbers' reputation now (billed: shows the bill and asks first)
       remediate  Submit flagged managed numbers for re-evaluation (billed: shows the bill and asks
                  first)
+      loa        The Letter of Authorization Telnyx renders for the enterprise, to sign (free)
       ownership  Answer Telnyx's ownership checks of numbers hosted with another carrier (free)
       help       Print this message or the help of the given subcommand(s)
 
@@ -951,6 +953,62 @@ fn remediate() {
 
           --exclude <GLOB>
               Skip what matches this glob below a directory argument (repeatable)
+
+      -h, --help
+              Print help (see a summary with '-h')
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn loa_render() {
+    insta::assert_snapshot!(run(&root(), &["loa", "render", "--help"]), @"
+    exit: 0
+    ----- stdout -----
+    Write the enterprise's LOA as Telnyx renders it, ready for signature (free; the enterprise must
+    exist: apply with `reputation: {enabled: false}` first)
+
+    Usage: telrep loa render [OPTIONS] --out <FILE.pdf> <PATH>
+
+    Arguments:
+      <PATH>
+              The manifest whose enterprise the LOA is for
+
+    Options:
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+          --out <FILE.pdf>
+              Where to write the PDF
+
+          --sandbox
+              Use a local sandbox (state in `.telrep/sandbox.json` beside the manifest) instead of
+              Telnyx: no account, no cost
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
+
+          --api-url <URL>
+              API base URL [default: TELNYX_BASE_URL, else https://api.telnyx.com/v2]
+
+          --api-key-file <FILE>
+              Read the API key from this file instead of TELNYX_API_KEY: a regular file of at most 4 KiB
+              holding the key on one line
+
+          --concurrency <N>
+              Requests in flight at once: pages of a listing, and apply's number batches and removals
+              
+              [default: 8]
+
+          --allow-outside-paths
+              Let `file:` entries and `loa.file` point outside the manifest's directory
 
       -h, --help
               Print help (see a summary with '-h')

@@ -47,9 +47,40 @@ pub enum Command {
     Refresh(RefreshArgs),
     /// Submit flagged managed numbers for re-evaluation (billed: shows the bill and asks first).
     Remediate(RemediateArgs),
+    /// The Letter of Authorization Telnyx renders for the enterprise, to sign (free).
+    #[command(subcommand)]
+    Loa(LoaCommand),
     /// Answer Telnyx's ownership checks of numbers hosted with another carrier (free).
     #[command(subcommand)]
     Ownership(OwnershipCommand),
+}
+
+/// `telrep loa …`.
+#[derive(Debug, Subcommand)]
+pub enum LoaCommand {
+    /// Write the enterprise's LOA as Telnyx renders it, ready for signature (free; the
+    /// enterprise must exist: apply with `reputation: {enabled: false}` first).
+    Render(LoaRenderArgs),
+}
+
+/// Arguments of `telrep loa render`.
+#[derive(Debug, clap::Args)]
+pub struct LoaRenderArgs {
+    /// The manifest whose enterprise the LOA is for.
+    #[arg(value_name = "PATH")]
+    pub path: PathBuf,
+
+    /// Where to write the PDF.
+    #[arg(long, value_name = "FILE.pdf")]
+    pub out: PathBuf,
+
+    /// Where the calls go.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// Let `file:` entries and `loa.file` point outside the manifest's directory.
+    #[arg(long)]
+    pub allow_outside_paths: bool,
 }
 
 /// `telrep ownership …`.

@@ -215,6 +215,34 @@ pub(crate) enum CliError {
         #[source]
         source: ApiError,
     },
+    /// `loa render` for an enterprise that does not exist yet.
+    #[error(
+        "no enterprise has legal_name `{legal_name}` (or the manifest's `id`), so there is no LOA to render: apply `{manifest}` with `reputation: {{enabled: false}}` first, which creates the enterprise without enabling anything (free)"
+    )]
+    NoEnterpriseForLoa {
+        /// The manifest's label.
+        manifest: String,
+        /// The manifest's legal name.
+        legal_name: String,
+    },
+    /// `loa render` was refused or answered something else than a PDF.
+    #[error("cannot render the LOA of `{legal_name}`")]
+    RenderLoa {
+        /// The manifest's legal name.
+        legal_name: String,
+        /// The API's answer.
+        #[source]
+        source: ApiError,
+    },
+    /// `loa render --out FILE` cannot be written.
+    #[error("cannot write the LOA `{}`", path.display())]
+    WriteLoa {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// An invariant of telrep itself is broken: a bug, never the input's fault.
     #[error("internal error: {what}; please report it")]
     Internal {

@@ -163,6 +163,24 @@ async fn call(
         _ => Vec::new(),
     };
     body_keys.sort();
+    // The LOA render answers a PDF, not JSON: it is served here, beside the JSON rules.
+    if let ("POST", [enterprises, id, reputation, loa]) = (method.as_str(), route)
+        && enterprises == "enterprises"
+        && reputation == "reputation"
+        && loa == "loa"
+    {
+        let body = match &body {
+            Input::Json(value) => value.clone(),
+            _ => Value::Null,
+        };
+        return match shared.run(|world, _| world.render_loa(id, &body)) {
+            Ok(pdf) => (
+                ([(header::CONTENT_TYPE, "application/pdf")], pdf).into_response(),
+                200,
+            ),
+            Err(problem) => reply(Err(problem)),
+        };
+    }
     let outcome =
         shared.run(|world, context| route_call(world, context, method, route, &query, body));
     if outcome.is_ok() && is_write {

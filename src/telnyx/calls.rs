@@ -339,6 +339,28 @@ impl Client {
         self.send_data(call).await
     }
 
+    /// `POST /enterprises/{id}/reputation/loa` with `Accept: application/pdf`: the LOA
+    /// rendered for signature (free, works before enable); an answer that is not a PDF is
+    /// an error.
+    pub async fn render_loa(&self, id: &str) -> Result<Vec<u8>, ApiError> {
+        let path = format!("{}/loa", reputation_path(id));
+        let call = Call::new(Method::POST, path.clone(), Safety::Idempotent)
+            .json(&serde_json::json!({}))
+            .accepting_pdf();
+        let bytes = self.send_bytes(call).await?;
+        if bytes.starts_with(b"%PDF-") {
+            Ok(bytes)
+        } else {
+            Err(ApiError::new(
+                "POST",
+                path,
+                ApiErrorKind::Decode {
+                    message: "the answer is not a PDF (it does not start with `%PDF-`)".to_owned(),
+                },
+            ))
+        }
+    }
+
     /// One number's reputation. It can be billed (always with `fresh`, and for a number
     /// without cached data), so telrep calls it only when a user asks for a lookup.
     pub async fn get_number(

@@ -95,6 +95,8 @@ pub(super) struct Call {
     query: Vec<(String, String)>,
     body: Option<Vec<u8>>,
     safety: Safety,
+    /// The media type asked for: JSON, or a PDF whose bytes are kept as they came.
+    accept: &'static str,
 }
 
 impl Call {
@@ -105,7 +107,14 @@ impl Call {
             query: Vec::new(),
             body: None,
             safety,
+            accept: "application/json",
         }
+    }
+
+    /// Asks for a PDF: the answer's bytes are not screened as text.
+    pub(super) fn accepting_pdf(mut self) -> Self {
+        self.accept = "application/pdf";
+        self
     }
 
     pub(super) fn query(mut self, name: &str, value: impl Into<String>) -> Self {
@@ -244,7 +253,7 @@ impl Client {
             .http
             .request(call.method.clone(), url.clone())
             .header(reqwest::header::AUTHORIZATION, self.config.api_key.bearer())
-            .header(reqwest::header::ACCEPT, "application/json");
+            .header(reqwest::header::ACCEPT, call.accept);
         if let Some(body) = &call.body {
             request = request
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -358,9 +367,11 @@ impl Client {
         } else {
             self.config.api_key.redact_bytes(body)
         };
+        // A PDF is binary: only text answers are screened for control characters.
+        let binary = status.is_success() && call.accept != "application/json";
         let body = match super::defang::defang(&body) {
-            std::borrow::Cow::Borrowed(_) => body,
-            std::borrow::Cow::Owned(defanged) => defanged,
+            std::borrow::Cow::Owned(defanged) if !binary => defanged,
+            _ => body,
         };
         if status.is_success() {
             Ok((status, body))
@@ -403,6 +414,11 @@ impl Client {
             Err(error) if error.status() == Some(404) => Ok(None),
             Err(error) => Err(error),
         }
+    }
+
+    /// A call whose answer is kept as bytes (a rendered PDF).
+    pub(super) async fn send_bytes(&self, call: Call) -> Result<Vec<u8>, ApiError> {
+        self.execute(&call).await.map(|(_, body)| body)
     }
 
     pub(super) async fn send_empty(&self, call: Call) -> Result<(), ApiError> {

@@ -6,7 +6,7 @@
 //! under, the `Reply`/`Problem` it returns with their builders, the query string and
 //! pagination. Each resource's calls live in their own file (`terms`, `enterprises`,
 //! `reputation`, `numbers`, `documents`, `inventory`, `external` for the ownership proof
-//! of numbers hosted elsewhere, `ownership` for their tracking, `webhook`, `remediation`, `scores` for reputation data); they depend on
+//! of numbers hosted elsewhere, `ownership` for their tracking, `webhook`, `remediation`, `scores` for reputation data, `loa` for the rendered LOA); they depend on
 //! this module, on `state` and on `telnyx::wire`, and on each other only through `World`'s
 //! lookups.
 
@@ -14,6 +14,7 @@ mod documents;
 mod enterprises;
 mod external;
 mod inventory;
+mod loa;
 mod numbers;
 mod ownership;
 mod remediation;
