@@ -66,6 +66,11 @@ test('agree, create, upload, enable and wait for approval', async () => {
   const fetched = await client.enterprises.retrieve(state.enterprise);
   shape(fetched.data, enterpriseFields);
   assert.equal(fetched.data.customer_reference, undefined);
+  // The LOA rendered for signature: a PDF, as the SDK asks for it (Accept: application/pdf).
+  const rendered = await client.enterprises.reputation.loa.render(state.enterprise);
+  assert.equal(rendered.headers.get('content-type'), 'application/pdf');
+  const pdf = Buffer.from(await rendered.arrayBuffer()).toString('latin1');
+  assert.ok(pdf.startsWith('%PDF-') && pdf.endsWith('%%EOF\n') && pdf.includes('(Enterprise: Acme Corp) Tj'), pdf);
   const uploaded = await client.documents.uploadJson({ document: { file: loaBase64(), filename: 'acme loa.pdf' } });
   shape(uploaded.data, { id: 'string', record_type: 'string', filename: 'string', sha256: 'string', size: 'object', created_at: 'string' });
   state.document = uploaded.data.id;
