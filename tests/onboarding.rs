@@ -80,3 +80,71 @@ async fn the_rendered_loa_names_the_enterprise_and_enables_it_once_signed() {
         (&1.into(), &1.into())
     );
 }
+
+/// The `sh` blocks of the README's section `## From the guide to telrep`, in order.
+fn tutorial_blocks() -> Vec<String> {
+    let readme = std::fs::read_to_string(crate::support::root().join("README.md")).unwrap();
+    let (_, section) = readme
+        .split_once("\n## From the guide to telrep\n")
+        .unwrap();
+    let section = section.split("\n## ").next().unwrap();
+    let mut blocks = Vec::new();
+    let mut rest = section;
+    while let Some((_, after)) = rest.split_once("\n```sh\n") {
+        let (block, tail) = after.split_once("\n```\n").unwrap();
+        blocks.push(block.to_owned());
+        rest = tail;
+    }
+    blocks
+}
+
+#[test]
+fn the_readme_tutorial_runs() {
+    let blocks = tutorial_blocks();
+    assert_eq!(blocks.len(), 5, "the tutorial's steps");
+    let temp = tempfile::tempdir().unwrap();
+    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_telrep"));
+    let path = format!(
+        "{}:{}",
+        binary.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut outputs = Vec::new();
+    for (index, block) in blocks.iter().enumerate() {
+        let output = std::process::Command::new("bash")
+            .args(["-euo", "pipefail", "-c", block])
+            .current_dir(temp.path())
+            .env("PATH", &path)
+            .env("NO_COLOR", "1")
+            .env_remove("TELNYX_API_KEY")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "block {}:\n{block}\n{}",
+            index + 1,
+            crate::support::render(&output)
+        );
+        outputs.push(String::from_utf8(output.stdout).unwrap());
+    }
+    // The last block: a plan with nothing left to do, then the report of both numbers.
+    let report = outputs.last().unwrap();
+    assert!(report.contains("No changes."), "{report}");
+    for number in ["+12025550100", "+12025550101"] {
+        assert!(report.contains(&format!("  {number}  yes ")), "{report}");
+    }
+    assert!(
+        report.contains("2 numbers: 0 high, 0 medium, 0 low, 0 other, 2 no data"),
+        "{report}"
+    );
+    // The signed LOA is the rendered one, and the sandbox billed one enable and two adds.
+    let rendered = std::fs::read(temp.path().join("loa.pdf")).unwrap();
+    assert!(rendered.starts_with(b"%PDF-") && rendered.ends_with(b"%%EOF\n"));
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(temp.path().join(".telrep/sandbox.json")).unwrap())
+            .unwrap();
+    assert_eq!(state["billing"]["enable"], 1);
+    assert_eq!(state["billing"]["numbers_added"], 2);
+}
