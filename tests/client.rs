@@ -779,3 +779,28 @@ async fn a_write_answered_2xx_with_an_unreadable_body_may_have_taken_effect() {
     );
     assert_eq!(server.seen().len(), 1, "never resent");
 }
+
+#[tokio::test]
+async fn a_rendered_loa_is_kept_byte_for_byte_and_anything_else_is_refused() {
+    // Control bytes are ordinary in a PDF: they are not screened as they are in JSON.
+    let pdf = "%PDF-1.4\n\u{1b}[31m binary \u{7}\n%%EOF\n";
+    let server = Scripted::start(move |path, _, _| {
+        if path.contains("/enterprises/good/") {
+            (
+                200,
+                vec![("content-type", "application/pdf".to_owned())],
+                pdf.to_owned(),
+            )
+        } else {
+            (200, vec![], r#"{"data": {}}"#.to_owned())
+        }
+    })
+    .await;
+    let client = client(&server.base_url());
+    assert_eq!(client.render_loa("good").await.unwrap(), pdf.as_bytes());
+    let error = client.render_loa("bad").await.unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "POST /enterprises/bad/reputation/loa: unexpected response body: the answer is not a PDF (it does not start with `%PDF-`)"
+    );
+}
