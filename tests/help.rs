@@ -136,6 +136,7 @@ fn plan() {
               - text:     For people
               - json:     For programs
               - markdown: For a pull-request comment
+              - diff:     The live account against the manifest, in manifest form, as a unified diff
               
               [default: text]
 

@@ -1048,3 +1048,81 @@ async fn issue_9_a_short_key_does_not_corrupt_what_the_api_sends() {
     assert_eq!(output.status.code(), Some(2), "{}", render(&output));
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn format_diff_shows_the_account_against_the_manifest_in_manifest_form() {
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let workspace = workspace(&NUMBERS[..2], "");
+    converge(&env, workspace.path(), "acme.yaml").await;
+    let path = workspace.path().join("acme.yaml");
+    let converged = telrep(
+        &env,
+        workspace.path(),
+        &[
+            "plan",
+            "--format",
+            "diff",
+            "--detailed-exitcode",
+            "acme.yaml",
+        ],
+    )
+    .await;
+    assert_eq!(
+        (converged.status.code(), converged.stdout.len()),
+        (Some(0), 0)
+    );
+    // Another frequency, one number swapped for another, a changed contact email.
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace(
+            "  enabled: true\n",
+            "  enabled: true\n  check_frequency: weekly\n",
+        )
+        .replace(NUMBERS[1], NUMBERS[2])
+        .replace("email: jane@acme.com", "email: jane.smith@acme.com");
+    std::fs::write(&path, text).unwrap();
+    let args = [
+        "plan",
+        "--format",
+        "diff",
+        "--detailed-exitcode",
+        "acme.yaml",
+    ];
+    let output = telrep(&env, workspace.path(), &args).await;
+    crate::snapshot!(render(&output), @r#"
+    exit: 2
+    ----- stdout -----
+    --- live
+    +++ manifest
+    @@ -18,7 +18,7 @@
+       legal_name: Acme Corp
+       number_of_employees: 51-200
+       organization_contact:
+    -    email: sha256:7bb9e302
+    +    email: sha256:ecdf5099
+         first_name: sha256:4f23798d
+         job_title: sha256:e7f67dde
+         last_name: sha256:9f542590
+    @@ -34,9 +34,9 @@
+       website: https://acme.com
+     reputation:
+       enabled: true
+    -  check_frequency: business_daily
+    +  check_frequency: weekly
+       loa:
+         sha256: 6ec26c386953666034556a51a1d292263ed8d2fbac5e4578e5eb7b1829c71409
+       numbers:
+         - "+12025550101"
+    -    - "+12025550102"
+    +    - "+12025550103"
+    ----- stderr -----
+    "#);
+    let mut shown = args.to_vec();
+    shown.push("--show-sensitive");
+    let output = telrep(&env, workspace.path(), &shown).await;
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("-    email: jane@acme.com\n+    email: jane.smith@acme.com\n"),
+        "{stdout}"
+    );
+}

@@ -331,7 +331,9 @@ async fn report_and_check_fail_closed() {
         assert_eq!(output.stdout, b"", "{format}");
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         assert!(
-            stderr.starts_with("error: cannot read the account of `acme.yaml` at `127.0.0.1:9`; nothing was reported"),
+            stderr.starts_with(
+                "error: cannot read the account of `acme.yaml` at `127.0.0.1:9`; nothing was shown"
+            ),
             "{stderr}"
         );
     }

@@ -119,12 +119,23 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
 
     /// `text` for people, `json` for programs, `markdown` for a pull-request comment.
-    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
-    pub format: PlanFormat,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
 
     /// Where the calls go, and which manifests.
     #[command(flatten)]
     pub read: ReadArgs,
+}
+
+/// Output formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// For people.
+    Text,
+    /// For programs.
+    Json,
+    /// For a pull-request comment.
+    Markdown,
 }
 
 /// Arguments of `telrep refresh`.
@@ -635,6 +646,8 @@ pub enum PlanFormat {
     Json,
     /// For a pull-request comment.
     Markdown,
+    /// The live account against the manifest, in manifest form, as a unified diff.
+    Diff,
 }
 
 /// Output formats of `validate`.

@@ -139,7 +139,7 @@ pub(crate) enum CliError {
     },
     /// `report` or `check` could not read a manifest's account: nothing is shown.
     #[error(
-        "cannot read the account of `{manifest}` at `{host}`; nothing was reported: check the network, the key, and `--api-url`, then try again"
+        "cannot read the account of `{manifest}` at `{host}`; nothing was shown: check the network, the key, and `--api-url`, then try again"
     )]
     Unreadable {
         /// The manifest's label.

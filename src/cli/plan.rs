@@ -19,6 +19,9 @@ use crate::plan::{
 
 /// Plans every manifest named.
 pub fn run(args: &PlanArgs) -> ExitCode {
+    if args.format == PlanFormat::Diff {
+        return run_diff(args);
+    }
     let prices = prices_from(args.prices.as_deref());
     let default_prices = prices.as_ref().ok().and_then(|(_, default)| *default);
     let mut save_error = None;
@@ -54,6 +57,8 @@ pub fn run(args: &PlanArgs) -> ExitCode {
     let _ = match args.format {
         PlanFormat::Text => render::render_text(&plans, options, &mut stdout),
         PlanFormat::Json => render::render_json(&plans, &mut stdout),
+        // Handled by `run_diff` before any plan is made.
+        PlanFormat::Diff => Ok(()),
         PlanFormat::Markdown => render::render_markdown(
             &plans,
             &MarkdownOptions {
@@ -75,6 +80,97 @@ pub fn run(args: &PlanArgs) -> ExitCode {
     } else {
         ExitCode::Success
     }
+}
+
+/// `plan --format diff`: each manifest's live account against it, in manifest form; the
+/// exit code as the plan's (1 when a plan cannot be made, 2 for changes with
+/// `--detailed-exitcode`).
+fn run_diff(args: &PlanArgs) -> ExitCode {
+    let Ok(desireds) = load_all(&args.paths, args.allow_outside_paths, &args.exclude) else {
+        return ExitCode::Failure;
+    };
+    let prices = match prices_from(args.prices.as_deref()) {
+        Ok((prices, _)) => prices,
+        Err(error) => {
+            print_error(&error);
+            return ExitCode::Failure;
+        }
+    };
+    let result = super::connect::runtime().and_then(|runtime| {
+        runtime.block_on(async {
+            let (client, sandbox) = super::connect::connect(&args.connection, &desireds).await?;
+            let mut diffs = Vec::new();
+            let mut failed = None;
+            for desired in &desireds {
+                match crate::observe::observe(&client, desired).await {
+                    Ok(live) => {
+                        let plan = crate::diff::diff(desired, &live, args.rails.options(), prices);
+                        let text = render::manifest_diff(desired, &live, args.show_sensitive);
+                        diffs.push((desired.manifest.display().to_string(), text, plan));
+                    }
+                    Err(source) => {
+                        failed = Some(CliError::Unreadable {
+                            manifest: desired.manifest.display().to_string(),
+                            host: client.host().to_owned(),
+                            source: Box::new(source),
+                        });
+                        break;
+                    }
+                }
+            }
+            if let Some(sandbox) = sandbox {
+                sandbox.shutdown().await;
+            }
+            failed.map_or(Ok(diffs), Err)
+        })
+    });
+    let diffs = match result {
+        Ok(diffs) => diffs,
+        Err(error) => {
+            print_error(&error);
+            return ExitCode::Failure;
+        }
+    };
+    let mut stdout = anstream::stdout().lock();
+    let several = diffs.len() > 1;
+    for (manifest, text, plan) in &diffs {
+        if several {
+            let _ = writeln!(stdout, "diff telrep {manifest}");
+        }
+        let _ = stdout.write_all(coloured(text).as_bytes());
+        for error in &plan.errors {
+            let _ = writeln!(anstream::stderr(), "error: {manifest}: {error}");
+        }
+    }
+    if diffs.iter().any(|(_, _, plan)| !plan.errors.is_empty()) {
+        ExitCode::Failure
+    } else if args.detailed_exitcode && diffs.iter().any(|(_, _, plan)| plan.changes) {
+        ExitCode::Changes
+    } else {
+        ExitCode::Success
+    }
+}
+
+/// A unified diff with removals red, additions green and hunk headers cyan (anstream
+/// drops the colour where it is not wanted).
+fn coloured(text: &str) -> String {
+    use anstyle::{AnsiColor, Style};
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let style = if line.starts_with("---") || line.starts_with("+++") {
+            Style::new().bold()
+        } else if line.starts_with('-') {
+            Style::new().fg_color(Some(AnsiColor::Red.into()))
+        } else if line.starts_with('+') {
+            Style::new().fg_color(Some(AnsiColor::Green.into()))
+        } else if line.starts_with("@@") {
+            Style::new().fg_color(Some(AnsiColor::Cyan.into()))
+        } else {
+            Style::new()
+        };
+        out.push_str(&format!("{style}{line}{style:#}"));
+    }
+    out
 }
 
 /// The path arguments as given, joined by single spaces: the Markdown comment's marker.

@@ -6,7 +6,7 @@ use std::io::Write as _;
 use serde::Serialize;
 
 use super::ExitCode;
-use super::args::{CheckArgs, PlanFormat, ReadArgs, ReportArgs, ReportFormat};
+use super::args::{CheckArgs, CheckFormat, ReadArgs, ReportArgs, ReportFormat};
 use super::error::CliError;
 use super::report::print_error;
 use crate::model::Desired;
@@ -95,9 +95,9 @@ pub fn check(args: &CheckArgs) -> ExitCode {
     }
     let total: usize = checks.iter().map(|check| check.violations.len()).sum();
     let text = match args.format {
-        PlanFormat::Text => check_text(&checks, total),
-        PlanFormat::Markdown => check_markdown(&checks, total),
-        PlanFormat::Json => match json(&Checks {
+        CheckFormat::Text => check_text(&checks, total),
+        CheckFormat::Markdown => check_markdown(&checks, total),
+        CheckFormat::Json => match json(&Checks {
             format_version: report::FORMAT_VERSION,
             checks,
             violations: total,

@@ -1,10 +1,12 @@
 //! Renderers of plans: text for people, JSON for programs, Markdown for pull-request
 //! comments. Each writes into the writer it is given and takes colour as an argument.
 
+mod diff;
 mod json;
 mod markdown;
 mod text;
 
+pub use diff::manifest_diff;
 pub use json::render_json;
 pub use markdown::{MARKDOWN_LIMIT, MarkdownOptions, render_markdown};
 pub use text::render_text;
