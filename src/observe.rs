@@ -184,9 +184,20 @@ pub async fn plan(
     options: PlanOptions,
     prices: Prices,
 ) -> Plan {
+    plan_with_live(client, desired, options, prices).await.0
+}
+
+/// As `plan`, with the account it was made from (none when it could not be read), for
+/// `plan --format diff`, which shows that account.
+pub async fn plan_with_live(
+    client: &Client,
+    desired: &Desired,
+    options: PlanOptions,
+    prices: Prices,
+) -> (Plan, Option<Live>) {
     let mut live = match observe(client, desired).await {
         Ok(live) => live,
-        Err(error) => return unreadable(client, desired, &error),
+        Err(error) => return (unreadable(client, desired, &error), None),
     };
     let diffed = crate::diff::diff_detailed(desired, &live, options, prices);
     let unread: Vec<String> = diffed
@@ -195,17 +206,20 @@ pub async fn plan(
         .filter(|id| !live.documents.contains_key(id))
         .collect();
     if unread.is_empty() {
-        return diffed.plan;
+        return (diffed.plan, Some(live));
     }
     for id in unread {
         match client.get_document(&id).await {
             Ok(found) => {
                 live.documents.insert(id, found.is_some());
             }
-            Err(error) => return unreadable(client, desired, &ObserveError::Api(error)),
+            Err(error) => {
+                return (unreadable(client, desired, &ObserveError::Api(error)), None);
+            }
         }
     }
-    crate::diff::diff(desired, &live, options, prices)
+    let plan = crate::diff::diff(desired, &live, options, prices);
+    (plan, Some(live))
 }
 
 fn unreadable(client: &Client, desired: &Desired, error: &ObserveError) -> Plan {

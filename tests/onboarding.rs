@@ -148,3 +148,27 @@ fn the_readme_tutorial_runs() {
     assert_eq!(state["billing"]["enable"], 1);
     assert_eq!(state["billing"]["numbers_added"], 2);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn loa_render_of_a_directory_of_several_manifests_writes_nothing() {
+    let env = Env::start(config_with_inventory(&[NUMBER])).await;
+    let temp = disabled_workspace();
+    let other = std::fs::read_to_string(temp.path().join("acme.yaml"))
+        .unwrap()
+        .replace("legal_name: Acme (US) Corp", "legal_name: Initech");
+    std::fs::write(temp.path().join("initech.yaml"), other).unwrap();
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &["loa", "render", ".", "--out", "loa.pdf"],
+    )
+    .await;
+    crate::snapshot!(crate::support::render(&output), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    error: `.` holds 2 manifests, and `loa render` writes one LOA: name the manifest file of the enterprise
+    ");
+    assert!(!temp.path().join("loa.pdf").exists());
+    assert_eq!(env.requests().await.len(), 0, "nothing was asked");
+}

@@ -94,6 +94,15 @@ async fn remediate_shows_the_bill_and_bills_nothing_without_approval() {
         "{}",
         crate::support::render(&output)
     );
+    let output = run(&["--spam-risk", "high", "--auto-approve", "--max-cost", "NaN"]).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).starts_with(
+            "error: invalid value 'NaN' for '--max-cost <USD>': `NaN` is not an amount of USD"
+        ),
+        "{}",
+        crate::support::render(&output)
+    );
     let output = run(&["--number", "+12025559999", "--auto-approve"]).await;
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains(

@@ -1041,6 +1041,15 @@ async fn rate_limit_answers_429_with_retry_after_before_any_write() {
         let allowed = [first(201, "1"), first(201, "0"), first(429, "0")];
         assert!(allowed.contains(window), "{windows:?}");
     }
+    // A request without a key is refused (401, or 429 while this second's window is
+    // spent), and still told where the window stands.
+    let response = http
+        .get(format!("{}/enterprises", env.base()))
+        .send()
+        .await
+        .unwrap();
+    assert!([401, 429].contains(&response.status().as_u16()));
+    assert_eq!(response.headers()["x-ratelimit-limit"], "2");
     assert_eq!(
         limited,
         Some((

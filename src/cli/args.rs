@@ -163,7 +163,7 @@ pub struct RefreshArgs {
     pub auto_approve: bool,
 
     /// Refuse when the bill would exceed this many USD.
-    #[arg(long, value_name = "USD")]
+    #[arg(long, value_name = "USD", value_parser = parse_usd)]
     pub max_cost: Option<f64>,
 
     /// Prices to bill with (JSON or YAML: `per_check` in USD; default 0.10).
@@ -212,7 +212,7 @@ pub struct RemediateArgs {
     pub auto_approve: bool,
 
     /// Refuse when the bill would exceed this many USD.
-    #[arg(long, value_name = "USD")]
+    #[arg(long, value_name = "USD", value_parser = parse_usd)]
     pub max_cost: Option<f64>,
 
     /// Prices to bill with (JSON or YAML: `per_remediation` in USD; default 1.00).
@@ -231,6 +231,16 @@ pub enum RiskFloor {
     High,
     /// `medium` and `high`.
     Medium,
+}
+
+/// `--max-cost`: a finite amount of USD, zero or more (`NaN` would let every bill pass).
+fn parse_usd(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(amount) if amount.is_finite() && amount >= 0.0 => Ok(amount),
+        _ => Err(format!(
+            "`{text}` is not an amount of USD: give a number of dollars, zero or more (e.g. 25 or 2.50)"
+        )),
+    }
 }
 
 /// `--call-purpose`: 1 to 2,000 characters, as the API allows.

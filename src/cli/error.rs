@@ -225,6 +225,17 @@ pub(crate) enum CliError {
         /// The manifest's legal name.
         legal_name: String,
     },
+    /// `loa render` of a directory holding several manifests.
+    #[error(
+        "`{}` holds {count} manifests, and `loa render` writes one LOA: name the manifest file of the enterprise",
+        path.display()
+    )]
+    LoaOneManifest {
+        /// The path given.
+        path: PathBuf,
+        /// How many manifests it holds.
+        count: usize,
+    },
     /// `loa render` was refused or answered something else than a PDF.
     #[error("cannot render the LOA of `{legal_name}`")]
     RenderLoa {

@@ -16,6 +16,14 @@ pub fn render(args: &LoaRenderArgs) -> ExitCode {
     let Ok(desireds) = super::plan::load_all(&paths, args.allow_outside_paths, &[]) else {
         return ExitCode::Failure;
     };
+    // One file is written: a directory of several manifests would overwrite it.
+    if desireds.len() != 1 {
+        print_error(&CliError::LoaOneManifest {
+            path: args.path.clone(),
+            count: desireds.len(),
+        });
+        return ExitCode::Failure;
+    }
     let result = super::connect::runtime().and_then(|runtime| {
         runtime.block_on(async {
             let (client, sandbox) = super::connect::connect(&args.connection, &desireds).await?;

@@ -100,28 +100,20 @@ fn run_diff(args: &PlanArgs) -> ExitCode {
         runtime.block_on(async {
             let (client, sandbox) = super::connect::connect(&args.connection, &desireds).await?;
             let mut diffs = Vec::new();
-            let mut failed = None;
             for desired in &desireds {
-                match crate::observe::observe(&client, desired).await {
-                    Ok(live) => {
-                        let plan = crate::diff::diff(desired, &live, args.rails.options(), prices);
-                        let text = render::manifest_diff(desired, &live, args.show_sensitive);
-                        diffs.push((desired.manifest.display().to_string(), text, plan));
-                    }
-                    Err(source) => {
-                        failed = Some(CliError::Unreadable {
-                            manifest: desired.manifest.display().to_string(),
-                            host: client.host().to_owned(),
-                            source: Box::new(source),
-                        });
-                        break;
-                    }
-                }
+                let (plan, live) =
+                    crate::observe::plan_with_live(&client, desired, args.rails.options(), prices)
+                        .await;
+                // An account that cannot be read has no diff: the plan's error says why.
+                let text = live.map_or_else(String::new, |live| {
+                    render::manifest_diff(desired, &live, args.show_sensitive)
+                });
+                diffs.push((desired.manifest.display().to_string(), text, plan));
             }
             if let Some(sandbox) = sandbox {
                 sandbox.shutdown().await;
             }
-            failed.map_or(Ok(diffs), Err)
+            Ok::<_, CliError>(diffs)
         })
     });
     let diffs = match result {

@@ -211,7 +211,11 @@ fn poll_delay(attempt: u32) -> Duration {
 /// Polls every accepted request until it ends or `timeout` runs out, printing each one's
 /// results as it ends.
 async fn follow(client: &Client, accepted: &[Accepted], timeout: Duration, outcome: &mut Outcome) {
-    let deadline = tokio::time::Instant::now() + timeout;
+    // A timeout too long to add is no deadline at all (about 136 years).
+    let now = tokio::time::Instant::now();
+    let deadline = now
+        .checked_add(timeout)
+        .unwrap_or_else(|| now + Duration::from_secs(u64::from(u32::MAX)));
     let mut waiting: Vec<&Accepted> = accepted.iter().collect();
     let mut last: Vec<String> = Vec::new();
     let mut attempt = 0;
@@ -226,7 +230,9 @@ async fn follow(client: &Client, accepted: &[Accepted], timeout: Duration, outco
                 Ok(now) => {
                     let status = RemediationStatus::from_wire(&now.status);
                     if status.is_final() {
-                        outcome.failed |= status != RemediationStatus::Completed;
+                        // Completed without its buckets is not an outcome telrep can show.
+                        outcome.failed |=
+                            status != RemediationStatus::Completed || now.results.is_none();
                         print_results(request, &now);
                     } else {
                         last.push(format!("`{}` is `{}`", request.id, now.status));
@@ -236,6 +242,12 @@ async fn follow(client: &Client, accepted: &[Accepted], timeout: Duration, outco
                 Err(error) => {
                     outcome.failed = true;
                     print_error(&error);
+                    let _ = writeln!(
+                        anstream::stderr(),
+                        "note: {}: request `{}` could not be read and may still be under way at Telnyx: list the enterprise's requests (`GET …/reputation/remediation`) before submitting its numbers again",
+                        request.legal_name,
+                        request.id
+                    );
                 }
             }
         }

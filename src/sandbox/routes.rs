@@ -67,16 +67,18 @@ async fn api(
     request: Request,
     body_keys: &mut Vec<String>,
 ) -> (Response, u16) {
-    if !authorized(request.headers()) {
-        let problem = problem(
+    let unauthorized = || {
+        reply(Err(problem(
             401,
             "10009",
             "Authentication failed",
             "send `Authorization: Bearer <API key>`",
-        );
-        return reply(Err(problem));
-    }
+        )))
+    };
     let Some(limit) = shared.faults.rate_limit else {
+        if !authorized(request.headers()) {
+            return unauthorized();
+        }
         return call(shared, method, path, raw_query, request, body_keys).await;
     };
     let second = SystemTime::now()
@@ -88,6 +90,7 @@ async fn api(
         .map(|mut window| window.admit(second, limit))
         .unwrap_or(Some(0));
     let (mut response, status) = match admitted {
+        Some(_) if !authorized(request.headers()) => unauthorized(),
         Some(_) => call(shared, method, path, raw_query, request, body_keys).await,
         None => {
             let mut response = reply(Err(problem(

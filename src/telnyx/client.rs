@@ -348,13 +348,18 @@ impl Client {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
                     if body.len() + chunk.len() > self.config.max_body {
-                        return Err(Attempt::Fatal(ApiError::new(
-                            call.method.as_str(),
-                            call.path.clone(),
-                            ApiErrorKind::BodyTooLarge {
-                                limit: self.config.max_body,
-                            },
-                        )));
+                        // A write answered 2xx took effect, however long its answer.
+                        let done = status.is_success() && call.method != Method::GET;
+                        return Err(Attempt::Fatal(
+                            ApiError::new(
+                                call.method.as_str(),
+                                call.path.clone(),
+                                ApiErrorKind::BodyTooLarge {
+                                    limit: self.config.max_body,
+                                },
+                            )
+                            .maybe_done(done),
+                        ));
                     }
                     body.extend_from_slice(&chunk);
                 }
