@@ -21,6 +21,24 @@ pub(super) struct Target {
     pub numbers: Vec<E164>,
 }
 
+/// The price table (`--prices`, else the built-in one) and the manifests a billed command
+/// acts on; `None` once the reason has been printed.
+pub(super) fn prepare(
+    prices: Option<&std::path::Path>,
+    paths: &[std::path::PathBuf],
+    read: &ReadArgs,
+) -> Option<(crate::plan::Prices, Vec<Desired>)> {
+    let prices = match super::plan::prices_from(prices) {
+        Ok((prices, _)) => prices,
+        Err(error) => {
+            super::report::print_error(&error);
+            return None;
+        }
+    };
+    let desireds = super::plan::load_all(paths, read.allow_outside_paths, &read.exclude).ok()?;
+    Some((prices, desireds))
+}
+
 /// Runs `work` with a client and every manifest's report (free reads), then stops the
 /// in-process sandbox if one was started, whatever `work` returned.
 pub(super) fn with_reports<T>(

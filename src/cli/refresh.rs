@@ -8,7 +8,7 @@ use futures::StreamExt as _;
 
 use super::ExitCode;
 use super::args::RefreshArgs;
-use super::billed::{Approval, Progress, Target, approve, select, with_reports};
+use super::billed::{Approval, Progress, Target, approve, prepare, select, with_reports};
 use super::report::print_error;
 use crate::plan::{Count, cost::dollars, cost::round_cents};
 use crate::report::Report;
@@ -29,18 +29,7 @@ struct Outcome {
 /// when every number was refreshed, 1 on an error, a refusal, or a number that failed or
 /// may have been billed.
 pub fn run(args: &RefreshArgs) -> ExitCode {
-    let prices = match super::plan::prices_from(args.prices.as_deref()) {
-        Ok((prices, _)) => prices,
-        Err(error) => {
-            print_error(&error);
-            return ExitCode::Failure;
-        }
-    };
-    let Ok(desireds) = super::plan::load_all(
-        &args.paths,
-        args.read.allow_outside_paths,
-        &args.read.exclude,
-    ) else {
+    let Some((prices, desireds)) = prepare(args.prices.as_deref(), &args.paths, &args.read) else {
         return ExitCode::Failure;
     };
     let result = with_reports(&args.read, &desireds, async |client, reports| {

@@ -10,7 +10,7 @@ use futures::StreamExt as _;
 
 use super::ExitCode;
 use super::args::{RemediateArgs, RiskFloor};
-use super::billed::{Approval, Progress, Target, approve, select, with_reports};
+use super::billed::{Approval, Progress, Target, approve, prepare, select, with_reports};
 use super::report::print_error;
 use crate::model::E164;
 use crate::plan::{Count, cost::dollars, cost::round_cents};
@@ -43,18 +43,7 @@ struct Outcome {
 /// its end. Exit 0 once accepted (or completed with `--wait`), 1 on an error, a refusal, a
 /// request that failed or was cancelled, 3 when `--timeout` ran out first.
 pub fn run(args: &RemediateArgs) -> ExitCode {
-    let prices = match super::plan::prices_from(args.prices.as_deref()) {
-        Ok((prices, _)) => prices,
-        Err(error) => {
-            print_error(&error);
-            return ExitCode::Failure;
-        }
-    };
-    let Ok(desireds) = super::plan::load_all(
-        &args.paths,
-        args.read.allow_outside_paths,
-        &args.read.exclude,
-    ) else {
+    let Some((prices, desireds)) = prepare(args.prices.as_deref(), &args.paths, &args.read) else {
         return ExitCode::Failure;
     };
     let result = with_reports(&args.read, &desireds, async |client, reports| {

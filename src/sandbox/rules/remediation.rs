@@ -36,6 +36,7 @@ impl World {
             ));
         }
         let create = remediation_body(body)?;
+        let busy = self.in_flight(id, context.now_ms);
         let mut results = RemediationResults::default();
         for (index, number) in create.phone_numbers.iter().enumerate() {
             let record = self.numbers.get(id).and_then(|records| {
@@ -49,7 +50,7 @@ impl World {
                     &format!("/phone_numbers/{index}"),
                 ));
             };
-            if self.in_flight(id, number, context.now_ms) {
+            if busy.contains(number.as_str()) {
                 return Err(problem(
                     409,
                     "10015",
@@ -180,10 +181,10 @@ impl World {
             .iter_mut()
             .find(|stored| stored.request.id == id)
             .ok_or_else(|| not_found("Remediation request"))?;
-        let now = view(stored, context.now_ms);
-        if now.status == "completed" || stored.ended.is_some() {
+        let now = status_at(stored, context.now_ms);
+        if matches!(now, "completed" | "failed" | "cancelled") {
             return Err(invalid_body(
-                format!("the request is already `{}`", now.status),
+                format!("the request is already `{now}`"),
                 "/status",
             ));
         }
@@ -191,16 +192,15 @@ impl World {
         data(200, &view(stored, context.now_ms))
     }
 
-    /// Whether `number` is in one of the enterprise's requests that has not finished.
-    fn in_flight(&self, id: &str, number: &str, now_ms: i64) -> bool {
-        self.remediations.iter().any(|stored| {
-            stored.enterprise_id == id
-                && matches!(
-                    view(stored, now_ms).status.as_str(),
-                    "pending" | "in_progress"
-                )
-                && stored_numbers(stored).any(|listed| listed == number)
-        })
+    /// The numbers in the enterprise's requests that have not finished.
+    fn in_flight(&self, id: &str, now_ms: i64) -> HashSet<&str> {
+        self.remediations
+            .iter()
+            .filter(|stored| stored.enterprise_id == id)
+            .filter(|stored| matches!(status_at(stored, now_ms), "pending" | "in_progress"))
+            .flat_map(stored_numbers)
+            .map(String::as_str)
+            .collect()
     }
 }
 
@@ -213,29 +213,46 @@ fn stored_numbers(stored: &StoredRemediation) -> impl Iterator<Item = &String> {
         .flat_map(|(_, numbers)| numbers.iter())
 }
 
-/// A request as the API shows it at `now_ms`: pending, in progress from halfway to its due
-/// time, then completed with its results; or as the control endpoint ended it.
+/// Halfway from submission to the due time: where the first review tier ends.
+fn halfway(stored: &StoredRemediation) -> i64 {
+    stored.created_ms + (stored.due_ms - stored.created_ms) / 2
+}
+
+/// A request's status at `now_ms`: pending, in progress from halfway to its due time,
+/// then completed; or as the control endpoint ended it.
+fn status_at(stored: &StoredRemediation, now_ms: i64) -> &str {
+    match &stored.ended {
+        Some((status, _)) => status,
+        None if now_ms >= stored.due_ms => "completed",
+        None if now_ms >= halfway(stored) && now_ms > stored.created_ms => "in_progress",
+        None => "pending",
+    }
+}
+
+/// A request as the API shows it at `now_ms`: its status, the tiers' times, and the
+/// results once completed.
 fn view(stored: &StoredRemediation, now_ms: i64) -> RemediationRequest {
     let mut request = stored.request.clone();
-    let halfway = stored.created_ms + (stored.due_ms - stored.created_ms) / 2;
-    if let Some((status, at)) = &stored.ended {
-        request.status.clone_from(status);
-        request.updated_at = timestamp(*at);
-        if *at >= halfway && *at > stored.created_ms {
-            request.tier1_completed_at = Some(timestamp(halfway));
+    let halfway = halfway(stored);
+    request.status = status_at(stored, now_ms).to_owned();
+    match (&stored.ended, request.status.as_str()) {
+        (Some((_, at)), _) => {
+            request.updated_at = timestamp(*at);
+            if *at >= halfway && *at > stored.created_ms {
+                request.tier1_completed_at = Some(timestamp(halfway));
+            }
         }
-        return request;
-    }
-    if now_ms >= stored.due_ms {
-        request.status = "completed".to_owned();
-        request.tier1_completed_at = Some(timestamp(halfway));
-        request.tier2_completed_at = Some(timestamp(stored.due_ms));
-        request.updated_at = timestamp(stored.due_ms);
-        request.results = Some(stored.results.clone());
-    } else if now_ms >= halfway && now_ms > stored.created_ms {
-        request.status = "in_progress".to_owned();
-        request.tier1_completed_at = Some(timestamp(halfway));
-        request.updated_at = timestamp(halfway);
+        (None, "completed") => {
+            request.tier1_completed_at = Some(timestamp(halfway));
+            request.tier2_completed_at = Some(timestamp(stored.due_ms));
+            request.updated_at = timestamp(stored.due_ms);
+            request.results = Some(stored.results.clone());
+        }
+        (None, "in_progress") => {
+            request.tier1_completed_at = Some(timestamp(halfway));
+            request.updated_at = timestamp(halfway);
+        }
+        _ => {}
     }
     request
 }
