@@ -44,7 +44,6 @@ pub fn run(args: &PlanArgs) -> ExitCode {
             }
         },
     };
-    let mut stdout = anstream::stdout().lock();
     let options = RenderOptions {
         full: args.full,
         color: !matches!(
@@ -55,8 +54,9 @@ pub fn run(args: &PlanArgs) -> ExitCode {
     };
     // A closed stdout (`telrep plan | head`) ends the output quietly; the exit code tells.
     let _ = match args.format {
-        PlanFormat::Text => render::render_text(&plans, options, &mut stdout),
-        PlanFormat::Json => render::render_json(&plans, &mut stdout),
+        PlanFormat::Text => render::render_text(&plans, options, &mut anstream::stdout().lock()),
+        // Only the text carries styles; the machine formats skip anstream's escape scan.
+        PlanFormat::Json => render::render_json(&plans, &mut std::io::stdout().lock()),
         // Handled by `run_diff` before any plan is made.
         PlanFormat::Diff => Ok(()),
         PlanFormat::Markdown => render::render_markdown(
@@ -66,7 +66,7 @@ pub fn run(args: &PlanArgs) -> ExitCode {
                 full: args.full,
                 default_prices,
             },
-            &mut stdout,
+            &mut std::io::stdout().lock(),
         ),
     };
     if let Some(error) = save_error {

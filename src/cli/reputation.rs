@@ -1,14 +1,12 @@
 //! `telrep report` and `telrep check`: read each manifest's account with free calls (the
 //! number pages at 250, never a number one by one) and show or gate on its reputation.
 
-use std::io::Write as _;
-
 use serde::Serialize;
 
 use super::ExitCode;
 use super::args::{CheckArgs, CheckFormat, ReadArgs, ReportArgs, ReportFormat};
 use super::error::CliError;
-use super::report::print_error;
+use super::report::{print_error, print_output};
 use crate::model::Desired;
 use crate::report::{self, Report, ReportNumber, Reports, Violation};
 
@@ -18,8 +16,9 @@ pub fn report(args: &ReportArgs) -> ExitCode {
         Ok(reports) => reports,
         Err(code) => return code,
     };
+    let styled = args.format == ReportFormat::Text && colour();
     let text = match args.format {
-        ReportFormat::Text => report::text(&reports, colour()),
+        ReportFormat::Text => report::text(&reports, styled),
         ReportFormat::Csv => report::csv(&reports),
         ReportFormat::Markdown => report::markdown(&reports),
         ReportFormat::Json => match json(&Reports {
@@ -30,8 +29,7 @@ pub fn report(args: &ReportArgs) -> ExitCode {
             Err(code) => return code,
         },
     };
-    // A closed stdout (`telrep report | head`) ends the output quietly.
-    let _ = anstream::stdout().lock().write_all(text.as_bytes());
+    print_output(&text, styled);
     ExitCode::Success
 }
 
@@ -106,7 +104,7 @@ pub fn check(args: &CheckArgs) -> ExitCode {
             Err(code) => return code,
         },
     };
-    let _ = anstream::stdout().lock().write_all(text.as_bytes());
+    print_output(&text, false);
     if total == 0 {
         ExitCode::Success
     } else {

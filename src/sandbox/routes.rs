@@ -415,7 +415,16 @@ fn reply(outcome: Outcome) -> (Response, u16) {
             let status =
                 StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let response = match reply.body {
-                Some(body) => (status, axum::Json(body)).into_response(),
+                Some(super::rules::Body::Value(body)) => (status, axum::Json(body)).into_response(),
+                Some(super::rules::Body::Serialized(bytes)) => (
+                    status,
+                    [(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/json"),
+                    )],
+                    bytes,
+                )
+                    .into_response(),
                 None => status.into_response(),
             };
             (response, reply.status)

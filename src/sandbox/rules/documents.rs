@@ -119,7 +119,7 @@ mod tests {
     use serde_json::json;
 
     use super::super::tests::{context, invalid};
-    use super::super::{Reply, Rules};
+    use super::super::{Body, Reply, Rules};
     use super::*;
 
     fn upload(filename: &str, content: &[u8], customer_reference: Option<&str>) -> Upload {
@@ -144,7 +144,7 @@ mod tests {
             };
             let reply = Ok(Reply {
                 status: 200,
-                body: Some(json!({ "data": expected })),
+                body: Some(Body::Value(json!({ "data": expected }))),
             });
             assert_eq!(outcome, reply);
             assert_eq!(world.get_document(&expected.id), reply);
@@ -230,7 +230,7 @@ mod tests {
                 world.list_documents(&Query::parse(query)),
                 Ok(Reply {
                     status: 200,
-                    body: Some(json!({ "data": data, "meta": meta })),
+                    body: Some(Body::Value(json!({ "data": data, "meta": meta }))),
                 })
             );
         }

@@ -349,7 +349,7 @@ mod tests {
     use serde_json::{Map, Value, json};
 
     use super::super::tests::{NOW, acme, context, invalid};
-    use super::super::{Reply, Rules};
+    use super::super::{Body, Reply, Rules};
     use super::*;
 
     fn missing(name: &str) -> ErrorEntry {
@@ -398,7 +398,7 @@ mod tests {
             outcome,
             Ok(Reply {
                 status: 201,
-                body: Some(json!({ "data": expected }))
+                body: Some(Body::Value(json!({ "data": expected })))
             })
         );
         assert_eq!(
@@ -641,7 +641,7 @@ mod tests {
             outcome,
             Ok(Reply {
                 status: 200,
-                body: Some(json!({ "data": updated }))
+                body: Some(Body::Value(json!({ "data": updated })))
             })
         );
     }
@@ -745,7 +745,7 @@ mod tests {
                 world.list_enterprises(&Query::parse(query)),
                 Ok(Reply {
                     status: 200,
-                    body: Some(json!({
+                    body: Some(Body::Value(json!({
                         "data": data,
                         "meta": {
                             "page_number": page_number,
@@ -753,7 +753,7 @@ mod tests {
                             "total_pages": total_pages,
                             "total_results": total_results,
                         }
-                    }))
+                    })))
                 })
             );
         }

@@ -305,13 +305,13 @@ mod tests {
     use serde_json::json;
 
     use super::super::tests::{NOW, agreed_with_acme, context, enabled_acme, invalid, upload};
-    use super::super::{Reply, Rules};
+    use super::super::{Body, Reply, Rules};
     use super::*;
 
     fn reply(status: u16, verification: &ExternalVerification) -> Outcome {
         Ok(Reply {
             status,
-            body: Some(json!({ "data": verification })),
+            body: Some(Body::Value(json!({ "data": verification }))),
         })
     }
 

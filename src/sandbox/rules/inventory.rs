@@ -105,7 +105,7 @@ mod tests {
     use serde_json::json;
 
     use super::super::tests::context;
-    use super::super::{Reply, Rules};
+    use super::super::{Body, Reply, Rules};
     use super::*;
 
     /// An inventory of a local, a toll-free and a Canadian number, and an inactive one.
@@ -148,7 +148,7 @@ mod tests {
                 world.list_phone_numbers(&Query::parse(query)),
                 Ok(Reply {
                     status: 200,
-                    body: Some(json!({ "data": data, "meta": meta })),
+                    body: Some(Body::Value(json!({ "data": data, "meta": meta }))),
                 })
             );
         }

@@ -451,7 +451,7 @@ mod tests {
     use super::super::tests::{
         EXTERNAL, NOW, context, enabled_acme, invalid, upload, with_external_number,
     };
-    use super::super::{Reply, Rules};
+    use super::super::{Body, Reply, Rules};
     use super::*;
     use crate::sandbox::state::Billing;
 
@@ -478,7 +478,7 @@ mod tests {
         let [page_number, page_size, total_pages, total_results] = meta;
         Ok(Reply {
             status,
-            body: Some(json!({
+            body: Some(Body::Value(json!({
                 "data": data,
                 "meta": {
                     "page_number": page_number,
@@ -486,7 +486,7 @@ mod tests {
                     "total_pages": total_pages,
                     "total_results": total_results,
                 }
-            })),
+            }))),
         })
     }
 
@@ -759,7 +759,7 @@ mod tests {
         ) {
             let reply = Ok(Reply {
                 status: 200,
-                body: Some(json!({ "data": expected })),
+                body: Some(Body::Value(json!({ "data": expected }))),
             });
             assert_eq!(world.get_number(id, &number(0), fresh, context), reply);
             assert_eq!(
@@ -825,7 +825,7 @@ mod tests {
         };
         let reply = Ok(Reply {
             status: 200,
-            body: Some(json!({ "data": expected })),
+            body: Some(Body::Value(json!({ "data": expected }))),
         });
         assert_eq!(world.refresh(&id, &body, context(&rules)), reply);
         assert_eq!(
@@ -941,7 +941,7 @@ mod tests {
         );
         let listed = |world: &World, query: &str| {
             let reply = world.list_numbers(&id, &Query::parse(query)).unwrap();
-            let body = reply.body.unwrap();
+            let body = reply.json();
             body["data"]
                 .as_array()
                 .unwrap()
@@ -967,13 +967,13 @@ mod tests {
             world.get_number(Some(&id), EXTERNAL, true, context(&rules)),
             Ok(Reply {
                 status: 200,
-                body: Some(json!({ "data": removed })),
+                body: Some(Body::Value(json!({ "data": removed }))),
             })
         );
         let refreshed = world
             .refresh(&id, &phone_numbers(&[EXTERNAL.to_owned()]), context(&rules))
             .unwrap();
-        assert_eq!(refreshed.body.unwrap()["data"]["total_failed"], 1);
+        assert_eq!(refreshed.json()["data"]["total_failed"], 1);
         assert_eq!(world.billing, billing);
     }
 

@@ -525,7 +525,7 @@ mod tests {
     use serde_json::json;
 
     use super::super::tests::{EXTERNAL, NOW, context, invalid, with_external_number};
-    use super::super::{Reply, Rules};
+    use super::super::{Body, Reply, Rules};
     use super::*;
 
     const TELNYX: &str = "+12025551234";
@@ -545,7 +545,7 @@ mod tests {
     fn reply(record: &ReputationNumber) -> Outcome {
         Ok(Reply {
             status: 200,
-            body: Some(json!({ "data": record })),
+            body: Some(Body::Value(json!({ "data": record }))),
         })
     }
 
@@ -638,7 +638,7 @@ mod tests {
         let detail = |number: &str, source: &str, last_checked_at: Option<&str>, carrier: &str| {
             Ok(Reply {
                 status: 200,
-                body: Some(json!({ "data": NumberOwnership {
+                body: Some(Body::Value(json!({ "data": NumberOwnership {
                     phone_number: number.to_owned(),
                     enterprise_id: id.clone(),
                     source: Some(source.to_owned()),
@@ -646,7 +646,7 @@ mod tests {
                     last_checked_at: last_checked_at.map(str::to_owned),
                     baseline_carrier: Some(carrier.to_owned()),
                     history: vec![event("2026-01-01T00:00:00Z", "added", "verified", None, carrier)],
-                }})),
+                }}))),
             })
         };
         assert_eq!(
@@ -738,7 +738,7 @@ mod tests {
             .get_ownership(&id, EXTERNAL, at(NOW + DAY_MS, &rules))
             .unwrap();
         assert_eq!(
-            detail.body.unwrap()["data"]["last_checked_at"],
+            detail.json()["data"]["last_checked_at"],
             "2026-01-01T00:00:02Z"
         );
     }
@@ -889,10 +889,7 @@ mod tests {
         // A deadline already past: removed at once, at the check after it.
         let body = json!({ "phone_number": EXTERNAL, "ownership_status": "pending_confirmation", "confirm_by": "2025-12-30T07:00:00Z" });
         let removed = control(&mut world, body).unwrap();
-        assert_eq!(
-            removed.body.unwrap()["data"]["removed_at"],
-            "2025-12-31T07:00:00Z"
-        );
+        assert_eq!(removed.json()["data"]["removed_at"], "2025-12-31T07:00:00Z");
     }
 
     #[test]

@@ -381,7 +381,7 @@ mod tests {
     }
 
     fn status_of(reply: &super::super::Reply) -> (String, Value) {
-        let data = &reply.body.as_ref().unwrap()["data"];
+        let data = &reply.json()["data"];
         (
             data["status"].as_str().unwrap().to_owned(),
             data["results"].clone(),
@@ -393,7 +393,7 @@ mod tests {
         let (mut world, rules, id, numbers) = account();
         let reply = submit(&mut world, &rules, &id, &numbers).unwrap();
         assert_eq!(reply.status, 202);
-        let data = &reply.body.as_ref().unwrap()["data"];
+        let data = &reply.json()["data"];
         assert_eq!(
             (
                 &data["status"],
@@ -545,10 +545,7 @@ mod tests {
     fn the_control_endpoint_fails_or_cancels_a_request_under_way() {
         let (mut world, rules, id, numbers) = account();
         let reply = submit(&mut world, &rules, &id, &numbers[..1]).unwrap();
-        let request = reply.body.unwrap()["data"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let request = reply.json()["data"]["id"].as_str().unwrap().to_owned();
         let end = |world: &mut World, status: &str, now_ms| {
             world.control_remediation(
                 &json!({"id": request, "status": status}),
@@ -590,7 +587,7 @@ mod tests {
             let reply = world
                 .list_remediations(&id, &Query::parse(query), context(&rules))
                 .unwrap();
-            let body = reply.body.unwrap();
+            let body = reply.json();
             (
                 body["data"].as_array().unwrap().len(),
                 body["meta"]["total_results"].clone(),

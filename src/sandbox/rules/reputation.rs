@@ -306,7 +306,7 @@ mod tests {
     use super::super::tests::{
         EXTERNAL, NOW, agreed_with_acme, context, enabled_acme, invalid, with_external_number,
     };
-    use super::super::{Reply, Rules, Upload};
+    use super::super::{Body, Reply, Rules, Upload};
     use super::*;
     use crate::sandbox::state::Billing;
 
@@ -328,7 +328,7 @@ mod tests {
     fn reply(status: u16, settings: &ReputationSettings) -> Outcome {
         Ok(Reply {
             status,
-            body: Some(json!({ "data": settings })),
+            body: Some(Body::Value(json!({ "data": settings }))),
         })
     }
 
@@ -510,7 +510,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(
-            enabled.body.unwrap()["data"]["external_verification_status"],
+            enabled.json()["data"]["external_verification_status"],
             Value::Null
         );
     }

@@ -123,7 +123,7 @@ mod tests {
                 context(&rules),
             )
             .unwrap();
-        let record = &reply.body.unwrap()["data"];
+        let record = &reply.json()["data"];
         assert_eq!(record["reputation_data"]["spam_risk"], "high");
         assert_eq!(
             record["reputation_data"]["last_refreshed_at"],

@@ -106,7 +106,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::super::tests::{NOW, acme, context, enabled_acme};
-    use super::super::{Reply, Rules};
+    use super::super::{Body, Reply, Rules};
     use super::*;
 
     fn not_agreed() -> Problem {
@@ -198,7 +198,7 @@ mod tests {
         }});
         let reply = Ok(Reply {
             status: 201,
-            body: Some(expected),
+            body: Some(Body::Value(expected)),
         });
         assert_eq!(
             (first, second, world.agreements.len()),
@@ -214,7 +214,7 @@ mod tests {
                 world.tos_status(&Query::parse(query)),
                 Ok(Reply {
                     status: 200,
-                    body: Some(json!({ "data": expected }))
+                    body: Some(Body::Value(json!({ "data": expected })))
                 })
             );
         }
@@ -283,7 +283,7 @@ mod tests {
                 world.tos_agreements(&Query::parse(query)),
                 Ok(Reply {
                     status: 200,
-                    body: Some(json!({ "data": expected, "meta": meta }))
+                    body: Some(Body::Value(json!({ "data": expected, "meta": meta })))
                 })
             );
         }

@@ -66,7 +66,7 @@ mod tests {
     use serde_json::json;
 
     use super::super::tests::{agreed_with_acme, enabled_acme, invalid};
-    use super::super::{Reply, Rules};
+    use super::super::{Body, Reply, Rules};
     use super::*;
     use crate::sandbox::rules::not_found;
 
@@ -77,7 +77,9 @@ mod tests {
         let id = enabled_acme(&mut world, &rules);
         let settings = Ok(Reply {
             status: 200,
-            body: Some(json!({ "data": world.reputation[&id].settings })),
+            body: Some(Body::Value(
+                json!({ "data": world.reputation[&id].settings }),
+            )),
         });
         let url = "https://hooks.example.com/telnyx?team=voice";
         let outcome = world.patch_webhook(&id, &json!({ "webhook_url": url }));
