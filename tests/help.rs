@@ -27,6 +27,7 @@ fn top_level() {
       refresh    Refresh managed numbers' reputation now (billed: shows the bill and asks first)
       remediate  Submit flagged managed numbers for re-evaluation (billed: shows the bill and asks
                  first)
+      import     Write a manifest from the live account, for a setup made by hand (free)
       loa        The Letter of Authorization Telnyx renders for the enterprise, to sign (free)
       ownership  Answer Telnyx's ownership checks of numbers hosted with another carrier (free)
       help       Print this message or the help of the given subcommand(s)
@@ -623,6 +624,7 @@ fn help() {
       refresh    Refresh managed numbers' reputation now (billed: shows the bill and asks first)
       remediate  Submit flagged managed numbers for re-evaluation (billed: shows the bill and asks
                  first)
+      import     Write a manifest from the live account, for a setup made by hand (free)
       loa        The Letter of Authorization Telnyx renders for the enterprise, to sign (free)
       ownership  Answer Telnyx's ownership checks of numbers hosted with another carrier (free)
       help       Print this message or the help of the given subcommand(s)
@@ -1010,6 +1012,65 @@ fn loa_render() {
 
           --allow-outside-paths
               Let `file:` entries and `loa.file` point outside the manifest's directory
+
+      -h, --help
+              Print help (see a summary with '-h')
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn import() {
+    insta::assert_snapshot!(run(&root(), &["import", "--help"]), @"
+    exit: 0
+    ----- stdout -----
+    Write a manifest from the live account, for a setup made by hand (free)
+
+    Usage: telrep import [OPTIONS] --out <DIR>
+
+    Options:
+          --color <COLOR>
+              When to use colour: `auto` colours a terminal unless NO_COLOR is set
+
+              Possible values:
+              - auto:   Colour on a terminal when NO_COLOR is unset
+              - always: Always colour
+              - never:  Never colour
+              
+              [default: auto]
+
+          --out <DIR>
+              The directory to write `<legal-name>.yaml` (and `numbers/<legal-name>.txt` beyond 50
+              numbers) into; created when missing. `--sandbox` keeps its state in `DIR/.telrep/`, where
+              the manifest's later commands find it
+
+          --enterprise <ID|LEGAL_NAME>
+              The enterprise to import, by id or exact legal name (needed when the account has several)
+
+      -v, --verbose
+              Log every API call (method, path, status, attempt, latency) to stderr
+
+          --force
+              Overwrite files that exist
+
+          --schema <PATH>
+              Start the manifest with `# yaml-language-server: $schema=PATH`, for editors
+
+          --sandbox
+              Use a local sandbox (state in `.telrep/sandbox.json` beside the manifest) instead of
+              Telnyx: no account, no cost
+
+          --api-url <URL>
+              API base URL [default: TELNYX_BASE_URL, else https://api.telnyx.com/v2]
+
+          --api-key-file <FILE>
+              Read the API key from this file instead of TELNYX_API_KEY: a regular file of at most 4 KiB
+              holding the key on one line
+
+          --concurrency <N>
+              Requests in flight at once: pages of a listing, and apply's number batches and removals
+              
+              [default: 8]
 
       -h, --help
               Print help (see a summary with '-h')

@@ -101,7 +101,7 @@ fn tutorial_blocks() -> Vec<String> {
 #[test]
 fn the_readme_tutorial_runs() {
     let blocks = tutorial_blocks();
-    assert_eq!(blocks.len(), 5, "the tutorial's steps");
+    assert_eq!(blocks.len(), 6, "the tutorial's steps");
     let temp = tempfile::tempdir().unwrap();
     let binary = std::path::Path::new(env!("CARGO_BIN_EXE_telrep"));
     let path = format!(
@@ -129,8 +129,26 @@ fn the_readme_tutorial_runs() {
         );
         outputs.push(String::from_utf8(output.stdout).unwrap());
     }
-    // The last block: a plan with nothing left to do, then the report of both numbers.
-    let report = outputs.last().unwrap();
+    // The last block: the account imported beside the manifest, planned clean.
+    let imported = std::fs::read_to_string(temp.path().join("acme-corp.yaml")).unwrap();
+    assert!(
+        imported.ends_with(
+            "  check_frequency: weekly\n  numbers:\n    - \"+12025550100\"\n    - \"+12025550101\"\n  prune: false\n"
+        ),
+        "{imported}"
+    );
+    assert!(
+        outputs[5].starts_with("wrote `./acme-corp.yaml`: the enterprise `Acme Corp` ("),
+        "{}",
+        outputs[5]
+    );
+    assert!(
+        outputs[5].ends_with("No changes. The account matches the manifest.\n"),
+        "{}",
+        outputs[5]
+    );
+    // The block before: a plan with nothing left to do, then the report of both numbers.
+    let report = &outputs[4];
     assert!(report.contains("No changes."), "{report}");
     for number in ["+12025550100", "+12025550101"] {
         assert!(report.contains(&format!("  {number}  yes ")), "{report}");
@@ -171,4 +189,264 @@ async fn loa_render_of_a_directory_of_several_manifests_writes_nothing() {
     ");
     assert!(!temp.path().join("loa.pdf").exists());
     assert_eq!(env.requests().await.len(), 0, "nothing was asked");
+}
+
+/// 120 US local numbers: more than the 50 a manifest lists inline.
+fn fleet_of_120() -> Vec<String> {
+    (0..120)
+        .map(|index| format!("+1202555{:04}", 2000 + index))
+        .collect()
+}
+
+/// A sandbox whose Acme Corp monitors the 120 numbers, applied from a manifest of them;
+/// the enterprise id.
+async fn imported_account(env: &Env) -> (tempfile::TempDir, String) {
+    let numbers = fleet_of_120();
+    let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    let workspace = crate::support::api::workspace(&numbers, "  check_frequency: weekly\n");
+    let id = converge(env, workspace.path(), "acme.yaml").await;
+    (workspace, id)
+}
+
+/// The calls of the sandbox's log, counted by method, path and status.
+async fn calls(env: &Env) -> Vec<String> {
+    let mut calls: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for (method, path, _, status) in env.requests().await {
+        *calls
+            .entry(format!("{method} {path} {status}"))
+            .or_default() += 1;
+    }
+    calls
+        .into_iter()
+        .map(|(call, count)| format!("{count} × {call}"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_imported_manifest_validates_and_plans_clean_with_free_reads_only() {
+    let fleet = fleet_of_120();
+    let fleet_refs: Vec<&str> = fleet.iter().map(String::as_str).collect();
+    let env = Env::start(config_with_inventory(&fleet_refs)).await;
+    let (_workspace, id) = imported_account(&env).await;
+    let billing = env.billing().await;
+    env.clear_requests().await;
+    let out = tempfile::tempdir().unwrap();
+    let import = [
+        "import",
+        "--out",
+        "imported",
+        "--schema",
+        "../schema/telrep.schema.json",
+    ];
+    let output = telrep_against(&env, out.path(), &import).await;
+    assert_eq!(
+        crate::support::render(&output),
+        format!(
+            "exit: 0\n----- stdout -----\nwrote `imported/acme-corp.yaml`: the enterprise `Acme Corp` ({id}) with 120 monitored numbers in `imported/numbers/acme-corp.txt`; `telrep plan` on it shows no changes\n----- stderr -----\n"
+        )
+    );
+    // Only free reads: the terms, the enterprises, the settings and the number pages.
+    assert_eq!(
+        calls(&env).await.join("\n"),
+        [
+            "1 × GET /v2/enterprises 200",
+            "1 × GET /v2/enterprises/[ID]/reputation 200",
+            "1 × GET /v2/enterprises/[ID]/reputation/numbers 200",
+            "1 × GET /v2/terms_of_service/status 200",
+        ]
+        .join("\n")
+        .replace("[ID]", &id)
+    );
+    let manifest = std::fs::read_to_string(out.path().join("imported/acme-corp.yaml")).unwrap();
+    let mut lines = manifest.lines();
+    assert_eq!(
+        lines.next(),
+        Some("# yaml-language-server: $schema=../schema/telrep.schema.json")
+    );
+    let imported_line = lines.next().unwrap();
+    assert!(
+        imported_line.starts_with("# Imported by `telrep import` at 20")
+            && imported_line.ends_with(&format!(" from the enterprise Acme Corp ({id}).")),
+        "{imported_line}"
+    );
+    assert_eq!(lines.next(), Some("version: 1"));
+    assert!(manifest.contains(&format!("  id: \"{id}\"\n  legal_name: Acme Corp\n")));
+    let reputation = &manifest[manifest.find("reputation:").unwrap()..];
+    let document = reputation
+        .split_once("document_id: \"")
+        .unwrap()
+        .1
+        .split_once('"')
+        .unwrap()
+        .0;
+    assert_eq!(
+        reputation,
+        format!(
+            "reputation:\n  enabled: true\n  loa:\n    document_id: \"{document}\"\n  check_frequency: weekly\n  numbers:\n    - file: numbers/acme-corp.txt\n  prune: false\n"
+        )
+    );
+    let listed =
+        std::fs::read_to_string(out.path().join("imported/numbers/acme-corp.txt")).unwrap();
+    let listed: Vec<&str> = listed
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .collect();
+    assert_eq!(listed, fleet);
+
+    let output = crate::support::telrep(out.path(), &["validate", "imported"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        crate::support::render(&output)
+    );
+    env.clear_requests().await;
+    let output = telrep_against(
+        &env,
+        out.path(),
+        &["plan", "--detailed-exitcode", "imported/acme-corp.yaml"],
+    )
+    .await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        crate::support::render(&output)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("No changes."));
+    // The enterprise pinned by id: its GET instead of the filtered listing.
+    assert_eq!(
+        calls(&env).await.join("\n"),
+        [
+            "1 × GET /v2/enterprises/[ID] 200",
+            "1 × GET /v2/enterprises/[ID]/reputation 200",
+            "1 × GET /v2/enterprises/[ID]/reputation/numbers 200",
+            "1 × GET /v2/terms_of_service/status 200",
+        ]
+        .join("\n")
+        .replace("[ID]", &id)
+    );
+    assert_eq!(env.billing().await, billing, "nothing billed");
+
+    // A second import does not overwrite without --force.
+    let before = std::fs::read_to_string(out.path().join("imported/acme-corp.yaml")).unwrap();
+    let output = telrep_against(&env, out.path(), &import).await;
+    crate::snapshot!(crate::support::render(&output), @r"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    error: `imported/acme-corp.yaml` exists; nothing was written: pass `--force` to overwrite it, or choose another `--out`
+    ");
+    assert_eq!(
+        std::fs::read_to_string(out.path().join("imported/acme-corp.yaml")).unwrap(),
+        before
+    );
+    let mut forced = import.to_vec();
+    forced.push("--force");
+    let output = telrep_against(&env, out.path(), &forced).await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        crate::support::render(&output)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn import_names_the_enterprises_when_there_are_several() {
+    let env = Env::start(config_with_inventory(&[NUMBER])).await;
+    let mut ids = Vec::new();
+    for legal_name in ["Acme Corp", "Beta Calls LLC"] {
+        let mut body = crate::support::api::acme();
+        body["legal_name"] = legal_name.into();
+        let (status, created) = env.call("POST", "/enterprises", Some(body)).await;
+        assert_eq!(status, 201, "{created}");
+        ids.push(created["data"]["id"].as_str().unwrap().to_owned());
+    }
+    let out = tempfile::tempdir().unwrap();
+    let output = telrep_against(&env, out.path(), &["import", "--out", "."]).await;
+    assert_eq!(
+        crate::support::render(&output),
+        format!(
+            "exit: 1\n----- stdout -----\n----- stderr -----\nerror: the account has 2 enterprises; nothing was written: name one with `--enterprise ID` or `--enterprise LEGAL_NAME`: `Acme Corp` ({}), `Beta Calls LLC` ({})\n",
+            ids[0], ids[1]
+        )
+    );
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+    // Named by legal name: the enterprise, not enabled, written disabled.
+    let output = telrep_against(
+        &env,
+        out.path(),
+        &["import", "--out", ".", "--enterprise", "Beta Calls LLC"],
+    )
+    .await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        crate::support::render(&output)
+    );
+    let manifest = std::fs::read_to_string(out.path().join("beta-calls-llc.yaml")).unwrap();
+    assert!(manifest.contains(&format!(
+        "  id: \"{}\"\n  legal_name: Beta Calls LLC\n",
+        ids[1]
+    )));
+    assert!(
+        manifest.ends_with("reputation:\n  enabled: false\n"),
+        "{manifest}"
+    );
+    let output = telrep_against(
+        &env,
+        out.path(),
+        &["plan", "--detailed-exitcode", "beta-calls-llc.yaml"],
+    )
+    .await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        crate::support::render(&output)
+    );
+    // By id, in any case.
+    let output = telrep_against(
+        &env,
+        out.path(),
+        &[
+            "import",
+            "--out",
+            "by-id",
+            "--enterprise",
+            &ids[0].to_uppercase(),
+        ],
+    )
+    .await;
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        crate::support::render(&output)
+    );
+    assert!(out.path().join("by-id/acme-corp.yaml").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreadable_account_imports_nothing() {
+    let out = tempfile::tempdir().unwrap();
+    let output = crate::support::api::telrep_at(
+        "http://127.0.0.1:1/v2".to_owned(),
+        out.path(),
+        &["import", "--out", "imported"],
+    )
+    .await;
+    crate::snapshot!(crate::support::render(&output), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    error: cannot read the account at `127.0.0.1:1`; nothing was written: check the network, the key, and `--api-url`, then try again
+    caused by: GET /terms_of_service/status: could not connect
+    caused by: client error (Connect)
+    caused by: tcp connect error
+    caused by: Connection refused (os error 111)
+    ");
+    assert!(!out.path().join("imported").exists());
 }

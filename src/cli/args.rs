@@ -47,12 +47,41 @@ pub enum Command {
     Refresh(RefreshArgs),
     /// Submit flagged managed numbers for re-evaluation (billed: shows the bill and asks first).
     Remediate(RemediateArgs),
+    /// Write a manifest from the live account, for a setup made by hand (free).
+    Import(ImportArgs),
     /// The Letter of Authorization Telnyx renders for the enterprise, to sign (free).
     #[command(subcommand)]
     Loa(LoaCommand),
     /// Answer Telnyx's ownership checks of numbers hosted with another carrier (free).
     #[command(subcommand)]
     Ownership(OwnershipCommand),
+}
+
+/// Arguments of `telrep import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The directory to write `<legal-name>.yaml` (and `numbers/<legal-name>.txt` beyond
+    /// 50 numbers) into; created when missing. `--sandbox` keeps its state in
+    /// `DIR/.telrep/`, where the manifest's later commands find it.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// The enterprise to import, by id or exact legal name (needed when the account has
+    /// several).
+    #[arg(long, value_name = "ID|LEGAL_NAME")]
+    pub enterprise: Option<String>,
+
+    /// Overwrite files that exist.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Start the manifest with `# yaml-language-server: $schema=PATH`, for editors.
+    #[arg(long, value_name = "PATH")]
+    pub schema: Option<String>,
+
+    /// Where the calls go.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 /// `telrep loa …`.

@@ -16,8 +16,29 @@ pub(crate) async fn connect(
     args: &ConnectionArgs,
     desireds: &[Desired],
 ) -> Result<(Client, Option<Sandbox>), CliError> {
-    let (base_url, api_key, sandbox) = if args.sandbox {
-        let config = SandboxConfig::for_manifests(desireds);
+    let config = args.sandbox.then(|| SandboxConfig::for_manifests(desireds));
+    connect_to(args, config).await
+}
+
+/// The same for a command without manifests (`import`): under `--sandbox` its state lives
+/// in `state`, where the manifests it writes will find it.
+pub(crate) async fn connect_with_state(
+    args: &ConnectionArgs,
+    state: Option<std::path::PathBuf>,
+) -> Result<(Client, Option<Sandbox>), CliError> {
+    let config = args.sandbox.then(|| {
+        let mut config = SandboxConfig::for_manifests(&[]);
+        config.state_file = state;
+        config
+    });
+    connect_to(args, config).await
+}
+
+async fn connect_to(
+    args: &ConnectionArgs,
+    sandbox_config: Option<SandboxConfig>,
+) -> Result<(Client, Option<Sandbox>), CliError> {
+    let (base_url, api_key, sandbox) = if let Some(config) = sandbox_config {
         let state = config.state_file.clone();
         let sandbox = Sandbox::start(config).await.map_err(CliError::Sandbox)?;
         let _ = writeln!(

@@ -17,6 +17,9 @@ pub(crate) enum CliError {
     /// The client refused the settings (an API URL telrep will not send a key to).
     #[error(transparent)]
     Client(#[from] ApiError),
+    /// `telrep import` could not write a manifest.
+    #[error(transparent)]
+    Import(#[from] super::import::ImportError),
     /// The async runtime did not start.
     #[error("cannot start the async runtime")]
     Runtime(#[source] std::io::Error),

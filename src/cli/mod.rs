@@ -7,6 +7,7 @@ mod args;
 mod billed;
 mod connect;
 mod error;
+mod import;
 mod loa;
 mod ownership;
 mod plan;
@@ -65,6 +66,7 @@ pub fn main(arguments: impl IntoIterator<Item = OsString>) -> std::process::Exit
         Command::Check(check) => reputation::check(&check),
         Command::Refresh(refresh) => refresh::run(&refresh),
         Command::Remediate(remediate) => remediate::run(&remediate),
+        Command::Import(import) => import::run(&import),
         Command::Loa(args::LoaCommand::Render(render)) => loa::render(&render),
         Command::Sandbox(SandboxCommand::Serve(serve)) => sandbox::serve(&serve),
         Command::Ownership(OwnershipCommand::Confirm(confirm)) => ownership::confirm(&confirm),

@@ -40,6 +40,11 @@ pub struct SandboxConfig {
     pub faults: Faults,
 }
 
+/// The state file of a directory's manifests (`DIR/.telrep/sandbox.json`).
+pub fn state_file_in(directory: &std::path::Path) -> PathBuf {
+    directory.join(".telrep").join("sandbox.json")
+}
+
 impl SandboxConfig {
     /// A quiet in-memory sandbox on an ephemeral loopback port that approves vetting at once.
     pub fn local() -> Self {
@@ -56,11 +61,11 @@ impl SandboxConfig {
 /// Where `--sandbox` keeps its state: `.telrep/sandbox.json` in the manifest's directory,
 /// so repeated runs on the same manifest see the account they left.
 pub fn state_file_beside(manifest: &std::path::Path) -> PathBuf {
-    manifest
-        .parent()
-        .map_or_else(PathBuf::new, std::path::Path::to_path_buf)
-        .join(".telrep")
-        .join("sandbox.json")
+    state_file_in(
+        manifest
+            .parent()
+            .unwrap_or_else(|| std::path::Path::new("")),
+    )
 }
 
 impl SandboxConfig {
