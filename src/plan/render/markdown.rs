@@ -174,13 +174,17 @@ fn step_line(step: &Step, full: bool, text: &mut String) {
         step.reason
     );
     for change in step.fields() {
-        let _ = writeln!(
-            text,
-            "  - `{}`: `{}` → `{}`",
-            change.field,
-            change.old.as_deref().unwrap_or("(unset)"),
-            change.new.as_deref().unwrap_or("(unset)")
-        );
+        let old = change.old.as_deref().unwrap_or("(unset)");
+        let new = change.new.as_deref().unwrap_or("(unset)");
+        if super::is_long(old, new) {
+            let _ = writeln!(text, "  - `{}`:\n\n    ```diff", change.field);
+            for line in super::value_diff(old, new, "    ") {
+                let _ = writeln!(text, "{line}");
+            }
+            let _ = writeln!(text, "    ```");
+        } else {
+            let _ = writeln!(text, "  - `{}`: `{old}` → `{new}`", change.field);
+        }
     }
     if let Some((old, new)) = step.change() {
         let _ = writeln!(text, "  - `{old}` → `{new}`");
@@ -271,6 +275,39 @@ mod tests {
         };
         render_markdown(std::slice::from_ref(plan), &options, &mut out).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_long_value_is_shown_as_a_diff_block() {
+        let mut plan = plan_with_batches(0);
+        plan.steps = vec![
+            Step::new(
+                Action::UpdateEnterprise,
+                "/enterprises/ID".to_owned(),
+                "2 fields differ from the manifest".to_owned(),
+            )
+            .with(Detail::UpdateEnterprise {
+                fields: vec![
+                    crate::plan::FieldChange {
+                        field: "street_address".to_owned(),
+                        old: Some("1 Infinite Loop, Building 4, Cupertino, CA".to_owned()),
+                        new: Some("1 Infinite Loop, Building 5, Cupertino, CA".to_owned()),
+                    },
+                    crate::plan::FieldChange {
+                        field: "fein".to_owned(),
+                        old: Some("12-3456789".to_owned()),
+                        new: Some("98-7654321".to_owned()),
+                    },
+                ],
+            }),
+        ];
+        let text = render(&plan, false);
+        assert!(
+            text.contains(
+                "  - `street_address`:\n\n    ```diff\n    - 1 Infinite Loop, Building 4, Cupertino, CA\n                                ^\n    + 1 Infinite Loop, Building 5, Cupertino, CA\n                                ^\n    ```\n  - `fein`: `12-3456789` → `98-7654321`\n"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -196,3 +196,131 @@ mod tests {
 #[cfg(test)]
 #[path = "tests.rs"]
 mod whole_output;
+
+/// A value longer than this (or of several lines) is shown as a diff of its old and new
+/// forms instead of `old → new` on one line, where the change would be hard to spot.
+pub(crate) const LONG_VALUE: usize = 40;
+
+/// Whether a change of `old` to `new` is shown as a diff.
+pub(crate) fn is_long(old: &str, new: &str) -> bool {
+    [old, new]
+        .iter()
+        .any(|value| value.chars().count() > LONG_VALUE || value.contains('\n'))
+}
+
+/// A long value's change, made with `similar`: for one-line values the `-` and `+` lines
+/// each followed by a line of `^` under the words and signs that differ (a marker never
+/// splits a word); for several lines a line diff. Every line is indented by `indent`.
+pub(crate) fn value_diff(old: &str, new: &str, indent: &str) -> Vec<String> {
+    if old.contains('\n') || new.contains('\n') {
+        return similar::TextDiff::from_lines(old, new)
+            .iter_all_changes()
+            .map(|change| {
+                let sign = match change.tag() {
+                    similar::ChangeTag::Delete => '-',
+                    similar::ChangeTag::Insert => '+',
+                    similar::ChangeTag::Equal => ' ',
+                };
+                format!("{indent}{sign} {}", change.value().trim_end_matches('\n'))
+            })
+            .collect();
+    }
+    let (old_tokens, new_tokens) = (tokens(old), tokens(new));
+    let (mut old_marks, mut new_marks) = (String::new(), String::new());
+    let width = |tokens: &[&str], start: usize, len: usize| -> usize {
+        tokens
+            .iter()
+            .skip(start)
+            .take(len)
+            .map(|token| token.chars().count())
+            .sum()
+    };
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &old_tokens, &new_tokens) {
+        let (old_range, new_range) = (op.old_range(), op.new_range());
+        let (old_width, new_width) = (
+            width(&old_tokens, old_range.start, old_range.len()),
+            width(&new_tokens, new_range.start, new_range.len()),
+        );
+        let mark = if matches!(op, similar::DiffOp::Equal { .. }) {
+            " "
+        } else {
+            "^"
+        };
+        old_marks.push_str(&mark.repeat(old_width));
+        new_marks.push_str(&mark.repeat(new_width));
+    }
+    let mut lines = vec![format!("{indent}- {old}")];
+    if old_marks.contains('^') {
+        lines.push(format!("{indent}  {}", old_marks.trim_end()));
+    }
+    lines.push(format!("{indent}+ {new}"));
+    if new_marks.contains('^') {
+        lines.push(format!("{indent}  {}", new_marks.trim_end()));
+    }
+    lines
+}
+
+/// Runs of letters and digits, and each other character alone: what a change is marked by.
+fn tokens(text: &str) -> Vec<&str> {
+    let mut tokens = Vec::new();
+    let mut start = None;
+    for (at, character) in text.char_indices() {
+        if character.is_alphanumeric() {
+            start.get_or_insert(at);
+            continue;
+        }
+        if let Some(from) = start.take() {
+            tokens.extend(text.get(from..at));
+        }
+        tokens.extend(text.get(at..at + character.len_utf8()));
+    }
+    if let Some(from) = start {
+        tokens.extend(text.get(from..));
+    }
+    tokens
+}
+
+#[cfg(test)]
+mod value_diff_tests {
+    use super::{is_long, value_diff};
+
+    #[test]
+    fn short_values_stay_on_one_line_and_long_ones_are_marked_word_by_word() {
+        assert!(!is_long(
+            "https://acme.example",
+            "https://acme.example/about"
+        ));
+        assert!(is_long("a", &"x".repeat(41)));
+        assert!(is_long("one\ntwo", "one"));
+        assert_eq!(
+            value_diff(
+                "https://www.acme-corporation.example/contact",
+                "https://www.acme-corporation.example/about-us",
+                "  "
+            ),
+            [
+                "  - https://www.acme-corporation.example/contact",
+                "                                         ^^^^^^^",
+                "  + https://www.acme-corporation.example/about-us",
+                "                                         ^^^^^^^^",
+            ]
+        );
+        // An insertion marks only the new line.
+        assert_eq!(
+            value_diff(
+                "Suite 100, 1 Market Street, San Francisco",
+                "Suite 100, Floor 2, 1 Market Street, San Francisco",
+                ""
+            ),
+            [
+                "- Suite 100, 1 Market Street, San Francisco",
+                "+ Suite 100, Floor 2, 1 Market Street, San Francisco",
+                "             ^^^^^^^^^",
+            ]
+        );
+        assert_eq!(
+            value_diff("line one\nline two\n", "line one\nline 2\n", "  "),
+            ["    line one", "  - line two", "  + line 2"]
+        );
+    }
+}

@@ -823,3 +823,42 @@ fn a_long_run_of_removals_is_shortened() {
     }
     "#);
 }
+
+#[test]
+fn a_long_value_shows_where_it_changed() {
+    let steps = vec![
+        Step::new(
+            Action::UpdateEnterprise,
+            format!("/enterprises/{ID}"),
+            "1 field differs from the manifest".to_owned(),
+        )
+        .with(Detail::UpdateEnterprise {
+            fields: vec![FieldChange {
+                field: "website".to_owned(),
+                old: Some("https://www.acme-corporation.example/contact".to_owned()),
+                new: Some("https://www.acme-corporation.example/about-us".to_owned()),
+            }],
+        }),
+    ];
+    let cost = Cost {
+        apply_charges: Vec::new(),
+        apply_total: 0.0,
+        monthly_before: 0.0,
+        monthly_after: 0.0,
+    };
+    let shown = text(
+        &plan(Some(ID), steps, cost, Vec::new()),
+        RenderOptions::default(),
+    );
+    let step = &shown
+        [shown.find("~ update_enterprise").unwrap()..shown.find("Cost").unwrap_or(shown.len())];
+    insta::assert_snapshot!(step, @"
+    ~ update_enterprise  PUT /enterprises/4a6192a4-0c3b-4d1e-9f2a-8b7c6d5e4f30
+        1 field differs from the manifest
+          website:
+            - https://www.acme-corporation.example/contact
+                                                   ^^^^^^^
+            + https://www.acme-corporation.example/about-us
+                                                   ^^^^^^^^
+    ");
+}

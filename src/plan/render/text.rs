@@ -151,13 +151,16 @@ fn render_step(step: &Step, options: RenderOptions, out: &mut impl Write) -> io:
     )?;
     writeln!(out, "    {}", step.reason)?;
     for change in step.fields() {
-        writeln!(
-            out,
-            "      {}: {} → {}",
-            change.field,
-            change.old.as_deref().unwrap_or("(unset)"),
-            change.new.as_deref().unwrap_or("(unset)")
-        )?;
+        let old = change.old.as_deref().unwrap_or("(unset)");
+        let new = change.new.as_deref().unwrap_or("(unset)");
+        if super::is_long(old, new) {
+            writeln!(out, "      {}:", change.field)?;
+            for line in super::value_diff(old, new, "        ") {
+                writeln!(out, "{line}")?;
+            }
+        } else {
+            writeln!(out, "      {}: {old} → {new}", change.field)?;
+        }
     }
     if let Some((old, new)) = step.change() {
         writeln!(out, "      {old} → {new}")?;
