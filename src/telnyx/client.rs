@@ -16,7 +16,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use futures::StreamExt;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -444,29 +443,47 @@ impl Client {
         key: K,
     ) -> Result<Vec<T>, ApiError>
     where
-        T: DeserializeOwned,
+        T: DeserializeOwned + Send + 'static,
         K: Fn(&T) -> String,
     {
-        let page = |number: u64| {
+        let call = |number: u64| {
             let mut call = Call::new(Method::GET, path.clone(), Safety::Idempotent);
             call.query.clone_from(&query);
-            let call = call
-                .query("page[number]", number.to_string())
-                .query("page[size]", PAGE_SIZE.to_string());
-            async move { self.send::<Page<T>>(call).await.map(|page| (number, page)) }
+            call.query("page[number]", number.to_string())
+                .query("page[size]", PAGE_SIZE.to_string())
         };
-        let (_, first) = page(1).await?;
+        let first = self.send::<Page<T>>(call(1)).await?;
         let mut listing = Listing::new(&path, first.meta, key)?;
         let total_pages = listing.total_pages;
         listing.take(1, first)?;
-        let mut rest = futures::stream::iter(2..=total_pages)
-            .map(page)
-            .buffered(self.config.concurrency.max(1));
-        while let Some(next) = rest.next().await {
-            let (number, page) = next?;
-            listing.take(number, page)?;
+        // Each page is fetched and decoded in a task of its own, so decoding uses every
+        // worker thread, and the next page starts as soon as any finishes (not when the
+        // oldest does). Dropping the set (on an error) aborts the pages still under way.
+        let mut pages = tokio::task::JoinSet::new();
+        let mut next = 2;
+        let concurrency = self.config.concurrency.max(1);
+        loop {
+            while next <= total_pages && pages.len() < concurrency {
+                let (client, call) = (self.clone(), call(next));
+                let number = next;
+                pages.spawn(async move { (number, client.send::<Page<T>>(call).await) });
+                next += 1;
+            }
+            let Some(joined) = pages.join_next().await else {
+                break;
+            };
+            let (number, page) = joined.map_err(|error| {
+                ApiError::new(
+                    "GET",
+                    &path,
+                    ApiErrorKind::Internal {
+                        message: format!("the task reading a page stopped: {error}"),
+                    },
+                )
+            })?;
+            listing.take(number, page?)?;
         }
-        Ok(listing.items)
+        Ok(listing.into_items())
     }
 }
 
@@ -475,7 +492,8 @@ struct Listing<'a, T, K> {
     path: &'a str,
     total_pages: u64,
     total_results: u64,
-    items: Vec<T>,
+    /// The items of each page, by page number less one: pages arrive in any order.
+    pages: Vec<Vec<T>>,
     seen: HashSet<String>,
     key: K,
 }
@@ -500,7 +518,7 @@ impl<'a, T, K: Fn(&T) -> String> Listing<'a, T, K> {
             path,
             total_pages: total_pages.max(1),
             total_results,
-            items: Vec::new(),
+            pages: Vec::new(),
             seen: HashSet::new(),
             key,
         };
@@ -550,14 +568,26 @@ impl<'a, T, K: Fn(&T) -> String> Listing<'a, T, K> {
                 "page {number} of {total_pages} holds {got} items, {expected} expected"
             )));
         }
-        for item in page.data {
-            let item_key = (self.key)(&item);
-            if !self.seen.insert(item_key.clone()) {
+        for item in &page.data {
+            let item_key = (self.key)(item);
+            if self.seen.contains(&item_key) {
                 return Err(self.inconsistent(format!("`{item_key}` is listed twice")));
             }
-            self.items.push(item);
+            self.seen.insert(item_key);
+        }
+        let index = usize::try_from(number - 1).unwrap_or(usize::MAX);
+        if self.pages.len() <= index {
+            self.pages.resize_with(index + 1, Vec::new);
+        }
+        if let Some(slot) = self.pages.get_mut(index) {
+            *slot = page.data;
         }
         Ok(())
+    }
+
+    /// Every item, in page order.
+    fn into_items(self) -> Vec<T> {
+        self.pages.into_iter().flatten().collect()
     }
 
     fn inconsistent(&self, message: String) -> ApiError {
