@@ -6,6 +6,7 @@
 
 mod diagnostic;
 mod find;
+mod nanp;
 mod numbers;
 mod raw;
 pub mod rule;
