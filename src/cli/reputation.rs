@@ -21,16 +21,36 @@ pub fn report(args: &ReportArgs) -> ExitCode {
         ReportFormat::Text => report::text(&reports, styled),
         ReportFormat::Csv => report::csv(&reports),
         ReportFormat::Markdown => report::markdown(&reports),
-        ReportFormat::Json => match json(&Reports {
-            format_version: report::FORMAT_VERSION,
-            reports,
-        }) {
-            Ok(text) => text,
-            Err(code) => return code,
-        },
+        ReportFormat::Json => {
+            let reports = Reports {
+                format_version: report::FORMAT_VERSION,
+                reports,
+            };
+            return json_out(&reports);
+        }
     };
     print_output(&text, styled);
     ExitCode::Success
+}
+
+/// The JSON report written straight to stdout (tens of megabytes at 100,000 numbers: no
+/// copy of it is held); a closed stdout ends it quietly, as `print_output` does.
+fn json_out(reports: &Reports) -> ExitCode {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut out, reports)
+        .map_err(|error| (!error.is_io()).then_some(error))
+        .and_then(|()| writeln!(out).and_then(|()| out.flush()).map_err(|_| None));
+    match written {
+        Err(Some(error)) => {
+            print_error(&CliError::internal_from(
+                "the report cannot be serialized",
+                error,
+            ));
+            ExitCode::Failure
+        }
+        Ok(()) | Err(None) => ExitCode::Success,
+    }
 }
 
 /// `check --format json`: the violations of the managed numbers, per manifest.

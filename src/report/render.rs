@@ -1,5 +1,6 @@
 //! The report's text table, CSV and Markdown; JSON is the `Reports` type itself.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::{Report, ReportNumber, Risk, Summary};
@@ -26,21 +27,25 @@ const COLUMNS: [&str; 12] = [
 
 /// A number's values from `source` to `ownership_status`, in `COLUMNS` order, `None` for
 /// null: the text and Markdown tables show it as `-`, the CSV as an empty cell.
-fn values(number: &ReportNumber) -> [Option<String>; 9] {
+fn values(number: &ReportNumber) -> [Option<Cow<'_, str>>; 9] {
+    fn text(value: Option<&String>) -> Option<Cow<'_, str>> {
+        value.map(|value| Cow::Borrowed(value.as_str()))
+    }
     let data = number.reputation_data.as_ref();
     let score = |pick: fn(&crate::telnyx::wire::ReputationData) -> Option<i64>| {
-        data.and_then(pick).map(|score| score.to_string())
+        data.and_then(pick)
+            .map(|score| Cow::Owned(score.to_string()))
     };
     [
-        number.source.clone(),
-        data.and_then(|data| data.spam_risk.clone()),
-        data.and_then(|data| data.spam_category.clone()),
+        text(number.source.as_ref()),
+        text(data.and_then(|data| data.spam_risk.as_ref())),
+        text(data.and_then(|data| data.spam_category.as_ref())),
         score(|data| data.maturity_score),
         score(|data| data.connection_score),
         score(|data| data.engagement_score),
         score(|data| data.sentiment_score),
-        data.and_then(|data| data.last_refreshed_at.clone()),
-        number.ownership_status.clone(),
+        text(data.and_then(|data| data.last_refreshed_at.as_ref())),
+        text(number.ownership_status.as_ref()),
     ]
 }
 
@@ -64,7 +69,7 @@ fn cells(number: &ReportNumber) -> [String; 12] {
         sentiment,
         refreshed,
         ownership,
-    ] = values(number).map(|value| value.unwrap_or_else(|| "-".to_owned()));
+    ] = values(number).map(|value| value.map_or_else(|| "-".to_owned(), Cow::into_owned));
     let rules = rule_names(number);
     [
         number.phone_number.clone(),
@@ -199,29 +204,35 @@ pub fn csv(reports: &[Report]) -> String {
     let mut out = String::from(
         "manifest,phone_number,managed,source,spam_risk,spam_category,maturity_score,connection_score,engagement_score,sentiment_score,last_refreshed_at,ownership_status,violations\r\n",
     );
+    // Written cell by cell: a row of temporary strings each was most of the time at
+    // 100,000 numbers.
     for report in reports {
         for number in &report.numbers {
-            let mut fields = vec![
-                report.manifest.clone(),
-                number.phone_number.clone(),
-                number.managed.to_string(),
-            ];
+            push_csv_field(&mut out, &report.manifest);
+            out.push(',');
+            push_csv_field(&mut out, &number.phone_number);
+            out.push_str(if number.managed { ",true" } else { ",false" });
             // An empty cell is how the CSV spells null, as the header's contract says.
-            fields.extend(values(number).map(Option::unwrap_or_default));
-            fields.push(rule_names(number).join("; "));
-            let quoted: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
-            let _ = write!(out, "{}\r\n", quoted.join(","));
+            for value in values(number) {
+                out.push(',');
+                push_csv_field(&mut out, value.as_deref().unwrap_or_default());
+            }
+            out.push(',');
+            push_csv_field(&mut out, &rule_names(number).join("; "));
+            out.push_str("\r\n");
         }
     }
     out
 }
 
-/// A field quoted when it holds a comma, a quote or a line break (quotes doubled).
-fn csv_field(field: &str) -> String {
+/// A field, quoted when it holds a comma, a quote or a line break (quotes doubled).
+fn push_csv_field(out: &mut String, field: &str) {
     if field.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
+        out.push('"');
+        out.push_str(&field.replace('"', "\"\""));
+        out.push('"');
     } else {
-        field.to_owned()
+        out.push_str(field);
     }
 }
 
