@@ -17,20 +17,22 @@ fn top_level() {
     Usage: telrep [OPTIONS] <COMMAND>
 
     Commands:
-      validate   Check manifests and their numbers files offline (no API key, no network)
-      plan       Show the API calls that would make the account match the manifests (free calls only)
-      apply      Make the API calls of the plan, wait for vetting, and prove the account matches
-      schema     Print the manifest's JSON Schema (for editors and other tools)
-      sandbox    Run a local simulator of the Telnyx API (no account, no cost)
-      report     Show every monitored number's reputation, worst first, with the policy applied (free)
-      check      Fail (exit 2) when a managed number breaks the manifest's policy (free; for CI)
-      refresh    Refresh managed numbers' reputation now (billed: shows the bill and asks first)
-      remediate  Submit flagged managed numbers for re-evaluation (billed: shows the bill and asks
-                 first)
-      import     Write a manifest from the live account, for a setup made by hand (free)
-      loa        The Letter of Authorization Telnyx renders for the enterprise, to sign (free)
-      ownership  Answer Telnyx's ownership checks of numbers hosted with another carrier (free)
-      help       Print this message or the help of the given subcommand(s)
+      validate     Check manifests and their numbers files offline (no API key, no network)
+      plan         Show the API calls that would make the account match the manifests (free calls only)
+      apply        Make the API calls of the plan, wait for vetting, and prove the account matches
+      schema       Print the manifest's JSON Schema (for editors and other tools)
+      sandbox      Run a local simulator of the Telnyx API (no account, no cost)
+      report       Show every monitored number's reputation, worst first, with the policy applied (free)
+      check        Fail (exit 2) when a managed number breaks the manifest's policy (free; for CI)
+      refresh      Refresh managed numbers' reputation now (billed: shows the bill and asks first)
+      remediate    Submit flagged managed numbers for re-evaluation (billed: shows the bill and asks
+                   first)
+      import       Write a manifest from the live account, for a setup made by hand (free)
+      loa          The Letter of Authorization Telnyx renders for the enterprise, to sign (free)
+      ownership    Answer Telnyx's ownership checks of numbers hosted with another carrier (free)
+      completions  Print a shell completion script
+      man          Print telrep's manual page (roff, for `man -l -`)
+      help         Print this message or the help of the given subcommand(s)
 
     Options:
           --color <COLOR>
@@ -84,8 +86,9 @@ fn validate() {
               `text` renders problems like a compiler on stderr; `json` prints one object on stdout
 
               Possible values:
-              - text: For people
-              - json: For programs
+              - text:   For people
+              - json:   For programs
+              - github: GitHub Actions workflow commands: each problem an annotation on its line
               
               [default: text]
 
@@ -101,6 +104,12 @@ fn validate() {
 
       -h, --help
               Print help (see a summary with '-h')
+
+    Examples:
+      telrep validate acme.yaml
+      telrep validate --format json manifests/
+
+    Exit codes: 0 every manifest valid; 1 otherwise
     ----- stderr -----
     ");
 }
@@ -138,6 +147,7 @@ fn plan() {
               - json:     For programs
               - markdown: For a pull-request comment
               - diff:     The live account against the manifest, in manifest form, as a unified diff
+              - github:   GitHub Actions workflow commands for the plans' errors and warnings
               
               [default: text]
 
@@ -194,6 +204,14 @@ fn plan() {
 
       -h, --help
               Print help (see a summary with '-h')
+
+    Examples:
+      telrep plan acme.yaml
+      telrep plan --detailed-exitcode --format markdown manifests/
+      telrep plan --out plan.json acme.yaml
+
+    Exit codes: 0 planned (with --detailed-exitcode: no changes); 1 error or refused plan; 2 changes
+    (--detailed-exitcode)
     ----- stderr -----
     ");
 }
@@ -291,6 +309,14 @@ fn apply() {
 
       -h, --help
               Print help (see a summary with '-h')
+
+    Examples:
+      telrep apply acme.yaml
+      telrep apply --auto-approve manifests/
+      telrep apply --plan plan.json
+
+    Exit codes: 0 converged; 1 error, refusal or not converged; 3 vetting or ownership proof pending:
+    run again later; 130/143 interrupted
     ----- stderr -----
     ");
 }
@@ -329,6 +355,12 @@ fn schema() {
 
       -h, --help
               Print help (see a summary with '-h')
+
+    Examples:
+      telrep schema
+      telrep schema --report
+
+    Exit codes: 0
     ----- stderr -----
     ");
 }
@@ -444,6 +476,12 @@ fn sandbox_serve() {
 
       -h, --help
               Print help (see a summary with '-h')
+
+    Examples:
+      telrep sandbox serve --listen 127.0.0.1:8080 --state sandbox.json
+      telrep sandbox serve --latency 25ms --error-rate 10%
+
+    Exit codes: 130 / 143 stopped by SIGINT / SIGTERM; 1 cannot start
     ----- stderr -----
     "#);
 }
@@ -537,6 +575,11 @@ fn ownership_confirm() {
 
       -h, --help
               Print help (see a summary with '-h')
+
+    Examples:
+      telrep ownership confirm acme.yaml --number +12025550100
+
+    Exit codes: 0 done; 1 error, a number in none of the enterprises, a refused confirmation
     ----- stderr -----
     ");
 }
@@ -596,6 +639,12 @@ fn ownership_webhook() {
 
       -h, --help
               Print help (see a summary with '-h')
+
+    Examples:
+      telrep ownership webhook acme.yaml --url https://hooks.example.com/telnyx
+      telrep ownership webhook acme.yaml --clear
+
+    Exit codes: 0 done; 1 error
     ----- stderr -----
     ");
 }
@@ -614,20 +663,22 @@ fn help() {
     Usage: telrep [OPTIONS] <COMMAND>
 
     Commands:
-      validate   Check manifests and their numbers files offline (no API key, no network)
-      plan       Show the API calls that would make the account match the manifests (free calls only)
-      apply      Make the API calls of the plan, wait for vetting, and prove the account matches
-      schema     Print the manifest's JSON Schema (for editors and other tools)
-      sandbox    Run a local simulator of the Telnyx API (no account, no cost)
-      report     Show every monitored number's reputation, worst first, with the policy applied (free)
-      check      Fail (exit 2) when a managed number breaks the manifest's policy (free; for CI)
-      refresh    Refresh managed numbers' reputation now (billed: shows the bill and asks first)
-      remediate  Submit flagged managed numbers for re-evaluation (billed: shows the bill and asks
-                 first)
-      import     Write a manifest from the live account, for a setup made by hand (free)
-      loa        The Letter of Authorization Telnyx renders for the enterprise, to sign (free)
-      ownership  Answer Telnyx's ownership checks of numbers hosted with another carrier (free)
-      help       Print this message or the help of the given subcommand(s)
+      validate     Check manifests and their numbers files offline (no API key, no network)
+      plan         Show the API calls that would make the account match the manifests (free calls only)
+      apply        Make the API calls of the plan, wait for vetting, and prove the account matches
+      schema       Print the manifest's JSON Schema (for editors and other tools)
+      sandbox      Run a local simulator of the Telnyx API (no account, no cost)
+      report       Show every monitored number's reputation, worst first, with the policy applied (free)
+      check        Fail (exit 2) when a managed number breaks the manifest's policy (free; for CI)
+      refresh      Refresh managed numbers' reputation now (billed: shows the bill and asks first)
+      remediate    Submit flagged managed numbers for re-evaluation (billed: shows the bill and asks
+                   first)
+      import       Write a manifest from the live account, for a setup made by hand (free)
+      loa          The Letter of Authorization Telnyx renders for the enterprise, to sign (free)
+      ownership    Answer Telnyx's ownership checks of numbers hosted with another carrier (free)
+      completions  Print a shell completion script
+      man          Print telrep's manual page (roff, for `man -l -`)
+      help         Print this message or the help of the given subcommand(s)
 
     Options:
           --color <COLOR>
@@ -733,6 +784,12 @@ fn report() {
 
       -h, --help
               Print help (see a summary with '-h')
+
+    Examples:
+      telrep report acme.yaml
+      telrep report --format csv manifests/
+
+    Exit codes: 0 shown; 1 error
     ----- stderr -----
     ");
 }
@@ -798,6 +855,12 @@ fn check() {
 
       -h, --help
               Print help (see a summary with '-h')
+
+    Examples:
+      telrep check manifests/
+      telrep check --format markdown acme.yaml
+
+    Exit codes: 0 no violation; 2 violations; 1 error, or an enterprise that monitors nothing
     ----- stderr -----
     ");
 }
@@ -871,6 +934,12 @@ fn refresh() {
 
       -h, --help
               Print help (see a summary with '-h')
+
+    Examples:
+      telrep refresh acme.yaml --stale-after 7d --max-cost 20
+      telrep refresh acme.yaml --number +12025550100 --auto-approve
+
+    Exit codes: 0 every number refreshed; 1 error, refusal, a failed or unsure number
     ----- stderr -----
     ");
 }
@@ -959,6 +1028,13 @@ fn remediate() {
 
       -h, --help
               Print help (see a summary with '-h')
+
+    Examples:
+      telrep remediate acme.yaml --spam-risk high --call-purpose reminders --wait
+      telrep remediate acme.yaml --number +12025550100 --call-purpose reminders --max-cost 5
+
+    Exit codes: 0 accepted (no --wait) or completed; 1 error, refusal, failed, cancelled or unsure; 3
+    --timeout ran out
     ----- stderr -----
     ");
 }
@@ -1015,6 +1091,12 @@ fn loa_render() {
 
       -h, --help
               Print help (see a summary with '-h')
+
+    Examples:
+      telrep loa render acme.yaml --out loa.pdf
+      telrep loa render --sandbox acme.yaml --out loa.pdf
+
+    Exit codes: 0 written; 1 error, no enterprise yet, refused render
     ----- stderr -----
     ");
 }
@@ -1074,6 +1156,141 @@ fn import() {
 
       -h, --help
               Print help (see a summary with '-h')
+
+    Examples:
+      telrep import --out manifests/
+      telrep import --out . --enterprise 4a6192a4-0c3b-4d1e-9f2a-8b7c6d5e4f30
+      telrep import --out manifests/ --schema ../schema/telrep.schema.json
+
+    Exit codes: 0 written; 1 error, no or several enterprises, a file exists, the written manifest does
+    not validate
     ----- stderr -----
     ");
+}
+
+/// Every example at the end of a `--help` parses with the real argument parser.
+#[test]
+fn every_example_parses() {
+    let commands: &[&[&str]] = &[
+        &["validate"],
+        &["plan"],
+        &["apply"],
+        &["schema"],
+        &["report"],
+        &["check"],
+        &["refresh"],
+        &["remediate"],
+        &["import"],
+        &["loa", "render"],
+        &["ownership", "confirm"],
+        &["ownership", "webhook"],
+        &["sandbox", "serve"],
+        &["completions"],
+        &["man"],
+    ];
+    let mut examples = 0;
+    for command in commands {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let help = run(&root(), &args);
+        let (_, tail) = help
+            .split_once("\nExamples:\n")
+            .unwrap_or_else(|| panic!("{command:?} has no examples:\n{help}"));
+        let (listed, codes) = tail.split_once("\n\n").unwrap();
+        assert!(
+            codes.trim_start().starts_with("Exit codes: "),
+            "{command:?}: {codes}"
+        );
+        for line in listed.lines() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(words.first(), Some(&"telrep"), "{line}");
+            assert_eq!(&words[1..=command.len()], *command, "{line}");
+            if let Err(error) = telrep::cli::check_arguments(&words) {
+                panic!("`{line}` does not parse: {error}");
+            }
+            examples += 1;
+        }
+    }
+    assert_eq!(examples, 31);
+}
+
+#[test]
+fn completions_for_every_shell_name_every_command() {
+    for (shell, marker) in [
+        ("bash", "_telrep()"),
+        ("zsh", "#compdef telrep"),
+        ("fish", "complete -c telrep"),
+        ("elvish", "edit:completion:arg-completer[telrep]"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let output = crate::support::telrep(&root(), &["completions", shell]);
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8(output.stdout).unwrap();
+        assert!(script.contains(marker), "{shell}: {marker}");
+        for command in [
+            "validate",
+            "plan",
+            "apply",
+            "report",
+            "check",
+            "import",
+            "remediate",
+        ] {
+            assert!(script.contains(command), "{shell} completes no `{command}`");
+        }
+    }
+    let output = crate::support::telrep(&root(), &["completions", "tcsh"]);
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn the_manual_page_is_roff_with_every_command() {
+    let output = crate::support::telrep(&root(), &["man"]);
+    assert_eq!(output.status.code(), Some(0));
+    let page = String::from_utf8(output.stdout).unwrap();
+    assert!(page.starts_with(".ie \\n(.g .ds Aq \\(aq\n"), "{page}");
+    let title = page.lines().find(|line| line.starts_with(".TH ")).unwrap();
+    assert_eq!(
+        title,
+        format!(".TH telrep 1  \"telrep {}\" ", version_line())
+    );
+    for command in ["validate", "plan", "apply", "report", "import", "man"] {
+        assert!(page.contains(&format!("telrep\\-{command}")) || page.contains(command));
+    }
+}
+
+/// What `telrep --version` says after `telrep `: the version, and the commit when the build
+/// knew it.
+fn version_line() -> String {
+    let output = crate::support::telrep(&root(), &["--version"]);
+    let line = String::from_utf8(output.stdout).unwrap();
+    line.trim_end().strip_prefix("telrep ").unwrap().to_owned()
+}
+
+#[test]
+fn the_version_names_the_commit_it_was_built_from() {
+    let version = version_line();
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(root())
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| String::from_utf8(output.stdout).unwrap().trim().to_owned());
+    match (std::env::var("TELREP_COMMIT"), commit) {
+        (Ok(set), _) if !set.trim().is_empty() => {
+            assert_eq!(
+                version,
+                format!("{} (commit {})", env!("CARGO_PKG_VERSION"), set.trim())
+            );
+        }
+        // Built in a checkout: the commit (the build reruns when HEAD moves).
+        (_, Some(commit)) => {
+            assert_eq!(
+                version,
+                format!("{} (commit {commit})", env!("CARGO_PKG_VERSION"))
+            );
+        }
+        _ => assert_eq!(version, env!("CARGO_PKG_VERSION")),
+    }
 }

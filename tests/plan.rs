@@ -1126,3 +1126,25 @@ async fn format_diff_shows_the_account_against_the_manifest_in_manifest_form() {
         "{stdout}"
     );
 }
+
+/// `plan --format github`: the plan's errors as annotations at the line of each number
+/// (the plan itself is for Markdown or JSON).
+#[tokio::test(flavor = "multi_thread")]
+async fn github_annotations_carry_the_plan_errors_at_their_lines() {
+    // Only the first number is in the inventory.
+    let env = Env::start(config_with_inventory(&NUMBERS[..1])).await;
+    let workspace = workspace(&NUMBERS, "");
+    let output = telrep(
+        &env,
+        workspace.path(),
+        &["plan", "--format", "github", "acme.yaml"],
+    )
+    .await;
+    crate::snapshot!(render(&output), @"
+    exit: 1
+    ----- stdout -----
+    ::error file=acme.yaml,line=43,col=7,title=number_not_in_inventory::`+12025550102` (acme.yaml:43:7) cannot be added: not in the account's inventory: buy or port it first, or remove it from the manifest%0Ahelp: if it is hosted with another carrier, declare the ownership proof under `reputation.external_verification` (`files: [PDF, ...]` or `document_ids: [ID, ...]`): numbers hosted elsewhere are added once Telnyx approves it
+    ::error file=acme.yaml,line=44,col=7,title=number_not_in_inventory::`+12025550103` (acme.yaml:44:7) cannot be added: not in the account's inventory: buy or port it first, or remove it from the manifest%0Ahelp: if it is hosted with another carrier, declare the ownership proof under `reputation.external_verification` (`files: [PDF, ...]` or `document_ids: [ID, ...]`): numbers hosted elsewhere are added once Telnyx approves it
+    ----- stderr -----
+    ");
+}

@@ -745,3 +745,73 @@ fn issue_9_a_symlink_to_a_manifest_of_the_tree_is_read_at_its_real_place() {
     ----- stderr -----
     ");
 }
+
+/// A manifest with two problems, one of them in a non-ASCII line, as GitHub annotations:
+/// the column counts characters, and `%`, `,` and `:` are escaped.
+#[test]
+fn github_annotations_point_at_each_problem() {
+    let temp = tempfile::tempdir().unwrap();
+    let manifest = fs::read_to_string(fixtures().join("valid_minimal.yaml"))
+        .unwrap()
+        .replace(
+            "  doing_business_as: Acme\n",
+            "  doing_business_as: Acme\n  \"ünknown%\": 1\n",
+        )
+        .replace("    - \"+12025551234\"\n", "    - \"+1202555123\"\n");
+    fs::create_dir_all(temp.path().join("loa")).unwrap();
+    fs::copy(
+        fixtures().join("loa/signed.pdf"),
+        temp.path().join("loa/signed.pdf"),
+    )
+    .unwrap();
+    fs::write(temp.path().join("a,b.yaml"), manifest).unwrap();
+    insta::assert_snapshot!(run(temp.path(), &["validate", "--format", "github", "a,b.yaml"]), @"
+    exit: 1
+    ----- stdout -----
+    ::error file=a%2Cb.yaml,line=6,col=3,title=unknown_field::unknown field `ünknown%25` in enterprise%0Ahelp: enterprise has these fields: `id`, `legal_name`, `doing_business_as`, `organization_type`, `country_code`, `website`, `fein`, `industry`, `number_of_employees`, `organization_legal_type`, `jurisdiction_of_incorporation`, `organization_contact`, `billing_contact`, `organization_physical_address`, `billing_address`, `role_type`, `customer_reference`, `corporate_registration_number`, `dun_bradstreet_number`, `primary_business_domain_sic_code`, `professional_license_number`
+    ::error file=a%2Cb.yaml,line=43,col=7,title=invalid_number::`+1202555123` is not a valid phone number%0Ahelp: libphonenumber's metadata has no numbering plan for it: check the digits
+    ----- stderr -----
+    ");
+}
+
+/// More than ten problems: ten annotations, a notice, then every problem as text.
+#[test]
+fn github_annotates_ten_and_lists_the_rest() {
+    let temp = tempfile::tempdir().unwrap();
+    let numbers: String = (0..12)
+        .map(|index| format!("    - \"+1202555{index:03}\"\n"))
+        .collect();
+    let manifest = fs::read_to_string(fixtures().join("valid_minimal.yaml"))
+        .unwrap()
+        .replace("    - \"+12025551234\"\n", &numbers);
+    fs::create_dir_all(temp.path().join("loa")).unwrap();
+    fs::copy(
+        fixtures().join("loa/signed.pdf"),
+        temp.path().join("loa/signed.pdf"),
+    )
+    .unwrap();
+    fs::write(temp.path().join("acme.yaml"), manifest).unwrap();
+    let output = telrep(
+        temp.path(),
+        &["validate", "--format", "github", "acme.yaml"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|line| line.starts_with("::error "))
+            .count(),
+        10
+    );
+    assert_eq!(
+        lines[10],
+        "::notice::2 more problems are not annotated (GitHub shows 10 errors and 10 warnings a step); every problem follows as text"
+    );
+    let listed = lines
+        .iter()
+        .filter(|line| line.starts_with("acme.yaml:"))
+        .count();
+    assert_eq!(listed, 12, "{stdout}");
+}

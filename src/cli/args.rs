@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 /// frequency and its monitored numbers; telrep checks it, plans the API calls that would
 /// make the account match, and applies them.
 #[derive(Debug, Parser)]
-#[command(name = "telrep", version, max_term_width = 100)]
+#[command(name = "telrep", version = env!("TELREP_VERSION"), max_term_width = 100)]
 pub struct Args {
     /// When to use colour: `auto` colours a terminal unless NO_COLOR is set.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, global = true)]
@@ -29,25 +29,34 @@ pub struct Args {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check manifests and their numbers files offline (no API key, no network).
+    #[command(after_help = HELP_VALIDATE)]
     Validate(ValidateArgs),
     /// Show the API calls that would make the account match the manifests (free calls only).
+    #[command(after_help = HELP_PLAN)]
     Plan(PlanArgs),
     /// Make the API calls of the plan, wait for vetting, and prove the account matches.
+    #[command(after_help = HELP_APPLY)]
     Apply(ApplyArgs),
     /// Print the manifest's JSON Schema (for editors and other tools).
+    #[command(after_help = HELP_SCHEMA)]
     Schema(SchemaArgs),
     /// Run a local simulator of the Telnyx API (no account, no cost).
     #[command(subcommand)]
     Sandbox(SandboxCommand),
     /// Show every monitored number's reputation, worst first, with the policy applied (free).
+    #[command(after_help = HELP_REPORT)]
     Report(ReportArgs),
     /// Fail (exit 2) when a managed number breaks the manifest's policy (free; for CI).
+    #[command(after_help = HELP_CHECK)]
     Check(CheckArgs),
     /// Refresh managed numbers' reputation now (billed: shows the bill and asks first).
+    #[command(after_help = HELP_REFRESH)]
     Refresh(RefreshArgs),
     /// Submit flagged managed numbers for re-evaluation (billed: shows the bill and asks first).
+    #[command(after_help = HELP_REMEDIATE)]
     Remediate(RemediateArgs),
     /// Write a manifest from the live account, for a setup made by hand (free).
+    #[command(after_help = HELP_IMPORT)]
     Import(ImportArgs),
     /// The Letter of Authorization Telnyx renders for the enterprise, to sign (free).
     #[command(subcommand)]
@@ -55,6 +64,20 @@ pub enum Command {
     /// Answer Telnyx's ownership checks of numbers hosted with another carrier (free).
     #[command(subcommand)]
     Ownership(OwnershipCommand),
+    /// Print a shell completion script.
+    #[command(after_help = HELP_COMPLETIONS)]
+    Completions(CompletionsArgs),
+    /// Print telrep's manual page (roff, for `man -l -`).
+    #[command(after_help = HELP_MAN)]
+    Man,
+}
+
+/// Arguments of `telrep completions`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Arguments of `telrep import`.
@@ -89,6 +112,7 @@ pub struct ImportArgs {
 pub enum LoaCommand {
     /// Write the enterprise's LOA as Telnyx renders it, ready for signature (free; the
     /// enterprise must exist: apply with `reputation: {enabled: false}` first).
+    #[command(after_help = HELP_LOA_RENDER)]
     Render(LoaRenderArgs),
 }
 
@@ -117,9 +141,11 @@ pub struct LoaRenderArgs {
 pub enum OwnershipCommand {
     /// Confirm the enterprise still owns numbers whose ownership Telnyx asks about
     /// (`still_own: true`; telrep never gives a number up: remove it from the manifest).
+    #[command(after_help = HELP_OWNERSHIP_CONFIRM)]
     Confirm(OwnershipConfirmArgs),
     /// Set or clear the URL Telnyx sends ownership events to (it cannot be read back, so
     /// it is not a manifest field).
+    #[command(after_help = HELP_OWNERSHIP_WEBHOOK)]
     Webhook(OwnershipWebhookArgs),
 }
 
@@ -394,6 +420,7 @@ pub struct NumberError(String);
 #[derive(Debug, Subcommand)]
 pub enum SandboxCommand {
     /// Serve the simulated API on a loopback address until interrupted.
+    #[command(after_help = HELP_SANDBOX_SERVE)]
     Serve(ServeArgs),
 }
 
@@ -467,8 +494,8 @@ pub struct ValidateArgs {
     pub paths: Vec<PathBuf>,
 
     /// `text` renders problems like a compiler on stderr; `json` prints one object on stdout.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+    pub format: ValidateFormat,
 
     /// Let `file:` entries and `loa.file` point outside the manifest's directory.
     #[arg(long)]
@@ -687,15 +714,28 @@ pub enum PlanFormat {
     Markdown,
     /// The live account against the manifest, in manifest form, as a unified diff.
     Diff,
+    /// GitHub Actions workflow commands for the plans' errors and warnings.
+    Github,
 }
 
-/// Output formats of `validate`.
+/// Output formats of `apply`: progress for people, events for programs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     /// For people.
     Text,
     /// For programs.
     Json,
+}
+
+/// Output formats of `validate`: also the CI ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidateFormat {
+    /// For people.
+    Text,
+    /// For programs.
+    Json,
+    /// GitHub Actions workflow commands: each problem an annotation on its line.
+    Github,
 }
 
 /// The `--color` choices.
@@ -720,6 +760,25 @@ impl ColorWhen {
         choice.write_global();
     }
 }
+
+// Each command's `--help` ends with examples and its exit codes (a test parses every
+// example with the real parser).
+const HELP_VALIDATE: &str = "Examples:\n  telrep validate acme.yaml\n  telrep validate --format json manifests/\n\nExit codes: 0 every manifest valid; 1 otherwise";
+const HELP_PLAN: &str = "Examples:\n  telrep plan acme.yaml\n  telrep plan --detailed-exitcode --format markdown manifests/\n  telrep plan --out plan.json acme.yaml\n\nExit codes: 0 planned (with --detailed-exitcode: no changes); 1 error or refused plan; 2 changes (--detailed-exitcode)";
+const HELP_APPLY: &str = "Examples:\n  telrep apply acme.yaml\n  telrep apply --auto-approve manifests/\n  telrep apply --plan plan.json\n\nExit codes: 0 converged; 1 error, refusal or not converged; 3 vetting or ownership proof pending: run again later; 130/143 interrupted";
+const HELP_SCHEMA: &str = "Examples:\n  telrep schema\n  telrep schema --report\n\nExit codes: 0";
+const HELP_REPORT: &str = "Examples:\n  telrep report acme.yaml\n  telrep report --format csv manifests/\n\nExit codes: 0 shown; 1 error";
+const HELP_CHECK: &str = "Examples:\n  telrep check manifests/\n  telrep check --format markdown acme.yaml\n\nExit codes: 0 no violation; 2 violations; 1 error, or an enterprise that monitors nothing";
+const HELP_REFRESH: &str = "Examples:\n  telrep refresh acme.yaml --stale-after 7d --max-cost 20\n  telrep refresh acme.yaml --number +12025550100 --auto-approve\n\nExit codes: 0 every number refreshed; 1 error, refusal, a failed or unsure number";
+const HELP_REMEDIATE: &str = "Examples:\n  telrep remediate acme.yaml --spam-risk high --call-purpose reminders --wait\n  telrep remediate acme.yaml --number +12025550100 --call-purpose reminders --max-cost 5\n\nExit codes: 0 accepted (no --wait) or completed; 1 error, refusal, failed, cancelled or unsure; 3 --timeout ran out";
+const HELP_IMPORT: &str = "Examples:\n  telrep import --out manifests/\n  telrep import --out . --enterprise 4a6192a4-0c3b-4d1e-9f2a-8b7c6d5e4f30\n  telrep import --out manifests/ --schema ../schema/telrep.schema.json\n\nExit codes: 0 written; 1 error, no or several enterprises, a file exists, the written manifest does not validate";
+const HELP_LOA_RENDER: &str = "Examples:\n  telrep loa render acme.yaml --out loa.pdf\n  telrep loa render --sandbox acme.yaml --out loa.pdf\n\nExit codes: 0 written; 1 error, no enterprise yet, refused render";
+const HELP_OWNERSHIP_CONFIRM: &str = "Examples:\n  telrep ownership confirm acme.yaml --number +12025550100\n\nExit codes: 0 done; 1 error, a number in none of the enterprises, a refused confirmation";
+const HELP_OWNERSHIP_WEBHOOK: &str = "Examples:\n  telrep ownership webhook acme.yaml --url https://hooks.example.com/telnyx\n  telrep ownership webhook acme.yaml --clear\n\nExit codes: 0 done; 1 error";
+const HELP_SANDBOX_SERVE: &str = "Examples:\n  telrep sandbox serve --listen 127.0.0.1:8080 --state sandbox.json\n  telrep sandbox serve --latency 25ms --error-rate 10%\n\nExit codes: 130 / 143 stopped by SIGINT / SIGTERM; 1 cannot start";
+const HELP_COMPLETIONS: &str =
+    "Examples:\n  telrep completions bash\n  telrep completions zsh\n\nExit codes: 0";
+const HELP_MAN: &str = "Examples:\n  telrep man\n\nExit codes: 0";
 
 #[cfg(test)]
 mod tests {

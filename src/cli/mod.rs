@@ -5,6 +5,7 @@
 mod apply;
 mod args;
 mod billed;
+mod ci;
 mod connect;
 mod error;
 mod import;
@@ -67,10 +68,43 @@ pub fn main(arguments: impl IntoIterator<Item = OsString>) -> std::process::Exit
         Command::Refresh(refresh) => refresh::run(&refresh),
         Command::Remediate(remediate) => remediate::run(&remediate),
         Command::Import(import) => import::run(&import),
+        Command::Completions(completions) => generated(|out| {
+            let mut command = <Args as clap::CommandFactory>::command();
+            clap_complete::generate(completions.shell, &mut command, "telrep", out);
+            Ok(())
+        }),
+        Command::Man => generated(|out| {
+            clap_mangen::Man::new(<Args as clap::CommandFactory>::command()).render(out)
+        }),
         Command::Loa(args::LoaCommand::Render(render)) => loa::render(&render),
         Command::Sandbox(SandboxCommand::Serve(serve)) => sandbox::serve(&serve),
         Command::Ownership(OwnershipCommand::Confirm(confirm)) => ownership::confirm(&confirm),
         Command::Ownership(OwnershipCommand::Webhook(webhook)) => ownership::webhook(&webhook),
     };
     code.into()
+}
+
+/// Writes what clap generates (completions, the manual page) to stdout. It is made in
+/// memory first: clap_complete panics when its writer fails, and a closed stdout
+/// (`telrep completions bash | head`) must end the output quietly instead.
+fn generated(make: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> ExitCode {
+    use std::io::Write as _;
+    let mut text = Vec::new();
+    if make(&mut text).is_err() {
+        return ExitCode::Failure;
+    }
+    let _ = std::io::stdout().lock().write_all(&text);
+    ExitCode::Success
+}
+
+/// Whether a telrep command line parses, without running it: how the tests check the
+/// examples of `--help` and the pipelines of `examples/ci/` against the real parser.
+pub fn check_arguments<I, T>(arguments: I) -> Result<(), String>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    Args::try_parse_from(arguments)
+        .map(|_| ())
+        .map_err(|error| error.to_string())
 }

@@ -59,6 +59,14 @@ pub fn run(args: &PlanArgs) -> ExitCode {
         PlanFormat::Json => render::render_json(&plans, &mut std::io::stdout().lock()),
         // Handled by `run_diff` before any plan is made.
         PlanFormat::Diff => Ok(()),
+        // The plans' problems only: the plan itself is Markdown or JSON.
+        PlanFormat::Github => {
+            let findings: Vec<super::ci::Finding> =
+                plans.iter().flat_map(super::ci::plan_findings).collect();
+            std::io::stdout()
+                .lock()
+                .write_all(super::ci::github(&findings).as_bytes())
+        }
         PlanFormat::Markdown => render::render_markdown(
             &plans,
             &MarkdownOptions {

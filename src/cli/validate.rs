@@ -4,7 +4,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::args::{OutputFormat, ValidateArgs};
+use super::args::{ValidateArgs, ValidateFormat};
 use super::error::CliError;
 use super::report::print_error;
 use super::{ExitCode, render_diagnostic};
@@ -25,7 +25,7 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
     let loaded = manifest::load_all(&args.paths, options, &args.exclude);
     // Write errors (a closed pipe) end the output quietly; the exit code still tells.
     match args.format {
-        OutputFormat::Json => {
+        ValidateFormat::Json => {
             if let Some(line) = skipped_line(loaded.skipped) {
                 let _ = writeln!(anstream::stderr(), "{line}");
             }
@@ -45,7 +45,21 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
                 }
             }
         }
-        OutputFormat::Text => render_text(&loaded),
+        ValidateFormat::Github => {
+            if let Some(line) = skipped_line(loaded.skipped) {
+                let _ = writeln!(anstream::stderr(), "{line}");
+            }
+            let findings: Vec<super::ci::Finding> = loaded
+                .diagnostics
+                .iter()
+                .map(super::ci::Finding::from)
+                .collect();
+            // Workflow commands go to stdout, where the runner reads them.
+            let _ = std::io::stdout()
+                .lock()
+                .write_all(super::ci::github(&findings).as_bytes());
+        }
+        ValidateFormat::Text => render_text(&loaded),
     }
     if loaded.diagnostics.is_empty() {
         ExitCode::Success

@@ -1,0 +1,229 @@
+//! The CI formats of problems: GitHub workflow commands, so each problem is an annotation
+//! on the line at fault in a pull request.
+
+use std::fmt::Write as _;
+
+/// How bad a problem is, as CI systems rank it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Level {
+    /// Stops the command.
+    Error,
+    /// Worth a look.
+    Warning,
+}
+
+/// One problem, wherever it came from (validation, a plan, a policy check).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Finding {
+    /// The stable rule id.
+    pub rule: String,
+    /// Error or warning.
+    pub level: Level,
+    /// The file, as the user named it.
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column in Unicode scalar values, when known.
+    pub column: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// The fix, when known.
+    pub help: Option<String>,
+}
+
+impl From<&crate::manifest::Diagnostic> for Finding {
+    fn from(diagnostic: &crate::manifest::Diagnostic) -> Self {
+        Self {
+            rule: diagnostic.rule.to_owned(),
+            level: Level::Error,
+            file: diagnostic.file.display().to_string(),
+            line: Some(diagnostic.line),
+            column: Some(diagnostic.column),
+            message: diagnostic.message.clone(),
+            help: diagnostic.help.clone(),
+        }
+    }
+}
+
+/// A plan's errors (each at its place) and warnings (at the manifest).
+pub(crate) fn plan_findings(plan: &crate::plan::Plan) -> Vec<Finding> {
+    let errors = plan.diagnostics.iter().map(|diagnostic| Finding {
+        rule: diagnostic.rule.clone(),
+        level: match diagnostic.severity {
+            crate::plan::Severity::Error => Level::Error,
+            crate::plan::Severity::Warning => Level::Warning,
+        },
+        file: diagnostic.file.clone(),
+        line: diagnostic.line,
+        column: diagnostic.column,
+        message: diagnostic.message.clone(),
+        help: diagnostic.help.clone(),
+    });
+    let warnings = plan.warnings.iter().map(|warning| Finding {
+        rule: warning.rule.clone(),
+        level: Level::Warning,
+        file: plan.manifest.clone(),
+        line: None,
+        column: None,
+        message: warning.message.clone(),
+        help: None,
+    });
+    errors.chain(warnings).collect()
+}
+
+/// GitHub shows at most this many annotations of each severity per step.
+pub(crate) const ANNOTATED: usize = 10;
+
+/// Workflow commands, one per finding, at most `ANNOTATED` of each level; when some were
+/// left out, a notice saying how many, then every finding as text (the step's log keeps
+/// them all).
+pub(crate) fn github(findings: &[Finding]) -> String {
+    let mut out = String::new();
+    let mut shown = [0_usize; 2];
+    let mut left_out = 0;
+    for finding in findings {
+        let (command, count) = match finding.level {
+            Level::Error => ("error", &mut shown[0]),
+            Level::Warning => ("warning", &mut shown[1]),
+        };
+        if *count == ANNOTATED {
+            left_out += 1;
+            continue;
+        }
+        *count += 1;
+        let mut properties = format!("file={}", property(&finding.file));
+        if let Some(line) = finding.line {
+            let _ = write!(properties, ",line={line}");
+        }
+        if let Some(column) = finding.column {
+            let _ = write!(properties, ",col={column}");
+        }
+        let _ = writeln!(
+            out,
+            "::{command} {properties},title={}::{}",
+            property(&finding.rule),
+            data(&message(finding))
+        );
+    }
+    if left_out > 0 {
+        let _ = writeln!(
+            out,
+            "::notice::{}",
+            data(&format!(
+                "{left_out} more {} not annotated (GitHub shows {ANNOTATED} errors and {ANNOTATED} warnings a step); every problem follows as text",
+                if left_out == 1 {
+                    "problem is"
+                } else {
+                    "problems are"
+                }
+            ))
+        );
+        for finding in findings {
+            out.push_str(&text_line(finding));
+        }
+    }
+    out
+}
+
+/// The message and, on its own line, the fix.
+fn message(finding: &Finding) -> String {
+    match &finding.help {
+        Some(help) => format!("{}\nhelp: {help}", finding.message),
+        None => finding.message.clone(),
+    }
+}
+
+/// `FILE:LINE:COL: error[RULE]: MESSAGE` and the fix, as plain lines.
+fn text_line(finding: &Finding) -> String {
+    let place = match (finding.line, finding.column) {
+        (Some(line), Some(column)) => format!("{}:{line}:{column}", finding.file),
+        (Some(line), None) => format!("{}:{line}", finding.file),
+        _ => finding.file.clone(),
+    };
+    let level = match finding.level {
+        Level::Error => "error",
+        Level::Warning => "warning",
+    };
+    let mut out = format!("{place}: {level}[{}]: {}\n", finding.rule, finding.message);
+    if let Some(help) = &finding.help {
+        let _ = writeln!(out, "  help: {help}");
+    }
+    out
+}
+
+/// A workflow command's message: `%`, CR and LF escaped.
+fn data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property value: also `:` and `,`.
+fn property(text: &str) -> String {
+    data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(rule: &str, level: Level, line: usize) -> Finding {
+        Finding {
+            rule: rule.to_owned(),
+            level,
+            file: "acme.yaml".to_owned(),
+            line: Some(line),
+            column: Some(3),
+            message: format!("problem on line {line}"),
+            help: None,
+        }
+    }
+
+    #[test]
+    fn messages_and_properties_are_escaped() {
+        let escaped = Finding {
+            rule: "unknown_field".to_owned(),
+            level: Level::Error,
+            file: "dir,1/a:b%.yaml".to_owned(),
+            line: Some(4),
+            column: Some(7),
+            message: "100% wrong\r\nsecond line".to_owned(),
+            help: Some("remove `a, b: c`".to_owned()),
+        };
+        assert_eq!(
+            github(&[escaped]),
+            "::error file=dir%2C1/a%3Ab%25.yaml,line=4,col=7,title=unknown_field::100%25 wrong%0D%0Asecond line%0Ahelp: remove `a, b: c`\n"
+        );
+    }
+
+    #[test]
+    fn ten_of_each_level_are_annotated_and_every_problem_then_follows_as_text() {
+        let mut findings: Vec<Finding> = (1..=12)
+            .map(|line| finding("invalid_number", Level::Error, line))
+            .collect();
+        findings.push(finding("similar_enterprise", Level::Warning, 20));
+        let out = github(&findings);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 10 + 1 + 1 + 13);
+        assert_eq!(
+            lines[9],
+            "::error file=acme.yaml,line=10,col=3,title=invalid_number::problem on line 10"
+        );
+        assert_eq!(
+            lines[10],
+            "::warning file=acme.yaml,line=20,col=3,title=similar_enterprise::problem on line 20"
+        );
+        assert_eq!(
+            lines[11],
+            "::notice::2 more problems are not annotated (GitHub shows 10 errors and 10 warnings a step); every problem follows as text"
+        );
+        assert_eq!(
+            lines[12],
+            "acme.yaml:1:3: error[invalid_number]: problem on line 1"
+        );
+        assert_eq!(
+            lines[24],
+            "acme.yaml:20:3: warning[similar_enterprise]: problem on line 20"
+        );
+    }
+}
