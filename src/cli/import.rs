@@ -373,11 +373,12 @@ fn header(schema: Option<&str>, enterprise: &Enterprise, now: jiff::Timestamp) -
     out
 }
 
-/// A comment holds one line: a line break in live text would end it.
+/// A comment holds one line: a line break in live text would end it (any control or
+/// line-separating character becomes a space).
 fn one_line(text: &str) -> String {
     text.chars()
         .map(|character| {
-            if character.is_control() {
+            if character.is_control() || (character.is_whitespace() && character != ' ') {
                 ' '
             } else {
                 character

@@ -179,10 +179,10 @@ fn the_header_names_the_enterprise_and_the_schema_comes_first() {
     assert_eq!(
         header(
             Some("../schema/telrep.schema.json"),
-            &enterprise("Acme\nCorp", ID),
+            &enterprise("Acme\nCorp\u{2028}X", ID),
             now
         ),
-        "# yaml-language-server: $schema=../schema/telrep.schema.json\n# Imported by `telrep import` at 2026-12-03T10:00:00Z from the enterprise Acme Corp (4a6192a4-0000-4000-8000-000000000001).\n"
+        "# yaml-language-server: $schema=../schema/telrep.schema.json\n# Imported by `telrep import` at 2026-12-03T10:00:00Z from the enterprise Acme Corp X (4a6192a4-0000-4000-8000-000000000001).\n"
     );
 }
 
