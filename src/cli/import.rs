@@ -96,6 +96,26 @@ pub(crate) enum ImportError {
         /// Legal name and id of each.
         listed: Vec<(String, String)>,
     },
+    /// Reputation is enabled but no LOA is linked: the manifest could not name one.
+    #[error(
+        "`{legal_name}` has Number Reputation enabled without a linked LOA, which a manifest must name; nothing was written: link the signed LOA first, or write the manifest by hand with `loa.file`"
+    )]
+    NoLoa {
+        /// The enterprise.
+        legal_name: String,
+    },
+    /// Several enterprises have the legal name `--enterprise` gave.
+    #[error(
+        "{} enterprises have the legal name `{wanted}`; nothing was written: name one by id with `--enterprise ID`: {}",
+        listed.len(),
+        list(listed)
+    )]
+    SameName {
+        /// `--enterprise`.
+        wanted: String,
+        /// Legal name and id of each.
+        listed: Vec<(String, String)>,
+    },
     /// A file is there and `--force` was not given.
     #[error(
         "`{}` exists; nothing was written: pass `--force` to overwrite it, or choose another `--out`",
@@ -154,7 +174,7 @@ struct Imported {
 
 #[derive(Debug, Clone, PartialEq)]
 struct ImportedReputation {
-    loa_document_id: Option<String>,
+    loa_document_id: String,
     check_frequency: String,
     /// Sorted; without the numbers Telnyx removed.
     numbers: Vec<E164>,
@@ -229,19 +249,25 @@ async fn read(client: &Client, wanted: Option<&str>) -> Result<Imported, ImportE
         .map_err(failed)?
         .numbers;
     numbers.sort_unstable();
-    let proof = match settings.external_verification_status {
-        Some(_) => client
+    // A rejected proof covers nothing, and a plan refuses to declare it: left out.
+    let proof = match settings.external_verification_status.as_deref() {
+        Some("pending" | "approved") => client
             .get_external_verification(&enterprise.id)
             .await
             .map_err(failed)?
             .map(|proof| proof.document_ids)
             .filter(|ids| !ids.is_empty()),
-        None => None,
+        _ => None,
+    };
+    let Some(loa_document_id) = settings.loa_document_id else {
+        return Err(ImportError::NoLoa {
+            legal_name: enterprise.legal_name,
+        });
     };
     Ok(Imported {
         enterprise,
         reputation: Some(ImportedReputation {
-            loa_document_id: settings.loa_document_id,
+            loa_document_id,
             check_frequency: settings.check_frequency,
             numbers,
             proof,
@@ -259,16 +285,34 @@ fn choose(
         .iter()
         .map(|enterprise| (enterprise.legal_name.clone(), enterprise.id.clone()))
         .collect();
+    if enterprises.is_empty() {
+        return Err(ImportError::NoEnterprise {
+            host: host.to_owned(),
+        });
+    }
     match wanted {
-        Some(wanted) => enterprises
-            .into_iter()
-            .find(|enterprise| {
-                enterprise.id.eq_ignore_ascii_case(wanted) || enterprise.legal_name == wanted
-            })
-            .ok_or_else(|| ImportError::NotFound {
-                wanted: wanted.to_owned(),
-                listed,
-            }),
+        Some(wanted) => {
+            let mut found: Vec<Enterprise> = enterprises
+                .into_iter()
+                .filter(|enterprise| {
+                    enterprise.id.eq_ignore_ascii_case(wanted) || enterprise.legal_name == wanted
+                })
+                .collect();
+            match found.len() {
+                0 => Err(ImportError::NotFound {
+                    wanted: wanted.to_owned(),
+                    listed,
+                }),
+                1 => Ok(found.remove(0)),
+                _ => Err(ImportError::SameName {
+                    wanted: wanted.to_owned(),
+                    listed: found
+                        .iter()
+                        .map(|enterprise| (enterprise.legal_name.clone(), enterprise.id.clone()))
+                        .collect(),
+                }),
+            }
+        }
         None => {
             let mut enterprises = enterprises.into_iter();
             match (enterprises.next(), enterprises.next()) {
@@ -295,24 +339,37 @@ fn write(args: &ImportArgs, imported: &Imported) -> Result<String, ImportError> 
     let now = jiff::Timestamp::now()
         .round(jiff::Unit::Second)
         .unwrap_or_else(|_| jiff::Timestamp::now());
-    let header = header(args.schema.as_deref(), &imported.enterprise, now);
-    let mut files = vec![(
-        manifest.clone(),
-        manifest_text(&header, imported, numbers_file.as_deref()),
-    )];
+    let manifest_header = header(args.schema.as_deref(), &imported.enterprise, now);
+    // The numbers file first: a manifest is never left naming a file that was not written.
+    let mut files = Vec::new();
     if let Some(relative) = &numbers_file {
+        let header = header(None, &imported.enterprise, now);
         files.push((args.out.join(relative), numbers_text(&header, numbers)));
     }
+    files.push((
+        manifest.clone(),
+        manifest_text(&manifest_header, imported, numbers_file.as_deref()),
+    ));
+    // The manifest is named first (it is written last); a dangling symlink is a file that
+    // exists too: it is not followed.
     if !args.force
-        && let Some((path, _)) = files.iter().find(|(path, _)| path.exists())
+        && let Some((path, _)) = files
+            .iter()
+            .rev()
+            .find(|(path, _)| path.symlink_metadata().is_ok())
     {
         return Err(ImportError::Exists { path: path.clone() });
     }
     for (path, text) in &files {
-        write_file(path, text)?;
+        write_file(path, text, args.force)?;
     }
-    let paths = [manifest.clone()];
-    if super::plan::load_all(&paths, false, &[]).is_err() {
+    if let Err(diagnostics) =
+        crate::manifest::load(&manifest, crate::manifest::LoadOptions::default())
+    {
+        let mut stderr = anstream::stderr().lock();
+        for diagnostic in &diagnostics {
+            let _ = writeln!(stderr, "{}", super::render_diagnostic(diagnostic, true));
+        }
         return Err(ImportError::Invalid { path: manifest });
     }
     let where_numbers = match &numbers_file {
@@ -329,7 +386,9 @@ fn write(args: &ImportArgs, imported: &Imported) -> Result<String, ImportError> 
     ))
 }
 
-fn write_file(path: &Path, text: &str) -> Result<(), ImportError> {
+/// Writes `text`; without `force` the file is created, never replaced, so one that
+/// appeared since the check is not overwritten either.
+fn write_file(path: &Path, text: &str, force: bool) -> Result<(), ImportError> {
     let failed = |source| ImportError::Write {
         path: path.to_path_buf(),
         source,
@@ -337,7 +396,23 @@ fn write_file(path: &Path, text: &str) -> Result<(), ImportError> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(failed)?;
     }
-    std::fs::write(path, text).map_err(failed)
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let mut file = options.open(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AlreadyExists {
+            ImportError::Exists {
+                path: path.to_path_buf(),
+            }
+        } else {
+            failed(source)
+        }
+    })?;
+    file.write_all(text.as_bytes()).map_err(failed)
 }
 
 /// The legal name as a file name: lowercase, `-` for each run of other characters.
@@ -368,7 +443,7 @@ fn header(schema: Option<&str>, enterprise: &Enterprise, now: jiff::Timestamp) -
     out.push_str(&format!(
         "# Imported by `telrep import` at {now} from the enterprise {} ({}).\n",
         one_line(&enterprise.legal_name),
-        enterprise.id
+        one_line(&enterprise.id)
     ));
     out
 }
@@ -416,11 +491,10 @@ fn manifest_text(header: &str, imported: &Imported, numbers_file: Option<&str>) 
     };
     out.push_str("  enabled: true\n");
     out.push_str("  loa:\n");
-    match &reputation.loa_document_id {
-        Some(id) => out.push_str(&format!("    document_id: {}\n", quoted(id))),
-        None => out
-            .push_str("    document_id: ~ # none is linked live: set `file:` to the signed LOA\n"),
-    }
+    out.push_str(&format!(
+        "    document_id: {}\n",
+        quoted(&reputation.loa_document_id)
+    ));
     out.push_str(&format!(
         "  check_frequency: {}\n",
         scalar(&reputation.check_frequency)
@@ -467,7 +541,20 @@ fn value_text(value: &Value) -> String {
 
 /// Ids are always quoted: whether a random id starts with a digit would otherwise decide.
 fn quoted(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
+    // A JSON string is a YAML double-quoted scalar once the characters YAML does not allow
+    // as they are (DEL, the C1 controls, U+FFFE and U+FFFF) and those a YAML 1.1 reader
+    // takes for line breaks (U+0085, U+2028, U+2029) are escaped too.
+    let json = serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned());
+    let mut out = String::with_capacity(json.len());
+    for character in json.chars() {
+        let code = u32::from(character);
+        if (0x7f..=0x9f).contains(&code) || matches!(code, 0x2028 | 0x2029 | 0xfffe | 0xffff) {
+            out.push_str(&format!("\\u{code:04X}"));
+        } else {
+            out.push(character);
+        }
+    }
+    out
 }
 
 /// A YAML scalar for `text`: plain when it cannot be read as anything but this string,

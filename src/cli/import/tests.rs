@@ -81,7 +81,7 @@ fn a_manifest_lists_up_to_50_numbers_inline_sorted_with_prune_false() {
     let imported = Imported {
         enterprise: enterprise("Acme Corp", ID),
         reputation: Some(ImportedReputation {
-            loa_document_id: Some("2a7e8337-0000-4000-8000-00000000000a".to_owned()),
+            loa_document_id: "2a7e8337-0000-4000-8000-00000000000a".to_owned(),
             check_frequency: "daily".to_owned(),
             numbers: numbers(2),
             proof: None,
@@ -146,7 +146,7 @@ fn beyond_50_numbers_the_manifest_names_the_file_and_a_proof_is_kept() {
     let imported = Imported {
         enterprise: enterprise("Acme Corp", ID),
         reputation: Some(ImportedReputation {
-            loa_document_id: Some("doc-1".to_owned()),
+            loa_document_id: "doc-1".to_owned(),
             check_frequency: "business_daily".to_owned(),
             numbers: numbers(51),
             proof: Some(vec!["proof-1".to_owned(), "proof-2".to_owned()]),
@@ -250,4 +250,45 @@ fn the_keys_written_are_the_manifests_keys() {
         let name = reference.rsplit('/').next().unwrap();
         assert_eq!(keys(&schema["$defs"][name]), sorted(nested), "{key}");
     }
+}
+
+#[test]
+fn hostile_live_text_stays_one_yaml_string() {
+    for hostile in [
+        "Acme\u{7f}Corp",
+        "Acme\u{85}Corp",
+        "Acme\u{2028}Corp\u{2029}",
+        "Acme\u{9b}[2J",
+        "- a: b # c",
+        "x\n  policy:\n    max_spam_risk: high",
+        "\ttab\r",
+        "\u{feff}bom",
+        "\"quoted\" \\ back",
+    ] {
+        let line = format!("key: {}\n", scalar(hostile));
+        let value: serde_json::Value = serde_saphyr::from_str(&line)
+            .unwrap_or_else(|error| panic!("{hostile:?} wrote {line:?}: {error}"));
+        assert_eq!(value, serde_json::json!({ "key": hostile }), "{line:?}");
+    }
+    assert_eq!(quoted("a\u{2028}b"), "\"a\\u2028b\"");
+}
+
+#[test]
+fn a_legal_name_two_enterprises_share_is_not_guessed() {
+    let same = vec![
+        enterprise("Acme Corp", "id-1"),
+        enterprise("Acme Corp", "id-2"),
+    ];
+    assert_eq!(
+        choose(same, Some("Acme Corp"), "h")
+            .unwrap_err()
+            .to_string(),
+        "2 enterprises have the legal name `Acme Corp`; nothing was written: name one by id with `--enterprise ID`: `Acme Corp` (id-1), `Acme Corp` (id-2)"
+    );
+    assert_eq!(
+        choose(Vec::new(), Some("Acme Corp"), "api.telnyx.com")
+            .unwrap_err()
+            .to_string(),
+        "the account at `api.telnyx.com` has no enterprise to import; nothing was written: write a manifest by hand (see `examples/`) and apply it"
+    );
 }
