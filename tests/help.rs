@@ -89,6 +89,7 @@ fn validate() {
               - text:   For people
               - json:   For programs
               - github: GitHub Actions workflow commands: each problem an annotation on its line
+              - gitlab: A GitLab Code Quality report (JSON): each problem an issue in the merge request
               
               [default: text]
 
@@ -148,6 +149,7 @@ fn plan() {
               - markdown: For a pull-request comment
               - diff:     The live account against the manifest, in manifest form, as a unified diff
               - github:   GitHub Actions workflow commands for the plans' errors and warnings
+              - gitlab:   A GitLab Code Quality report (JSON) of the plans' errors and warnings
               
               [default: text]
 

@@ -815,3 +815,96 @@ fn github_annotates_ten_and_lists_the_rest() {
         .count();
     assert_eq!(listed, 12, "{stdout}");
 }
+
+/// `--format gitlab`: a Code Quality issue per problem with exactly the documented keys,
+/// unique fingerprints, and the same fingerprints when a blank line moves the problems.
+#[test]
+fn gitlab_fingerprints_survive_moved_lines() {
+    let temp = tempfile::tempdir().unwrap();
+    fs::create_dir_all(temp.path().join("loa")).unwrap();
+    fs::copy(
+        fixtures().join("loa/signed.pdf"),
+        temp.path().join("loa/signed.pdf"),
+    )
+    .unwrap();
+    let manifest = fs::read_to_string(fixtures().join("valid_minimal.yaml"))
+        .unwrap()
+        .replace(
+            "  doing_business_as: Acme\n",
+            "  doing_business_as: Acme\n  colour: blue\n",
+        )
+        .replace(
+            "    - \"+12025551234\"\n",
+            "    - \"+1202555123\"\n    - \"+1202555123\"\n    - \"+1202555124\"\n",
+        );
+    let report = |text: &str| -> Vec<serde_json::Value> {
+        fs::write(temp.path().join("acme.yaml"), text).unwrap();
+        let output = telrep(
+            temp.path(),
+            &["validate", "--format", "gitlab", "acme.yaml"],
+        );
+        assert_eq!(output.status.code(), Some(1));
+        serde_json::from_slice::<Vec<serde_json::Value>>(&output.stdout).unwrap()
+    };
+    let before = report(&manifest);
+    let rules: Vec<&str> = before
+        .iter()
+        .map(|issue| issue["check_name"].as_str().unwrap())
+        .collect();
+    // The same invalid number twice: two issues of the same text, told apart by occurrence.
+    assert_eq!(
+        rules,
+        [
+            "unknown_field",
+            "invalid_number",
+            "invalid_number",
+            "invalid_number"
+        ]
+    );
+    for issue in &before {
+        let mut keys: Vec<&str> = issue
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "check_name",
+                "description",
+                "fingerprint",
+                "location",
+                "severity"
+            ]
+        );
+        assert_eq!(issue["severity"], "major");
+        assert_eq!(issue["location"]["path"], "acme.yaml");
+        assert_eq!(issue["fingerprint"].as_str().unwrap().len(), 64);
+    }
+    let fingerprints = |issues: &[serde_json::Value]| -> Vec<String> {
+        issues
+            .iter()
+            .map(|issue| issue["fingerprint"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let unique: std::collections::BTreeSet<String> = fingerprints(&before).into_iter().collect();
+    assert_eq!(unique.len(), 4);
+    // A blank line above both problems: every line moves, no fingerprint does.
+    let after = report(&manifest.replacen("enterprise:\n", "\nenterprise:\n", 1));
+    assert_eq!(fingerprints(&after), fingerprints(&before));
+    let lines = |issues: &[serde_json::Value]| -> Vec<u64> {
+        issues
+            .iter()
+            .map(|issue| issue["location"]["lines"]["begin"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        lines(&after),
+        lines(&before)
+            .iter()
+            .map(|line| line + 1)
+            .collect::<Vec<_>>()
+    );
+}

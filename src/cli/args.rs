@@ -716,6 +716,8 @@ pub enum PlanFormat {
     Diff,
     /// GitHub Actions workflow commands for the plans' errors and warnings.
     Github,
+    /// A GitLab Code Quality report (JSON) of the plans' errors and warnings.
+    Gitlab,
 }
 
 /// Output formats of `apply`: progress for people, events for programs.
@@ -736,6 +738,8 @@ pub enum ValidateFormat {
     Json,
     /// GitHub Actions workflow commands: each problem an annotation on its line.
     Github,
+    /// A GitLab Code Quality report (JSON): each problem an issue in the merge request.
+    Gitlab,
 }
 
 /// The `--color` choices.

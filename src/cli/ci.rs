@@ -1,5 +1,5 @@
 //! The CI formats of problems: GitHub workflow commands, so each problem is an annotation
-//! on the line at fault in a pull request.
+//! on the line at fault in a pull request, and GitLab's Code Quality report.
 
 use std::fmt::Write as _;
 
@@ -29,6 +29,10 @@ pub(crate) struct Finding {
     pub message: String,
     /// The fix, when known.
     pub help: Option<String>,
+    /// What the problem is about, without its place: the text of the line at fault, or
+    /// the message without the places it names. Fingerprints hash it, so a problem keeps
+    /// its fingerprint when lines move.
+    pub subject: String,
 }
 
 impl From<&crate::manifest::Diagnostic> for Finding {
@@ -41,8 +45,29 @@ impl From<&crate::manifest::Diagnostic> for Finding {
             column: Some(diagnostic.column),
             message: diagnostic.message.clone(),
             help: diagnostic.help.clone(),
+            subject: diagnostic.source_line.as_deref().map_or_else(
+                || without_places(&diagnostic.message),
+                |line| line.trim().to_owned(),
+            ),
         }
     }
+}
+
+/// `text` without the `FILE:LINE:COL` places it names (`(acme.yaml:43:7)`), which move.
+fn without_places(text: &str) -> String {
+    text.split(' ')
+        .filter(|word| {
+            let word = word.trim_matches(|character: char| "()`,;".contains(character));
+            let mut parts = word.rsplitn(3, ':');
+            let numeric = |part: Option<&str>| {
+                part.is_some_and(|part| {
+                    !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit())
+                })
+            };
+            !(numeric(parts.next()) && numeric(parts.next()) && parts.next().is_some())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A plan's errors (each at its place) and warnings (at the manifest).
@@ -58,6 +83,7 @@ pub(crate) fn plan_findings(plan: &crate::plan::Plan) -> Vec<Finding> {
         column: diagnostic.column,
         message: diagnostic.message.clone(),
         help: diagnostic.help.clone(),
+        subject: without_places(&diagnostic.message),
     });
     let warnings = plan.warnings.iter().map(|warning| Finding {
         rule: warning.rule.clone(),
@@ -67,6 +93,7 @@ pub(crate) fn plan_findings(plan: &crate::plan::Plan) -> Vec<Finding> {
         column: None,
         message: warning.message.clone(),
         help: None,
+        subject: warning.message.clone(),
     });
     errors.chain(warnings).collect()
 }
@@ -125,6 +152,48 @@ pub(crate) fn github(findings: &[Finding]) -> String {
     out
 }
 
+/// GitLab's Code Quality report: a JSON array, one issue per finding, each with a
+/// fingerprint of its file, rule and subject (and which of equal ones it is), so an issue
+/// keeps its identity when lines move.
+pub(crate) fn gitlab(findings: &[Finding]) -> String {
+    use sha2::Digest as _;
+    let mut seen: std::collections::HashMap<(String, String, String), usize> =
+        std::collections::HashMap::new();
+    let issues: Vec<serde_json::Value> = findings
+        .iter()
+        .map(|finding| {
+            let key = (
+                finding.file.clone(),
+                finding.rule.clone(),
+                finding.subject.clone(),
+            );
+            let occurrence = seen.entry(key).or_insert(0);
+            *occurrence += 1;
+            let digest = sha2::Sha256::digest(
+                format!(
+                    "{}\0{}\0{}\0{occurrence}",
+                    finding.file, finding.rule, finding.subject
+                )
+                .as_bytes(),
+            );
+            serde_json::json!({
+                "description": message(finding),
+                "check_name": finding.rule,
+                "fingerprint": crate::model::hex(&digest),
+                "severity": match finding.level {
+                    Level::Error => "major",
+                    Level::Warning => "minor",
+                },
+                "location": {
+                    "path": finding.file,
+                    "lines": { "begin": finding.line.unwrap_or(1) },
+                },
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&issues).unwrap_or_else(|_| "[]".to_owned()) + "\n"
+}
+
 /// The message and, on its own line, the fix.
 fn message(finding: &Finding) -> String {
     match &finding.help {
@@ -176,6 +245,7 @@ mod tests {
             column: Some(3),
             message: format!("problem on line {line}"),
             help: None,
+            subject: format!("line {line}"),
         }
     }
 
@@ -189,6 +259,7 @@ mod tests {
             column: Some(7),
             message: "100% wrong\r\nsecond line".to_owned(),
             help: Some("remove `a, b: c`".to_owned()),
+            subject: String::new(),
         };
         assert_eq!(
             github(&[escaped]),
@@ -225,5 +296,14 @@ mod tests {
             lines[24],
             "acme.yaml:20:3: warning[similar_enterprise]: problem on line 20"
         );
+    }
+
+    #[test]
+    fn places_are_not_part_of_a_subject() {
+        assert_eq!(
+            without_places("`+12025550102` (acme.yaml:43:7) cannot be added: not in the inventory"),
+            "`+12025550102` cannot be added: not in the inventory"
+        );
+        assert_eq!(without_places("a 10:30 meeting"), "a 10:30 meeting");
     }
 }

@@ -60,12 +60,15 @@ pub fn run(args: &PlanArgs) -> ExitCode {
         // Handled by `run_diff` before any plan is made.
         PlanFormat::Diff => Ok(()),
         // The plans' problems only: the plan itself is Markdown or JSON.
-        PlanFormat::Github => {
+        PlanFormat::Github | PlanFormat::Gitlab => {
             let findings: Vec<super::ci::Finding> =
                 plans.iter().flat_map(super::ci::plan_findings).collect();
-            std::io::stdout()
-                .lock()
-                .write_all(super::ci::github(&findings).as_bytes())
+            let text = if args.format == PlanFormat::Github {
+                super::ci::github(&findings)
+            } else {
+                super::ci::gitlab(&findings)
+            };
+            std::io::stdout().lock().write_all(text.as_bytes())
         }
         PlanFormat::Markdown => render::render_markdown(
             &plans,

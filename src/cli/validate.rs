@@ -45,7 +45,7 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
                 }
             }
         }
-        ValidateFormat::Github => {
+        ValidateFormat::Github | ValidateFormat::Gitlab => {
             if let Some(line) = skipped_line(loaded.skipped) {
                 let _ = writeln!(anstream::stderr(), "{line}");
             }
@@ -54,10 +54,13 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
                 .iter()
                 .map(super::ci::Finding::from)
                 .collect();
-            // Workflow commands go to stdout, where the runner reads them.
-            let _ = std::io::stdout()
-                .lock()
-                .write_all(super::ci::github(&findings).as_bytes());
+            let text = if args.format == ValidateFormat::Github {
+                super::ci::github(&findings)
+            } else {
+                super::ci::gitlab(&findings)
+            };
+            // Workflow commands go to stdout, where the runner reads them; the report too.
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
         }
         ValidateFormat::Text => render_text(&loaded),
     }
