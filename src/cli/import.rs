@@ -18,51 +18,17 @@ use crate::telnyx::{ApiError, Client};
 /// More numbers than this go to `numbers/<name>.txt`, so the manifest stays reviewable.
 const INLINE_NUMBERS: usize = 50;
 
-/// The manifest's enterprise keys in the order it documents them; a nested key names its
-/// own keys. `id` is written first, apart.
-const ENTERPRISE_KEYS: &[(&str, &[&str])] = &[
-    ("legal_name", &[]),
-    ("doing_business_as", &[]),
-    ("organization_type", &[]),
-    ("country_code", &[]),
-    ("website", &[]),
-    ("fein", &[]),
-    ("industry", &[]),
-    ("number_of_employees", &[]),
-    ("organization_legal_type", &[]),
-    ("jurisdiction_of_incorporation", &[]),
-    (
-        "organization_contact",
-        &[
-            "first_name",
-            "last_name",
-            "email",
-            "job_title",
-            "phone_number",
-        ],
-    ),
-    (
-        "billing_contact",
-        &["first_name", "last_name", "email", "phone_number"],
-    ),
-    ("organization_physical_address", ADDRESS_KEYS),
-    ("billing_address", ADDRESS_KEYS),
-    ("role_type", &[]),
-    ("customer_reference", &[]),
-    ("corporate_registration_number", &[]),
-    ("dun_bradstreet_number", &[]),
-    ("primary_business_domain_sic_code", &[]),
-    ("professional_license_number", &[]),
-];
-
-const ADDRESS_KEYS: &[&str] = &[
-    "country",
-    "administrative_area",
-    "city",
-    "postal_code",
-    "street_address",
-    "extended_address",
-];
+/// The keys of the enterprise's nested blocks, as the manifest's validation knows them;
+/// every other enterprise key holds one value.
+fn nested_keys(key: &str) -> &'static [&'static str] {
+    use crate::manifest::{ADDRESS_FIELDS, BILLING_CONTACT_FIELDS, ORGANIZATION_CONTACT_FIELDS};
+    match key {
+        "organization_contact" => ORGANIZATION_CONTACT_FIELDS,
+        "billing_contact" => BILLING_CONTACT_FIELDS,
+        "organization_physical_address" | "billing_address" => ADDRESS_FIELDS,
+        _ => &[],
+    }
+}
 
 /// Why an import stopped; each says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -469,7 +435,12 @@ fn manifest_text(header: &str, imported: &Imported, numbers_file: Option<&str>) 
     out.push_str("version: 1\nenterprise:\n");
     out.push_str(&format!("  id: {}\n", quoted(&imported.enterprise.id)));
     let fields = serde_json::to_value(&imported.enterprise).unwrap_or(Value::Null);
-    for (key, nested) in ENTERPRISE_KEYS {
+    // The keys the manifest's validation knows, in its order; `id` is written first, apart.
+    for key in crate::manifest::ENTERPRISE_FIELDS
+        .iter()
+        .filter(|key| **key != "id")
+    {
+        let nested = nested_keys(key);
         let Some(value) = fields.get(key).filter(|value| !value.is_null()) else {
             continue;
         };
@@ -478,7 +449,7 @@ fn manifest_text(header: &str, imported: &Imported, numbers_file: Option<&str>) 
             continue;
         }
         out.push_str(&format!("  {key}:\n"));
-        for inner in *nested {
+        for inner in nested {
             if let Some(value) = value.get(inner).filter(|value| !value.is_null()) {
                 out.push_str(&format!("    {inner}: {}\n", value_text(value)));
             }

@@ -23,6 +23,9 @@ pub use globset::Glob;
 pub use numbers::{Entry, UsLocalCheck, Verdict, ask_libphonenumber, entries};
 pub use raw::{Manifest, schema};
 pub use source::{MANIFEST_LIMIT, NUMBERS_FILE_LIMIT};
+pub(crate) use validate::{
+    ADDRESS_FIELDS, BILLING_CONTACT_FIELDS, ENTERPRISE_FIELDS, ORGANIZATION_CONTACT_FIELDS,
+};
 pub use validate::{LOA_LIMIT, LoadOptions};
 
 use crate::model::Desired;

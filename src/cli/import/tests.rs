@@ -239,17 +239,24 @@ fn the_keys_written_are_the_manifests_keys() {
         keys.sort();
         keys
     };
-    let mut top: Vec<&str> = ENTERPRISE_KEYS.iter().map(|(key, _)| *key).collect();
-    top.push("id");
-    assert_eq!(keys(schema), sorted(&top));
-    for (key, nested) in ENTERPRISE_KEYS
-        .iter()
-        .filter(|(_, nested)| !nested.is_empty())
-    {
-        let reference = schema["properties"][key]["$ref"].as_str().unwrap();
-        let name = reference.rsplit('/').next().unwrap();
-        assert_eq!(keys(&schema["$defs"][name]), sorted(nested), "{key}");
+    assert_eq!(keys(schema), sorted(crate::manifest::ENTERPRISE_FIELDS));
+    let mut nested_blocks = 0;
+    for (key, property) in schema["properties"].as_object().unwrap() {
+        // Every block of the schema has its keys, and no plain value has any.
+        let definition = property["$ref"]
+            .as_str()
+            .and_then(|reference| reference.rsplit('/').next())
+            .map(|name| &schema["$defs"][name])
+            .filter(|definition| definition["properties"].is_object());
+        match definition {
+            Some(definition) => {
+                assert_eq!(keys(definition), sorted(nested_keys(key)), "{key}");
+                nested_blocks += 1;
+            }
+            None => assert!(nested_keys(key).is_empty(), "{key}"),
+        }
     }
+    assert_eq!(nested_blocks, 4);
 }
 
 #[test]
