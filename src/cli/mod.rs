@@ -90,7 +90,11 @@ pub fn main(arguments: impl IntoIterator<Item = OsString>) -> std::process::Exit
 fn generated(make: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> ExitCode {
     use std::io::Write as _;
     let mut text = Vec::new();
-    if make(&mut text).is_err() {
+    if let Err(error) = make(&mut text) {
+        report::print_error(&error::CliError::internal_from(
+            "the generated text cannot be made",
+            error,
+        ));
         return ExitCode::Failure;
     }
     let _ = std::io::stdout().lock().write_all(&text);
