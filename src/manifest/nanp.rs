@@ -1,39 +1,48 @@
-//! The US verdict of a NANP number without libphonenumber's regex cache: the same metadata
-//! patterns and the same order of type checks, compiled once. The crate's cache hashes
-//! each pattern's whole text (kilobytes for the US fixed-line one) on every match, which
-//! made a fleet of 9,600 NPA-NXX blocks spend most of its validation hashing.
+//! The US verdict of a NANP number without libphonenumber's regex cache or its metadata
+//! loaded: the crate's own US patterns, written out by `build.rs` from the same crate
+//! version, in the same order of type checks, compiled once. The crate's cache hashes each
+//! pattern's whole text (kilobytes for the US fixed-line one) on every match, which made a
+//! fleet of 9,600 NPA-NXX blocks spend most of its validation hashing; loading the
+//! metadata of every region took about 130 ms of each command.
 //!
 //! Exactness: for country code 1 the crate searches the regions of the code in order; the
 //! US comes first and has no leading-digits pattern, so a number is American exactly when
-//! the US metadata gives it a type. That is checked when the patterns are compiled (else
-//! this path is off), and a number the US metadata gives no type is left to the crate
-//! (Canada, the Caribbean, invalid numbers). A unit test compares both paths on every NPA.
+//! the US metadata gives it a type. `build.rs` checks that (else `US_PATTERNS` is `None`
+//! and this path is off), and a number the US metadata gives no type is left to the crate
+//! (Canada, the Caribbean, invalid numbers). Unit tests compare the written patterns with
+//! the crate's metadata, and both paths on every NPA.
 
 use std::sync::OnceLock;
 
 use phonenumber::Type;
-use phonenumber::metadata::{DATABASE, Descriptor};
 
-/// One descriptor of the US metadata: its pattern, compiled as the crate compiles it
-/// (whitespace ignored), and its possible lengths.
+/// A descriptor as `build.rs` writes it: the pattern's text and its possible lengths.
+type Source = (&'static str, &'static [u16]);
+
+/// The US descriptors in the order the crate checks them.
+struct UsPatterns {
+    general: Source,
+    /// Each type before fixed line and mobile, in the crate's order.
+    others: &'static [(Type, Source)],
+    fixed_line: Option<Source>,
+    mobile: Option<Source>,
+}
+
+include!(concat!(env!("OUT_DIR"), "/nanp_us.rs"));
+
+/// One descriptor, compiled as the crate compiles it (whitespace ignored).
 struct Pattern {
     regex: regex::Regex,
-    lengths: Vec<u16>,
-    source: String,
+    lengths: &'static [u16],
 }
 
 impl Pattern {
-    fn new(descriptor: &Descriptor) -> Option<Self> {
-        let source = descriptor.national_number().as_str().to_owned();
-        let regex = regex::RegexBuilder::new(&source)
+    fn new((source, lengths): Source) -> Option<Self> {
+        let regex = regex::RegexBuilder::new(source)
             .ignore_whitespace(true)
             .build()
             .ok()?;
-        Some(Self {
-            regex,
-            lengths: descriptor.possible_length().to_vec(),
-            source,
-        })
+        Some(Self { regex, lengths })
     }
 
     /// As the crate's `Descriptor::is_match`: a possible length, and a match at the start.
@@ -47,51 +56,40 @@ impl Pattern {
     }
 }
 
-/// The US descriptors in the order the crate checks them.
+/// The compiled US descriptors.
 struct Us {
     general: Pattern,
-    /// Each type before fixed line and mobile, in the crate's order.
     others: Vec<(Type, Pattern)>,
     fixed_line: Option<Pattern>,
+    /// `None` when it is the fixed-line pattern itself (`mobile_is_fixed_line`).
     mobile: Option<Pattern>,
+    /// The crate calls a number of identical fixed-line and mobile patterns either.
+    mobile_is_fixed_line: bool,
 }
 
 fn compile() -> Option<Us> {
-    let regions = DATABASE.region(&1)?;
-    let us = DATABASE.by_id("US")?;
-    // The crate decides the region of a +1 number by the first region of the code: only
-    // when that is the US, searched by type (no leading digits), is the US type the answer.
-    if regions.first() != Some(&"US") || us.leading_digits().is_some() {
-        return None;
+    let patterns = US_PATTERNS.as_ref()?;
+    let mut others = Vec::with_capacity(patterns.others.len());
+    for (kind, source) in patterns.others {
+        others.push((*kind, Pattern::new(*source)?));
     }
-    let descriptors = us.descriptors();
-    let optional = |descriptor: Option<&Descriptor>| descriptor.map(Pattern::new);
-    let mut others = Vec::new();
-    for (kind, descriptor) in [
-        (Type::PremiumRate, descriptors.premium_rate()),
-        (Type::TollFree, descriptors.toll_free()),
-        (Type::SharedCost, descriptors.shared_cost()),
-        (Type::Voip, descriptors.voip()),
-        (Type::PersonalNumber, descriptors.personal_number()),
-        (Type::Pager, descriptors.pager()),
-        (Type::Uan, descriptors.uan()),
-        (Type::Voicemail, descriptors.voicemail()),
-    ] {
-        if let Some(pattern) = optional(descriptor) {
-            others.push((kind, pattern?));
-        }
-    }
+    let mobile_is_fixed_line = patterns.fixed_line.is_some()
+        && patterns.mobile.map(|(text, _)| text) == patterns.fixed_line.map(|(text, _)| text);
+    // An absent descriptor is `None`; one that does not compile turns the path off.
+    let fixed_line = match patterns.fixed_line {
+        Some(source) => Some(Pattern::new(source)?),
+        None => None,
+    };
+    let mobile = match patterns.mobile {
+        Some(source) if !mobile_is_fixed_line => Some(Pattern::new(source)?),
+        _ => None,
+    };
     Some(Us {
-        general: Pattern::new(descriptors.general())?,
+        general: Pattern::new(patterns.general)?,
         others,
-        fixed_line: match optional(descriptors.fixed_line()) {
-            Some(pattern) => Some(pattern?),
-            None => None,
-        },
-        mobile: match optional(descriptors.mobile()) {
-            Some(pattern) => Some(pattern?),
-            None => None,
-        },
+        fixed_line,
+        mobile,
+        mobile_is_fixed_line,
     })
 }
 
@@ -108,17 +106,20 @@ impl Us {
         {
             return *kind;
         }
-        let mobile = self.mobile.as_ref();
+        let mobile = || {
+            self.mobile
+                .as_ref()
+                .is_some_and(|mobile| mobile.matches(national))
+        };
         match &self.fixed_line {
             Some(fixed) if fixed.matches(national) => {
-                let same = mobile.is_some_and(|mobile| mobile.source == fixed.source);
-                if same || mobile.is_some_and(|mobile| mobile.matches(national)) {
+                if self.mobile_is_fixed_line || mobile() {
                     Type::FixedLineOrMobile
                 } else {
                     Type::FixedLine
                 }
             }
-            _ if mobile.is_some_and(|mobile| mobile.matches(national)) => Type::Mobile,
+            _ if mobile() => Type::Mobile,
             _ => Type::Unknown,
         }
     }
@@ -158,5 +159,48 @@ mod tests {
         assert_eq!(us_type("5555551234"), None);
         assert_eq!(us_type("1202555123"), None);
         assert_eq!(us_type("202555123"), None);
+    }
+
+    #[test]
+    fn the_written_patterns_are_the_crates_us_metadata_in_its_order() {
+        use phonenumber::metadata::{DATABASE, Descriptor};
+        let us = DATABASE.by_id("US").unwrap();
+        assert_eq!(DATABASE.region(&1).unwrap().first(), Some(&"US"));
+        assert!(us.leading_digits().is_none());
+        let written = US_PATTERNS.as_ref().unwrap();
+        let source = |descriptor: &Descriptor| {
+            (
+                descriptor.national_number().as_str().to_owned(),
+                descriptor.possible_length().to_vec(),
+            )
+        };
+        let owned = |(text, lengths): Source| (text.to_owned(), lengths.to_vec());
+        let descriptors = us.descriptors();
+        assert_eq!(owned(written.general), source(descriptors.general()));
+        let others: Vec<(Type, (String, Vec<u16>))> = [
+            (Type::PremiumRate, descriptors.premium_rate()),
+            (Type::TollFree, descriptors.toll_free()),
+            (Type::SharedCost, descriptors.shared_cost()),
+            (Type::Voip, descriptors.voip()),
+            (Type::PersonalNumber, descriptors.personal_number()),
+            (Type::Pager, descriptors.pager()),
+            (Type::Uan, descriptors.uan()),
+            (Type::Voicemail, descriptors.voicemail()),
+        ]
+        .into_iter()
+        .filter_map(|(kind, descriptor)| Some((kind, source(descriptor?))))
+        .collect();
+        let written_others: Vec<(Type, (String, Vec<u16>))> = written
+            .others
+            .iter()
+            .map(|(kind, pattern)| (*kind, owned(*pattern)))
+            .collect();
+        assert_eq!(written_others, others);
+        assert!(!others.is_empty());
+        assert_eq!(
+            written.fixed_line.map(owned),
+            descriptors.fixed_line().map(source)
+        );
+        assert_eq!(written.mobile.map(owned), descriptors.mobile().map(source));
     }
 }

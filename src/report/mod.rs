@@ -202,10 +202,14 @@ pub fn build(desired: &Desired, account: Account, now: jiff::Timestamp) -> Repor
         .map(|(index, number)| (*number, index))
         .collect();
     index_of.sort_unstable();
-    let numbers: Vec<ReportNumber> = account
-        .numbers
+    let mut records = account.numbers;
+    records.retain(|record| ownership(record) != Some(OwnershipStatus::Removed));
+    // Ordered where they lie (one pass of swaps) before they become report rows: sorting
+    // the rows, or moving them into a second vector, moved tens of megabytes twice.
+    let order = sort_order(&records);
+    permute(&mut records, &order);
+    let numbers: Vec<ReportNumber> = records
         .into_iter()
-        .filter(|record| ownership(record) != Some(OwnershipStatus::Removed))
         .map(|record| {
             let number = E164::parse(&record.phone_number);
             let index = number.and_then(|number| {
@@ -232,23 +236,6 @@ pub fn build(desired: &Desired, account: Account, now: jiff::Timestamp) -> Repor
             }
         })
         .collect();
-    // Each number is listed once, so an unstable sort orders them the same. The risk is
-    // read once per number and the records are moved once, into their place.
-    let mut order: Vec<(Risk, &str, usize)> = numbers
-        .iter()
-        .enumerate()
-        .map(|(index, number)| {
-            let risk = Risk::of(number.reputation_data.as_ref());
-            (risk, number.phone_number.as_str(), index)
-        })
-        .collect();
-    order.sort_unstable();
-    let order: Vec<usize> = order.into_iter().map(|(_, _, index)| index).collect();
-    let mut slots: Vec<Option<ReportNumber>> = numbers.into_iter().map(Some).collect();
-    let numbers: Vec<ReportNumber> = order
-        .into_iter()
-        .filter_map(|index| slots.get_mut(index).and_then(Option::take))
-        .collect();
     let summary = summarize(&numbers);
     Report {
         manifest: desired.manifest.display().to_string(),
@@ -259,6 +246,73 @@ pub fn build(desired: &Desired, account: Account, now: jiff::Timestamp) -> Repor
         settings: account.settings.as_ref().map(ReportSettings::from),
         numbers,
         summary,
+    }
+}
+
+/// The report's order of `records`, worst risk first, then by number as text: the index of
+/// the record each position takes. Each number is listed once, so an unstable sort gives
+/// the same order as a stable one.
+fn sort_order(records: &[ReportedNumber]) -> Vec<usize> {
+    let risk = |record: &ReportedNumber| Risk::of(record.reputation_data.as_ref());
+    let keys: Option<Vec<(Risk, u64, usize)>> = records
+        .iter()
+        .enumerate()
+        .map(|(index, record)| Some((risk(record), text_order(&record.phone_number)?, index)))
+        .collect();
+    if let Some(mut keys) = keys {
+        keys.sort_unstable();
+        return keys.into_iter().map(|(_, _, index)| index).collect();
+    }
+    // A number the API spelled otherwise: the text itself is the key.
+    let mut keys: Vec<(Risk, &str, usize)> = records
+        .iter()
+        .enumerate()
+        .map(|(index, record)| (risk(record), record.phone_number.as_str(), index))
+        .collect();
+    keys.sort_unstable();
+    keys.into_iter().map(|(_, _, index)| index).collect()
+}
+
+/// A number that compares as its text does, for `+` and 1 to 15 digits: each digit one
+/// more than itself in base 11, padded with zeros (lower than any digit) to 15 places, so
+/// a prefix sorts first, as in text. `None` for any other spelling.
+fn text_order(text: &str) -> Option<u64> {
+    let digits = text.strip_prefix('+')?.as_bytes();
+    if digits.is_empty() || digits.len() > 15 {
+        return None;
+    }
+    let mut key: u64 = 0;
+    for place in 0..15 {
+        let value = match digits.get(place) {
+            Some(digit) if digit.is_ascii_digit() => u64::from(digit - b'0') + 1,
+            Some(_) => return None,
+            None => 0,
+        };
+        key = key * 11 + value;
+    }
+    Some(key)
+}
+
+/// Reorders `items` so position `i` holds what was at `order[i]`, by following each cycle
+/// of the permutation with swaps: no second vector. `order` must be a permutation.
+fn permute<T>(items: &mut [T], order: &[usize]) {
+    let mut placed = vec![false; items.len()];
+    for start in 0..items.len() {
+        let mut current = start;
+        loop {
+            match placed.get_mut(current) {
+                Some(done) if !*done => *done = true,
+                _ => break,
+            }
+            let Some(&source) = order.get(current) else {
+                break;
+            };
+            if source == start || source >= items.len() {
+                break;
+            }
+            items.swap(current, source);
+            current = source;
+        }
     }
 }
 

@@ -156,6 +156,58 @@ fn numbers_sort_by_risk_then_number_and_the_summary_counts_them() {
 }
 
 #[test]
+fn the_number_key_orders_as_the_text_does_and_odd_spellings_sort_as_text() {
+    let spellings = [
+        "+1",
+        "+10",
+        "+19",
+        "+100",
+        "+12025550100",
+        "+1202555010",
+        "+120255501000",
+        "+447911123456",
+        "+44",
+        "+999999999999999",
+        "+0",
+        "+123456789012345",
+        "+2",
+    ];
+    for left in spellings {
+        for right in spellings {
+            assert_eq!(
+                text_order(left).cmp(&text_order(right)),
+                left.cmp(right),
+                "{left} against {right}"
+            );
+        }
+    }
+    assert_eq!(text_order("+1234567890123456"), None);
+    assert_eq!(text_order("+"), None);
+    assert_eq!(text_order("12025550100"), None);
+    assert_eq!(text_order("+1202555O100"), None);
+    // One spelling the key cannot hold puts the whole account on the text order.
+    let records = vec![
+        record("+12025550102", None),
+        record("tel:+12025550101", None),
+        record("+1202555010", None),
+    ];
+    assert_eq!(sort_order(&records), [2, 0, 1]);
+}
+
+#[test]
+fn a_permutation_is_applied_in_place_cycle_by_cycle() {
+    // Two cycles (0 2 4) and (1 3), and a fixed point 5.
+    let order = [2, 3, 4, 1, 0, 5];
+    let mut items = ["a", "b", "c", "d", "e", "f"];
+    permute(&mut items, &order);
+    assert_eq!(items, ["c", "d", "e", "b", "a", "f"]);
+    let mut reversed: Vec<usize> = (0..1_000).collect();
+    let order: Vec<usize> = (0..1_000).rev().collect();
+    permute(&mut reversed, &order);
+    assert_eq!(reversed, order);
+}
+
+#[test]
 fn check_gates_on_managed_numbers_and_near_ownership_deadlines() {
     let report = fleet();
     let gate_now = gate(&report, now());

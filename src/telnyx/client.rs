@@ -342,7 +342,12 @@ impl Client {
                 Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
             })
             .collect();
-        let mut body = Vec::new();
+        // Sized once from the announced length (bounded by the limit): a page grown by
+        // doubling was copied and its fresh memory faulted in several times over.
+        let announced = response.content_length().unwrap_or(0);
+        let mut body = Vec::with_capacity(
+            usize::try_from(announced).map_or(0, |length| length.min(self.config.max_body)),
+        );
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
