@@ -5,6 +5,7 @@
 pub mod cost;
 mod count;
 pub mod render;
+pub mod rule;
 pub mod safety;
 mod saved;
 mod step;
