@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::support::api::{
     Env, config_with_inventory, converge, telrep_against as telrep, workspace,
 };
-use crate::support::{fixtures, render, root};
+use crate::support::{check_sarif, fixtures, render, root};
 
 const NUMBERS: [&str; 3] = ["+12025550101", "+12025550102", "+12025550103"];
 
@@ -1124,6 +1124,49 @@ async fn format_diff_shows_the_account_against_the_manifest_in_manifest_form() {
     assert!(
         stdout.contains("-    email: jane@acme.com\n+    email: jane.smith@acme.com\n"),
         "{stdout}"
+    );
+}
+
+/// `plan --format sarif`: the same errors in a log the SARIF 2.1.0 schema accepts, each at
+/// its number's line and column, under the rule that refused it.
+#[tokio::test(flavor = "multi_thread")]
+async fn sarif_carries_the_plan_errors_at_their_lines() {
+    let env = Env::start(config_with_inventory(&NUMBERS[..1])).await;
+    let workspace = workspace(&NUMBERS, "");
+    let output = telrep(
+        &env,
+        workspace.path(),
+        &["plan", "--format", "sarif", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1), "{}", render(&output));
+    let log: Value = serde_json::from_slice(&output.stdout).unwrap();
+    check_sarif(&log);
+    let run = &log["runs"][0];
+    assert_eq!(
+        run["tool"]["driver"]["rules"],
+        json!([{"id": "number_not_in_inventory", "shortDescription": {"text": "a number to add that the account does not own (declare an ownership proof to add it as hosted elsewhere)"}}])
+    );
+    let places: Vec<(&str, &str, u64, u64)> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| {
+            let location = &result["locations"][0]["physicalLocation"];
+            (
+                result["ruleId"].as_str().unwrap(),
+                location["artifactLocation"]["uri"].as_str().unwrap(),
+                location["region"]["startLine"].as_u64().unwrap(),
+                location["region"]["startColumn"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("number_not_in_inventory", "acme.yaml", 43, 7),
+            ("number_not_in_inventory", "acme.yaml", 44, 7)
+        ]
     );
 }
 

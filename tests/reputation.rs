@@ -276,6 +276,75 @@ async fn check_names_every_violation_at_its_manifest_line_and_passes_when_clean(
     assert_eq!(checked["violations"], json!(lines.len() - 1));
     assert_eq!(checked["checks"][0]["managed"], 8);
 
+    // The CI formats carry the same violations at the same places.
+    let violations = &lines[..lines.len() - 1];
+    let github: Vec<String> = violations
+        .iter()
+        .map(|line| {
+            let (place, rest) = line.split_once(": ").unwrap();
+            let line_number = place.split(':').nth(1).unwrap();
+            let rule = rest
+                .split("breaks ")
+                .nth(1)
+                .unwrap()
+                .split(':')
+                .next()
+                .unwrap();
+            format!("::error file=acme.yaml,line={line_number},col=7,title={rule}::{rest}")
+        })
+        .collect();
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &["check", "--format", "github", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .collect::<Vec<_>>(),
+        github
+    );
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &["check", "--format", "sarif", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    let log: Value = serde_json::from_slice(&output.stdout).unwrap();
+    crate::support::check_sarif(&log);
+    let results: Vec<String> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| {
+            let region = &result["locations"][0]["physicalLocation"]["region"];
+            format!(
+                "acme.yaml:{}:{}: {}",
+                region["startLine"],
+                region["startColumn"],
+                result["message"]["text"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(results, violations);
+    let output = telrep_against(
+        &env,
+        temp.path(),
+        &["check", "--format", "gitlab", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    let issues: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let fingerprints: std::collections::BTreeSet<&str> = issues
+        .iter()
+        .map(|issue| issue["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(fingerprints.len(), violations.len());
+
     // Without the policy nothing is violated: exit 0.
     let manifest_path = temp.path().join("acme.yaml");
     std::fs::write(&manifest_path, manifest.split("policy:\n").next().unwrap()).unwrap();

@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::support::{fixtures, root, run, telrep};
+use crate::support::{check_sarif, fixtures, root, run, telrep};
 
 mod hostile;
 
@@ -814,6 +814,110 @@ fn github_annotates_ten_and_lists_the_rest() {
         .filter(|line| line.starts_with("acme.yaml:"))
         .count();
     assert_eq!(listed, 12, "{stdout}");
+}
+
+/// `--format sarif`: a SARIF 2.1.0 log that the vendored schema accepts, one rule per rule
+/// id with its meaning, and columns in Unicode scalar values: the unknown key follows
+/// `Zoë Ødegård` on its line, so it is at character 139 (byte 142). GitHub's annotation
+/// names the same column.
+#[test]
+fn sarif_is_valid_and_columns_count_characters() {
+    let temp = tempfile::tempdir().unwrap();
+    fs::create_dir_all(temp.path().join("loa")).unwrap();
+    fs::copy(
+        fixtures().join("loa/signed.pdf"),
+        temp.path().join("loa/signed.pdf"),
+    )
+    .unwrap();
+    let contact = "  organization_contact:\n    first_name: Jane\n    last_name: Smith\n    email: jane@acme.com\n    job_title: CTO\n    phone_number: \"+12025551234\"\n";
+    let flow = "  organization_contact: {first_name: \"Zoë Ødegård\", last_name: Smith, email: jane@acme.com, job_title: CTO, phone_number: \"+12025551234\", tïtle: x}\n";
+    let manifest = fs::read_to_string(fixtures().join("valid_minimal.yaml"))
+        .unwrap()
+        .replace(contact, flow)
+        .replace("    - \"+12025551234\"\n", "    - \"+1202555123\"\n");
+    assert!(manifest.contains("tïtle"));
+    fs::write(temp.path().join("my acme.yaml"), &manifest).unwrap();
+    let output = telrep(
+        temp.path(),
+        &["validate", "--format", "sarif", "my acme.yaml"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let log: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    check_sarif(&log);
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    assert_eq!(log["runs"].as_array().unwrap().len(), 1);
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    assert_eq!(run["tool"]["driver"]["name"], "telrep");
+    assert_eq!(
+        run["tool"]["driver"]["rules"],
+        serde_json::json!([
+            {"id": "unknown_field", "shortDescription": {"text": "a key the manifest does not have"}},
+            {"id": "invalid_number", "shortDescription": {"text": "a phone number that is not E.164, or not one Number Reputation monitors"}},
+        ])
+    );
+    let results: Vec<(String, u64, String, String, u64, u64)> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| {
+            let location = &result["locations"][0]["physicalLocation"];
+            (
+                result["ruleId"].as_str().unwrap().to_owned(),
+                result["ruleIndex"].as_u64().unwrap(),
+                result["level"].as_str().unwrap().to_owned(),
+                location["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+                location["region"]["startLine"].as_u64().unwrap(),
+                location["region"]["startColumn"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let place = |rule: &str, index, line, column| {
+        (
+            rule.to_owned(),
+            index,
+            "error".to_owned(),
+            "my%20acme.yaml".to_owned(),
+            line,
+            column,
+        )
+    };
+    assert_eq!(
+        results,
+        [
+            place("unknown_field", 0, 14, 139),
+            place("invalid_number", 1, 37, 7)
+        ]
+    );
+    assert!(
+        run["results"][0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("unknown field `tïtle` in organization_contact\nhelp: ")
+    );
+    for result in run["results"].as_array().unwrap() {
+        assert_eq!(
+            result["partialFingerprints"]["telrep/v1"]
+                .as_str()
+                .unwrap()
+                .len(),
+            64
+        );
+    }
+    let github = telrep(
+        temp.path(),
+        &["validate", "--format", "github", "my acme.yaml"],
+    );
+    let annotations = String::from_utf8(github.stdout).unwrap();
+    assert!(
+        annotations.starts_with(
+            "::error file=my acme.yaml,line=14,col=139,title=unknown_field::unknown field `tïtle` in organization_contact"
+        ),
+        "{annotations}"
+    );
 }
 
 /// `--format gitlab`: a Code Quality issue per problem with exactly the documented keys,

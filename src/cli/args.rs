@@ -191,6 +191,24 @@ pub enum CheckFormat {
     Json,
     /// For a pull-request comment.
     Markdown,
+    /// GitHub Actions workflow commands: each violation an annotation on its number's line.
+    Github,
+    /// A GitLab Code Quality report (JSON) of the violations.
+    Gitlab,
+    /// A SARIF 2.1.0 log of the violations, for code scanning.
+    Sarif,
+}
+
+impl CheckFormat {
+    /// The CI format, when this is one.
+    pub(crate) fn ci(self) -> Option<super::ci::CiFormat> {
+        match self {
+            Self::Github => Some(super::ci::CiFormat::Github),
+            Self::Gitlab => Some(super::ci::CiFormat::Gitlab),
+            Self::Sarif => Some(super::ci::CiFormat::Sarif),
+            _ => None,
+        }
+    }
 }
 
 /// Arguments of `telrep refresh`.
@@ -718,6 +736,20 @@ pub enum PlanFormat {
     Github,
     /// A GitLab Code Quality report (JSON) of the plans' errors and warnings.
     Gitlab,
+    /// A SARIF 2.1.0 log of the plans' errors and warnings, for code scanning.
+    Sarif,
+}
+
+impl PlanFormat {
+    /// The CI format, when this is one.
+    pub(crate) fn ci(self) -> Option<super::ci::CiFormat> {
+        match self {
+            Self::Github => Some(super::ci::CiFormat::Github),
+            Self::Gitlab => Some(super::ci::CiFormat::Gitlab),
+            Self::Sarif => Some(super::ci::CiFormat::Sarif),
+            _ => None,
+        }
+    }
 }
 
 /// Output formats of `apply`: progress for people, events for programs.
@@ -740,6 +772,20 @@ pub enum ValidateFormat {
     Github,
     /// A GitLab Code Quality report (JSON): each problem an issue in the merge request.
     Gitlab,
+    /// A SARIF 2.1.0 log, for code scanning (columns in Unicode scalar values).
+    Sarif,
+}
+
+impl ValidateFormat {
+    /// The CI format, when this is one.
+    pub(crate) fn ci(self) -> Option<super::ci::CiFormat> {
+        match self {
+            Self::Github => Some(super::ci::CiFormat::Github),
+            Self::Gitlab => Some(super::ci::CiFormat::Gitlab),
+            Self::Sarif => Some(super::ci::CiFormat::Sarif),
+            _ => None,
+        }
+    }
 }
 
 /// The `--color` choices.
@@ -772,7 +818,7 @@ const HELP_PLAN: &str = "Examples:\n  telrep plan acme.yaml\n  telrep plan --det
 const HELP_APPLY: &str = "Examples:\n  telrep apply acme.yaml\n  telrep apply --auto-approve manifests/\n  telrep apply --plan plan.json\n\nExit codes: 0 converged; 1 error, refusal or not converged; 3 vetting or ownership proof pending: run again later; 130/143 interrupted";
 const HELP_SCHEMA: &str = "Examples:\n  telrep schema\n  telrep schema --report\n\nExit codes: 0";
 const HELP_REPORT: &str = "Examples:\n  telrep report acme.yaml\n  telrep report --format csv manifests/\n\nExit codes: 0 shown; 1 error";
-const HELP_CHECK: &str = "Examples:\n  telrep check manifests/\n  telrep check --format markdown acme.yaml\n\nExit codes: 0 no violation; 2 violations; 1 error, or an enterprise that monitors nothing";
+const HELP_CHECK: &str = "Examples:\n  telrep check manifests/\n  telrep check --format markdown acme.yaml\n  telrep check --format sarif manifests/ > check.sarif\n\nExit codes: 0 no violation; 2 violations; 1 error, or an enterprise that monitors nothing";
 const HELP_REFRESH: &str = "Examples:\n  telrep refresh acme.yaml --stale-after 7d --max-cost 20\n  telrep refresh acme.yaml --number +12025550100 --auto-approve\n\nExit codes: 0 every number refreshed; 1 error, refusal, a failed or unsure number";
 const HELP_REMEDIATE: &str = "Examples:\n  telrep remediate acme.yaml --spam-risk high --call-purpose reminders --wait\n  telrep remediate acme.yaml --number +12025550100 --call-purpose reminders --max-cost 5\n\nExit codes: 0 accepted (no --wait) or completed; 1 error, refusal, failed, cancelled or unsure; 3 --timeout ran out";
 const HELP_IMPORT: &str = "Examples:\n  telrep import --out manifests/\n  telrep import --out . --enterprise 4a6192a4-0c3b-4d1e-9f2a-8b7c6d5e4f30\n  telrep import --out manifests/ --schema ../schema/telrep.schema.json\n\nExit codes: 0 written; 1 error, no or several enterprises, a file exists, the written manifest does not validate";

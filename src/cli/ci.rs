@@ -1,5 +1,7 @@
 //! The CI formats of problems: GitHub workflow commands, so each problem is an annotation
-//! on the line at fault in a pull request, and GitLab's Code Quality report.
+//! on the line at fault in a pull request; GitLab's Code Quality report; and SARIF 2.1.0,
+//! which code-scanning services (GitHub's among them) read. Columns are 1-based counts of
+//! Unicode scalar values everywhere, as the diagnostics count them.
 
 use std::fmt::Write as _;
 
@@ -98,6 +100,49 @@ pub(crate) fn plan_findings(plan: &crate::plan::Plan) -> Vec<Finding> {
     errors.chain(warnings).collect()
 }
 
+/// The CI formats `validate`, `plan` and `check` share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CiFormat {
+    /// GitHub Actions workflow commands.
+    Github,
+    /// GitLab Code Quality.
+    Gitlab,
+    /// SARIF 2.1.0.
+    Sarif,
+}
+
+/// The findings in `format`.
+pub(crate) fn render(format: CiFormat, findings: &[Finding]) -> String {
+    match format {
+        CiFormat::Github => github(findings),
+        CiFormat::Gitlab => gitlab(findings),
+        CiFormat::Sarif => sarif(findings),
+    }
+}
+
+/// The findings of `check`: each violation at the manifest line of its number (or the
+/// manifest, when no line lists it), its subject the number, so it keeps its
+/// fingerprint when the numbers move.
+pub(crate) fn violation_finding(
+    file: &str,
+    line: Option<usize>,
+    column: Option<usize>,
+    phone_number: &str,
+    rule: &str,
+    detail: &str,
+) -> Finding {
+    Finding {
+        rule: rule.to_owned(),
+        level: Level::Error,
+        file: file.to_owned(),
+        line,
+        column,
+        message: format!("`{phone_number}` breaks {rule}: {detail}"),
+        help: None,
+        subject: phone_number.to_owned(),
+    }
+}
+
 /// GitHub shows at most this many annotations of each severity per step.
 pub(crate) const ANNOTATED: usize = 10;
 
@@ -152,20 +197,19 @@ pub(crate) fn github(findings: &[Finding]) -> String {
     out
 }
 
-/// GitLab's Code Quality report: a JSON array, one issue per finding, each with a
-/// fingerprint of its file, rule and subject (and which of equal ones it is), so an issue
-/// keeps its identity when lines move.
-pub(crate) fn gitlab(findings: &[Finding]) -> String {
+/// One fingerprint per finding: a SHA-256 of its file, rule and subject, and which of
+/// equal ones it is (the first, the second, …), so it survives moved lines.
+fn fingerprints(findings: &[Finding]) -> Vec<String> {
     use sha2::Digest as _;
-    let mut seen: std::collections::HashMap<(String, String, String), usize> =
+    let mut seen: std::collections::HashMap<(&str, &str, &str), usize> =
         std::collections::HashMap::new();
-    let issues: Vec<serde_json::Value> = findings
+    findings
         .iter()
         .map(|finding| {
             let key = (
-                finding.file.clone(),
-                finding.rule.clone(),
-                finding.subject.clone(),
+                finding.file.as_str(),
+                finding.rule.as_str(),
+                finding.subject.as_str(),
             );
             let occurrence = seen.entry(key).or_insert(0);
             *occurrence += 1;
@@ -176,10 +220,22 @@ pub(crate) fn gitlab(findings: &[Finding]) -> String {
                 )
                 .as_bytes(),
             );
+            crate::model::hex(&digest)
+        })
+        .collect()
+}
+
+/// GitLab's Code Quality report: a JSON array, one issue per finding, each with its
+/// fingerprint, so an issue keeps its identity when lines move.
+pub(crate) fn gitlab(findings: &[Finding]) -> String {
+    let issues: Vec<serde_json::Value> = findings
+        .iter()
+        .zip(fingerprints(findings))
+        .map(|(finding, fingerprint)| {
             serde_json::json!({
                 "description": message(finding),
                 "check_name": finding.rule,
-                "fingerprint": crate::model::hex(&digest),
+                "fingerprint": fingerprint,
                 "severity": match finding.level {
                     Level::Error => "major",
                     Level::Warning => "minor",
@@ -192,6 +248,88 @@ pub(crate) fn gitlab(findings: &[Finding]) -> String {
         })
         .collect();
     serde_json::to_string_pretty(&issues).unwrap_or_else(|_| "[]".to_owned()) + "\n"
+}
+
+/// A SARIF 2.1.0 log of one run: the rules that occur (each with its meaning), then one
+/// result per finding at its file, line and column (`columnKind` `unicodeCodePoints`),
+/// with the fingerprint as `partialFingerprints`.
+pub(crate) fn sarif(findings: &[Finding]) -> String {
+    let mut rules: Vec<&str> = Vec::new();
+    for finding in findings {
+        if !rules.contains(&finding.rule.as_str()) {
+            rules.push(&finding.rule);
+        }
+    }
+    let descriptors: Vec<serde_json::Value> = rules
+        .iter()
+        .map(|rule| {
+            let meaning = crate::plan::rule::meaning(rule).unwrap_or(rule);
+            serde_json::json!({
+                "id": rule,
+                "shortDescription": { "text": meaning },
+            })
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = findings
+        .iter()
+        .zip(fingerprints(findings))
+        .map(|(finding, fingerprint)| {
+            let region = finding.line.map(|line| match finding.column {
+                Some(column) => serde_json::json!({ "startLine": line, "startColumn": column }),
+                None => serde_json::json!({ "startLine": line }),
+            });
+            let location = match region {
+                Some(region) => serde_json::json!({
+                    "artifactLocation": { "uri": uri(&finding.file) },
+                    "region": region,
+                }),
+                None => serde_json::json!({
+                    "artifactLocation": { "uri": uri(&finding.file) },
+                }),
+            };
+            serde_json::json!({
+                "ruleId": finding.rule,
+                "ruleIndex": rules.iter().position(|rule| *rule == finding.rule),
+                "level": match finding.level {
+                    Level::Error => "error",
+                    Level::Warning => "warning",
+                },
+                "message": { "text": message(finding) },
+                "locations": [{ "physicalLocation": location }],
+                "partialFingerprints": { "telrep/v1": fingerprint },
+            })
+        })
+        .collect();
+    let log = serde_json::json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "telrep",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "rules": descriptors,
+                },
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+}
+
+/// What a path keeps as itself in a URI reference: unreserved characters and `/`; a space,
+/// `#`, `%` or a non-ASCII letter in a file name is percent-encoded (as UTF-8).
+const PATH_KEPT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
+/// A path as a URI reference, as SARIF's `artifactLocation.uri` wants it.
+fn uri(path: &str) -> String {
+    percent_encoding::utf8_percent_encode(path, PATH_KEPT).to_string()
 }
 
 /// The message and, on its own line, the fix.
@@ -296,6 +434,53 @@ mod tests {
             lines[24],
             "acme.yaml:20:3: warning[similar_enterprise]: problem on line 20"
         );
+    }
+
+    #[test]
+    fn a_sarif_result_without_a_line_has_no_region_and_each_rule_is_listed_once() {
+        let mut warning = finding("similar_enterprise", Level::Warning, 1);
+        warning.line = None;
+        warning.column = None;
+        let findings = [
+            finding("invalid_number", Level::Error, 4),
+            warning,
+            finding("invalid_number", Level::Error, 5),
+        ];
+        let log: serde_json::Value = serde_json::from_str(&sarif(&findings)).unwrap();
+        let run = &log["runs"][0];
+        let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|rule| rule["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(rules, ["invalid_number", "similar_enterprise"]);
+        let results = run["results"].as_array().unwrap();
+        let summary: Vec<(u64, &str)> = results
+            .iter()
+            .map(|result| {
+                (
+                    result["ruleIndex"].as_u64().unwrap(),
+                    result["level"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(summary, [(0, "error"), (1, "warning"), (0, "error")]);
+        assert_eq!(
+            results[1]["locations"][0]["physicalLocation"],
+            serde_json::json!({ "artifactLocation": { "uri": "acme.yaml" } })
+        );
+        assert_eq!(
+            results[2]["locations"][0]["physicalLocation"]["region"],
+            serde_json::json!({ "startLine": 5, "startColumn": 3 })
+        );
+    }
+
+    #[test]
+    fn a_sarif_uri_keeps_slashes_and_encodes_the_rest() {
+        assert_eq!(uri("fleet/acme corp#1.yaml"), "fleet/acme%20corp%231.yaml");
+        assert_eq!(uri("café.yaml"), "caf%C3%A9.yaml");
+        assert_eq!(uri("a-b_c.~d/e.yml"), "a-b_c.~d/e.yml");
     }
 
     #[test]

@@ -60,14 +60,14 @@ pub fn run(args: &PlanArgs) -> ExitCode {
         // Handled by `run_diff` before any plan is made.
         PlanFormat::Diff => Ok(()),
         // The plans' problems only: the plan itself is Markdown or JSON.
-        PlanFormat::Github | PlanFormat::Gitlab => {
+        PlanFormat::Github | PlanFormat::Gitlab | PlanFormat::Sarif => {
             let findings: Vec<super::ci::Finding> =
                 plans.iter().flat_map(super::ci::plan_findings).collect();
-            let text = if args.format == PlanFormat::Github {
-                super::ci::github(&findings)
-            } else {
-                super::ci::gitlab(&findings)
-            };
+            let text = args
+                .format
+                .ci()
+                .map(|format| super::ci::render(format, &findings))
+                .unwrap_or_default();
             std::io::stdout().lock().write_all(text.as_bytes())
         }
         PlanFormat::Markdown => render::render_markdown(

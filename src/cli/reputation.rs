@@ -115,6 +115,26 @@ pub fn check(args: &CheckArgs) -> ExitCode {
     let text = match args.format {
         CheckFormat::Text => check_text(&checks, total),
         CheckFormat::Markdown => check_markdown(&checks, total),
+        CheckFormat::Github | CheckFormat::Gitlab | CheckFormat::Sarif => {
+            let findings: Vec<super::ci::Finding> = checks
+                .iter()
+                .flat_map(|check| &check.violations)
+                .map(|found| {
+                    super::ci::violation_finding(
+                        &found.file,
+                        found.line,
+                        found.column,
+                        &found.phone_number,
+                        &found.rule,
+                        &found.detail,
+                    )
+                })
+                .collect();
+            args.format
+                .ci()
+                .map(|format| super::ci::render(format, &findings))
+                .unwrap_or_default()
+        }
         CheckFormat::Json => match json(&Checks {
             format_version: report::FORMAT_VERSION,
             checks,

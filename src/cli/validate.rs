@@ -45,7 +45,7 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
                 }
             }
         }
-        ValidateFormat::Github | ValidateFormat::Gitlab => {
+        ValidateFormat::Github | ValidateFormat::Gitlab | ValidateFormat::Sarif => {
             if let Some(line) = skipped_line(loaded.skipped) {
                 let _ = writeln!(anstream::stderr(), "{line}");
             }
@@ -54,11 +54,11 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
                 .iter()
                 .map(super::ci::Finding::from)
                 .collect();
-            let text = if args.format == ValidateFormat::Github {
-                super::ci::github(&findings)
-            } else {
-                super::ci::gitlab(&findings)
-            };
+            let text = args
+                .format
+                .ci()
+                .map(|format| super::ci::render(format, &findings))
+                .unwrap_or_default();
             // Workflow commands go to stdout, where the runner reads them; the report too.
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
         }

@@ -103,3 +103,14 @@ pub fn check_schema(name: &str, value: &serde_json::Value) {
     let errors = api::schema_errors(&schema, value);
     assert_eq!(errors, Vec::<String>::new(), "{name}: {value:#}");
 }
+
+/// Checks a `--format sarif` log against the vendored SARIF 2.1.0 schema
+/// (`tests/schemas/`), formats included.
+pub fn check_sarif(log: &serde_json::Value) {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/schemas/sarif-schema-2.1.0.json")).unwrap(),
+    )
+    .unwrap();
+    let errors = api::schema_errors(&schema, log);
+    assert_eq!(errors, Vec::<String>::new(), "{log:#}");
+}
