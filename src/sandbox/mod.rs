@@ -9,7 +9,7 @@ mod state;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub use faults::{
@@ -100,7 +100,9 @@ impl SandboxConfig {
 
 /// State shared by every request.
 pub(crate) struct Shared {
-    world: Mutex<World>,
+    /// Read-locked for the number listings (pages are serialized in parallel, as a
+    /// server's workers would), write-locked for everything else.
+    world: RwLock<World>,
     rules: Rules,
     state_file: Option<PathBuf>,
     faults: Faults,
@@ -126,10 +128,21 @@ impl Shared {
         };
         let mut world = self
             .world
-            .lock()
+            .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         world.settle(context);
         work(&mut world, context)
+    }
+
+    /// Runs `work` on the world, shared with other readers, after settling what has come
+    /// due (under the write lock, as `run` does).
+    fn read<T>(&self, work: impl FnOnce(&World) -> T) -> T {
+        self.run(|_, _| ());
+        let world = self
+            .world
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        work(&world)
     }
 
     fn persist(&self) {
@@ -138,7 +151,7 @@ impl Shared {
         };
         let world = self
             .world
-            .lock()
+            .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Err(error) = world.save(path) {
             tracing::error!("sandbox: cannot save {}: {error}", path.display());
@@ -215,7 +228,7 @@ impl Sandbox {
             world.save(path)?;
         }
         let shared = Arc::new(Shared {
-            world: Mutex::new(world),
+            world: RwLock::new(world),
             fault_rng: Mutex::new(fastrand::Rng::with_seed(config.rules.seed)),
             rules: config.rules,
             state_file: config.state_file,

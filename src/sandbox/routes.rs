@@ -184,8 +184,17 @@ async fn call(
             Err(problem) => reply(Err(problem)),
         };
     }
-    let outcome =
-        shared.run(|world, context| route_call(world, context, method, route, &query, body));
+    // The number listings only read: pages of one listing are served side by side.
+    let outcome = match (method.as_str(), route) {
+        ("GET", [enterprises, id, reputation, numbers])
+            if enterprises == "enterprises"
+                && reputation == "reputation"
+                && numbers == "numbers" =>
+        {
+            shared.read(|world| world.list_numbers(id, &query))
+        }
+        _ => shared.run(|world, context| route_call(world, context, method, route, &query, body)),
+    };
     if outcome.is_ok() && is_write {
         shared.persist();
     }
