@@ -90,6 +90,7 @@ fn validate() {
               - json:   For programs
               - github: GitHub Actions workflow commands: each problem an annotation on its line
               - gitlab: A GitLab Code Quality report (JSON): each problem an issue in the merge request
+              - sarif:  A SARIF 2.1.0 log, for code scanning (columns in Unicode scalar values)
               
               [default: text]
 
@@ -150,6 +151,7 @@ fn plan() {
               - diff:     The live account against the manifest, in manifest form, as a unified diff
               - github:   GitHub Actions workflow commands for the plans' errors and warnings
               - gitlab:   A GitLab Code Quality report (JSON) of the plans' errors and warnings
+              - sarif:    A SARIF 2.1.0 log of the plans' errors and warnings, for code scanning
               
               [default: text]
 
@@ -827,6 +829,10 @@ fn check() {
               - text:     For people
               - json:     For programs
               - markdown: For a pull-request comment
+              - github:   GitHub Actions workflow commands: each violation an annotation on its number's
+                line
+              - gitlab:   A GitLab Code Quality report (JSON) of the violations
+              - sarif:    A SARIF 2.1.0 log of the violations, for code scanning
               
               [default: text]
 
@@ -861,6 +867,7 @@ fn check() {
     Examples:
       telrep check manifests/
       telrep check --format markdown acme.yaml
+      telrep check --format sarif manifests/
 
     Exit codes: 0 no violation; 2 violations; 1 error, or an enterprise that monitors nothing
     ----- stderr -----
@@ -1213,7 +1220,7 @@ fn every_example_parses() {
             examples += 1;
         }
     }
-    assert_eq!(examples, 31);
+    assert_eq!(examples, 32);
 }
 
 #[test]

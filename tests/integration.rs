@@ -20,6 +20,7 @@ mod docs;
 mod help;
 mod onboarding;
 mod plan;
+mod recipes;
 mod remediate;
 mod reputation;
 mod sandbox;
