@@ -277,7 +277,13 @@ pub async fn account(
         client.get_reputation(&enterprise.id).await?
     };
     let numbers = match &settings {
-        Some(_) => client.list_reputation_numbers(&enterprise.id).await?,
+        Some(_) => {
+            client
+                .list_reputation_numbers(&enterprise.id, |number: &crate::report::ReportNumber| {
+                    number.phone_number.clone()
+                })
+                .await?
+        }
         None => Vec::new(),
     };
     Ok(crate::report::Account {

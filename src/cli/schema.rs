@@ -29,7 +29,16 @@ pub fn run(args: &super::args::SchemaArgs) -> ExitCode {
 fn text(args: &super::args::SchemaArgs) -> Result<String, CliError> {
     let cannot = |error| CliError::internal_from("the JSON Schema cannot be serialized", error);
     let schema = if args.report {
-        serde_json::to_value(schemars::schema_for!(crate::report::Reports)).map_err(cannot)?
+        {
+            // What telrep writes: the report's rows are also decoded from the API, and
+            // that side of them (fields it does not take from the server) is not the
+            // report's shape.
+            let schema = schemars::generate::SchemaSettings::draft2020_12()
+                .for_serialize()
+                .into_generator()
+                .into_root_schema_for::<crate::report::Reports>();
+            serde_json::to_value(schema).map_err(cannot)?
+        }
     } else if args.plan {
         serde_json::to_value(schemars::schema_for!(crate::plan::Plan)).map_err(cannot)?
     } else if args.events {

@@ -4,10 +4,10 @@
 
 mod render;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Desired, E164, OwnershipStatus, Policy, SCORE_RULES, SpamRisk, WireEnum};
-use crate::telnyx::wire::{ReportedNumber, ReputationData, ReputationSettings};
+use crate::telnyx::wire::{ReputationData, ReputationSettings};
 
 pub use render::{csv, markdown, text};
 
@@ -78,22 +78,30 @@ impl From<&ReputationSettings> for ReportSettings {
 }
 
 /// One monitored number.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+// Decoded from its record of the number pages (inline, no `flatten`, which would buffer
+// every record), then given what the manifest and the policy say of it in place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReportNumber {
     /// E.164.
     pub phone_number: String,
     /// Whether the manifest lists it.
+    #[serde(skip_deserializing)]
     pub managed: bool,
     /// `telnyx` or `external`; null before the API reported it.
+    #[serde(default)]
     pub source: Option<String>,
     /// `verified`, `pending_confirmation`, `flagged`, `removed`, or a value the API adds.
+    #[serde(default)]
     pub ownership_status: Option<String>,
     /// The deadline for confirming its ownership, when Telnyx asks.
+    #[serde(default)]
     pub confirm_by: Option<String>,
     /// Null until its first refresh.
+    #[serde(default)]
     #[schemars(with = "Option<ReportData>")]
     pub reputation_data: Option<ReputationData>,
     /// The policy rules it breaks.
+    #[serde(skip_deserializing)]
     pub violations: Vec<Violation>,
     /// Where the manifest lists it, for the numbers `check` may name (a violation, or an
     /// ownership deadline).
@@ -187,7 +195,7 @@ pub struct Account {
     /// Its settings, when Number Reputation is enabled.
     pub settings: Option<ReputationSettings>,
     /// Every record of its number pages.
-    pub numbers: Vec<ReportedNumber>,
+    pub numbers: Vec<ReportNumber>,
 }
 
 /// The report of one manifest at `now`: its numbers worst first (then by number), each
@@ -202,40 +210,28 @@ pub fn build(desired: &Desired, account: Account, now: jiff::Timestamp) -> Repor
         .map(|(index, number)| (*number, index))
         .collect();
     index_of.sort_unstable();
-    let mut records = account.numbers;
-    records.retain(|record| ownership(record) != Some(OwnershipStatus::Removed));
-    // Ordered where they lie (one pass of swaps) before they become report rows: sorting
-    // the rows, or moving them into a second vector, moved tens of megabytes twice.
-    let order = sort_order(&records);
-    permute(&mut records, &order);
-    let numbers: Vec<ReportNumber> = records
-        .into_iter()
-        .map(|record| {
-            let number = E164::parse(&record.phone_number);
-            let index = number.and_then(|number| {
-                let found = index_of.binary_search_by_key(&number, |(managed, _)| *managed);
-                found
-                    .ok()
-                    .and_then(|at| index_of.get(at))
-                    .map(|(_, index)| *index)
-            });
-            let violations = violations(&desired.policy, record.reputation_data.as_ref(), now);
-            ReportNumber {
-                managed: index.is_some(),
-                // Only `check` names places, of numbers with a violation or a deadline:
-                // building one for each of 100,000 numbers was a string apiece.
-                place: index
-                    .filter(|_| !violations.is_empty() || record.confirm_by.is_some())
-                    .and_then(|index| places.place(index)),
-                source: record.source,
-                ownership_status: record.ownership_status,
-                confirm_by: record.confirm_by,
-                reputation_data: record.reputation_data,
-                violations,
-                phone_number: record.phone_number,
-            }
-        })
-        .collect();
+    let mut numbers = account.numbers;
+    numbers.retain(|number| ownership(number) != Some(OwnershipStatus::Removed));
+    // Ordered where they lie (one pass of swaps), then completed in place: sorting the
+    // rows, or moving them into a second vector, moved tens of megabytes twice.
+    let order = sort_order(&numbers);
+    permute(&mut numbers, &order);
+    for number in &mut numbers {
+        let index = E164::parse(&number.phone_number).and_then(|parsed| {
+            let found = index_of.binary_search_by_key(&parsed, |(managed, _)| *managed);
+            found
+                .ok()
+                .and_then(|at| index_of.get(at))
+                .map(|(_, index)| *index)
+        });
+        number.managed = index.is_some();
+        number.violations = violations(&desired.policy, number.reputation_data.as_ref(), now);
+        // Only `check` names places, of numbers with a violation or a deadline: building
+        // one for each of 100,000 numbers was a string apiece.
+        number.place = index
+            .filter(|_| !number.violations.is_empty() || number.confirm_by.is_some())
+            .and_then(|index| places.place(index));
+    }
     let summary = summarize(&numbers);
     Report {
         manifest: desired.manifest.display().to_string(),
@@ -252,8 +248,8 @@ pub fn build(desired: &Desired, account: Account, now: jiff::Timestamp) -> Repor
 /// The report's order of `records`, worst risk first, then by number as text: the index of
 /// the record each position takes. Each number is listed once, so an unstable sort gives
 /// the same order as a stable one.
-fn sort_order(records: &[ReportedNumber]) -> Vec<usize> {
-    let risk = |record: &ReportedNumber| Risk::of(record.reputation_data.as_ref());
+fn sort_order(records: &[ReportNumber]) -> Vec<usize> {
+    let risk = |record: &ReportNumber| Risk::of(record.reputation_data.as_ref());
     let keys: Option<Vec<(Risk, u64, usize)>> = records
         .iter()
         .enumerate()
@@ -326,7 +322,7 @@ fn desired_numbers(desired: &Desired) -> &crate::model::NumberList {
     }
 }
 
-fn ownership(record: &ReportedNumber) -> Option<OwnershipStatus> {
+fn ownership(record: &ReportNumber) -> Option<OwnershipStatus> {
     record
         .ownership_status
         .as_deref()

@@ -1,7 +1,6 @@
 use std::time::Duration;
 
 use super::*;
-use crate::telnyx::wire::ReportedNumber;
 
 const NOW: &str = "2026-12-02T12:00:00Z";
 
@@ -72,13 +71,25 @@ fn every_rule_is_named_as_its_key_and_null_never_violates_a_minimum() {
     assert_eq!(violations(&Policy::default(), Some(&old), now()), []);
 }
 
-fn record(number: &str, reputation: Option<ReputationData>) -> ReportedNumber {
-    ReportedNumber {
+/// A record as the number pages give it: nothing of the manifest or the policy yet.
+fn record(number: &str, reputation: Option<ReputationData>) -> ReportNumber {
+    ReportNumber {
         phone_number: number.to_owned(),
+        managed: false,
         source: Some("telnyx".to_owned()),
         ownership_status: Some("verified".to_owned()),
         confirm_by: None,
         reputation_data: reputation,
+        violations: Vec::new(),
+        place: None,
+    }
+}
+
+impl ReportNumber {
+    fn with_nothing_reported(mut self) -> Self {
+        self.source = None;
+        self.ownership_status = None;
+        self
     }
 }
 
@@ -153,6 +164,39 @@ fn numbers_sort_by_risk_then_number_and_the_summary_counts_them() {
             violations: 2,
         }
     );
+}
+
+#[test]
+fn a_record_of_the_number_pages_decodes_into_a_row_with_nothing_of_the_manifest() {
+    // What the API sends, with keys telrep does not read and two it must not take from
+    // the server: whether the manifest lists the number, and its violations.
+    let row: ReportNumber = serde_json::from_value(serde_json::json!({
+        "phone_number": "+12025550100",
+        "source": "external",
+        "ownership_status": "flagged",
+        "flag_reason": "carrier_changed",
+        "confirm_by": "2026-12-03T06:00:00Z",
+        "reputation_data": {"spam_risk": "high", "maturity_score": 7, "new_score": 1},
+        "managed": true,
+        "violations": [{"rule": "x", "detail": "y"}],
+    }))
+    .unwrap();
+    assert_eq!(row.phone_number, "+12025550100");
+    assert_eq!(row.source.as_deref(), Some("external"));
+    assert_eq!(row.ownership_status.as_deref(), Some("flagged"));
+    assert_eq!(row.confirm_by.as_deref(), Some("2026-12-03T06:00:00Z"));
+    let data = row.reputation_data.as_ref().unwrap();
+    assert_eq!(
+        (data.spam_risk.as_deref(), data.maturity_score),
+        (Some("high"), Some(7))
+    );
+    assert!(!row.managed);
+    assert_eq!(row.violations, []);
+    assert_eq!(row.place, None);
+    // Absent fields are null.
+    let bare: ReportNumber =
+        serde_json::from_value(serde_json::json!({"phone_number": "+12025550101"})).unwrap();
+    assert_eq!(bare, record("+12025550101", None).with_nothing_reported());
 }
 
 #[test]
@@ -268,7 +312,7 @@ Number Reputation is not enabled: nothing is monitored
 
 #[test]
 fn markdown_stays_within_the_comment_limit_worst_numbers_first() {
-    let numbers: Vec<ReportedNumber> = (0..5_000)
+    let numbers: Vec<ReportNumber> = (0..5_000)
         .map(|index| {
             let risk = if index % 10 == 0 { "high" } else { "low" };
             record(

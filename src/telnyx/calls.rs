@@ -238,17 +238,16 @@ impl Client {
     }
 
     /// Every record of an enterprise's number pages, reputation data included: what
-    /// `report` shows (a number Telnyx removed is listed too, as `removed`).
-    pub async fn list_reputation_numbers(
-        &self,
-        id: &str,
-    ) -> Result<Vec<super::wire::ReportedNumber>, ApiError> {
-        self.list_all(
-            format!("{}/numbers", reputation_path(id)),
-            Vec::new(),
-            |number: &super::wire::ReportedNumber| number.phone_number.clone(),
-        )
-        .await
+    /// `report` shows (a number Telnyx removed is listed too, as `removed`). Each record is
+    /// decoded straight into the caller's row type `T` (the report's, so 100,000 rows are
+    /// not copied into a second shape); `key` is its phone number, for the listing checks.
+    pub async fn list_reputation_numbers<T, K>(&self, id: &str, key: K) -> Result<Vec<T>, ApiError>
+    where
+        T: serde::de::DeserializeOwned + Send + 'static,
+        K: Fn(&T) -> String,
+    {
+        self.list_all(format!("{}/numbers", reputation_path(id)), Vec::new(), key)
+            .await
     }
 
     /// Every monitored number of every enterprise (`GET /reputation/numbers`).

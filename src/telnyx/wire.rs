@@ -367,26 +367,6 @@ pub struct MonitoredNumber {
     pub removed_at: Option<String>,
 }
 
-/// What `report` reads of a monitored-number record, inline (no `flatten`, which would
-/// buffer every record of a listing of 100,000 numbers).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct ReportedNumber {
-    /// E.164.
-    pub phone_number: String,
-    /// `telnyx` or `external`.
-    #[serde(default)]
-    pub source: Option<String>,
-    /// See `Ownership`.
-    #[serde(default)]
-    pub ownership_status: Option<String>,
-    /// See `Ownership`.
-    #[serde(default)]
-    pub confirm_by: Option<String>,
-    /// Null until the first refresh.
-    #[serde(default)]
-    pub reputation_data: Option<ReputationData>,
-}
-
 /// A monitored number's ownership tracking (numbers hosted elsewhere are checked daily):
 /// the status and the four fields that explain it, null unless set.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
