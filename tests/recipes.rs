@@ -52,7 +52,12 @@ fn scripts(recipe: &Value) -> Vec<String> {
     for job in recipe.as_object().unwrap().values() {
         for key in ["before_script", "script"] {
             if let Some(lines) = job[key].as_array() {
-                out.extend(lines.iter().map(|line| line.as_str().unwrap().to_owned()));
+                out.extend(lines.iter().map(|line| {
+                    let text = line.as_str();
+                    // `- exit $(( a > b ? a : b ))` is a mapping to YAML, not a command.
+                    text.unwrap_or_else(|| panic!("a script line YAML reads as {line}"))
+                        .to_owned()
+                }));
             }
         }
     }
@@ -110,7 +115,7 @@ fn words(command: &str, variables: &BTreeMap<String, String>) -> Vec<String> {
                 }
                 None
             }
-            (None, '>' | '<' | '|' | ';' | '&' | ')' | '}') => break,
+            (None, '>' | '<' | '|' | ';' | '&' | ')' | '}' | '`') => break,
             (None, other) => {
                 word.push(other);
                 started = true;
@@ -148,16 +153,24 @@ fn words(command: &str, variables: &BTreeMap<String, String>) -> Vec<String> {
 }
 
 /// Every `telrep` command of a script: a line, or a part of one after `||`, `&&`, `;`,
-/// `{` or `|`, that starts with `telrep `.
+/// `{`, `|`, `$(` or a backquote, that starts with `telrep ` once a leading `if`, `then`,
+/// `else`, `while`, `until` or `!` is set aside.
 fn telrep_commands(script: &str) -> Vec<String> {
     let mut found = Vec::new();
     for line in script.lines() {
         let mut rest = line.trim();
         loop {
-            if let Some(command) = rest.strip_prefix("telrep ") {
-                found.push(format!("telrep {command}"));
+            let mut command = rest;
+            while let Some(after) = ["if ", "then ", "else ", "while ", "until ", "! "]
+                .iter()
+                .find_map(|keyword| command.strip_prefix(keyword))
+            {
+                command = after.trim_start();
             }
-            let next = ["||", "&&", ";", "{", "|"]
+            if let Some(arguments) = command.strip_prefix("telrep ") {
+                found.push(format!("telrep {arguments}"));
+            }
+            let next = ["||", "&&", ";", "{", "|", "$(", "`"]
                 .iter()
                 .filter_map(|operator| rest.find(operator).map(|at| at + operator.len()))
                 .min();
@@ -242,6 +255,14 @@ fn the_shell_reader_splits_as_the_shell_does() {
         telrep_commands("x || { telrep a; exit 1; }\ntelrep b | tee f\n  echo telrep c"),
         ["telrep a; exit 1; }", "telrep b | tee f"]
     );
+    assert_eq!(
+        telrep_commands("if ! telrep d; then x=$(telrep e); fi\ny=`telrep f`"),
+        [
+            "telrep d; then x=$(telrep e); fi",
+            "telrep e); fi",
+            "telrep f`"
+        ]
+    );
 }
 
 /// What one step of the plan job did.
@@ -271,6 +292,8 @@ fn run_plan_job(base: &str, workspace: &Path) -> (BTreeMap<String, Ran>, String)
     );
     let mut ran: BTreeMap<String, Ran> = BTreeMap::new();
     let mut outputs_by_id: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let mut outcomes: BTreeMap<String, &str> = BTreeMap::new();
+    let mut job_failed = false;
     for step in recipe["jobs"]["plan"]["steps"].as_array().unwrap() {
         let Some(script) = step["run"].as_str() else {
             continue;
@@ -278,18 +301,9 @@ fn run_plan_job(base: &str, workspace: &Path) -> (BTreeMap<String, Ran>, String)
         if script.contains("cargo install") {
             continue;
         }
-        if let Some(condition) = step["if"].as_str() {
-            // Only `steps.ID.outputs.KEY == 'VALUE'` is understood here.
-            let (left, right) = condition.split_once(" == ").unwrap();
-            let mut parts = left.split('.');
-            assert_eq!(parts.next(), Some("steps"), "{condition}");
-            let id = parts.next().unwrap();
-            assert_eq!(parts.next(), Some("outputs"), "{condition}");
-            let key = parts.next().unwrap();
-            let value = outputs_by_id.get(id).and_then(|outputs| outputs.get(key));
-            if value.map(String::as_str) != Some(right.trim_matches('\'')) {
-                continue;
-            }
+        let condition = step["if"].as_str().unwrap_or("success()");
+        if !holds(condition, job_failed, &outcomes, &outputs_by_id) {
+            continue;
         }
         let output_file = workspace.join("github_output");
         std::fs::write(&output_file, "").unwrap();
@@ -325,11 +339,12 @@ fn run_plan_job(base: &str, workspace: &Path) -> (BTreeMap<String, Ran>, String)
             .filter_map(|line| line.split_once('='))
             .map(|(key, value)| (key.to_owned(), value.to_owned()))
             .collect();
+        let failed = !output.status.success();
         if let Some(id) = step["id"].as_str() {
             outputs_by_id.insert(id.to_owned(), outputs.clone());
+            outcomes.insert(id.to_owned(), if failed { "failure" } else { "success" });
         }
         let name = step["name"].as_str().unwrap().to_owned();
-        let failed = !output.status.success();
         ran.insert(
             name,
             Ran {
@@ -338,11 +353,55 @@ fn run_plan_job(base: &str, workspace: &Path) -> (BTreeMap<String, Ran>, String)
                 outputs,
             },
         );
-        if failed {
-            break;
-        }
+        job_failed |= failed;
     }
     (ran, std::fs::read_to_string(summary).unwrap())
+}
+
+/// Whether a step's `if:` holds, as GitHub decides it for the forms the plan job uses:
+/// terms joined by `&&`, each `!cancelled()`, `success()`, `steps.ID.outcome == 'V'` or
+/// `steps.ID.outputs.KEY == 'V'`; without a status function, `success()` is implied (a
+/// failed step skips the steps after it). Any other form fails the test.
+fn holds(
+    condition: &str,
+    job_failed: bool,
+    outcomes: &BTreeMap<String, &str>,
+    outputs: &BTreeMap<String, BTreeMap<String, String>>,
+) -> bool {
+    let condition = condition
+        .trim()
+        .strip_prefix("${{")
+        .and_then(|rest| rest.strip_suffix("}}"))
+        .unwrap_or(condition)
+        .trim();
+    let terms: Vec<&str> = condition.split(" && ").map(str::trim).collect();
+    let has_status = terms.iter().any(|term| term.ends_with("()"));
+    let mut holds = has_status || !job_failed;
+    for term in terms {
+        holds &= match term {
+            "!cancelled()" => true,
+            "success()" => !job_failed,
+            _ => {
+                let (left, right) = term
+                    .split_once(" == ")
+                    .unwrap_or_else(|| panic!("unsupported condition `{term}`"));
+                let right = right.trim_matches('\'');
+                let parts: Vec<&str> = left.split('.').collect();
+                match parts.as_slice() {
+                    ["steps", id, "outcome"] => outcomes.get(*id).copied() == Some(right),
+                    ["steps", id, "outputs", key] => {
+                        outputs
+                            .get(*id)
+                            .and_then(|found| found.get(*key))
+                            .map(String::as_str)
+                            == Some(right)
+                    }
+                    _ => panic!("unsupported condition `{term}`"),
+                }
+            }
+        };
+    }
+    holds
 }
 
 /// The workspace of a repository holding one manifest under `manifests/`.
@@ -414,4 +473,33 @@ async fn the_plan_job_plans_into_the_summary_and_annotates_plan_errors() {
         annotate.stdout
     );
     assert_eq!(annotate.stdout.lines().count(), 1);
+
+    // An invalid manifest: the validation fails with its annotation, the plan still runs
+    // (so the comment says why), and the check fails.
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let repository = repository_of(&["+1202555010"]);
+    let (base, directory) = (env.base(), repository.path().to_path_buf());
+    let (ran, summary) = tokio::task::spawn_blocking(move || run_plan_job(&base, &directory))
+        .await
+        .unwrap();
+    assert_eq!(
+        ran.keys().collect::<Vec<_>>(),
+        ["Annotate the plan's errors", "Plan", "Validate"]
+    );
+    assert_eq!(ran["Validate"].code, Some(1));
+    assert!(
+        ran["Validate"].stdout.starts_with(
+            "::error file=manifests/acme.yaml,line=42,col=7,title=invalid_number::`+1202555010` is not a valid phone number"
+        ),
+        "{}",
+        ran["Validate"].stdout
+    );
+    assert_eq!(ran["Plan"].outputs["status"], "1");
+    assert!(
+        summary.starts_with("<!-- telrep plan: manifests/ -->\n"),
+        "{summary}"
+    );
+    assert!(summary.contains("+1202555010"), "{summary}");
+    assert_eq!(ran["Annotate the plan's errors"].code, Some(1));
+    assert!(env.requests().await.is_empty());
 }

@@ -274,19 +274,17 @@ pub(crate) fn sarif(findings: &[Finding]) -> String {
         .iter()
         .zip(fingerprints(findings))
         .map(|(finding, fingerprint)| {
-            let region = finding.line.map(|line| match finding.column {
+            // Code scanning wants a line on every result: a problem of the whole file (a
+            // plan warning, a violation no line lists) is put on its first, as GitLab's.
+            let line = finding.line.unwrap_or(1);
+            let region = match finding.column {
                 Some(column) => serde_json::json!({ "startLine": line, "startColumn": column }),
                 None => serde_json::json!({ "startLine": line }),
-            });
-            let location = match region {
-                Some(region) => serde_json::json!({
-                    "artifactLocation": { "uri": uri(&finding.file) },
-                    "region": region,
-                }),
-                None => serde_json::json!({
-                    "artifactLocation": { "uri": uri(&finding.file) },
-                }),
             };
+            let location = serde_json::json!({
+                "artifactLocation": { "uri": uri(&finding.file) },
+                "region": region,
+            });
             serde_json::json!({
                 "ruleId": finding.rule,
                 "ruleIndex": rules.iter().position(|rule| *rule == finding.rule),
@@ -327,9 +325,14 @@ const PATH_KEPT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMER
     .remove(b'~')
     .remove(b'/');
 
-/// A path as a URI reference, as SARIF's `artifactLocation.uri` wants it.
+/// A path as a URI reference, as SARIF's `artifactLocation.uri` wants it: relative paths
+/// without a leading `./` (code scanning matches them to the repository's files).
 fn uri(path: &str) -> String {
-    percent_encoding::utf8_percent_encode(path, PATH_KEPT).to_string()
+    let mut relative = path;
+    while let Some(rest) = relative.strip_prefix("./") {
+        relative = rest;
+    }
+    percent_encoding::utf8_percent_encode(relative, PATH_KEPT).to_string()
 }
 
 /// The message and, on its own line, the fix.
@@ -437,7 +440,7 @@ mod tests {
     }
 
     #[test]
-    fn a_sarif_result_without_a_line_has_no_region_and_each_rule_is_listed_once() {
+    fn a_sarif_result_without_a_line_is_on_line_one_and_each_rule_is_listed_once() {
         let mut warning = finding("similar_enterprise", Level::Warning, 1);
         warning.line = None;
         warning.column = None;
@@ -468,7 +471,10 @@ mod tests {
         assert_eq!(summary, [(0, "error"), (1, "warning"), (0, "error")]);
         assert_eq!(
             results[1]["locations"][0]["physicalLocation"],
-            serde_json::json!({ "artifactLocation": { "uri": "acme.yaml" } })
+            serde_json::json!({
+                "artifactLocation": { "uri": "acme.yaml" },
+                "region": { "startLine": 1 },
+            })
         );
         assert_eq!(
             results[2]["locations"][0]["physicalLocation"]["region"],
@@ -481,6 +487,7 @@ mod tests {
         assert_eq!(uri("fleet/acme corp#1.yaml"), "fleet/acme%20corp%231.yaml");
         assert_eq!(uri("café.yaml"), "caf%C3%A9.yaml");
         assert_eq!(uri("a-b_c.~d/e.yml"), "a-b_c.~d/e.yml");
+        assert_eq!(uri("././manifests/acme.yaml"), "manifests/acme.yaml");
     }
 
     #[test]

@@ -54,7 +54,7 @@ pub const ALL: &[(&str, &str)] = &[
     ),
     (
         "number_not_eligible",
-        "a number in the inventory that is not an active US local or toll-free number",
+        "a number in the inventory that is not an active US local or toll-free number, or a toll-free number outside it (toll-free numbers are monitored only from the inventory)",
     ),
     (
         "monitored_elsewhere",
@@ -70,7 +70,7 @@ pub const ALL: &[(&str, &str)] = &[
     ),
     (
         "internal",
-        "telrep could not make the plan for a reason that is its own bug",
+        "the plan could not be made from what was read (a number whose eligibility was not observed: plan again), or a bug in telrep (the message says which)",
     ),
     (
         "similar_enterprise",
@@ -112,7 +112,10 @@ pub const POLICY: &[(&str, &str)] = &[
         "max_data_age",
         "the data was last refreshed longer ago than `max_data_age`",
     ),
-    ("require_data", "the number has no reputation data yet"),
+    (
+        "require_data",
+        "the number has no `spam_risk` yet (no reputation data, or data without a rating)",
+    ),
     (
         "ownership_confirmation",
         "Telnyx asks to confirm the number's ownership within 24 hours (or by an unknown deadline)",
@@ -259,8 +262,8 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), count);
         assert_eq!(
-            meaning("require_data"),
-            Some("the number has no reputation data yet")
+            meaning("max_data_age"),
+            Some("the data was last refreshed longer ago than `max_data_age`")
         );
         assert_eq!(meaning("no_such_rule"), None);
     }
