@@ -305,6 +305,57 @@ async fn inconsistent_listings_are_errors() {
     }
 }
 
+/// The monitored listing made compact page by page: a number that is not E.164 on page 2
+/// ends it there (no page after it is asked for), duplicates are told by the number, and
+/// a listing of three pages gives every number once, in order, with its flags.
+#[tokio::test]
+async fn the_monitored_listing_checks_each_page_as_it_converts_it() {
+    let server = Scripted::start(|_, query, _| {
+        let page = page_number(query);
+        let body = numbers_page((page - 1) * 250, 250, page, 3, 750);
+        let body = if page == 2 {
+            body.replacen("\"+12020000250\"", "\"12020000250\"", 1)
+        } else {
+            body
+        };
+        (200, vec![], body)
+    })
+    .await;
+    let error = client_with_concurrency(&server.base_url(), 1)
+        .list_monitored("e")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "/enterprises/e/reputation/numbers: inconsistent listing: `12020000250` is not an E.164 number"
+    );
+    let pages: Vec<u64> = server
+        .seen()
+        .iter()
+        .map(|(_, query, _)| page_number(query))
+        .collect();
+    assert_eq!(pages, [1, 2]);
+
+    let server = Scripted::start(|_, query, _| {
+        let page = page_number(query);
+        (
+            200,
+            vec![],
+            numbers_page((page - 1) * 250, 250, page, 3, 750),
+        )
+    })
+    .await;
+    let monitored = client(&server.base_url())
+        .list_monitored("e")
+        .await
+        .unwrap();
+    let expected: Vec<String> = (0..750).map(|index| format!("+1202{:07}", index)).collect();
+    let listed: Vec<String> = monitored.numbers.iter().map(ToString::to_string).collect();
+    assert_eq!(listed, expected);
+    assert!(monitored.external.is_empty());
+    assert!(monitored.ownership.is_empty());
+}
+
 #[tokio::test]
 async fn retries_follow_the_policy() {
     // Two 503s, then success: a read goes through on its third attempt.

@@ -193,45 +193,25 @@ impl Client {
     /// The numbers an enterprise monitors, parsed, in the API's order: what observation
     /// reads (a number the API returns that is not E.164 is an inconsistency).
     pub async fn list_monitored(&self, id: &str) -> Result<Monitored, ApiError> {
-        let path = format!("{}/numbers", reputation_path(id));
-        let records = self
-            .list_all(
-                path.clone(),
+        let items = self
+            .list_all_as(
+                format!("{}/numbers", reputation_path(id)),
                 Vec::new(),
-                |number: &super::wire::MonitoredNumber| number.phone_number.clone(),
+                |item: &MonitoredItem| super::client::ListingKey::Number(item.number),
+                MonitoredItem::of,
             )
             .await?;
         let mut monitored = Monitored::default();
-        monitored.numbers.reserve(records.len());
-        for record in records {
-            let Some(number) = E164::parse(&record.phone_number) else {
-                return Err(ApiError::new(
-                    "GET",
-                    path,
-                    ApiErrorKind::Inconsistent {
-                        message: format!("`{}` is not an E.164 number", record.phone_number),
-                    },
-                ));
-            };
-            let status = record
-                .ownership_status
-                .as_deref()
-                .map_or(OwnershipStatus::Verified, OwnershipStatus::from_wire);
-            if status != OwnershipStatus::Removed {
-                monitored.numbers.push(number);
-                if record.source.as_deref() == Some("external") {
-                    monitored.external.insert(number);
+        monitored.numbers.reserve(items.len());
+        for item in items {
+            if !item.removed {
+                monitored.numbers.push(item.number);
+                if item.external {
+                    monitored.external.insert(item.number);
                 }
             }
-            if status != OwnershipStatus::Verified {
-                let ownership = LiveOwnership {
-                    status,
-                    flag_reason: record.flag_reason,
-                    confirm_by: record.confirm_by,
-                    removal_reason: record.removal_reason,
-                    removed_at: record.removed_at,
-                };
-                monitored.ownership.insert(number, ownership);
+            if let Some(ownership) = item.ownership {
+                monitored.ownership.insert(item.number, *ownership);
             }
         }
         Ok(monitored)
@@ -484,6 +464,47 @@ impl Client {
             |number: &PhoneNumber| number.id.clone(),
         )
         .await
+    }
+}
+
+/// What observation keeps of one record of the number pages, made in the task that
+/// decoded its page: about 24 bytes a number instead of the record's strings.
+struct MonitoredItem {
+    number: E164,
+    /// Telnyx removed it: listed, no longer monitored.
+    removed: bool,
+    /// `source: external`.
+    external: bool,
+    /// Its ownership tracking, when it is not `verified`.
+    ownership: Option<Box<LiveOwnership>>,
+}
+
+impl MonitoredItem {
+    /// The record's number parsed (a number the API returns that is not E.164 is an
+    /// inconsistency), its ownership read (a record without the field, from before
+    /// ownership tracking, reads as `verified`).
+    fn of(record: super::wire::MonitoredNumber) -> Result<Self, String> {
+        let Some(number) = E164::parse(&record.phone_number) else {
+            return Err(format!("`{}` is not an E.164 number", record.phone_number));
+        };
+        let status = record
+            .ownership_status
+            .as_deref()
+            .map_or(OwnershipStatus::Verified, OwnershipStatus::from_wire);
+        Ok(Self {
+            number,
+            removed: status == OwnershipStatus::Removed,
+            external: record.source.as_deref() == Some("external"),
+            ownership: (status != OwnershipStatus::Verified).then(|| {
+                Box::new(LiveOwnership {
+                    status,
+                    flag_reason: record.flag_reason,
+                    confirm_by: record.confirm_by,
+                    removal_reason: record.removal_reason,
+                    removed_at: record.removed_at,
+                })
+            }),
+        })
     }
 }
 
