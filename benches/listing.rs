@@ -22,9 +22,10 @@
 
 #[path = "../tests/support/fleet.rs"]
 mod fleet;
+#[path = "support/serve.rs"]
+mod serve;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use telrep::telnyx::{ApiKey, Client, ClientConfig};
@@ -42,7 +43,7 @@ fn main() {
     for (count, listings) in [(100_000, 10), (1_000_000, 1)] {
         let temp = tempfile::tempdir().unwrap();
         let (manifest, state) = fleet::converged_fleet(temp.path(), count);
-        let (mut sandbox, base) = serve(binary, &state, 0);
+        let (mut sandbox, base) = serve::serve(binary, &state, 0);
         let client = Client::new(ClientConfig::new(
             base.clone(),
             ApiKey::new("bench").unwrap(),
@@ -70,7 +71,7 @@ fn main() {
         sandbox.kill().unwrap();
         let _ = sandbox.wait();
         if count == 1_000_000 {
-            let (mut slow, slow_base) = serve(binary, &state, 25);
+            let (mut slow, slow_base) = serve::serve(binary, &state, 25);
             plans.push((25, plan_runs(binary, &manifest, &slow_base)));
             slow.kill().unwrap();
             let _ = slow.wait();
@@ -111,32 +112,6 @@ fn main() {
             rss / 1024
         );
     }
-}
-
-/// A `telrep sandbox serve` of `state` with this latency, and its base URL.
-fn serve(binary: &str, state: &std::path::Path, latency_ms: u64) -> (std::process::Child, String) {
-    let mut sandbox = Command::new(binary)
-        .args([
-            "sandbox",
-            "serve",
-            "--latency",
-            &format!("{latency_ms}ms"),
-            "--state",
-        ])
-        .arg(state)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(sandbox.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
-    (sandbox, base)
 }
 
 /// `RUNS` plan processes under GNU time: the medians of wall (ms), user CPU (s) and peak

@@ -16,9 +16,10 @@
 
 #[path = "../tests/support/fleet.rs"]
 mod fleet;
+#[path = "support/serve.rs"]
+mod serve;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const NUMBERS: usize = 100_000;
@@ -217,27 +218,7 @@ fn runs(
     latency_ms: u64,
     command: &[&str],
 ) -> (Vec<Duration>, String, std::process::Child) {
-    let mut sandbox = Command::new(binary)
-        .args([
-            "sandbox",
-            "serve",
-            "--latency",
-            &format!("{latency_ms}ms"),
-            "--state",
-        ])
-        .arg(state)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(sandbox.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
+    let (sandbox, base) = serve::serve(binary, state, latency_ms);
     let mut walls = Vec::new();
     for _ in 0..RUNS {
         let start = Instant::now();
