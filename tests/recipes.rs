@@ -414,16 +414,26 @@ fn repository_of(numbers: &[&str]) -> tempfile::TempDir {
     temp
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_plan_job_plans_into_the_summary_and_annotates_plan_errors() {
-    // A plan with changes: validated, planned (exit 2 is a plan), in the summary; the
-    // errors step does not run.
-    let env = Env::start(config_with_inventory(&NUMBERS)).await;
-    let repository = repository_of(&NUMBERS);
+/// The plan job run in a repository listing `listed`, against a sandbox whose inventory
+/// holds `inventory`: the sandbox, the repository, the steps that ran and the summary.
+async fn plan_job(
+    inventory: &[&str],
+    listed: &[&str],
+) -> (Env, tempfile::TempDir, BTreeMap<String, Ran>, String) {
+    let env = Env::start(config_with_inventory(inventory)).await;
+    let repository = repository_of(listed);
     let (base, directory) = (env.base(), repository.path().to_path_buf());
     let (ran, summary) = tokio::task::spawn_blocking(move || run_plan_job(&base, &directory))
         .await
         .unwrap();
+    (env, repository, ran, summary)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_plan_job_plans_into_the_summary_and_annotates_plan_errors() {
+    // A plan with changes: validated, planned (exit 2 is a plan), in the summary; the
+    // errors step does not run.
+    let (env, repository, ran, summary) = plan_job(&NUMBERS, &NUMBERS).await;
     assert_eq!(ran.keys().collect::<Vec<_>>(), ["Plan", "Validate"]);
     assert_eq!(ran["Validate"].code, Some(0));
     assert_eq!(ran["Validate"].stdout, "");
@@ -447,12 +457,7 @@ async fn the_plan_job_plans_into_the_summary_and_annotates_plan_errors() {
     );
 
     // A number outside the inventory: the plan fails, its error is annotated at its line.
-    let env = Env::start(config_with_inventory(&NUMBERS[..2])).await;
-    let repository = repository_of(&NUMBERS);
-    let (base, directory) = (env.base(), repository.path().to_path_buf());
-    let (ran, summary) = tokio::task::spawn_blocking(move || run_plan_job(&base, &directory))
-        .await
-        .unwrap();
+    let (_env, _repository, ran, summary) = plan_job(&NUMBERS[..2], &NUMBERS).await;
     assert_eq!(
         ran.keys().collect::<Vec<_>>(),
         ["Annotate the plan's errors", "Plan", "Validate"]
@@ -476,12 +481,7 @@ async fn the_plan_job_plans_into_the_summary_and_annotates_plan_errors() {
 
     // An invalid manifest: the validation fails with its annotation, the plan still runs
     // (so the comment says why), and the check fails.
-    let env = Env::start(config_with_inventory(&NUMBERS)).await;
-    let repository = repository_of(&["+1202555010"]);
-    let (base, directory) = (env.base(), repository.path().to_path_buf());
-    let (ran, summary) = tokio::task::spawn_blocking(move || run_plan_job(&base, &directory))
-        .await
-        .unwrap();
+    let (env, _repository, ran, summary) = plan_job(&NUMBERS, &["+1202555010"]).await;
     assert_eq!(
         ran.keys().collect::<Vec<_>>(),
         ["Annotate the plan's errors", "Plan", "Validate"]
