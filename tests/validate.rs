@@ -7,6 +7,16 @@ use crate::support::{check_sarif, fixtures, root, run, telrep};
 
 mod hostile;
 
+/// `loa/signed.pdf` of the fixtures into `directory`, where `valid_minimal.yaml` looks for it.
+fn copy_signed_loa(directory: &Path) {
+    fs::create_dir_all(directory.join("loa")).unwrap();
+    fs::copy(
+        fixtures().join("loa/signed.pdf"),
+        directory.join("loa/signed.pdf"),
+    )
+    .unwrap();
+}
+
 /// One snapshot per fixture: the complete output of `telrep validate FIXTURE`, run from the
 /// fixtures directory so paths read as a user would type them.
 #[track_caller]
@@ -678,12 +688,7 @@ fn issue_8_directory_without_manifests() {
 #[test]
 fn issue_8_one_round_fixes_for_what_review_found() {
     let temp = tempfile::tempdir().unwrap();
-    fs::create_dir_all(temp.path().join("loa")).unwrap();
-    fs::copy(
-        fixtures().join("loa/signed.pdf"),
-        temp.path().join("loa/signed.pdf"),
-    )
-    .unwrap();
+    copy_signed_loa(temp.path());
     let manifest = fs::read_to_string(fixtures().join("valid_minimal.yaml"))
         .unwrap()
         .replace("  legal_name: Acme Corp", "  legal_name: A")
@@ -725,13 +730,8 @@ fn issue_8_one_round_fixes_for_what_review_found() {
 #[test]
 fn issue_9_a_symlink_to_a_manifest_of_the_tree_is_read_at_its_real_place() {
     let temp = tempfile::tempdir().unwrap();
-    fs::create_dir_all(temp.path().join("loa")).unwrap();
+    copy_signed_loa(temp.path());
     fs::create_dir_all(temp.path().join("a")).unwrap();
-    fs::copy(
-        fixtures().join("loa/signed.pdf"),
-        temp.path().join("loa/signed.pdf"),
-    )
-    .unwrap();
     fs::copy(
         fixtures().join("valid_minimal.yaml"),
         temp.path().join("acme.yaml"),
@@ -758,12 +758,7 @@ fn github_annotations_point_at_each_problem() {
             "  doing_business_as: Acme\n  \"ünknown%\": 1\n",
         )
         .replace("    - \"+12025551234\"\n", "    - \"+1202555123\"\n");
-    fs::create_dir_all(temp.path().join("loa")).unwrap();
-    fs::copy(
-        fixtures().join("loa/signed.pdf"),
-        temp.path().join("loa/signed.pdf"),
-    )
-    .unwrap();
+    copy_signed_loa(temp.path());
     fs::write(temp.path().join("a,b.yaml"), manifest).unwrap();
     insta::assert_snapshot!(run(temp.path(), &["validate", "--format", "github", "a,b.yaml"]), @"
     exit: 1
@@ -784,12 +779,7 @@ fn github_annotates_ten_and_lists_the_rest() {
     let manifest = fs::read_to_string(fixtures().join("valid_minimal.yaml"))
         .unwrap()
         .replace("    - \"+12025551234\"\n", &numbers);
-    fs::create_dir_all(temp.path().join("loa")).unwrap();
-    fs::copy(
-        fixtures().join("loa/signed.pdf"),
-        temp.path().join("loa/signed.pdf"),
-    )
-    .unwrap();
+    copy_signed_loa(temp.path());
     fs::write(temp.path().join("acme.yaml"), manifest).unwrap();
     let output = telrep(
         temp.path(),
@@ -823,12 +813,7 @@ fn github_annotates_ten_and_lists_the_rest() {
 #[test]
 fn sarif_is_valid_and_columns_count_characters() {
     let temp = tempfile::tempdir().unwrap();
-    fs::create_dir_all(temp.path().join("loa")).unwrap();
-    fs::copy(
-        fixtures().join("loa/signed.pdf"),
-        temp.path().join("loa/signed.pdf"),
-    )
-    .unwrap();
+    copy_signed_loa(temp.path());
     let contact = "  organization_contact:\n    first_name: Jane\n    last_name: Smith\n    email: jane@acme.com\n    job_title: CTO\n    phone_number: \"+12025551234\"\n";
     let flow = "  organization_contact: {first_name: \"Zoë Ødegård\", last_name: Smith, email: jane@acme.com, job_title: CTO, phone_number: \"+12025551234\", tïtle: x}\n";
     let manifest = fs::read_to_string(fixtures().join("valid_minimal.yaml"))
@@ -925,12 +910,7 @@ fn sarif_is_valid_and_columns_count_characters() {
 #[test]
 fn gitlab_fingerprints_survive_moved_lines() {
     let temp = tempfile::tempdir().unwrap();
-    fs::create_dir_all(temp.path().join("loa")).unwrap();
-    fs::copy(
-        fixtures().join("loa/signed.pdf"),
-        temp.path().join("loa/signed.pdf"),
-    )
-    .unwrap();
+    copy_signed_loa(temp.path());
     let manifest = fs::read_to_string(fixtures().join("valid_minimal.yaml"))
         .unwrap()
         .replace(
