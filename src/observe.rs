@@ -4,7 +4,10 @@
 //! On a converged account whose manifest pins the LOA by `document_id`, exactly: the ToS
 //! status; one `GET /enterprises` page filtered by `legal_name` (or `GET /enterprises/{id}`
 //! when the manifest pins `id`); `GET /enterprises/{id}/reputation`; and the pages of
-//! `GET /enterprises/{id}/reputation/numbers`. The live LOA document is read for `loa.file`
+//! `GET /enterprises/{id}/reputation/numbers`, in two rounds before the rest of the pages:
+//! the terms beside the enterprise, then the settings beside the first number page (the
+//! listing's outcome is dropped when the settings say reputation is not enabled). The live
+//! LOA document is read for `loa.file`
 //! (to compare it), a pinned `loa.document_id` only when a step would link it (`plan`: diff,
 //! read, diff again), the inventory and other enterprises only for numbers the plan would
 //! add, the ownership proof whenever the settings say one was submitted (and its documents
@@ -18,7 +21,7 @@ use crate::model::{
     ReputationSpec, Status,
 };
 use crate::plan::{Plan, PlanDiagnostic, PlanEnterprise, PlanOptions, Prices, Severity};
-use crate::telnyx::wire::{Enterprise, ReputationSettings};
+use crate::telnyx::wire::{Document, Enterprise, ReputationSettings};
 use crate::telnyx::{ApiError, Client};
 
 /// Up to this many numbers to add, the inventory is checked one filter call per number;
@@ -49,8 +52,11 @@ pub enum ObserveError {
 
 /// Reads the live state for one manifest.
 pub async fn observe(client: &Client, desired: &Desired) -> Result<Live, ObserveError> {
-    let terms = client.tos_status().await?;
-    let (enterprise, similar) = find_enterprise(client, desired).await?;
+    // Neither read needs the other: both are asked at once. When both fail, the terms'
+    // error is the one reported, so the same failure always reads the same.
+    let (terms, found) = tokio::join!(client.tos_status(), find_enterprise(client, desired));
+    let terms = terms?;
+    let (enterprise, similar) = found?;
     let mut live = Live {
         terms_agreed: !terms.agreement_required,
         enterprise: enterprise.as_ref().map(live_enterprise),
@@ -61,9 +67,8 @@ pub async fn observe(client: &Client, desired: &Desired) -> Result<Live, Observe
     // as not enabled, and nothing of it is read.
     if live.terms_agreed
         && let Some(enterprise) = &enterprise
-        && let Some(settings) = client.get_reputation(&enterprise.id).await?
     {
-        observe_reputation(client, desired, &enterprise.id, settings, &mut live).await?;
+        observe_reputation(client, desired, &enterprise.id, &mut live).await?;
     }
 
     if let ReputationSpec::Enabled { numbers, .. } = &desired.reputation {
@@ -90,33 +95,54 @@ pub async fn observe(client: &Client, desired: &Desired) -> Result<Live, Observe
     Ok(live)
 }
 
-/// The reputation side of an enabled enterprise: its numbers, the LOA document (for
-/// `loa.file`), the ownership proof (when one was submitted), and the settings.
+/// The reputation side of an enterprise whose terms are agreed: the settings (none when
+/// reputation is not enabled) and what they point at (the LOA document for `loa.file`, the
+/// ownership proof when one was submitted), read beside its numbers. The listing does not
+/// wait for the settings: its first page goes out with them, and when the settings say
+/// reputation is not enabled the listing's outcome, whatever it is, is dropped. The
+/// settings' error is reported before the listing's.
 async fn observe_reputation(
     client: &Client,
     desired: &Desired,
     id: &str,
-    settings: ReputationSettings,
     live: &mut Live,
 ) -> Result<(), ObserveError> {
-    let monitored = client.list_monitored(id).await?;
-    live.numbers = monitored.numbers;
-    live.external = monitored.external;
-    live.ownership = monitored.ownership;
-    let Some(declared) = (match &desired.reputation {
+    let declared = match &desired.reputation {
         ReputationSpec::Enabled {
             loa,
             external_verification,
             ..
-        } => Some((loa, external_verification)),
+        } => Some((loa, external_verification.as_ref())),
         ReputationSpec::Disabled => None,
-    }) else {
-        live.reputation = Some(live_reputation(settings));
+    };
+    let (settings, monitored) = tokio::join!(
+        settings_and_documents(client, id, declared),
+        client.list_monitored(id)
+    );
+    let Some((settings, documents)) = settings? else {
         return Ok(());
     };
-    if let (Loa::File { .. }, Some(document)) = (declared.0, &settings.loa_document_id) {
-        match client.get_document(document).await? {
-            Some(document) => {
+    let monitored = monitored?;
+    live.numbers = monitored.numbers;
+    live.external = monitored.external;
+    live.ownership = monitored.ownership;
+    documents.store(live);
+    live.reputation = Some(live_reputation(settings));
+    Ok(())
+}
+
+/// What the settings point at, read after them: the LOA document (`None` inside when it
+/// is gone) and the ownership proof.
+#[derive(Default)]
+struct Pointed {
+    loa: Option<Option<Document>>,
+    proof: Option<Option<LiveProof>>,
+}
+
+impl Pointed {
+    fn store(self, live: &mut Live) {
+        match self.loa {
+            Some(Some(document)) => {
                 live.loa_sha256 = document.sha256;
                 live.loa_size = document
                     .size
@@ -124,18 +150,39 @@ async fn observe_reputation(
                     .map(|size| size.amount);
                 live.loa_filename = document.filename;
             }
-            None => live.loa_missing = true,
+            Some(None) => live.loa_missing = true,
+            None => {}
         }
+        if let Some(proof) = self.proof {
+            live.external_verification = proof;
+        }
+    }
+}
+
+/// The settings, and what they point at that the manifest needs compared (nothing when the
+/// manifest disables reputation).
+async fn settings_and_documents(
+    client: &Client,
+    id: &str,
+    declared: Option<(&Loa, Option<&ExternalProof>)>,
+) -> Result<Option<(ReputationSettings, Pointed)>, ObserveError> {
+    let Some(settings) = client.get_reputation(id).await? else {
+        return Ok(None);
+    };
+    let mut pointed = Pointed::default();
+    let Some((loa, proof)) = declared else {
+        return Ok(Some((settings, pointed)));
+    };
+    if let (Loa::File { .. }, Some(document)) = (loa, &settings.loa_document_id) {
+        pointed.loa = Some(client.get_document(document).await?);
     }
     // Read whenever one was submitted, declared or not: an approved proof the manifest no
     // longer declares still covers the numbers hosted elsewhere.
     if settings.external_verification_status.is_some() {
-        live.external_verification = live_proof(client, id, declared.1.as_ref()).await?;
+        pointed.proof = Some(live_proof(client, id, proof).await?);
     }
-    live.reputation = Some(live_reputation(settings));
-    Ok(())
+    Ok(Some((settings, pointed)))
 }
-
 /// The live ownership proof, with each document's sha256 when the manifest names files.
 async fn live_proof(
     client: &Client,
@@ -266,24 +313,29 @@ pub async fn account(
     client: &Client,
     desired: &Desired,
 ) -> Result<crate::report::Account, ObserveError> {
-    let (enterprise, _) = find_enterprise(client, desired).await?;
-    let Some(enterprise) = enterprise else {
+    // The terms and the enterprise are read at once, then the settings beside the number
+    // pages (dropped when reputation is not enabled), as `observe` does.
+    let (terms, found) = tokio::join!(client.tos_status(), find_enterprise(client, desired));
+    let Some(enterprise) = found?.0 else {
         return Ok(crate::report::Account::default());
     };
     // Until the terms are agreed every reputation call answers 403: nothing is monitored.
-    let settings = if client.tos_status().await?.agreement_required {
-        None
-    } else {
-        client.get_reputation(&enterprise.id).await?
-    };
+    if terms?.agreement_required {
+        return Ok(crate::report::Account {
+            enterprise_id: Some(enterprise.id),
+            settings: None,
+            numbers: Vec::new(),
+        });
+    }
+    let (settings, numbers) = tokio::join!(
+        client.get_reputation(&enterprise.id),
+        client.list_reputation_numbers(&enterprise.id, |number: &crate::report::ReportNumber| {
+            number.phone_number.clone()
+        })
+    );
+    let settings = settings?;
     let numbers = match &settings {
-        Some(_) => {
-            client
-                .list_reputation_numbers(&enterprise.id, |number: &crate::report::ReportNumber| {
-                    number.phone_number.clone()
-                })
-                .await?
-        }
+        Some(_) => numbers?,
         None => Vec::new(),
     };
     Ok(crate::report::Account {

@@ -638,7 +638,7 @@ async fn faults_do_not_stop_convergence_or_double_bill() {
     config.rules.seed = 11;
     config.faults.error_rate = 0.10;
     config.faults.reset_rate = 0.05;
-    config.faults.rate_limit = Some(15);
+    config.faults.rate_limit = Some(10);
     let env = Env::start(config).await;
     // A pipeline runs apply again until it converges; every run must be safe.
     converge(&env, workspace.path(), "acme.yaml").await;

@@ -13,13 +13,17 @@ use crate::support::{check_sarif, fixtures, render, root};
 
 const NUMBERS: [&str; 3] = ["+12025550101", "+12025550102", "+12025550103"];
 
-/// The requests the sandbox served, one a line: method, path and query, status.
+/// Every request served, one a line, sorted: reads that do not depend on each other go out
+/// at once and arrive in either order.
 async fn requests(env: &Env) -> String {
-    env.requests()
+    let mut lines: Vec<String> = env
+        .requests()
         .await
         .into_iter()
         .map(|(method, path, query, status)| format!("{method} {path}?{query} {status}\n"))
-        .collect()
+        .collect();
+    lines.sort();
+    lines.concat()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -250,11 +254,11 @@ async fn converged_account_reads_only_free_endpoints() {
     ----- stderr -----
     ");
     crate::snapshot!(requests(&env).await, @"
-    GET /v2/terms_of_service/status?product_type=number_reputation 200
-    GET /v2/enterprises?legal_name=Acme+Corp&page%5Bnumber%5D=1&page%5Bsize%5D=250 200
-    GET /v2/enterprises/[UUID]/reputation? 200
-    GET /v2/enterprises/[UUID]/reputation/numbers?page%5Bnumber%5D=1&page%5Bsize%5D=250 200
     GET /v2/documents/[UUID]? 200
+    GET /v2/enterprises/[UUID]/reputation/numbers?page%5Bnumber%5D=1&page%5Bsize%5D=250 200
+    GET /v2/enterprises/[UUID]/reputation? 200
+    GET /v2/enterprises?legal_name=Acme+Corp&page%5Bnumber%5D=1&page%5Bsize%5D=250 200
+    GET /v2/terms_of_service/status?product_type=number_reputation 200
     ");
     assert_eq!(
         env.billing().await,
@@ -1190,4 +1194,88 @@ async fn github_annotations_carry_the_plan_errors_at_their_lines() {
     ::error file=acme.yaml,line=44,col=7,title=number_not_in_inventory::`+12025550103` (acme.yaml:44:7) cannot be added: not in the account's inventory: buy or port it first, or remove it from the manifest%0Ahelp: if it is hosted with another carrier, declare the ownership proof under `reputation.external_verification` (`files: [PDF, ...]` or `document_ids: [ID, ...]`): numbers hosted elsewhere are added once Telnyx approves it
     ----- stderr -----
     ");
+}
+
+/// `METHOD /path` of each request the proxy saw, ids replaced by `{id}`, sorted.
+fn calls(log: &[crate::support::proxy::Seen]) -> Vec<String> {
+    let mut calls: Vec<String> = log
+        .iter()
+        .map(|seen| {
+            let path: Vec<&str> = seen
+                .path
+                .split('/')
+                .map(|segment| if segment.len() == 36 { "{id}" } else { segment })
+                .collect();
+            format!("{} {}", seen.method, path.join("/"))
+        })
+        .collect();
+    calls.sort();
+    calls
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_15_reads_that_do_not_need_each_other_go_out_at_once() {
+    use crate::support::child::Child;
+    use crate::support::proxy::{Proxy, Seen};
+    use crate::support::wait_until;
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let workspace = workspace(&NUMBERS, "");
+    converge(&env, workspace.path(), "acme.yaml").await;
+    // The answers to the terms and to the settings are held until the test releases them:
+    // the plan goes on only if it asked for the enterprise, then the first number page,
+    // without waiting for them.
+    let is_held = |seen: &Seen| {
+        seen.path == "/v2/terms_of_service/status"
+            || (seen.method == "GET" && seen.path.ends_with("/reputation"))
+    };
+    let upstream = format!("http://{}", env.sandbox.address());
+    let proxy = Proxy::holding(upstream, move |seen, _| is_held(seen)).await;
+    let child = Child::spawn(
+        workspace.path(),
+        &[
+            "plan",
+            "--detailed-exitcode",
+            "acme.yaml",
+            "--api-url",
+            &proxy.base_url(),
+        ],
+    );
+    let mut log = proxy.log();
+    let held = |log: &[Seen], suffix: &str| {
+        log.iter()
+            .position(|seen| seen.held && seen.path.ends_with(suffix))
+    };
+    let asked = |log: &[Seen], suffix: &str| log.iter().any(|seen| seen.path.ends_with(suffix));
+    let seen = wait_until(
+        &mut log,
+        30,
+        "the enterprise asked for beside the terms",
+        |log| held(log, "/terms_of_service/status").is_some() && asked(log, "/v2/enterprises"),
+    )
+    .await;
+    assert_eq!(
+        calls(&seen),
+        ["GET /v2/enterprises", "GET /v2/terms_of_service/status"]
+    );
+    proxy.release(held(&seen, "/terms_of_service/status").unwrap());
+    let seen = wait_until(
+        &mut log,
+        30,
+        "a number page asked for beside the settings",
+        |log| held(log, "/reputation").is_some() && asked(log, "/reputation/numbers"),
+    )
+    .await;
+    proxy.release(held(&seen, "/reputation").unwrap());
+    let output = child.wait().await;
+    assert_eq!(output.status.code(), Some(0), "{}", render(&output));
+    assert_eq!(
+        calls(&proxy.log().borrow()),
+        [
+            "GET /v2/documents/{id}",
+            "GET /v2/enterprises",
+            "GET /v2/enterprises/{id}/reputation",
+            "GET /v2/enterprises/{id}/reputation/numbers",
+            "GET /v2/terms_of_service/status",
+        ]
+    );
 }
