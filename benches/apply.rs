@@ -33,6 +33,8 @@ use telrep::telnyx::{ApiKey, Client, ClientConfig};
 const NUMBERS: usize = 10_000;
 const REMOVED: usize = 1_000;
 const LATENCY: Duration = Duration::from_millis(25);
+/// `--rate-limit` of the rate-limited run, requests a second.
+const RATE: u32 = 20;
 
 struct Timing {
     first_start: Option<Instant>,
@@ -98,13 +100,14 @@ async fn timed_apply(
     )
 }
 
-async fn fresh(numbers: &[String]) -> (Sandbox, Client) {
+async fn fresh(numbers: &[String], rate_limit: Option<u32>) -> (Sandbox, Client) {
     let mut config = SandboxConfig::local();
     config.inventory = numbers
         .iter()
         .map(|number| (number.clone(), "local".to_owned()))
         .collect();
     config.faults.latency = Some((LATENCY, LATENCY));
+    config.faults.rate_limit = rate_limit;
     let sandbox = Sandbox::start(config).await.unwrap();
     let client = Client::new(ClientConfig::new(
         sandbox.base_url(),
@@ -112,6 +115,49 @@ async fn fresh(numbers: &[String]) -> (Sandbox, Client) {
     ))
     .unwrap();
     (sandbox, client)
+}
+
+/// Every request the sandbox served: method, path, status.
+async fn served(sandbox: &Sandbox) -> Vec<serde_json::Value> {
+    let requests: serde_json::Value =
+        reqwest::get(format!("http://{}/_sandbox/requests", sandbox.address()))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    requests["data"].as_array().unwrap().clone()
+}
+
+/// The same two applies under `--rate-limit RATE/s`: their wall against the rate's floor
+/// (the requests served ÷ the rate) and the share answered 429.
+async fn rate_limited(numbers: &[String], all: &Desired, pruned: &Desired) {
+    let (sandbox, client) = fresh(numbers, Some(RATE)).await;
+    let start = Instant::now();
+    timed_apply(&client, all, 8, Action::AddNumbers).await;
+    timed_apply(&client, pruned, 8, Action::RemoveNumber).await;
+    let wall = start.elapsed();
+    let requests = served(&sandbox).await;
+    sandbox.shutdown().await;
+    let limited = requests
+        .iter()
+        .filter(|request| request["status"] == 429)
+        .count();
+    let calls = requests.len();
+    let floor = Duration::from_secs_f64((calls - limited) as f64 / f64::from(RATE));
+    println!(
+        "\n| under `--rate-limit {RATE}/s`, concurrency 8 | figure |\n|---|---|\n\
+         | requests served (both applies) | {calls} |\n\
+         | answered 429 | {limited} ({:.1} %) |\n\
+         | wall, add {NUMBERS} then prune {REMOVED} | {} ms |\n\
+         | floor: {} requests answered ÷ {RATE} a second | {} ms |\n\
+         | ratio | {:.3}× |",
+        100.0 * limited as f64 / calls as f64,
+        wall.as_millis(),
+        calls - limited,
+        floor.as_millis(),
+        wall.as_secs_f64() / floor.as_secs_f64()
+    );
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -154,19 +200,11 @@ async fn main() {
         ("telrep, concurrency 8", 8),
         ("naive: one call at a time", 1),
     ] {
-        let (sandbox, client) = fresh(&numbers).await;
+        let (sandbox, client) = fresh(&numbers, None).await;
         let (whole, adds) = timed_apply(&client, &all, concurrency, Action::AddNumbers).await;
         let (_, removes) = timed_apply(&client, &pruned, concurrency, Action::RemoveNumber).await;
-        let requests: serde_json::Value =
-            reqwest::get(format!("http://{}/_sandbox/requests", sandbox.address()))
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-        let add_calls = requests["data"]
-            .as_array()
-            .unwrap()
+        let add_calls = served(&sandbox)
+            .await
             .iter()
             .filter(|request| {
                 request["method"] == "POST"
@@ -194,4 +232,5 @@ async fn main() {
             removes.as_millis()
         );
     }
+    rate_limited(&numbers, &all, &pruned).await;
 }

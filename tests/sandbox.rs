@@ -1011,6 +1011,9 @@ async fn rate_limit_answers_429_with_retry_after_before_any_write() {
         if response.status() == 429 {
             let headers = response.headers().clone();
             let body: Value = response.json().await.unwrap();
+            // The exact wait beside the whole seconds: the window's end.
+            let exact: u64 = headers["retry-after-ms"].to_str().unwrap().parse().unwrap();
+            assert!((1..=1000).contains(&exact), "{exact}");
             limited = Some((
                 headers["retry-after"].to_str().unwrap().to_owned(),
                 headers["x-ratelimit-limit"].to_str().unwrap().to_owned(),
@@ -1029,9 +1032,20 @@ async fn rate_limit_answers_429_with_retry_after_before_any_write() {
         (2..=4).contains(&passed) && statuses.contains(&429),
         "{statuses:?}"
     );
-    let first = |status: u16, remaining: &str| {
-        (status, "2".to_owned(), remaining.to_owned(), "1".to_owned())
-    };
+    // The reset is the time left in the one-second window, in seconds to the millisecond.
+    for (_, _, _, reset) in &windows {
+        let (seconds, milliseconds) = reset.split_once('.').unwrap();
+        let reset = seconds.parse::<u64>().unwrap() * 1000 + milliseconds.parse::<u64>().unwrap();
+        assert!(
+            milliseconds.len() == 3 && (1..=1000).contains(&reset),
+            "{windows:?}"
+        );
+    }
+    let first = |status: u16, remaining: &str| (status, "2".to_owned(), remaining.to_owned());
+    let windows: Vec<_> = windows
+        .into_iter()
+        .map(|(status, limit, remaining, _)| (status, limit, remaining))
+        .collect();
     assert_eq!(
         windows[0],
         first(201, "1"),

@@ -4,8 +4,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use futures::StreamExt;
-
 use super::args::{PlanArgs, PlanFormat};
 use super::error::CliError;
 use super::report::print_error;
@@ -234,18 +232,20 @@ fn settings_failed(desireds: &[Desired], message: &str) -> Vec<Plan> {
         .collect()
 }
 
-/// Observes and plans every manifest, 4 at a time; masked unless `--show-sensitive`.
-/// The error when no connection could be made.
+/// Observes and plans every manifest at once, their requests sharing the client's
+/// `--concurrency` permits; masked unless `--show-sensitive`. The error when no connection
+/// could be made.
 fn plan_all(args: &PlanArgs, desireds: &[Desired], prices: Prices) -> Result<Vec<Plan>, CliError> {
     let runtime = super::connect::runtime()?;
     let plans = runtime.block_on(async {
         let (client, sandbox) = super::connect::connect(&args.connection, desireds).await?;
         let options = args.rails.options();
-        let plans: Vec<Plan> = futures::stream::iter(desireds.iter())
-            .map(|desired| crate::observe::plan(&client, desired, options, prices))
-            .buffered(4)
-            .collect()
-            .await;
+        let plans: Vec<Plan> = futures::future::join_all(
+            desireds
+                .iter()
+                .map(|desired| crate::observe::plan(&client, desired, options, prices)),
+        )
+        .await;
         if let Some(sandbox) = sandbox {
             sandbox.shutdown().await;
         }

@@ -151,26 +151,45 @@ impl Faults {
     }
 }
 
-/// A fixed one-second window counter for `--rate-limit`.
+/// A fixed one-second window counter for `--rate-limit`, aligned to the Unix second.
 #[derive(Debug, Default)]
 pub struct RateWindow {
     second: u64,
     count: u32,
 }
 
+/// Where one request stands in the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Admission {
+    /// Whether it is served (else 429).
+    pub allowed: bool,
+    /// Requests still allowed in this window after it.
+    pub remaining: u32,
+    /// Time until the window ends (at least a millisecond).
+    pub reset: Duration,
+}
+
 impl RateWindow {
-    /// Counts a request at Unix second `now_second`; `Some(remaining)` when it is allowed,
-    /// `None` when the limit is reached.
-    pub fn admit(&mut self, now_second: u64, limit: u32) -> Option<u32> {
-        if now_second != self.second {
-            self.second = now_second;
+    /// Counts a request at `now` (since the Unix epoch).
+    pub fn admit(&mut self, now: Duration, limit: u32) -> Admission {
+        let second = now.as_secs();
+        if second != self.second {
+            self.second = second;
             self.count = 0;
         }
-        if self.count >= limit {
-            return None;
+        let into = Duration::from_millis(u64::from(now.subsec_millis()));
+        let reset = Duration::from_secs(1)
+            .saturating_sub(into)
+            .max(Duration::from_millis(1));
+        let allowed = self.count < limit;
+        if allowed {
+            self.count += 1;
         }
-        self.count += 1;
-        Some(limit - self.count)
+        Admission {
+            allowed,
+            remaining: limit - self.count,
+            reset,
+        }
     }
 }
 
@@ -305,10 +324,17 @@ mod tests {
     #[test]
     fn rate_window() {
         let mut window = RateWindow::default();
-        assert_eq!(window.admit(100, 2), Some(1));
-        assert_eq!(window.admit(100, 2), Some(0));
-        assert_eq!(window.admit(100, 2), None);
-        assert_eq!(window.admit(101, 2), Some(1));
+        let at = |milliseconds: u64| Duration::from_millis(milliseconds);
+        let admission = |allowed, remaining, reset_ms| Admission {
+            allowed,
+            remaining,
+            reset: at(reset_ms),
+        };
+        assert_eq!(window.admit(at(100_000), 2), admission(true, 1, 1000));
+        assert_eq!(window.admit(at(100_250), 2), admission(true, 0, 750));
+        assert_eq!(window.admit(at(100_999), 2), admission(false, 0, 1));
+        // The next Unix second is a new window.
+        assert_eq!(window.admit(at(101_000), 2), admission(true, 1, 1000));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::faults::Strike;
+use super::faults::{Admission, Strike};
 use super::rules::{Context, Outcome, Problem, Query, Upload, problem};
 use super::{Shared, World};
 use crate::telnyx::wire::{DocumentUpload, ErrorBody};
@@ -81,39 +81,52 @@ async fn api(
         }
         return call(shared, method, path, raw_query, request, body_keys).await;
     };
-    let second = SystemTime::now()
+    let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs());
-    let admitted = shared
-        .limiter
-        .lock()
-        .map(|mut window| window.admit(second, limit))
-        .unwrap_or(Some(0));
-    let (mut response, status) = match admitted {
-        Some(_) if !authorized(request.headers()) => unauthorized(),
-        Some(_) => call(shared, method, path, raw_query, request, body_keys).await,
-        None => {
-            let mut response = reply(Err(problem(
-                429,
-                "10011",
-                "Too many requests",
-                "rate limit reached; retry after the time in Retry-After",
-            )))
-            .0;
-            let headers = response.headers_mut();
-            headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-            (response, 429)
-        }
+        .unwrap_or_default();
+    let admission = shared.limiter.lock().map_or(
+        Admission {
+            allowed: true,
+            remaining: 0,
+            reset: std::time::Duration::from_secs(1),
+        },
+        |mut window| window.admit(now, limit),
+    );
+    let reset_ms = u64::try_from(admission.reset.as_millis()).unwrap_or(1000);
+    let (mut response, status) = if !admission.allowed {
+        let mut response = reply(Err(problem(
+            429,
+            "10011",
+            "Too many requests",
+            "rate limit reached; retry after the time in Retry-After",
+        )))
+        .0;
+        // Whole seconds in Retry-After (what HTTP allows), the exact wait in
+        // milliseconds beside it (what the official client reads first).
+        let headers = response.headers_mut();
+        headers.insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(reset_ms.div_ceil(1000)),
+        );
+        headers.insert("retry-after-ms", HeaderValue::from(reset_ms));
+        (response, 429)
+    } else if authorized(request.headers()) {
+        call(shared, method, path, raw_query, request, body_keys).await
+    } else {
+        unauthorized()
     };
-    // Every answer says where the window stands, as Telnyx's do; the window is one
-    // whole second, so it ends within a second.
+    // Every answer says where the window stands, as Telnyx's do: the reset in seconds,
+    // to the millisecond.
     let headers = response.headers_mut();
     headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
     headers.insert(
         "x-ratelimit-remaining",
-        HeaderValue::from(admitted.unwrap_or(0)),
+        HeaderValue::from(admission.remaining),
     );
-    headers.insert("x-ratelimit-reset", HeaderValue::from_static("1"));
+    let reset = format!("{}.{:03}", reset_ms / 1000, reset_ms % 1000);
+    if let Ok(reset) = HeaderValue::from_str(&reset) {
+        headers.insert("x-ratelimit-reset", reset);
+    }
     (response, status)
 }
 

@@ -12,8 +12,8 @@
 //! escapes.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -23,6 +23,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use super::error::{ApiError, ApiErrorKind};
+use super::pace::{Pacer, RateHeaders};
 use super::retry::{self, Decision, Failure, RetryPolicy, Safety};
 use super::secret::ApiKey;
 use super::wire::{ErrorBody, Page, PageMeta, Single};
@@ -56,7 +57,8 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Per-request timeout (the SDK's is 60 s).
     pub timeout: Duration,
-    /// Pages of one listing fetched at once.
+    /// Requests in flight at once across the process (so also the pages of one listing
+    /// fetched at once).
     pub concurrency: usize,
     /// The largest response body read.
     pub max_body: usize,
@@ -85,6 +87,11 @@ pub struct Client {
     base: String,
     config: Arc<ClientConfig>,
     requests: Arc<AtomicU64>,
+    /// The rate limit as the answers so far describe it, shared by every request.
+    pacer: Arc<Mutex<Pacer>>,
+    /// One permit per request in flight, `concurrency` in all: every listing, batch and
+    /// manifest of the process shares them.
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 /// One HTTP call, before it is sent.
@@ -162,8 +169,10 @@ impl Client {
         Ok(Self {
             http,
             base,
-            config: Arc::new(config),
             requests: Arc::new(AtomicU64::new(0)),
+            pacer: Arc::new(Mutex::new(Pacer::default())),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(config.concurrency.max(1))),
+            config: Arc::new(config),
         })
     }
 
@@ -194,6 +203,7 @@ impl Client {
         let mut retries_done = 0;
         loop {
             let attempt = retries_done + 1;
+            self.pace().await;
             let started = Instant::now();
             let outcome = self.attempt(call, &url).await;
             let latency = started.elapsed().as_millis();
@@ -245,8 +255,58 @@ impl Client {
         }
     }
 
+    /// Waits for the attempt's turn under the rate limit the answers so far announced
+    /// (`pace.rs`); no wait while none did. A 429 or a spent window reported while it
+    /// waited sends it back for a new turn.
+    async fn pace(&self) {
+        loop {
+            let wait = self.with_pacer(|pacer| pacer.reserve(Instant::now()));
+            if wait.is_zero() {
+                return;
+            }
+            tracing::debug!(wait_ms = wait.as_millis(), "pacing under the rate limit");
+            tokio::time::sleep(wait).await;
+            if !self.with_pacer(|pacer| pacer.blocked(Instant::now())) {
+                return;
+            }
+        }
+    }
+
+    /// Runs `work` on the pacer; a pacer poisoned by a panic elsewhere is used as it is (it
+    /// holds only waits, never a half-made change worth refusing for).
+    fn with_pacer<T>(&self, work: impl FnOnce(&mut Pacer) -> T) -> T {
+        let mut pacer = self
+            .pacer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        work(&mut pacer)
+    }
+
+    /// Tells the pacer what an answer said about the rate limit.
+    fn observe_rate(&self, response: &reqwest::Response) {
+        let headers = response.headers();
+        let status = response.status().as_u16();
+        let rate = RateHeaders::parse(headers, SystemTime::now());
+        let retry_after = (status == 429)
+            .then(|| {
+                let pairs: Vec<(String, String)> = ["retry-after-ms", "retry-after"]
+                    .into_iter()
+                    .filter_map(|name| {
+                        let value = headers.get(name)?.to_str().ok()?;
+                        Some((name.to_owned(), value.to_owned()))
+                    })
+                    .collect();
+                retry::requested_wait(&pairs, SystemTime::now())
+            })
+            .flatten();
+        self.with_pacer(|pacer| pacer.observe(status, rate, retry_after, Instant::now()));
+    }
+
     /// One attempt of a call: sent with the key, its response read.
     async fn attempt(&self, call: &Call, url: &Url) -> Result<(StatusCode, Vec<u8>), Attempt> {
+        // Held until the answer is read; the semaphore is never closed, so a failure to
+        // acquire (which cannot happen) sends the request without a permit.
+        let _permit = self.in_flight.acquire().await.ok();
         self.requests.fetch_add(1, Ordering::Relaxed);
         let mut request = self
             .http
@@ -259,7 +319,10 @@ impl Client {
                 .body(body.clone());
         }
         match request.send().await {
-            Ok(response) => self.read(call, response).await,
+            Ok(response) => {
+                self.observe_rate(&response);
+                self.read(call, response).await
+            }
             Err(error) => Err(self.transport_failure(&error)),
         }
     }

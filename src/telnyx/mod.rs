@@ -5,6 +5,7 @@ mod calls;
 mod client;
 mod defang;
 mod error;
+pub mod pace;
 pub mod remediation;
 pub mod retry;
 mod secret;

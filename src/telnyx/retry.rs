@@ -122,7 +122,7 @@ fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
 /// The wait the server asked for: `retry-after-ms`, else `Retry-After` in seconds or as an
 /// HTTP date. As in the SDK, a zero or unparsable `retry-after-ms` falls through to
 /// `Retry-After`, and a date in the past means no wait.
-fn requested_wait(headers: &[(String, String)], now: SystemTime) -> Option<Duration> {
+pub(crate) fn requested_wait(headers: &[(String, String)], now: SystemTime) -> Option<Duration> {
     let milliseconds = header(headers, "retry-after-ms")
         .and_then(|value| value.parse::<f64>().ok())
         .filter(|value| value.is_finite() && *value != 0.0);
