@@ -1330,3 +1330,135 @@ async fn issue_9_sigterm_while_apply_reads_the_account_exits_143() {
     interrupted while reading the account, before any change; run apply again
     ");
 }
+
+/// A workspace of three manifests: `acme.yaml` (one number), `west/acme-west.yaml` (another
+/// enterprise, another number) and `east/acme-east.yaml`, whose number is not in the
+/// inventory (its plan fails) unless `east_number` is one that is.
+fn three_manifests(east_number: &str) -> tempfile::TempDir {
+    let workspace = workspace(&NUMBERS[..1], "");
+    let manifest = std::fs::read_to_string(workspace.path().join("acme.yaml")).unwrap();
+    for (directory, name, number) in [
+        ("west", "Acme West", NUMBERS[1]),
+        ("east", "Acme East", east_number),
+    ] {
+        std::fs::create_dir_all(workspace.path().join(directory).join("loa")).unwrap();
+        std::fs::copy(
+            workspace.path().join("loa/signed.pdf"),
+            workspace.path().join(directory).join("loa/signed.pdf"),
+        )
+        .unwrap();
+        let text = manifest
+            .replace("legal_name: Acme Corp", &format!("legal_name: {name}"))
+            .replace(NUMBERS[0], number);
+        let file = format!("{directory}/acme-{directory}.yaml");
+        std::fs::write(workspace.path().join(file), text).unwrap();
+    }
+    workspace
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_15_a_directory_applies_every_manifest_at_once_and_combines_the_exit_code() {
+    let env = Env::start(config_with_inventory(&NUMBERS[..2])).await;
+    let workspace = three_manifests("+12025550199");
+    let output = telrep(&env, workspace.path(), &["apply", "--auto-approve", "."]).await;
+    // East's plan fails (its number is not in the inventory): 1, though the others converge.
+    assert_eq!(output.status.code(), Some(1), "{}", render(&output));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let shown: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.starts_with("Enterprise "))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "Enterprise Acme Corp (not created yet), manifest ./acme.yaml",
+            "Enterprise Acme East (not created yet), manifest ./east/acme-east.yaml",
+            "Enterprise Acme West (not created yet), manifest ./west/acme-west.yaml",
+        ]
+    );
+    // Each line of the two applied at once names its manifest, and each runs its steps in
+    // its plan's order.
+    for manifest in ["./acme.yaml", "./west/acme-west.yaml"] {
+        let prefix = format!("{manifest}: [");
+        let started: Vec<&str> = stderr
+            .lines()
+            .filter_map(|line| line.split_once(&prefix).map(|(_, rest)| rest))
+            .filter_map(|rest| rest.split_once(']').map(|(step, _)| step))
+            .filter(|step| step.contains('/'))
+            .collect();
+        assert_eq!(
+            started,
+            ["1/6", "2/6", "3/6", "4/6", "5/6", "6/6"],
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains(&format!(
+                "{manifest}: Apply complete. The account matches the manifest."
+            )),
+            "{stderr}"
+        );
+    }
+    assert!(!stderr.contains("./east/acme-east.yaml: ["), "{stderr}");
+    // The two converged; nothing of east's was written.
+    let planned = telrep(
+        &env,
+        workspace.path(),
+        &[
+            "plan",
+            "--detailed-exitcode",
+            "acme.yaml",
+            "west/acme-west.yaml",
+        ],
+    )
+    .await;
+    assert_eq!(planned.status.code(), Some(0), "{}", render(&planned));
+    assert_eq!(env.enterprises().await.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_15_manifests_applied_at_once_share_one_in_flight_limit() {
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let workspace = three_manifests(NUMBERS[2]);
+    // Every answer is held until the test releases it: with `--concurrency 1` the three
+    // manifests' requests must reach the server one at a time, from planning to verifying.
+    let proxy = Proxy::holding(upstream(&env), |_, _| true).await;
+    let child = Child::spawn(
+        workspace.path(),
+        &[
+            "apply",
+            "--auto-approve",
+            "--concurrency",
+            "1",
+            ".",
+            "--api-url",
+            &proxy.base_url(),
+        ],
+    );
+    let (mut log, mut stderr) = (proxy.log(), child.stderr());
+    let mut released = 0;
+    loop {
+        let seen = tokio::select! {
+            seen = wait_until(&mut log, 60, "a request held", |log: &Vec<Seen>| {
+                log.iter().any(|seen| seen.held)
+            }) => seen,
+            _ = wait_until(&mut stderr, 60, "apply to end", |stderr| stderr.closed) => break,
+        };
+        let held: Vec<usize> = (0..seen.len()).filter(|index| seen[*index].held).collect();
+        assert_eq!(held.len(), 1, "one request in flight at a time: {seen:?}");
+        proxy.release(held[0]);
+        released += 1;
+    }
+    let output = child.wait().await;
+    assert_eq!(output.status.code(), Some(0), "{}", render(&output));
+    assert_eq!(released, proxy.log().borrow().len());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(
+        stderr
+            .matches(": Apply complete. The account matches the manifest.")
+            .count(),
+        3,
+        "{stderr}"
+    );
+    assert_eq!(env.enterprises().await.len(), 3);
+}

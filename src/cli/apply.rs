@@ -17,7 +17,7 @@ use crate::plan::render::{self, RenderOptions};
 use crate::plan::{Plan, PlanOptions, Prices, SavedPlan, SavedPlans};
 use crate::telnyx::Client;
 
-/// Applies every manifest named, one after the other.
+/// Applies every manifest named: every plan shown, one confirmation, then all at once.
 pub fn run(args: &ApplyArgs) -> ExitCode {
     let saved = match &args.plan {
         None => None,
@@ -60,23 +60,15 @@ pub fn run(args: &ApplyArgs) -> ExitCode {
         let interrupted = Arc::new(AtomicBool::new(false));
         let signals = super::connect::Signals::install();
         let watcher = tokio::spawn(watch_signals(signals, signal.clone(), interrupted.clone()));
-        let mut code = ExitCode::Success;
-        for desired in &desireds {
-            let outcome = apply_one(
-                args,
-                &client,
-                desired,
-                saved.as_deref(),
-                prices,
-                &interrupted,
-                &signal,
-            )
-            .await;
-            code = worst(code, outcome);
-            if matches!(code, ExitCode::Interrupted | ExitCode::Terminated) {
-                break;
-            }
-        }
+        let code = apply_all(
+            args,
+            &client,
+            &desireds,
+            saved.as_deref(),
+            prices,
+            (&interrupted, &signal),
+        )
+        .await;
         watcher.abort();
         if let Some(sandbox) = sandbox {
             sandbox.shutdown().await;
@@ -124,32 +116,78 @@ async fn watch_signals(
     );
 }
 
-async fn apply_one(
+/// Plans every manifest at once, shows every plan, asks once for all of them, then applies
+/// them at once: their requests share the client's `--concurrency` permits, each runs its
+/// steps in its own order, and the exit code is the worst of theirs.
+async fn apply_all(
     args: &ApplyArgs,
     client: &Client,
-    desired: &Desired,
+    desireds: &[Desired],
     saved: Option<&[SavedPlan]>,
-    (prices, default_prices): (Prices, Option<Prices>),
-    interrupted: &Arc<AtomicBool>,
-    signal: &Arc<AtomicU8>,
+    prices: (Prices, Option<Prices>),
+    (interrupted, signal): (&Arc<AtomicBool>, &Arc<AtomicU8>),
 ) -> ExitCode {
     let options = args.rails.options();
     // Reads only: a signal abandons them at once (apply has written nothing yet).
-    let plan = tokio::select! {
-        plan = crate::observe::plan(client, desired, options, prices) => plan,
+    let plans = tokio::select! {
+        plans = futures::future::join_all(
+            desireds.iter().map(|desired| crate::observe::plan(client, desired, options, prices.0)),
+        ) => plans,
         () = crate::apply::interrupted(interrupted) => {
             return interrupted_code(signal, "while reading the account, before any change; run apply again");
         }
     };
+    let mut code = ExitCode::Success;
+    let mut ready = Vec::new();
+    for (desired, plan) in desireds.iter().zip(&plans) {
+        match show(args, saved, desired, plan, prices.1) {
+            Some(settled) => code = worst(code, settled),
+            None => ready.push((desired, plan)),
+        }
+    }
+    if ready.is_empty() {
+        return code;
+    }
+    let to_apply: Vec<&Plan> = ready.iter().map(|(_, plan)| *plan).collect();
+    if !args.auto_approve && !confirm(&to_apply) {
+        return worst(code, ExitCode::Failure);
+    }
+    // With several manifests under way at once, each line and event names its manifest.
+    let several = ready.len() > 1;
+    let outcomes = futures::future::join_all(ready.iter().map(|(desired, plan)| {
+        let label = several.then_some(plan.manifest.as_str());
+        run_plan(
+            args,
+            client,
+            desired,
+            plan,
+            prices,
+            label,
+            (interrupted, signal),
+        )
+    }))
+    .await;
+    outcomes.into_iter().fold(code, worst)
+}
+
+/// Checks a saved plan and prints the plan; the manifest's exit code when there is
+/// nothing to apply (refused, failed, or converged), `None` when it has steps to run.
+fn show(
+    args: &ApplyArgs,
+    saved: Option<&[SavedPlan]>,
+    desired: &Desired,
+    plan: &Plan,
+    default_prices: Option<Prices>,
+) -> Option<ExitCode> {
     if let Some(saved) = saved
-        && let Err(error) = check_saved(saved, desired, &plan)
+        && let Err(error) = check_saved(saved, desired, plan)
     {
         print_error(&error);
-        return ExitCode::Failure;
+        return Some(ExitCode::Failure);
     }
     let json = args.format == OutputFormat::Json;
     if !json {
-        let shown = render::masked(&plan);
+        let shown = render::masked(plan);
         let _ = render::render_text(
             std::slice::from_ref(&shown),
             RenderOptions {
@@ -165,7 +203,7 @@ async fn apply_one(
                 &serde_json::json!({"event": "plan_failed", "manifest": plan.manifest, "errors": plan.errors}),
             );
         }
-        return ExitCode::Failure;
+        return Some(ExitCode::Failure);
     }
     if plan.steps.is_empty() {
         if json {
@@ -173,11 +211,23 @@ async fn apply_one(
                 &serde_json::json!({"event": "converged", "manifest": plan.manifest, "steps": 0}),
             );
         }
-        return ExitCode::Success;
+        return Some(ExitCode::Success);
     }
-    if !args.auto_approve && !confirm(&plan) {
-        return ExitCode::Failure;
-    }
+    None
+}
+
+/// Runs one confirmed plan and verifies it; `label` (the manifest) prefixes its lines and
+/// tags its events when other manifests run beside it.
+async fn run_plan(
+    args: &ApplyArgs,
+    client: &Client,
+    desired: &Desired,
+    plan: &Plan,
+    prices: (Prices, Option<Prices>),
+    label: Option<&str>,
+    (interrupted, signal): (&Arc<AtomicBool>, &Arc<AtomicU8>),
+) -> ExitCode {
+    let json = args.format == OutputFormat::Json;
     let apply_options = ApplyOptions {
         concurrency: args.connection.concurrency.max(1),
         keep_going: args.keep_going,
@@ -186,39 +236,50 @@ async fn apply_one(
         poll_interval: std::time::Duration::from_millis(500),
         interrupted: interrupted.clone(),
     };
-    let bars = Bars::new(&plan, !json && std::io::stderr().is_terminal());
-    let events = move |event: Event| {
+    // Bars for one manifest on a terminal; several at once print lines.
+    let terminal = !json && label.is_none() && std::io::stderr().is_terminal();
+    let bars = Bars::new(plan, terminal);
+    let prefix = label.map(|label| format!("{label}: ")).unwrap_or_default();
+    let events = |event: Event| {
         if json {
-            print_event(&event);
+            print_tagged(&event, label);
         } else if !bars.show(&event) {
-            let _ = writeln!(anstream::stderr(), "{} {}", clock(), describe(&event));
+            line(&format!("{} {prefix}{}", clock(), describe(&event)));
         }
     };
-    let outcome = execute(client, desired, &plan, &apply_options, &events).await;
+    let outcome = execute(client, desired, plan, &apply_options, &events).await;
     match outcome {
         Ok(Outcome::Done) => {
             verify(
                 client,
                 desired,
-                options,
-                (prices, default_prices),
-                json,
+                args.rails.options(),
+                prices,
+                (json, &prefix),
                 (interrupted, signal),
             )
             .await
         }
-        other => report(other, &plan.manifest, json, signal),
+        other => report(other, &plan.manifest, (json, &prefix), signal),
     }
+}
+
+/// Writes one whole line to stderr, so lines of manifests applied at once never mix.
+fn line(text: &str) {
+    let _ = anstream::stderr().write_all(format!("{text}\n").as_bytes());
 }
 
 /// What an apply that did not run to its end says, and its exit code.
 fn report(
     outcome: Result<Outcome, crate::apply::ApplyError>,
     manifest: &str,
-    json: bool,
+    (json, prefix): (bool, &str),
     signal: &AtomicU8,
 ) -> ExitCode {
     let mut stderr = anstream::stderr();
+    if !matches!(outcome, Ok(Outcome::Done)) {
+        let _ = write!(stderr, "{prefix}");
+    }
     match outcome {
         Err(error) => {
             print_error(&error);
@@ -310,7 +371,7 @@ async fn verify(
     desired: &Desired,
     options: PlanOptions,
     (prices, default_prices): (Prices, Option<Prices>),
-    json: bool,
+    (json, prefix): (bool, &str),
     (interrupted, signal): (&AtomicBool, &AtomicU8),
 ) -> ExitCode {
     let verified = tokio::select! {
@@ -321,10 +382,9 @@ async fn verify(
     };
     let replan = match verified {
         Ok(()) => {
-            let _ = writeln!(
-                anstream::stderr(),
-                "Apply complete. The account matches the manifest."
-            );
+            line(&format!(
+                "{prefix}Apply complete. The account matches the manifest."
+            ));
             if json {
                 print_event(&Event::Converged {
                     manifest: desired.manifest.display().to_string(),
@@ -334,10 +394,9 @@ async fn verify(
         }
         Err(replan) => replan,
     };
-    let _ = writeln!(
-        anstream::stderr(),
-        "error: the account does not match the manifest after apply; still to do:"
-    );
+    line(&format!(
+        "{prefix}error: the account does not match the manifest after apply; still to do:"
+    ));
     let _ = render::render_text(
         std::slice::from_ref(&render::masked(&replan)),
         RenderOptions {
@@ -458,24 +517,42 @@ impl Bars {
     }
 }
 
-fn confirm(plan: &Plan) -> bool {
+/// One confirmation for every plan about to run: `yes` on a terminal, else a refusal
+/// that names `--auto-approve`.
+fn confirm(plans: &[&Plan]) -> bool {
     let mut stderr = anstream::stderr();
+    let steps: usize = plans.iter().map(|plan| plan.steps.len()).sum();
     if !std::io::stdin().is_terminal() {
         let _ = writeln!(
             stderr,
             "error: apply makes {} and was not confirmed: pass --auto-approve when not on a terminal",
-            crate::plan::Count::new(plan.steps.len(), "call", "calls")
+            crate::plan::Count::new(steps, "call", "calls")
         );
         return false;
     }
+    let targets: Vec<String> = plans
+        .iter()
+        .map(|plan| {
+            let name = plan
+                .enterprise
+                .legal_name
+                .as_deref()
+                .unwrap_or(&plan.manifest);
+            if plans.len() == 1 {
+                name.to_owned()
+            } else {
+                format!(
+                    "{name} ({})",
+                    crate::plan::Count::new(plan.steps.len(), "step", "steps")
+                )
+            }
+        })
+        .collect();
     let _ = write!(
         stderr,
         "Apply {} to {}? Only `yes` is accepted: ",
-        crate::plan::Count::new(plan.steps.len(), "step", "steps"),
-        plan.enterprise
-            .legal_name
-            .as_deref()
-            .unwrap_or(&plan.manifest)
+        crate::plan::Count::new(steps, "step", "steps"),
+        targets.join(", ")
     );
     let _ = stderr.flush();
     let mut answer = String::new();
@@ -485,6 +562,17 @@ fn confirm(plan: &Plan) -> bool {
     } else {
         let _ = writeln!(stderr, "Apply cancelled; nothing was changed.");
         false
+    }
+}
+
+/// An event, tagged with its manifest when several are applied at once.
+fn print_tagged(event: &Event, manifest: Option<&str>) {
+    match (manifest, serde_json::to_value(event)) {
+        (Some(manifest), Ok(serde_json::Value::Object(mut fields))) => {
+            fields.insert("manifest".to_owned(), manifest.into());
+            print_event(&fields);
+        }
+        _ => print_event(event),
     }
 }
 
