@@ -14,6 +14,7 @@
 //! only when the manifest names files).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::model::{
     Candidate, Desired, E164, ExternalProof, InventoryRecord, InventoryStatus, Live,
@@ -21,7 +22,9 @@ use crate::model::{
     ReputationSpec, Status,
 };
 use crate::plan::{Plan, PlanDiagnostic, PlanEnterprise, PlanOptions, Prices, Severity};
-use crate::telnyx::wire::{Document, Enterprise, ReputationSettings};
+use crate::telnyx::wire::{
+    Document, Enterprise, PhoneNumber, ReputationNumber, ReputationSettings,
+};
 use crate::telnyx::{ApiError, Client};
 
 /// Up to this many numbers to add, the inventory is checked one filter call per number;
@@ -50,8 +53,43 @@ pub enum ObserveError {
     },
 }
 
+/// The account-wide listings each manifest planned in one round would otherwise read on
+/// its own (the inventory, every enterprise's monitored numbers, for the numbers a plan
+/// would add): read once, by the first manifest that needs them, and shared by the rest.
+/// A round ends before anything is written: `apply` verifies without one.
+#[derive(Debug, Default)]
+pub struct Round {
+    inventory: tokio::sync::OnceCell<Arc<Vec<PhoneNumber>>>,
+    monitored: tokio::sync::OnceCell<Arc<Vec<ReputationNumber>>>,
+}
+
+impl Round {
+    async fn inventory(&self, client: &Client) -> Result<Arc<Vec<PhoneNumber>>, ApiError> {
+        let listed = self
+            .inventory
+            .get_or_try_init(|| async { client.list_phone_numbers(None).await.map(Arc::new) });
+        listed.await.cloned()
+    }
+
+    async fn monitored(&self, client: &Client) -> Result<Arc<Vec<ReputationNumber>>, ApiError> {
+        let listed = self
+            .monitored
+            .get_or_try_init(|| async { client.list_all_numbers().await.map(Arc::new) });
+        listed.await.cloned()
+    }
+}
+
 /// Reads the live state for one manifest.
 pub async fn observe(client: &Client, desired: &Desired) -> Result<Live, ObserveError> {
+    observe_in(client, desired, &Round::default()).await
+}
+
+/// Reads the live state for one manifest of a planning round.
+async fn observe_in(
+    client: &Client,
+    desired: &Desired,
+    round: &Round,
+) -> Result<Live, ObserveError> {
     // Neither read needs the other: both are asked at once. When both fail, the terms'
     // error is the one reported, so the same failure always reads the same.
     let (terms, found) = tokio::join!(client.tos_status(), find_enterprise(client, desired));
@@ -82,6 +120,7 @@ pub async fn observe(client: &Client, desired: &Desired) -> Result<Live, Observe
         if !to_add.is_empty() {
             live.candidates = candidates(
                 client,
+                round,
                 &to_add,
                 live.enterprise
                     .as_ref()
@@ -242,7 +281,37 @@ pub async fn plan_with_live(
     options: PlanOptions,
     prices: Prices,
 ) -> (Plan, Option<Live>) {
-    let mut live = match observe(client, desired).await {
+    plan_in(client, desired, options, prices, &Round::default()).await
+}
+
+/// Plans every manifest at once in one round (their requests share the client's
+/// `--concurrency` permits, and the account-wide listings are read once), in their order.
+pub async fn plan_all(
+    client: &Client,
+    desireds: &[Desired],
+    options: PlanOptions,
+    prices: Prices,
+) -> Vec<Plan> {
+    let round = Round::default();
+    let plans = desireds
+        .iter()
+        .map(|desired| plan_in(client, desired, options, prices, &round));
+    futures::future::join_all(plans)
+        .await
+        .into_iter()
+        .map(|(plan, _)| plan)
+        .collect()
+}
+
+/// `plan_with_live` for one manifest of a round.
+async fn plan_in(
+    client: &Client,
+    desired: &Desired,
+    options: PlanOptions,
+    prices: Prices,
+    round: &Round,
+) -> (Plan, Option<Live>) {
+    let mut live = match observe_in(client, desired, round).await {
         Ok(live) => live,
         Err(error) => return (unreadable(client, desired, &error), None),
     };
@@ -445,6 +514,7 @@ fn live_enterprise(enterprise: &Enterprise) -> LiveEnterprise {
 /// enterprise monitoring it (the diff decides).
 async fn candidates(
     client: &Client,
+    round: &Round,
     to_add: &[E164],
     own_enterprise: Option<&str>,
     terms_agreed: bool,
@@ -460,11 +530,11 @@ async fn candidates(
                     .await?,
             );
         }
-        items
+        Arc::new(items)
     } else {
-        client.list_phone_numbers(None).await?
+        round.inventory(client).await?
     };
-    for item in items {
+    for item in items.iter() {
         if let Some(number) =
             E164::parse(&item.phone_number).filter(|number| wanted.contains(number))
         {
@@ -473,7 +543,7 @@ async fn candidates(
                 InventoryRecord {
                     phone_number_type: NumberType::from_wire(&item.phone_number_type),
                     status: InventoryStatus::from_wire(&item.status),
-                    country_iso_alpha2: item.country_iso_alpha2,
+                    country_iso_alpha2: item.country_iso_alpha2.clone(),
                 },
             );
         }
@@ -482,12 +552,12 @@ async fn candidates(
     // numbers can be read; apply agrees first, and an add refused because a number is
     // monitored elsewhere names it (bisected). This is the one check plan cannot make.
     let monitored = if terms_agreed {
-        client.list_all_numbers().await?
+        round.monitored(client).await?
     } else {
-        Vec::new()
+        Arc::default()
     };
     let mut elsewhere: HashMap<E164, String> = monitored
-        .into_iter()
+        .iter()
         .filter(|number| Some(number.enterprise_id.as_str()) != own_enterprise)
         // Telnyx lists a number it removed, but no longer monitors it: it can be added here.
         .filter(|number| {
@@ -498,8 +568,12 @@ async fn candidates(
                 .map(OwnershipStatus::from_wire)
                 != Some(OwnershipStatus::Removed)
         })
-        .filter_map(|number| Some((E164::parse(&number.phone_number)?, number.enterprise_id)))
-        .filter(|(number, _)| wanted.contains(number))
+        .filter_map(|number| {
+            let parsed = E164::parse(&number.phone_number)?;
+            wanted
+                .contains(&parsed)
+                .then(|| (parsed, number.enterprise_id.clone()))
+        })
         .collect();
     Ok(to_add
         .iter()

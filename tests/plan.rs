@@ -1279,3 +1279,47 @@ async fn issue_15_reads_that_do_not_need_each_other_go_out_at_once() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_15_manifests_planned_together_read_the_account_wide_listings_once() {
+    let numbers = crate::support::fleet::fleet_numbers(24);
+    let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    let env = Env::start(config_with_inventory(&refs)).await;
+    env.call("POST", "/terms_of_service/number_reputation/agree", None)
+        .await;
+    // Two manifests of 12 numbers each: more than are looked up one by one, so each plan
+    // needs the whole inventory and every enterprise's numbers.
+    let workspace = workspace(&refs[..12], "");
+    let west = std::fs::read_to_string(workspace.path().join("acme.yaml"))
+        .unwrap()
+        .replace("legal_name: Acme Corp", "legal_name: Acme West");
+    let west = refs[..12]
+        .iter()
+        .zip(&refs[12..])
+        .fold(west, |text, (east, west)| text.replace(east, west));
+    std::fs::write(workspace.path().join("west.yaml"), west).unwrap();
+    env.clear_requests().await;
+    let output = telrep(
+        &env,
+        workspace.path(),
+        &["plan", "--detailed-exitcode", "acme.yaml", "west.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2), "{}", render(&output));
+    let requests = env.requests().await;
+    let count = |path: &str| {
+        requests
+            .iter()
+            .filter(|(method, seen, _, _)| method == "GET" && seen == path)
+            .count()
+    };
+    assert_eq!(
+        (
+            count("/v2/phone_numbers"),
+            count("/v2/reputation/numbers"),
+            count("/v2/terms_of_service/status"),
+        ),
+        (1, 1, 2),
+        "{requests:?}"
+    );
+}

@@ -130,9 +130,7 @@ async fn apply_all(
     let options = args.rails.options();
     // Reads only: a signal abandons them at once (apply has written nothing yet).
     let plans = tokio::select! {
-        plans = futures::future::join_all(
-            desireds.iter().map(|desired| crate::observe::plan(client, desired, options, prices.0)),
-        ) => plans,
+        plans = crate::observe::plan_all(client, desireds, options, prices.0) => plans,
         () = crate::apply::interrupted(interrupted) => {
             return interrupted_code(signal, "while reading the account, before any change; run apply again");
         }

@@ -232,20 +232,15 @@ fn settings_failed(desireds: &[Desired], message: &str) -> Vec<Plan> {
         .collect()
 }
 
-/// Observes and plans every manifest at once, their requests sharing the client's
-/// `--concurrency` permits; masked unless `--show-sensitive`. The error when no connection
+/// Observes and plans every manifest at once (`observe::plan_all`); masked unless
+/// `--show-sensitive`. The error when no connection
 /// could be made.
 fn plan_all(args: &PlanArgs, desireds: &[Desired], prices: Prices) -> Result<Vec<Plan>, CliError> {
     let runtime = super::connect::runtime()?;
     let plans = runtime.block_on(async {
         let (client, sandbox) = super::connect::connect(&args.connection, desireds).await?;
         let options = args.rails.options();
-        let plans: Vec<Plan> = futures::future::join_all(
-            desireds
-                .iter()
-                .map(|desired| crate::observe::plan(&client, desired, options, prices)),
-        )
-        .await;
+        let plans = crate::observe::plan_all(&client, desireds, options, prices).await;
         if let Some(sandbox) = sandbox {
             sandbox.shutdown().await;
         }
