@@ -21,6 +21,8 @@
 )]
 mod fleet;
 
+#[path = "support/block.rs"]
+mod block;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -162,6 +164,12 @@ async fn rate_limited(numbers: &[String], all: &Desired, pruned: &Desired) {
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
+    block::begin("apply");
+    run().await;
+    block::end("apply");
+}
+
+async fn run() {
     let temp = tempfile::tempdir().unwrap();
     let numbers = fleet::fleet_numbers(NUMBERS);
     std::fs::write(temp.path().join("fleet.txt"), numbers.join("\n") + "\n").unwrap();

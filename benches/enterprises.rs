@@ -31,6 +31,8 @@ mod fleet;
 )]
 mod serve;
 
+#[path = "support/block.rs"]
+mod block;
 use std::ffi::OsStr;
 use std::path::Path;
 use std::process::{Child, Command};
@@ -43,6 +45,12 @@ const CONCURRENCY: u64 = 8;
 const RUNS: usize = 5;
 
 fn main() {
+    block::begin("enterprises");
+    run();
+    block::end("enterprises");
+}
+
+fn run() {
     let binary = env!("CARGO_BIN_EXE_telrep");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let temp = tempfile::tempdir().unwrap();

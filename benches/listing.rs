@@ -25,6 +25,8 @@ mod fleet;
 #[path = "support/serve.rs"]
 mod serve;
 
+#[path = "support/block.rs"]
+mod block;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -33,6 +35,12 @@ use telrep::telnyx::{ApiKey, Client, ClientConfig};
 const RUNS: usize = 3;
 
 fn main() {
+    block::begin("listing");
+    run();
+    block::end("listing");
+}
+
+fn run() {
     let binary = env!("CARGO_BIN_EXE_telrep");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

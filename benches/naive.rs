@@ -30,6 +30,8 @@ mod fleet;
 )]
 mod serve;
 
+#[path = "support/block.rs"]
+mod block;
 use std::ffi::OsStr;
 use std::path::Path;
 use std::process::{Child, Command};
@@ -76,6 +78,12 @@ struct Row {
 }
 
 fn main() {
+    block::begin("naive");
+    run();
+    block::end("naive");
+}
+
+fn run() {
     let began = Instant::now();
     let binary = env!("CARGO_BIN_EXE_telrep");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

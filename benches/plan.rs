@@ -19,6 +19,8 @@ mod fleet;
 #[path = "support/serve.rs"]
 mod serve;
 
+#[path = "support/block.rs"]
+mod block;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -27,6 +29,12 @@ const LATENCY_MS: u64 = 25;
 const RUNS: usize = 5;
 
 fn main() {
+    block::begin("plan");
+    run();
+    block::end("plan");
+}
+
+fn run() {
     let binary = env!("CARGO_BIN_EXE_telrep");
     let temp = tempfile::tempdir().unwrap();
     // TELREP_BENCH_DIR keeps the fleet's files for profiling by hand.

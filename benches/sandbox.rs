@@ -14,6 +14,8 @@
     reason = "a benchmark fails loudly on a broken setup"
 )]
 
+#[path = "support/block.rs"]
+mod block;
 use std::time::Instant;
 
 use telrep::model::E164;
@@ -26,6 +28,12 @@ const LISTINGS_PER_ROUND: usize = 25;
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
+    block::begin("sandbox");
+    run().await;
+    block::end("sandbox");
+}
+
+async fn run() {
     let numbers: Vec<String> = (0..NUMBERS)
         .map(|index| format!("+1202{:07}", 2_000_000 + index))
         .collect();

@@ -16,6 +16,8 @@
     reason = "a benchmark fails loudly on a broken setup"
 )]
 
+#[path = "support/block.rs"]
+mod block;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -41,6 +43,7 @@ fn main() {
         println!("{count} {}", peak_kib());
         return;
     }
+    block::begin("validate");
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path();
     let million = write_fleet(root, 1_000_000);
@@ -116,6 +119,7 @@ fn main() {
         peak / 1024
     );
     print!("{table}");
+    block::end("validate");
 }
 
 fn numbers_of(path: &Path) -> usize {

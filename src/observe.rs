@@ -13,7 +13,8 @@
 //! add, the ownership proof whenever the settings say one was submitted (and its documents
 //! only when the manifest names files).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use crate::model::{NumberMap, NumberSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::model::{
@@ -110,7 +111,7 @@ async fn observe_in(
     }
 
     if let ReputationSpec::Enabled { numbers, .. } = &desired.reputation {
-        let monitored: HashSet<E164> = live.numbers.iter().copied().collect();
+        let monitored: NumberSet = live.numbers.iter().copied().collect();
         let to_add: Vec<E164> = numbers
             .numbers
             .iter()
@@ -519,8 +520,8 @@ async fn candidates(
     own_enterprise: Option<&str>,
     terms_agreed: bool,
 ) -> Result<BTreeMap<E164, Candidate>, ObserveError> {
-    let wanted: HashSet<E164> = to_add.iter().copied().collect();
-    let mut inventory: HashMap<E164, InventoryRecord> = HashMap::new();
+    let wanted: NumberSet = to_add.iter().copied().collect();
+    let mut inventory: NumberMap<InventoryRecord> = NumberMap::default();
     let items = if to_add.len() <= PER_NUMBER_LOOKUPS {
         let mut items = Vec::new();
         for number in to_add {
@@ -556,7 +557,7 @@ async fn candidates(
     } else {
         Arc::default()
     };
-    let mut elsewhere: HashMap<E164, String> = monitored
+    let mut elsewhere: NumberMap<String> = monitored
         .iter()
         .filter(|number| Some(number.enterprise_id.as_str()) != own_enterprise)
         // Telnyx lists a number it removed, but no longer monitors it: it can be added here.

@@ -3,7 +3,7 @@
 //! failed ambiguously is re-read and what did not land is sent again, a bounded number of
 //! times.
 
-use std::collections::HashSet;
+use crate::model::NumberSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{ApplyError, Event, Refusals, pause};
@@ -90,7 +90,7 @@ impl Bisection {
     }
 
     /// `part` failed ambiguously and `monitored` is what the re-read found.
-    pub(super) fn unsure(&mut self, part: &[E164], monitored: &HashSet<E164>) -> Unsure {
+    pub(super) fn unsure(&mut self, part: &[E164], monitored: &NumberSet) -> Unsure {
         let missing: Vec<E164> = part
             .iter()
             .copied()
@@ -143,7 +143,7 @@ pub(super) async fn add_batch(
             Ok(_) => {}
             Err(error) if error.is_ambiguous() => {
                 // Atomic: either the whole part was added or none of it. Read it back.
-                let monitored: HashSet<E164> = client
+                let monitored: NumberSet = client
                     .list_monitored(id)
                     .await
                     .map_err(api)?
@@ -243,7 +243,7 @@ mod tests {
         let batch = numbers(0..3);
         let mut bisection = Bisection::new(&batch);
         let mut outcomes = Vec::new();
-        let half_landed: HashSet<E164> = batch[..1].iter().copied().collect();
+        let half_landed: NumberSet = batch[..1].iter().copied().collect();
         while let Some(part) = bisection.next() {
             let outcome = bisection.unsure(&part, &half_landed);
             let done = matches!(outcome, Unsure::Exhausted { .. });

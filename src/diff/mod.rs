@@ -8,7 +8,7 @@ mod numbers;
 
 pub use numbers::{Eligibility, eligibility, serialize_verdicts};
 
-use std::collections::HashSet;
+use crate::model::NumberSet;
 
 use crate::model::{
     CheckFrequency, Desired, E164, Live, LiveReputation, Loa, Place, ReputationSpec, Status,
@@ -152,9 +152,23 @@ impl Problem {
 /// changes.
 pub fn fingerprint(live: &Live) -> Result<String, serde_json::Error> {
     use sha2::Digest as _;
-    let canonical = serde_json::to_vec(live)?;
-    let digest = sha2::Sha256::digest(&canonical);
-    Ok(format!("sha256:{}", crate::model::hex(&digest)))
+    /// Hashes the JSON as it is written: a million numbers' worth is never held.
+    struct Hashing(sha2::Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut hashing = Hashing(sha2::Sha256::new());
+    serde_json::to_writer(&mut hashing, live)?;
+    Ok(format!(
+        "sha256:{}",
+        crate::model::hex(&hashing.0.finalize())
+    ))
 }
 
 fn needs_terms(action: Action) -> bool {
@@ -171,7 +185,7 @@ fn needs_terms(action: Action) -> bool {
 /// The manifest's numbers, with a set for lookups.
 struct DesiredNumbers<'a> {
     numbers: &'a [E164],
-    set: HashSet<E164>,
+    set: NumberSet,
     prune: bool,
     list: &'a crate::model::NumberList,
 }
@@ -275,7 +289,7 @@ impl Planner<'_> {
         list: &crate::model::NumberList,
     ) {
         self.ownership_warnings(list);
-        let live_numbers: HashSet<E164> = self.live.numbers.iter().copied().collect();
+        let live_numbers: NumberSet = self.live.numbers.iter().copied().collect();
         let desired_numbers = DesiredNumbers {
             numbers,
             set: numbers.iter().copied().collect(),
@@ -325,7 +339,7 @@ impl Planner<'_> {
         reputation: &LiveReputation,
         loa_changed: bool,
         desired_numbers: &DesiredNumbers<'_>,
-        live_numbers: &HashSet<E164>,
+        live_numbers: &NumberSet,
     ) {
         let rejected = reputation.status == Status::Rejected;
         let why = if rejected {
@@ -392,7 +406,7 @@ impl Planner<'_> {
         reputation: &LiveReputation,
         loa_changed: bool,
         desired_numbers: &DesiredNumbers<'_>,
-        live_numbers: &HashSet<E164>,
+        live_numbers: &NumberSet,
     ) {
         let mut needs_approval = false;
         if loa_changed {

@@ -1,7 +1,8 @@
 //! The numbers part of the diff: batches of 100, after checking each number can be added;
 //! numbers another enterprise monitors while the manifest's does not exist are one error.
 
-use std::collections::{BTreeMap, HashSet};
+use crate::model::NumberSet;
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -20,7 +21,7 @@ impl Planner<'_> {
         &mut self,
         numbers: &[E164],
         list: &crate::model::NumberList,
-        live_numbers: &HashSet<E164>,
+        live_numbers: &NumberSet,
     ) {
         let (inventory, external) = self.sort_out(numbers, list, live_numbers);
         let proof = self.proof_steps();
@@ -56,7 +57,7 @@ impl Planner<'_> {
         &mut self,
         numbers: &[E164],
         list: &crate::model::NumberList,
-        live_numbers: &HashSet<E164>,
+        live_numbers: &NumberSet,
     ) -> (Vec<E164>, Vec<E164>) {
         // Numbers another enterprise monitors while the manifest's own does not exist have
         // one cause (a renamed legal_name, a wrong pin): one error per such enterprise.
@@ -193,7 +194,7 @@ impl Planner<'_> {
     /// A warning for each of the manifest's numbers whose ownership Telnyx asks to confirm:
     /// unanswered by `confirm_by`, Telnyx removes it.
     pub(super) fn ownership_warnings(&mut self, list: &crate::model::NumberList) {
-        let listed: HashSet<E164> = list.numbers.iter().copied().collect();
+        let listed: NumberSet = list.numbers.iter().copied().collect();
         for (number, ownership) in &self.live.ownership {
             if !ownership.status.awaits_confirmation() || !listed.contains(number) {
                 continue;

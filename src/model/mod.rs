@@ -7,6 +7,7 @@ mod desired;
 mod e164;
 mod enums;
 mod live;
+mod number_hash;
 mod policy;
 
 pub use desired::{
@@ -22,6 +23,7 @@ pub use live::{
     Candidate, InventoryRecord, InventoryStatus, Live, LiveEnterprise, LiveOwnership, LiveProof,
     LiveReputation, NumberType, OtherEnterprise, OwnershipStatus, Status,
 };
+pub use number_hash::{NumberHash, NumberMap, NumberSet};
 pub use policy::{Policy, SCORE_RULES, parse_duration};
 
 pub(crate) use desired::is_lowercase_uuid;

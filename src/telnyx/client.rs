@@ -39,6 +39,9 @@ pub const PAGE_SIZE: u64 = 250;
 /// its second page instead of being read for hours.
 pub const MAX_PAGES: u64 = 40_000;
 
+/// The most keys a listing's duplicate check reserves room for before they arrive.
+const RESERVED_KEYS: usize = 2_000_000;
+
 /// Path-segment encoding: everything but unreserved characters, so `+` goes as `%2B`.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -580,14 +583,16 @@ impl Client {
     }
 }
 
-/// A page with each record converted, or the first refusal.
+/// A page with each record converted, or the first refusal. Collected into a vector of
+/// its own size: `collect` would reuse the decoded records' buffer, and a listing keeping a
+/// million 24-byte items in buffers sized for the records held about 125 MiB more.
 fn converted<T, U>(page: Page<T>, convert: fn(T) -> Result<U, String>) -> Result<Page<U>, String> {
+    let mut data = Vec::with_capacity(page.data.len());
+    for record in page.data {
+        data.push(convert(record)?);
+    }
     Ok(Page {
-        data: page
-            .data
-            .into_iter()
-            .map(convert)
-            .collect::<Result<_, _>>()?,
+        data,
         meta: page.meta,
     })
 }
@@ -599,9 +604,11 @@ struct Listing<'a, T, K> {
     total_results: u64,
     /// The items of each page, by page number less one: pages arrive in any order.
     pages: Vec<Vec<T>>,
-    /// Every key so far; a phone number is kept as its digits (a million strings were
-    /// most of a listing's memory beside the records).
-    seen: HashSet<ListingKey>,
+    /// Every phone number so far, as its digits (a million strings, then a million
+    /// 24-byte keys, were most of a listing's memory beside the records).
+    numbers: crate::model::NumberSet,
+    /// Every other key so far (ids).
+    texts: HashSet<String>,
     key: K,
 }
 
@@ -626,7 +633,8 @@ impl<'a, T, K: Fn(&T) -> ListingKey> Listing<'a, T, K> {
             total_pages: total_pages.max(1),
             total_results,
             pages: Vec::new(),
-            seen: HashSet::new(),
+            numbers: crate::model::NumberSet::default(),
+            texts: HashSet::new(),
             key,
         };
         if let Some(possible) = by_page_size.filter(|possible| listing.total_pages > *possible) {
@@ -675,12 +683,20 @@ impl<'a, T, K: Fn(&T) -> ListingKey> Listing<'a, T, K> {
                 "page {number} of {total_pages} holds {got} items, {expected} expected"
             )));
         }
+        if number == 1 {
+            // Sized once for what page 1 announced (at most a few million, so a server
+            // announcing more cannot make telrep reserve more than that).
+            let announced = usize::try_from(total_results).unwrap_or(usize::MAX);
+            self.numbers.reserve(announced.min(RESERVED_KEYS));
+        }
         for item in &page.data {
-            let item_key = (self.key)(item);
-            if self.seen.contains(&item_key) {
-                return Err(self.inconsistent(format!("`{item_key}` is listed twice")));
+            let first_time = match (self.key)(item) {
+                ListingKey::Number(phone_number) => self.numbers.insert(phone_number),
+                ListingKey::Text(text) => self.texts.insert(text),
+            };
+            if !first_time {
+                return Err(self.inconsistent(format!("`{}` is listed twice", (self.key)(item))));
             }
-            self.seen.insert(item_key);
         }
         let index = usize::try_from(number - 1).unwrap_or(usize::MAX);
         if self.pages.len() <= index {

@@ -1,7 +1,7 @@
 //! The `numbers` list: inline numbers and numbers files, each number checked against
 //! libphonenumber and against every number before it.
 
-use std::collections::HashMap;
+use crate::model::NumberMap;
 use std::path::PathBuf;
 
 use super::files::{file_problem, not_regular_help, nul_problem};
@@ -191,7 +191,7 @@ struct NumberProblem {
 struct NumberCollector {
     list: NumberList,
     check: UsLocalCheck,
-    first_seen: HashMap<E164, Origin>,
+    first_seen: NumberMap<Origin>,
 }
 
 impl NumberCollector {
@@ -202,7 +202,7 @@ impl NumberCollector {
                 ..NumberList::default()
             },
             check: UsLocalCheck::new(),
-            first_seen: HashMap::new(),
+            first_seen: NumberMap::default(),
         }
     }
 
