@@ -1,9 +1,12 @@
 //! Hashing for sets and maps keyed by phone numbers. A million-number plan hashes every
 //! number several times (the manifest's duplicate check, the listing's, observation's and
 //! the diff's sets), and the standard library's SipHash was a fifth of its CPU. An `E164`
-//! is one `u64`, so one 128-bit multiply folded to 64 bits mixes it enough, with both
-//! operands keyed by random values drawn once per process: a server cannot send numbers
-//! chosen to collide in telrep's tables, as it could with a fixed multiplier.
+//! is one `u64`, so one 128-bit multiply by a fixed odd constant (the golden ratio's
+//! fraction, whose bits are well spread), folded to 64 bits, mixes it enough. The number
+//! is first XORed with a random value drawn once per process, so a server cannot send
+//! numbers chosen in advance to collide in telrep's tables. (A random multiplier is
+//! worse: one with few high bits spread 64 consecutive numbers over as few as 5 of 64
+//! buckets.)
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher};
@@ -15,6 +18,10 @@ use super::E164;
 pub type NumberSet = HashSet<E164, NumberHash>;
 /// A map keyed by numbers hashed with `NumberHash`.
 pub type NumberMap<V> = HashMap<E164, V, NumberHash>;
+
+/// 2^64 divided by the golden ratio, rounded to odd: every bit of a number reaches the
+/// high half of the product.
+const MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// Builds the keyed folded-multiply hasher; every instance of a process has the same keys.
 #[derive(Debug, Clone, Copy)]
@@ -28,8 +35,7 @@ impl Default for NumberHash {
         static KEYS: OnceLock<NumberHash> = OnceLock::new();
         *KEYS.get_or_init(|| Self {
             seed: fastrand::u64(..),
-            // Odd, so the multiply loses no bit of the number.
-            multiplier: fastrand::u64(..) | 1,
+            multiplier: MULTIPLIER,
         })
     }
 }
@@ -99,11 +105,17 @@ mod tests {
             hasher.finish()
         };
         assert_eq!(hash(12_025_550_101), hash(12_025_550_101));
-        // Consecutive numbers land in different buckets of a small table (the low bits).
+        // Consecutive numbers spread over the buckets of a small table (the low bits): 40
+        // of 64 on average for random keys, at least 29 in 6,000 trials of random seeds.
         let buckets: HashSet<u64> = (12_025_550_100..12_025_550_164)
             .map(|number| hash(number) & 63)
             .collect();
-        assert!(buckets.len() > 32, "{} of 64 buckets", buckets.len());
+        assert!(buckets.len() >= 24, "{} of 64 buckets", buckets.len());
+        // And over a large one: 65,536 consecutive numbers in 65,536 buckets.
+        let buckets: HashSet<u64> = (12_025_550_000..12_025_615_536)
+            .map(|number| hash(number) & 0xffff)
+            .collect();
+        assert!(buckets.len() > 32_768, "{} of 65,536 buckets", buckets.len());
     }
 
     #[test]

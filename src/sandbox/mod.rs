@@ -19,7 +19,8 @@ pub use faults::{
 pub use routes::RequestRecord;
 pub use rules::Rules;
 pub use state::{
-    Billing, CURRENT_TERMS_VERSION, ExternalReview, Reputation, StoredDocument, Tracking, World,
+    Billing, CURRENT_TERMS_VERSION, ExternalReview, Inventory, Numbers, Reputation, StoredDocument,
+    Tracking, Trackings, World,
 };
 
 use faults::{RateWindow, Strike};

@@ -197,16 +197,11 @@ async fn call(
             Err(problem) => reply(Err(problem)),
         };
     }
-    // The number listings only read: pages of one listing are served side by side.
-    let outcome = match (method.as_str(), route) {
-        ("GET", [enterprises, id, reputation, numbers])
-            if enterprises == "enterprises"
-                && reputation == "reputation"
-                && numbers == "numbers" =>
-        {
-            shared.read(|world| world.list_numbers(id, &query))
+    let outcome = match listing(shared, method, route, &query) {
+        Some(outcome) => outcome,
+        None => {
+            shared.run(|world, context| route_call(world, context, method, route, &query, body))
         }
-        _ => shared.run(|world, context| route_call(world, context, method, route, &query, body)),
     };
     if outcome.is_ok() && is_write {
         shared.persist();
@@ -214,6 +209,23 @@ async fn call(
     match strike {
         Strike::ErrorAfter | Strike::ResetAfter => fault(strike),
         _ => reply(outcome),
+    }
+}
+
+/// The number and inventory listings only read: they are served under the read lock, so
+/// the pages of one listing are serialized side by side. `None` for every other call.
+fn listing(shared: &Shared, method: &Method, route: &[String], query: &Query) -> Option<Outcome> {
+    if *method != Method::GET {
+        return None;
+    }
+    let route: Vec<&str> = route.iter().map(String::as_str).collect();
+    match route.as_slice() {
+        ["enterprises", id, "reputation", "numbers"] => {
+            Some(shared.read(|world| world.list_numbers(id, query)))
+        }
+        ["reputation", "numbers"] => Some(shared.read(|world| world.list_all_numbers(query))),
+        ["phone_numbers"] => Some(shared.read(|world| world.list_phone_numbers(query))),
+        _ => None,
     }
 }
 
@@ -321,6 +333,7 @@ async fn read_multipart(request: Request) -> Result<Upload, Problem> {
     Ok(upload)
 }
 
+/// Every call but the listings that only read (`call` serves those under the read lock).
 fn route_call(
     world: &mut super::state::World,
     context: Context<'_>,
@@ -346,7 +359,6 @@ fn route_call(
         (method, ["enterprises", id, "reputation", rest @ ..]) => {
             route_reputation(world, context, (method, id, rest), query, &body)
         }
-        ("GET", ["reputation", "numbers"]) => world.list_all_numbers(query),
         ("GET", ["reputation", "numbers", number]) => {
             world.get_number(None, number, fresh, context)
         }
@@ -362,7 +374,6 @@ fn route_call(
         },
         ("GET", ["documents"]) => world.list_documents(query),
         ("GET", ["documents", id]) => world.get_document(id),
-        ("GET", ["phone_numbers"]) => world.list_phone_numbers(query),
         _ => Err(no_route(method, route)),
     }
 }

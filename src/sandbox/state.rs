@@ -1,6 +1,13 @@
 //! The sandbox's world: everything a Telnyx account holds that telrep touches, plus the
 //! counters tests read. Serialisable, so `--state FILE` survives restarts; written
-//! atomically (temporary file, fsync, rename).
+//! atomically (temporary file, fsync, rename). The numbers, the inventory and the ownership
+//! tracking carry indexes (`numbers`, `inventory`, `trackings`) that are not written: they
+//! are rebuilt when a state file is read, so the file's format is the one before them.
+
+mod inventory;
+mod listing;
+mod numbers;
+mod trackings;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -8,10 +15,13 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub use inventory::Inventory;
+pub use numbers::Numbers;
+pub use trackings::Trackings;
+
 use crate::telnyx::remediation::{RemediationRequest, RemediationResults};
 use crate::telnyx::wire::{
-    Document, Enterprise, ExternalVerification, OwnershipEvent, PhoneNumber, ReputationNumber,
-    ReputationSettings, TosAgreement,
+    Document, Enterprise, ExternalVerification, OwnershipEvent, ReputationSettings, TosAgreement,
 };
 
 /// The ToS version the sandbox serves as current.
@@ -105,22 +115,24 @@ pub struct World {
     /// Reputation records by enterprise id.
     pub reputation: BTreeMap<String, Reputation>,
     /// Monitored numbers by enterprise id, each in association order (grouped, so one
-    /// enterprise's listing does not scan every other's numbers).
-    pub numbers: BTreeMap<String, Vec<ReputationNumber>>,
+    /// enterprise's listing does not scan every other's numbers), indexed by number.
+    pub numbers: Numbers,
     /// Uploaded documents in upload order.
     pub documents: Vec<StoredDocument>,
-    /// The account's phone numbers.
-    pub inventory: Vec<PhoneNumber>,
+    /// The account's phone numbers, indexed by number.
+    pub inventory: Inventory,
     /// Billable calls so far.
     pub billing: Billing,
-    /// Ids handed out so far (ids derive from the seed and this counter).
+    /// Ids handed out so far. Ids derive from the seed and what they name, no longer from
+    /// this count; it is kept so that state files stay readable by earlier versions.
     pub ids_issued: u64,
     /// Ownership proofs for numbers hosted elsewhere, by enterprise id.
     #[serde(default)]
     pub external_verifications: BTreeMap<String, ExternalReview>,
-    /// Ownership tracking by phone number (a number is in one enterprise at most).
+    /// Ownership tracking by phone number (a number is in one enterprise at most), with
+    /// the deadlines in order.
     #[serde(default)]
-    pub ownership: BTreeMap<String, Tracking>,
+    pub ownership: Trackings,
     /// The ownership webhook URL by enterprise id: write-only in the API, so only the state
     /// file shows it.
     #[serde(default)]
@@ -175,7 +187,72 @@ impl World {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::{Value, json};
+
     use super::*;
+    use crate::telnyx::wire::{PhoneNumber, ReputationNumber};
+
+    #[test]
+    fn the_indexed_parts_are_written_as_the_map_and_vector_before_them() {
+        let record = |number: &str, enterprise_id: &str| {
+            ReputationNumber::added(
+                format!("association-{number}"),
+                enterprise_id,
+                number.to_owned(),
+                "2026-01-01T00:00:00Z",
+            )
+        };
+        let item: PhoneNumber = serde_json::from_value(json!({
+            "id": "item", "record_type": "phone_number", "phone_number": "+12025551234",
+            "country_iso_alpha2": "US", "status": "active", "external_pin": null,
+            "phone_number_type": "local",
+        }))
+        .unwrap();
+        let tracking = Tracking {
+            enterprise_id: "acme".to_owned(),
+            baseline_carrier: "Lumen".to_owned(),
+            carrier: "Bandwidth".to_owned(),
+            history: Vec::new(),
+            confirm_by_ms: Some(1_767_225_600_000),
+        };
+        // What an earlier version wrote: a map of vectors, a vector, a map.
+        let numbers = BTreeMap::from([
+            (
+                "acme".to_owned(),
+                vec![
+                    record("+12025551234", "acme"),
+                    record("+13125550100", "acme"),
+                ],
+            ),
+            ("globex".to_owned(), Vec::new()),
+        ]);
+        let ownership = BTreeMap::from([("+13125550100".to_owned(), tracking.clone())]);
+        let mut old = serde_json::to_value(World::default()).unwrap();
+        old["numbers"] = serde_json::to_value(&numbers).unwrap();
+        old["inventory"] = json!([item]);
+        old["ownership"] = serde_json::to_value(&ownership).unwrap();
+        let world: World = serde_json::from_value(old.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&world).unwrap(), old);
+        let mut built = World::default();
+        for (enterprise_id, records) in numbers {
+            built.numbers.insert(enterprise_id, records);
+        }
+        built.inventory.push(item.clone());
+        built.ownership.insert("+13125550100".to_owned(), tracking);
+        assert_eq!(world, built);
+        assert_eq!(
+            (
+                world
+                    .numbers
+                    .get("+13125550100")
+                    .map(|record| record.id.as_str()),
+                world.inventory.get("+12025551234"),
+                world.ownership.due(|_| true).count(),
+            ),
+            (Some("association-+13125550100"), Some(&item), 1)
+        );
+        assert_eq!(old["numbers"]["globex"], Value::Array(Vec::new()));
+    }
 
     #[test]
     fn saves_and_loads() {

@@ -55,10 +55,21 @@ impl World {
             "application/octet-stream"
         };
         let now = timestamp(context.now_ms);
+        let filename = upload.filename.replace(' ', "");
+        let id = self.next_id(
+            context.rules.seed,
+            &format!("document/{sha256}/{filename}"),
+            |world, id| {
+                world
+                    .documents
+                    .iter()
+                    .any(|stored| stored.document.id == id)
+            },
+        );
         let document = Document {
-            id: self.next_id(context.rules.seed),
+            id,
             record_type: "document".to_owned(),
-            filename: Some(upload.filename.replace(' ', "")),
+            filename: Some(filename),
             content_type: Some(content_type.to_owned()),
             size: Some(DocumentSize {
                 amount: u64::try_from(upload.content.len()).unwrap_or(0),

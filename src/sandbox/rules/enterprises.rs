@@ -103,7 +103,12 @@ impl World {
         }
         let now = timestamp(context.now_ms);
         let mut record = object.clone();
-        record.insert("id".to_owned(), json!(self.next_id(context.rules.seed)));
+        let id = self.next_id(
+            context.rules.seed,
+            &format!("enterprise/{legal_name}"),
+            |world, id| world.enterprise(id).is_some(),
+        );
+        record.insert("id".to_owned(), json!(id));
         record.insert("created_at".to_owned(), json!(now));
         record.insert("updated_at".to_owned(), json!(now));
         record.insert("number_reputation_enabled".to_owned(), json!(false));

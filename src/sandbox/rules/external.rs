@@ -4,8 +4,6 @@
 //! `--reject-external`), mirrored into the settings' `external_verification_status`.
 //! Uses the shared builders of `rules`, `terms`' gate and `reputation`'s lookup.
 
-use std::collections::HashSet;
-
 use serde_json::{Map, Value};
 
 use super::{Context, Outcome, Problem, at_pointer, data, entry, not_found, problem, timestamp};
@@ -96,24 +94,21 @@ impl World {
     /// Reviews proofs whose time has come: approved, or rejected with a reason for the
     /// `--reject-external` legal names; the review time is the due time.
     pub(super) fn settle_external(&mut self, context: Context<'_>) {
-        let rejected: HashSet<&str> = self
-            .enterprises
-            .iter()
-            .filter(|enterprise| {
-                context
-                    .rules
-                    .reject_external
-                    .contains(&enterprise.legal_name)
-            })
-            .map(|enterprise| enterprise.id.as_str())
-            .collect();
         for (id, review) in &mut self.external_verifications {
             let Some(due) = review.due_ms.filter(|due| *due <= context.now_ms) else {
                 continue;
             };
             review.due_ms = None;
             let verification = &mut review.verification;
-            if rejected.contains(id.as_str()) {
+            // Asked only of a review that ends: `settle` runs before every request.
+            let rejected = self.enterprises.iter().any(|enterprise| {
+                enterprise.id == *id
+                    && context
+                        .rules
+                        .reject_external
+                        .contains(&enterprise.legal_name)
+            });
+            if rejected {
                 verification.status = "rejected".to_owned();
                 verification.rejection_reason = Some(EXTERNAL_REJECTION.to_owned());
             } else {

@@ -3,9 +3,10 @@
 //! builders of `rules`, the manifest's libphonenumber check for the country, and the wire
 //! types.
 
-use std::collections::HashSet;
-
-use super::{Context, Outcome, Problem, Query, at_parameter, entry, paginate, timestamp};
+use super::{
+    Context, Outcome, Problem, Query, at_parameter, entry, paginate_filtered, paginate_ranked,
+    timestamp,
+};
 use crate::model::E164;
 use crate::sandbox::state::World;
 use crate::telnyx::wire::PhoneNumber;
@@ -34,7 +35,15 @@ impl World {
         let country = query.get("filter[country_iso_alpha2]");
         let number_type = query.get("filter[number_type][eq]");
         let status = query.get("filter[status]");
-        let numbers: Vec<&PhoneNumber> = self
+        if digits.is_none() && country.is_none() && number_type.is_none() && status.is_none() {
+            return paginate_ranked(
+                self.inventory.len(),
+                |start, size| self.inventory.page(start, size),
+                query,
+                20,
+            );
+        }
+        let numbers = self
             .inventory
             .iter()
             .filter(|item| {
@@ -45,22 +54,17 @@ impl World {
             })
             .filter(|item| country.is_none_or(|wanted| item.country_iso_alpha2 == wanted))
             .filter(|item| number_type.is_none_or(|wanted| item.phone_number_type == wanted))
-            .filter(|item| status.is_none_or(|wanted| item.status == wanted))
-            .collect();
-        paginate(&numbers, query, 20)
+            .filter(|item| status.is_none_or(|wanted| item.status == wanted));
+        paginate_filtered(numbers, query, 20)
     }
 
-    /// Adds numbers to the inventory (skipping ones already there); the count added.
+    /// Adds numbers to the inventory (skipping ones already there, and a number's second
+    /// mention); the count added.
     pub fn add_inventory(&mut self, numbers: &[(String, String)], context: Context<'_>) -> usize {
         let mut added = 0;
         let now = timestamp(context.now_ms);
-        let existing: HashSet<String> = self
-            .inventory
-            .iter()
-            .map(|item| item.phone_number.clone())
-            .collect();
         for (number, number_type) in numbers {
-            if existing.contains(number) {
+            if self.inventory.get(number).is_some() {
                 continue;
             }
             let country = E164::parse(number)
@@ -72,7 +76,12 @@ impl World {
                     _ => "US".to_owned(),
                 });
             let item = PhoneNumber {
-                id: self.next_id(context.rules.seed),
+                // The number is in no item: no other id of its scope is in use.
+                id: self.next_id(
+                    context.rules.seed,
+                    &format!("inventory/{number}"),
+                    |_, _| false,
+                ),
                 record_type: "phone_number".to_owned(),
                 phone_number: number.clone(),
                 country_iso_alpha2: country,
@@ -84,19 +93,19 @@ impl World {
                 purchased_at: now.clone(),
                 deletion_lock_enabled: false,
             };
-            self.inventory.push(item);
-            added += 1;
+            if self.inventory.push(item) {
+                added += 1;
+            }
         }
         added
     }
 
     /// Takes numbers out of the inventory; the count removed.
     pub fn remove_inventory(&mut self, numbers: &[String]) -> usize {
-        let remove: HashSet<&str> = numbers.iter().map(String::as_str).collect();
-        let before = self.inventory.len();
-        self.inventory
-            .retain(|item| !remove.contains(item.phone_number.as_str()));
-        before - self.inventory.len()
+        numbers
+            .iter()
+            .filter(|number| self.inventory.remove(number).is_some())
+            .count()
     }
 }
 
@@ -124,8 +133,8 @@ mod tests {
             .collect();
         assert_eq!(world.add_inventory(&numbers, context(&rules)), 4);
         assert_eq!(world.add_inventory(&numbers[..1], context(&rules)), 0);
-        world.inventory[2].country_iso_alpha2 = "CA".to_owned();
-        world.inventory[3].status = "port_pending".to_owned();
+        world.inventory.nth_mut(2).unwrap().country_iso_alpha2 = "CA".to_owned();
+        world.inventory.nth_mut(3).unwrap().status = "port_pending".to_owned();
         world
     }
 
@@ -136,7 +145,7 @@ mod tests {
             let world = world();
             let data: Vec<&PhoneNumber> = expected
                 .iter()
-                .map(|index| &world.inventory[*index])
+                .map(|index| world.inventory.nth(*index).unwrap())
                 .collect();
             let meta = json!({
                 "page_number": 1,
@@ -195,7 +204,7 @@ mod tests {
     fn items_added_to_the_inventory() {
         let world = world();
         let expected = PhoneNumber {
-            id: world.inventory[1].id.clone(),
+            id: world.inventory.nth(1).unwrap().id.clone(),
             record_type: "phone_number".to_owned(),
             phone_number: "+18005550100".to_owned(),
             country_iso_alpha2: "US".to_owned(),
@@ -207,7 +216,7 @@ mod tests {
             purchased_at: "2026-01-01T00:00:00Z".to_owned(),
             deletion_lock_enabled: false,
         };
-        assert_eq!(world.inventory[1], expected);
+        assert_eq!(world.inventory.nth(1), Some(&expected));
     }
 
     #[test]

@@ -226,14 +226,35 @@ impl Query {
 /// One page of `items` as `{data, meta}`, by `page[number]` and `page[size]` (clamped to
 /// 250; past the end an empty page with correct meta).
 fn paginate<T: Serialize>(items: &[T], query: &Query, default_size: usize) -> Outcome {
+    paginate_ranked(
+        items.len(),
+        |start, size| {
+            let start = start.min(items.len());
+            let end = start.saturating_add(size).min(items.len());
+            items.get(start..end).unwrap_or(&[]).iter().collect()
+        },
+        query,
+        default_size,
+    )
+}
+
+/// `paginate` over a listing of `total` items that `page(start, size)` reaches by rank:
+/// only the page is touched, so its cost does not grow with the listing.
+fn paginate_ranked<'a, T: Serialize + 'a>(
+    total: usize,
+    page: impl FnOnce(usize, usize) -> Vec<&'a T>,
+    query: &Query,
+    default_size: usize,
+) -> Outcome {
     let number = page_parameter(query, "page[number]", 1)?;
     let size = page_parameter(query, "page[size]", default_size)?.min(250);
-    // Only the page is touched: its cost does not grow with the listing.
-    let start = (number - 1).saturating_mul(size).min(items.len());
-    let page = items
-        .get(start..(start + size).min(items.len()))
-        .unwrap_or(&[]);
-    page_body(page, number, items.len(), size)
+    let start = (number - 1).saturating_mul(size);
+    let items = if start < total {
+        page(start, size)
+    } else {
+        Vec::new()
+    };
+    page_body(&items, number, total, size)
 }
 
 /// `{data, meta}` for one page of a listing of `total` items, serialized from the items.
@@ -315,16 +336,35 @@ fn page_parameter(query: &Query, name: &str, default: usize) -> Result<usize, Pr
 }
 
 impl World {
-    fn next_id(&mut self, seed: u64) -> String {
+    /// A new id for what `scope` names (`enterprise/Acme Corp`, `association/{id}/+1…`):
+    /// a version 4 UUID derived from the seed, the scope and how many of the scope's
+    /// earlier ids `taken` finds in use. An id depends on what it names, not on how many
+    /// ids were handed out before it, so runs with the same seed issue the same ids
+    /// whatever order concurrent requests arrive in (two manifests applied at once, add
+    /// batches eight at a time) and whatever the inventory's size.
+    fn next_id(&mut self, seed: u64, scope: &str, taken: impl Fn(&World, &str) -> bool) -> String {
+        use sha2::Digest as _;
         self.ids_issued += 1;
-        let mut rng = fastrand::Rng::with_seed(
-            seed.wrapping_add(self.ids_issued.wrapping_mul(0x2545_F491_4F6C_DD1D)),
-        );
-        let mut bytes = [0_u8; 16];
-        rng.fill(&mut bytes);
-        uuid::Builder::from_random_bytes(bytes)
-            .into_uuid()
-            .to_string()
+        let mut attempt: u64 = 0;
+        loop {
+            let mut hasher = sha2::Sha256::new();
+            hasher.update(seed.to_le_bytes());
+            hasher.update(attempt.to_le_bytes());
+            hasher.update(scope.as_bytes());
+            let digest = hasher.finalize();
+            let mut bytes = [0_u8; 16];
+            for (byte, digested) in bytes.iter_mut().zip(digest.iter()) {
+                *byte = *digested;
+            }
+            let id = uuid::Builder::from_random_bytes(bytes)
+                .into_uuid()
+                .to_string();
+            // Every id `taken` finds is a record that exists, so this ends.
+            if !taken(self, &id) {
+                return id;
+            }
+            attempt += 1;
+        }
     }
 
     /// The billing counters.
@@ -578,18 +618,47 @@ mod tests {
     }
 
     #[test]
-    fn ids_follow_the_seed_and_the_counter() {
+    fn an_id_does_not_depend_on_what_was_created_before_it() {
+        let rules = Rules::default();
+        let mut alone = World::default();
+        let ids = agreed_with_acme(&mut alone, &rules);
+        let mut busy = World::default();
+        busy.add_inventory(
+            &[("+12025551234".to_owned(), "local".to_owned())],
+            context(&rules),
+        );
+        busy.tos_agree(context(&rules)).unwrap();
+        let mut globex = acme();
+        globex["legal_name"] = json!("Globex");
+        busy.create_enterprise(&globex, context(&rules)).unwrap();
+        upload(&mut busy, &rules, "other.pdf");
+        assert_eq!(agreed_with_acme(&mut busy, &rules), ids);
+        assert_eq!(busy.agreements, alone.agreements);
+    }
+
+    #[test]
+    fn ids_follow_the_seed_and_what_they_name() {
+        let free = |_: &World, _: &str| false;
         let mut world = World::default();
-        let first = world.next_id(7);
-        let second = world.next_id(7);
+        let acme = world.next_id(7, "enterprise/Acme Corp", free);
+        let globex = world.next_id(7, "enterprise/Globex", free);
         let mut again = World::default();
         assert_eq!(
-            (world.ids_issued, [again.next_id(7), again.next_id(7)]),
-            (2, [first.clone(), second.clone()])
+            (
+                world.ids_issued,
+                [
+                    again.next_id(7, "enterprise/Globex", free),
+                    again.next_id(7, "enterprise/Acme Corp", free)
+                ]
+            ),
+            (2, [globex.clone(), acme.clone()])
         );
-        assert_ne!(first, second);
+        assert_ne!(acme, world.next_id(8, "enterprise/Acme Corp", free));
+        let taken = |_: &World, id: &str| id == acme;
+        let second = world.next_id(7, "enterprise/Acme Corp", taken);
+        assert_ne!((&second, &globex), (&acme, &acme));
         assert_eq!(
-            uuid::Uuid::parse_str(&first).map(|id| id.get_version_num()),
+            uuid::Uuid::parse_str(&acme).map(|id| id.get_version_num()),
             Ok(4)
         );
     }

@@ -11,7 +11,7 @@ use super::ownership::is_monitored;
 use super::scores::reputation_data;
 use super::{
     Context, Outcome, Problem, Query, Rules, at_parameter, at_pointer, data, entry, no_content,
-    not_found, ok, paginate, paginate_filtered, problem, timestamp,
+    not_found, ok, paginate_filtered, paginate_ranked, problem, timestamp,
 };
 use crate::sandbox::state::World;
 use crate::telnyx::wire::{ErrorEntry, PhoneNumber, RefreshItem, RefreshResult, ReputationNumber};
@@ -34,12 +34,25 @@ impl World {
             return Err(not_found("Enterprise"));
         }
         let filter = NumberFilter::parse(query)?;
-        let records = self.numbers.get(id).map_or(&[][..], Vec::as_slice);
         if filter.is_none() {
-            return paginate(records, query, 10);
+            return paginate_ranked(
+                self.numbers.len(id),
+                |start, size| self.numbers.page(id, start, size),
+                query,
+                10,
+            );
+        }
+        if let Some(number) = filter.equals {
+            // One number at most: found by the index, not by reading the list.
+            let found = self.numbers.get_in(id, number);
+            return paginate_filtered(
+                found.into_iter().filter(|record| filter.admits(record)),
+                query,
+                10,
+            );
         }
         paginate_filtered(
-            records.iter().filter(|number| filter.admits(number)),
+            self.numbers.iter(id).filter(|record| filter.admits(record)),
             query,
             10,
         )
@@ -70,26 +83,31 @@ impl World {
                 status: 400,
                 errors,
             })?;
-        if !accepted.readded.is_empty() {
-            for records in self.numbers.values_mut() {
-                records.retain(|record| !accepted.readded.contains(record.phone_number.as_str()));
+        // A number added again gets an id other than the record it replaces.
+        let mut replaced: HashMap<&str, String> = HashMap::new();
+        for number in &accepted.readded {
+            if let Some(record) = self.numbers.remove(number) {
+                replaced.insert(number, record.id);
             }
-            for number in &accepted.readded {
-                self.ownership.remove(*number);
-            }
+            self.ownership.remove(number);
         }
         let now = timestamp(context.now_ms);
         let mut added = Vec::with_capacity(numbers.len());
         for number in &numbers {
-            let mut record =
-                ReputationNumber::added(self.next_id(context.rules.seed), id, number.clone(), &now);
+            let association = self.next_id(
+                context.rules.seed,
+                &format!("association/{id}/{number}"),
+                |_, candidate| {
+                    replaced
+                        .get(number.as_str())
+                        .is_some_and(|old| old == candidate)
+                },
+            );
+            let mut record = ReputationNumber::added(association, id, number.clone(), &now);
             if accepted.external.contains(number.as_str()) {
                 record.source = Some("external".to_owned());
             }
-            self.numbers
-                .entry(id.to_owned())
-                .or_default()
-                .push(record.clone());
+            self.numbers.push(record.clone());
             added.push(record);
         }
         self.billing.numbers_added += u64::try_from(added.len()).unwrap_or(0);
@@ -111,29 +129,15 @@ impl World {
         numbers: &'n [String],
         rules: &Rules,
     ) -> Result<Accepted<'n>, Vec<ErrorEntry>> {
-        // One pass over the inventory and the monitored numbers for the whole batch, so a
-        // fleet of 100,000 numbers is seeded in linear time.
-        let batch: HashSet<&str> = numbers.iter().map(String::as_str).collect();
-        let inventory: HashMap<&str, &PhoneNumber> = self
-            .inventory
-            .iter()
-            .filter(|item| batch.contains(item.phone_number.as_str()))
-            .map(|item| (item.phone_number.as_str(), item))
-            .collect();
-        let listed: HashMap<&str, &ReputationNumber> = self
-            .numbers
-            .values()
-            .flatten()
-            .filter(|record| batch.contains(record.phone_number.as_str()))
-            .map(|record| (record.phone_number.as_str(), record))
-            .collect();
+        // Each number is looked up in the indexes of the inventory and of the monitored
+        // numbers: a batch costs its 100 numbers, whatever the fleet's size.
         let external_status = self.external_status(id);
         let mut accepted = Accepted::default();
         let mut errors = Vec::new();
         let mut seen = HashSet::new();
         for (index, number) in numbers.iter().enumerate() {
-            let item = inventory.get(number.as_str()).copied();
-            let listed = listed.get(number.as_str()).copied();
+            let item = self.inventory.get(number);
+            let listed = self.numbers.get(number);
             let reason = if !is_us_e164(number) {
                 Some(format!(
                     "`{number}` is not an E.164 US number (+1 and ten digits)"
@@ -223,13 +227,11 @@ impl World {
             }
         }
         let seed = context.rules.seed;
-        let Some(record) = self
-            .numbers
-            .iter_mut()
-            .filter(|(id, _)| enterprise_id.is_none_or(|wanted| *id == wanted))
-            .flat_map(|(_, records)| records.iter_mut())
-            .find(|record| record.phone_number == number)
-        else {
+        let record = match enterprise_id {
+            Some(id) => self.numbers.get_in_mut(id, number),
+            None => self.numbers.get_mut(number),
+        };
+        let Some(record) = record else {
             return Err(not_found("Phone number"));
         };
         if !is_monitored(record) {
@@ -254,17 +256,14 @@ impl World {
         if let Some(id) = enterprise_id {
             self.settings(id)?;
         }
-        let mut removed = 0;
-        for (id, records) in &mut self.numbers {
-            if enterprise_id.is_none_or(|wanted| id == wanted) {
-                let before = records.len();
-                records.retain(|record| record.phone_number != number);
-                removed += before - records.len();
-            }
-        }
-        if removed == 0 {
+        let listed = match enterprise_id {
+            Some(id) => self.numbers.get_in(id, number).is_some(),
+            None => self.numbers.get(number).is_some(),
+        };
+        if !listed {
             return Err(not_found("Phone number"));
         }
+        self.numbers.remove(number);
         self.ownership.remove(number);
         no_content()
     }
@@ -276,11 +275,10 @@ impl World {
         let numbers = phone_numbers_body(body)?;
         let mut results = Vec::with_capacity(numbers.len());
         for number in &numbers {
-            let record = self.numbers.get_mut(id).and_then(|records| {
-                records
-                    .iter_mut()
-                    .find(|record| record.phone_number == *number && is_monitored(record))
-            });
+            let record = self
+                .numbers
+                .get_in_mut(id, number)
+                .filter(|record| is_monitored(record));
             match record {
                 Some(record) => {
                     record.reputation_data =
@@ -319,11 +317,24 @@ impl World {
         self.require_terms()?;
         let enterprise = query.get("filter[enterprise_id]");
         let filter = NumberFilter::parse(query)?;
+        if filter.is_none() {
+            return paginate_ranked(
+                self.numbers.len_across(enterprise),
+                |start, size| self.numbers.page_across(enterprise, start, size),
+                query,
+                20,
+            );
+        }
+        if let Some(number) = filter.equals {
+            let found = self.numbers.get(number).filter(|record| {
+                enterprise.is_none_or(|wanted| self.numbers.get_in(wanted, number).is_some())
+                    && filter.admits(record)
+            });
+            return paginate_filtered(found.into_iter(), query, 20);
+        }
         let numbers = self
             .numbers
-            .iter()
-            .filter(|(id, _)| enterprise.is_none_or(|wanted| *id == wanted))
-            .flat_map(|(_, records)| records.iter())
+            .iter_across(enterprise)
             .filter(|number| filter.admits(number));
         paginate_filtered(numbers, query, 20)
     }
@@ -502,12 +513,12 @@ mod tests {
         batch[10] = "2025551010".to_owned();
         batch[20] = number(0);
         batch[30] = "+12025559999".to_owned();
-        world.inventory[40].country_iso_alpha2 = "CA".to_owned();
-        world.inventory[50].phone_number_type = "mobile".to_owned();
-        world.inventory[51].phone_number_type = "toll_free".to_owned();
-        world.inventory[52].phone_number_type = "tollfree".to_owned();
-        world.inventory[53].phone_number_type = "longcode".to_owned();
-        world.inventory[60].status = "port_pending".to_owned();
+        world.inventory.nth_mut(40).unwrap().country_iso_alpha2 = "CA".to_owned();
+        world.inventory.nth_mut(50).unwrap().phone_number_type = "mobile".to_owned();
+        world.inventory.nth_mut(51).unwrap().phone_number_type = "toll_free".to_owned();
+        world.inventory.nth_mut(52).unwrap().phone_number_type = "tollfree".to_owned();
+        world.inventory.nth_mut(53).unwrap().phone_number_type = "longcode".to_owned();
+        world.inventory.nth_mut(60).unwrap().status = "port_pending".to_owned();
         let other = ReputationNumber::added(
             "association".to_owned(),
             "other",
@@ -578,7 +589,7 @@ mod tests {
         let id = approved_with_inventory(&mut world, &rules, 100);
         let batch: Vec<String> = (0..100).map(number).collect();
         let outcome = world.add_numbers(&id, &phone_numbers(&batch), context(&rules));
-        let added = &world.numbers[&id];
+        let added = &world.numbers.to_vec(&id);
         let numbers: Vec<&str> = added
             .iter()
             .map(|record| record.phone_number.as_str())
@@ -685,7 +696,7 @@ mod tests {
         world
             .add_numbers(&id, &phone_numbers(&batch), context(&rules))
             .unwrap();
-        let records = world.numbers[&id].clone();
+        let records = world.numbers.to_vec(&id);
         let short = Problem {
             status: 400,
             errors: vec![at_parameter(
@@ -743,7 +754,7 @@ mod tests {
         world
             .add_numbers(&id, &phone_numbers(&[number(0)]), context(&rules))
             .unwrap();
-        let mut record = world.numbers[&id][0].clone();
+        let mut record = world.numbers.to_vec(&id)[0].clone();
         let later = Context {
             now_ms: NOW + 5_000,
             rules: &rules,
@@ -831,7 +842,7 @@ mod tests {
         assert_eq!(
             (
                 world.billing.refreshes,
-                &world.numbers[&id][0].reputation_data
+                &world.numbers.to_vec(&id)[0].reputation_data
             ),
             (1, &Some(reputation_data(&number(0), 0, NOW)))
         );
@@ -866,7 +877,7 @@ mod tests {
             world.delete_number(Some("nope"), &number(1)),
             Err(not_found("Enterprise"))
         );
-        assert_eq!(world.numbers[&id], []);
+        assert_eq!(world.numbers.to_vec(&id), []);
     }
 
     #[test]
@@ -874,7 +885,7 @@ mod tests {
         let rules = Rules::default();
         let mut world = World::default();
         let id = approved_with_inventory(&mut world, &rules, 2);
-        world.inventory[1].phone_number_type = "toll_free".to_owned();
+        world.inventory.nth_mut(1).unwrap().phone_number_type = "toll_free".to_owned();
         let batch = vec![number(0), number(1), EXTERNAL.to_owned()];
         let before = world.clone();
         let refused = Problem {
@@ -897,7 +908,7 @@ mod tests {
             .submit_external_verification(&id, &json!({ "document_ids": [proof] }), context(&rules))
             .unwrap();
         let outcome = world.add_numbers(&id, &phone_numbers(&batch), context(&rules));
-        let records = &world.numbers[&id];
+        let records = &world.numbers.to_vec(&id);
         let sources: Vec<Option<&str>> = records
             .iter()
             .map(|record| record.source.as_deref())
@@ -934,7 +945,7 @@ mod tests {
         let id = with_external_number(&mut world, &rules);
         let body = json!({ "phone_number": EXTERNAL, "ownership_status": "removed" });
         world.control_ownership(&body, context(&rules)).unwrap();
-        let removed = world.numbers[&id][1].clone();
+        let removed = world.numbers.to_vec(&id)[1].clone();
         assert_eq!(
             removed.ownership.ownership_status.as_deref(),
             Some("removed")
@@ -978,20 +989,43 @@ mod tests {
     }
 
     #[test]
+    fn association_ids_do_not_depend_on_the_order_of_batches() {
+        let rules = Rules::default();
+        let ids = |batches: [[usize; 2]; 2]| {
+            let mut world = World::default();
+            let id = approved_with_inventory(&mut world, &rules, 4);
+            for batch in batches {
+                let batch: Vec<String> = batch.into_iter().map(number).collect();
+                world
+                    .add_numbers(&id, &phone_numbers(&batch), context(&rules))
+                    .unwrap();
+            }
+            let mut ids: Vec<(String, String)> = world
+                .numbers
+                .iter(&id)
+                .map(|record| (record.phone_number.clone(), record.id.clone()))
+                .collect();
+            ids.sort();
+            ids
+        };
+        assert_eq!(ids([[0, 1], [2, 3]]), ids([[2, 3], [0, 1]]));
+    }
+
+    #[test]
     fn adding_a_removed_number_again_is_a_new_association() {
         let rules = Rules::default();
         let mut world = World::default();
         let id = with_external_number(&mut world, &rules);
         let body = json!({ "phone_number": EXTERNAL, "ownership_status": "removed" });
         world.control_ownership(&body, context(&rules)).unwrap();
-        let removed = world.numbers[&id][1].clone();
+        let removed = world.numbers.to_vec(&id)[1].clone();
         let billing = world.billing;
         let later = Context {
             now_ms: NOW + 1_000,
             rules: &rules,
         };
         let again = world.add_numbers(&id, &phone_numbers(&[EXTERNAL.to_owned()]), later);
-        let records = &world.numbers[&id];
+        let records = &world.numbers.to_vec(&id);
         assert_eq!(records.len(), 2);
         let readded = &records[1];
         assert_eq!(

@@ -99,11 +99,7 @@ impl World {
     pub fn get_ownership(&self, id: &str, number: &str, context: Context<'_>) -> Outcome {
         self.require_terms()?;
         self.settings(id)?;
-        let Some(record) = self
-            .numbers
-            .get(id)
-            .and_then(|records| records.iter().find(|record| record.phone_number == number))
-        else {
+        let Some(record) = self.numbers.get_in(id, number) else {
             return Err(not_found("Phone number"));
         };
         let tracking = self
@@ -125,11 +121,7 @@ impl World {
     ) -> Outcome {
         self.require_terms()?;
         self.settings(id)?;
-        let Some(record) = self
-            .numbers
-            .get(id)
-            .and_then(|records| records.iter().find(|record| record.phone_number == number))
-        else {
+        let Some(record) = self.numbers.get_in(id, number) else {
             return Err(not_found("Phone number"));
         };
         let still_own = still_own(body)?;
@@ -172,38 +164,39 @@ impl World {
             &mut Tracking,
         ) -> (String, &'static str, Option<String>),
     ) -> Option<ReputationNumber> {
-        let record = self
-            .numbers
-            .get_mut(id)?
-            .iter_mut()
-            .find(|record| record.phone_number == number)?;
-        let tracking = self
-            .ownership
-            .entry(number.to_owned())
-            .or_insert_with(|| initial_tracking(record, seed));
-        let (at, event, reason) = change(record, tracking);
-        record.updated_at.clone_from(&at);
-        tracking.history.push(OwnershipEvent {
-            occurred_at: at,
-            event: event.to_owned(),
-            ownership_status: record.ownership.ownership_status.clone(),
-            reason,
-            carrier: Some(tracking.carrier.clone()),
-        });
-        Some(record.clone())
+        let record = self.numbers.get_in_mut(id, number)?;
+        if !self.ownership.contains_key(number) {
+            self.ownership
+                .insert(number.to_owned(), initial_tracking(record, seed));
+        }
+        self.ownership.update(number, |tracking| {
+            let (at, event, reason) = change(record, tracking);
+            record.updated_at.clone_from(&at);
+            tracking.history.push(OwnershipEvent {
+                occurred_at: at,
+                event: event.to_owned(),
+                ownership_status: record.ownership.ownership_status.clone(),
+                reason,
+                carrier: Some(tracking.carrier.clone()),
+            });
+            record.clone()
+        })
     }
 
     /// Removes the flagged numbers whose deadline's check has come (`unconfirmed_ownership`,
     /// `removed_at` the check's time).
     pub(super) fn settle_ownership(&mut self, context: Context<'_>) {
-        let due: Vec<(String, String, i64)> = self
+        // Only the deadlines that came due are read (a later deadline's check is later).
+        let mut due: Vec<(String, String, i64)> = self
             .ownership
-            .iter()
+            .due(|confirm_by_ms| removal_check(confirm_by_ms) <= context.now_ms)
             .filter_map(|(number, tracking)| {
                 let at = removal_check(tracking.confirm_by_ms?);
-                (at <= context.now_ms).then(|| (number.clone(), tracking.enterprise_id.clone(), at))
+                Some((number.to_owned(), tracking.enterprise_id.clone(), at))
             })
             .collect();
+        // In number order, as the tracking is kept.
+        due.sort();
         for (number, id, at) in due {
             self.move_ownership(&id, &number, context.rules.seed, |record, tracking| {
                 tracking.confirm_by_ms = None;
@@ -223,12 +216,7 @@ impl World {
     /// state, as Telnyx's daily check or a test needs; 200 with the record after.
     pub fn control_ownership(&mut self, body: &Value, context: Context<'_>) -> Outcome {
         let change = control_body(body, context.now_ms)?;
-        let Some(record) = self
-            .numbers
-            .values()
-            .flatten()
-            .find(|record| record.phone_number == change.phone_number)
-        else {
+        let Some(record) = self.numbers.get(&change.phone_number) else {
             return Err(not_found("Phone number"));
         };
         let flags = matches!(change.status.as_str(), "pending_confirmation" | "flagged");
@@ -255,13 +243,7 @@ impl World {
             },
         );
         self.settle_ownership(context);
-        let record = moved.and_then(|_| {
-            self.numbers
-                .get(&id)?
-                .iter()
-                .find(|record| record.phone_number == change.phone_number)
-                .cloned()
-        });
+        let record = moved.and_then(|_| self.numbers.get_in(&id, &change.phone_number).cloned());
         record.map_or_else(
             || Err(not_found("Phone number")),
             |record| data(200, &record),
@@ -535,11 +517,7 @@ mod tests {
     }
 
     fn record(world: &World, id: &str, number: &str) -> ReputationNumber {
-        world.numbers[id]
-            .iter()
-            .find(|record| record.phone_number == number)
-            .unwrap()
-            .clone()
+        world.numbers.get_in(id, number).unwrap().clone()
     }
 
     fn reply(record: &ReputationNumber) -> Outcome {

@@ -39,11 +39,10 @@ impl World {
         let busy = self.in_flight(id, context.now_ms);
         let mut results = RemediationResults::default();
         for (index, number) in create.phone_numbers.iter().enumerate() {
-            let record = self.numbers.get(id).and_then(|records| {
-                records
-                    .iter()
-                    .find(|record| record.phone_number == *number && is_monitored(record))
-            });
+            let record = self
+                .numbers
+                .get_in(id, number)
+                .filter(|record| is_monitored(record));
             let Some(record) = record else {
                 return Err(invalid_body(
                     format!("`{number}` is not monitored by this enterprise"),
@@ -74,7 +73,7 @@ impl World {
         let ineligible = results.ineligible.len() as u64;
         let now = timestamp(context.now_ms);
         let request = RemediationRequest {
-            id: self.next_id(context.rules.seed),
+            id: self.remediation_id(context.rules.seed, id, &create.phone_numbers),
             status: "pending".to_owned(),
             call_purpose: create.call_purpose,
             phone_numbers_count: count,
@@ -98,6 +97,18 @@ impl World {
             ended: None,
         });
         data(202, &request)
+    }
+
+    /// A new request's id, named by its enterprise and its numbers (another request of the
+    /// same numbers gets the next id of that name).
+    fn remediation_id(&mut self, seed: u64, enterprise_id: &str, numbers: &[String]) -> String {
+        let scope = format!("remediation/{enterprise_id}/{}", numbers.join(","));
+        self.next_id(seed, &scope, |world, id| {
+            world
+                .remediations
+                .iter()
+                .any(|stored| stored.request.id == id)
+        })
     }
 
     /// `GET …/remediation/{request}`: 200 with where it stands now; 404 for an unknown

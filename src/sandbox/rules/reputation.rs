@@ -2,8 +2,6 @@
 //! on the sandbox's schedule, the frequency and LOA patches, and disabling (docs/api.md).
 //! Uses the shared builders of `rules`, `terms`' gate and `enterprises`' lookup.
 
-use std::collections::HashSet;
-
 use serde_json::Value;
 
 use super::{
@@ -16,20 +14,20 @@ use crate::telnyx::wire::ReputationSettings;
 impl World {
     /// Moves vetting, LOA and ownership-proof reviews whose time has come out of `pending`,
     /// and removes flagged numbers whose deadline passed.
+    /// It runs before every request, so it reads only what may have come due: whether an
+    /// enterprise is rejected is asked once its vetting ends.
     pub fn settle(&mut self, context: Context<'_>) {
-        let rejected: HashSet<String> = self
-            .enterprises
-            .iter()
-            .filter(|enterprise| context.rules.reject.contains(&enterprise.legal_name))
-            .map(|enterprise| enterprise.id.clone())
-            .collect();
         for (enterprise_id, record) in &mut self.reputation {
             if record
                 .vetting_due_ms
                 .is_some_and(|due| due <= context.now_ms)
             {
                 record.vetting_due_ms = None;
-                if rejected.contains(enterprise_id) {
+                let rejected = self.enterprises.iter().any(|enterprise| {
+                    enterprise.id == *enterprise_id
+                        && context.rules.reject.contains(&enterprise.legal_name)
+                });
+                if rejected {
                     record.settings.status = "rejected".to_owned();
                     record.settings.rejection_reasons = Some(vec![
                         "The business could not be verified from the details provided".to_owned(),
@@ -190,7 +188,7 @@ impl World {
         self.require_terms()?;
         self.settings(id)?;
         self.reputation.remove(id);
-        self.numbers.remove(id);
+        self.numbers.remove_enterprise(id);
         self.external_verifications.remove(id);
         self.webhooks.remove(id);
         self.ownership
@@ -464,7 +462,7 @@ mod tests {
         world.add_numbers(&id, &numbers, context(&rules)).unwrap();
         let mut expected = world.clone();
         expected.reputation.clear();
-        expected.numbers.clear();
+        expected.numbers.remove_enterprise(&id);
         expected.enterprises[0].number_reputation_enabled = false;
         assert_eq!(
             world.disable(&id),

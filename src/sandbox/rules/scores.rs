@@ -51,9 +51,8 @@ impl World {
         };
         let record = self
             .numbers
-            .values_mut()
-            .flatten()
-            .find(|record| record.phone_number == phone_number && is_monitored(record))
+            .get_mut(phone_number)
+            .filter(|record| is_monitored(record))
             .ok_or_else(|| not_found("Phone number"))?;
         record.reputation_data = reputation;
         record.updated_at = timestamp(context.now_ms);
@@ -138,7 +137,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(
-            world.numbers[&id][0]
+            world.numbers.to_vec(&id)[0]
                 .reputation_data
                 .as_ref()
                 .and_then(|data| data.last_refreshed_at.as_deref()),

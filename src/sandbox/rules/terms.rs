@@ -42,7 +42,11 @@ impl World {
         }
         let now = timestamp(context.now_ms);
         let agreement = TosAgreement {
-            id: self.next_id(context.rules.seed),
+            id: self.next_id(
+                context.rules.seed,
+                &format!("agreement/{CURRENT_TERMS_VERSION}"),
+                |world, id| world.agreements.iter().any(|agreement| agreement.id == id),
+            ),
             agreed_at: now.clone(),
             created_at: now,
             product_type: "number_reputation".to_owned(),
