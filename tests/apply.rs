@@ -1462,3 +1462,48 @@ async fn issue_15_manifests_applied_at_once_share_one_in_flight_limit() {
     );
     assert_eq!(env.enterprises().await.len(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_15_after_a_signal_no_manifest_sends_a_write_it_had_queued() {
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let workspace = three_manifests(NUMBERS[2]);
+    // The first enterprise creation is held; with `--concurrency 1` the other manifests'
+    // writes wait for the one slot meanwhile.
+    let is_create = |seen: &Seen| seen.method == "POST" && seen.path == "/v2/enterprises";
+    let proxy = Proxy::holding(upstream(&env), move |seen, before| {
+        is_create(seen) && !before.iter().any(is_create)
+    })
+    .await;
+    let child = Child::spawn(
+        workspace.path(),
+        &[
+            "apply",
+            "--auto-approve",
+            "--concurrency",
+            "1",
+            ".",
+            "--api-url",
+            &proxy.base_url(),
+        ],
+    );
+    let mut log = proxy.log();
+    let seen = wait_until(
+        &mut log,
+        60,
+        "the first creation held",
+        |log: &Vec<Seen>| log.iter().any(|seen| seen.held),
+    )
+    .await;
+    let held = seen.iter().position(|seen| seen.held).unwrap();
+    terminate(&child).await;
+    proxy.release(held);
+    let output = child.wait().await;
+    assert_eq!(output.status.code(), Some(143), "{}", render(&output));
+    let after: Vec<String> = proxy.log().borrow()[held + 1..]
+        .iter()
+        .filter(|seen| seen.method != "GET")
+        .map(|seen| format!("{} {}", seen.method, seen.path))
+        .collect();
+    assert_eq!(after, Vec::<String>::new(), "no write after the signal");
+    assert_eq!(env.enterprises().await.len(), 1);
+}

@@ -381,6 +381,15 @@ impl Run<'_> {
         } else {
             self.single(position, step, events).await
         };
+        // A write still waiting for its turn when a signal came was never sent.
+        if let Err(ApplyError::Api { source, .. }) = &done
+            && source.is_not_started()
+        {
+            return Ok(Next::Stop(Outcome::Interrupted {
+                done: index,
+                of: total,
+            }));
+        }
         if let Err(error) = done {
             events(Event::StepFailed {
                 step: position,
@@ -484,6 +493,8 @@ async fn number_step(
     };
     let result = match result {
         Ok(BatchEnd::Interrupted) => return None,
+        // Queued for a free slot or the rate limit when a signal came: never sent.
+        Err(ApplyError::Api { source, .. }) if source.is_not_started() => return None,
         Ok(BatchEnd::Done(refused)) => Ok(refused),
         Err(error) => Err(error),
     };

@@ -58,6 +58,7 @@ pub fn run(args: &ApplyArgs) -> ExitCode {
         };
         let signal = Arc::new(AtomicU8::new(0));
         let interrupted = Arc::new(AtomicBool::new(false));
+        let client = client.stopping_writes_on(interrupted.clone());
         let signals = super::connect::Signals::install();
         let watcher = tokio::spawn(watch_signals(signals, signal.clone(), interrupted.clone()));
         let code = apply_all(

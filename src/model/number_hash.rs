@@ -115,7 +115,11 @@ mod tests {
         let buckets: HashSet<u64> = (12_025_550_000..12_025_615_536)
             .map(|number| hash(number) & 0xffff)
             .collect();
-        assert!(buckets.len() > 32_768, "{} of 65,536 buckets", buckets.len());
+        assert!(
+            buckets.len() > 32_768,
+            "{} of 65,536 buckets",
+            buckets.len()
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! escapes.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -95,6 +95,8 @@ pub struct Client {
     /// One permit per request in flight, `concurrency` in all: every listing, batch and
     /// manifest of the process shares them.
     in_flight: Arc<tokio::sync::Semaphore>,
+    /// Once set (a signal during apply), a write still waiting for its turn is not sent.
+    stop_writes: Option<Arc<AtomicBool>>,
 }
 
 /// One HTTP call, before it is sent.
@@ -175,6 +177,7 @@ impl Client {
             requests: Arc::new(AtomicU64::new(0)),
             pacer: Arc::new(Mutex::new(Pacer::default())),
             in_flight: Arc::new(tokio::sync::Semaphore::new(config.concurrency.max(1))),
+            stop_writes: None,
             config: Arc::new(config),
         })
     }
@@ -195,6 +198,15 @@ impl Client {
         )
     }
 
+    /// This client, with writes that still wait for their turn (pacing, a free
+    /// `--concurrency` slot) dropped once `flag` is set: after a signal, apply finishes the
+    /// calls in flight and sends nothing new, however many were queued.
+    #[must_use]
+    pub fn stopping_writes_on(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.stop_writes = Some(flag);
+        self
+    }
+
     /// Requests sent so far, retries included.
     pub fn request_count(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
@@ -206,7 +218,6 @@ impl Client {
         let mut retries_done = 0;
         loop {
             let attempt = retries_done + 1;
-            self.pace().await;
             let started = Instant::now();
             let outcome = self.attempt(call, &url).await;
             let latency = started.elapsed().as_millis();
@@ -261,14 +272,23 @@ impl Client {
     /// Waits for the attempt's turn under the rate limit the answers so far announced
     /// (`pace.rs`); no wait while none did. A 429 or a spent window reported while it
     /// waited sends it back for a new turn.
-    async fn pace(&self) {
+    async fn pace(&self, write: bool) {
         loop {
             let wait = self.with_pacer(|pacer| pacer.reserve(Instant::now()));
             if wait.is_zero() {
                 return;
             }
             tracing::debug!(wait_ms = wait.as_millis(), "pacing under the rate limit");
-            tokio::time::sleep(wait).await;
+            // A write's wait ends early on a signal: it will not be sent.
+            match (&self.stop_writes, write) {
+                (Some(flag), true) => {
+                    tokio::select! {
+                        () = tokio::time::sleep(wait) => {}
+                        () = until_set(flag) => return,
+                    }
+                }
+                _ => tokio::time::sleep(wait).await,
+            }
             if !self.with_pacer(|pacer| pacer.blocked(Instant::now())) {
                 return;
             }
@@ -307,9 +327,23 @@ impl Client {
 
     /// One attempt of a call: sent with the key, its response read.
     async fn attempt(&self, call: &Call, url: &Url) -> Result<(StatusCode, Vec<u8>), Attempt> {
-        // Held until the answer is read; the semaphore is never closed, so a failure to
-        // acquire (which cannot happen) sends the request without a permit.
+        // Held until the answer is read, the pacing wait included (requests that waited
+        // for a slot would otherwise go out together); the semaphore is never closed, so a
+        // failure to acquire (which cannot happen) sends the request without a permit.
         let _permit = self.in_flight.acquire().await.ok();
+        self.pace(call.method != Method::GET).await;
+        if call.method != Method::GET
+            && self
+                .stop_writes
+                .as_ref()
+                .is_some_and(|flag| flag.load(Ordering::SeqCst))
+        {
+            return Err(Attempt::Fatal(ApiError::new(
+                call.method.as_str(),
+                call.path.clone(),
+                ApiErrorKind::NotStarted,
+            )));
+        }
         self.requests.fetch_add(1, Ordering::Relaxed);
         let mut request = self
             .http
@@ -580,6 +614,13 @@ impl Client {
             listing.take(number, page?.map_err(inconsistent)?)?;
         }
         Ok(listing.into_items())
+    }
+}
+
+/// Returns once `flag` is set (checked every 20 ms).
+async fn until_set(flag: &AtomicBool) {
+    while !flag.load(Ordering::SeqCst) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 

@@ -68,6 +68,8 @@ pub enum ApiErrorKind {
         /// Which.
         message: String,
     },
+    /// A write not sent because telrep was interrupted while it waited for its turn.
+    NotStarted,
 }
 
 impl ApiError {
@@ -99,6 +101,11 @@ impl ApiError {
     /// Whether a write may have taken effect although it failed.
     pub fn is_ambiguous(&self) -> bool {
         self.ambiguous
+    }
+
+    /// Whether the call was never sent because of an interruption (nothing happened).
+    pub fn is_not_started(&self) -> bool {
+        matches!(self.kind, ApiErrorKind::NotStarted)
     }
 }
 
@@ -137,6 +144,9 @@ impl fmt::Display for ApiError {
                     formatter,
                     "{method} {path} was not sent: internal error: {message}; please report it"
                 )?;
+            }
+            ApiErrorKind::NotStarted => {
+                write!(formatter, "{method} {path} was not sent: interrupted")?;
             }
         }
         if self.ambiguous {

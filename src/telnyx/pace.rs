@@ -8,8 +8,8 @@
 //! length). `share` starts just under the whole limit, so that a fixed window aligned
 //! anywhere never holds one more than the limit; a 429 (another client spent the quota,
 //! or the limit shrank) lowers it by a quarter and blocks every request for the wait it
-//! named, and each window without one raises it again by a twentieth. An answer saying
-//! nothing is left blocks until the window ends. Answers without the headers leave it
+//! named (at most a minute, the retry policy's cap on a server-requested wait), and each window without one raises it again by a twentieth. An answer saying
+//! nothing is left blocks until the window ends (at most a minute as well). Answers without the headers leave it
 //! idle: no limit known, no pacing.
 //!
 //! Tolerant of how a server spells the reset: whole or fractional seconds until the window
@@ -30,8 +30,12 @@ const CUT: f64 = 0.75;
 const GROWTH: f64 = 0.05;
 /// The window assumed when a server announces a limit but no reset.
 const DEFAULT_WINDOW: Duration = Duration::from_secs(1);
-/// The longest window or block believed; a longer one is a broken header.
+/// The longest window believed; a longer one is a broken header.
 const LONGEST: Duration = Duration::from_secs(3600);
+/// The longest every request is held by one answer (a spent window, a 429's wait): the
+/// cap the retry policy puts on a server-requested wait, so one header cannot park a
+/// pipeline for an hour.
+const LONGEST_BLOCK: Duration = Duration::from_secs(60);
 /// A reset above this many seconds is read as a Unix time (no window is ten years long).
 const UNIX_TIME_ABOVE: f64 = 315_360_000.0;
 
@@ -76,7 +80,7 @@ fn reset(value: &str, now: SystemTime) -> Option<Duration> {
     } else {
         seconds
     };
-    Some(Duration::from_secs_f64(seconds).min(LONGEST))
+    Some(super::retry::seconds_to_duration(seconds).min(LONGEST))
 }
 
 /// The process's view of the rate limit.
@@ -144,14 +148,11 @@ impl Pacer {
         if headers.remaining == Some(0)
             && let Some(reset) = headers.reset
         {
-            self.block(now + reset);
+            self.block(now, reset);
         }
         if status == 429 {
-            let wait = retry_after
-                .or(headers.reset)
-                .unwrap_or(DEFAULT_WINDOW)
-                .min(LONGEST);
-            self.block(now + wait);
+            let wait = retry_after.or(headers.reset).unwrap_or(DEFAULT_WINDOW);
+            self.block(now, wait);
             self.share = (self.share * CUT).max(LOWEST_SHARE);
             self.grown_at = Some(now);
         } else if let Some(window) = self.window.or(self.limit.map(|_| DEFAULT_WINDOW))
@@ -170,7 +171,8 @@ impl Pacer {
         Some(window.div_f64(limit * self.share))
     }
 
-    fn block(&mut self, until: Instant) {
+    fn block(&mut self, now: Instant, wait: Duration) {
+        let until = now + wait.min(LONGEST_BLOCK);
         self.blocked_until = Some(
             self.blocked_until
                 .map_or(until, |blocked| blocked.max(until)),
@@ -245,6 +247,17 @@ mod tests {
             pacer.interval(),
             Some(ms(60_000).div_f64(600.0 * FULL_SHARE))
         );
+    }
+
+    #[test]
+    fn no_answer_holds_requests_longer_than_a_minute() {
+        let start = Instant::now();
+        let mut pacer = Pacer::default();
+        pacer.observe(200, headers(20, 0, 3_600_000), None, start);
+        assert_eq!(pacer.reserve(start), ms(60_000));
+        let mut pacer = Pacer::default();
+        pacer.observe(429, headers(20, 0, 1000), Some(ms(7_200_000)), start);
+        assert_eq!(pacer.reserve(start), ms(60_000));
     }
 
     #[test]
@@ -350,6 +363,12 @@ mod tests {
             read(None, None, None)
         );
         assert_eq!(parse(&[("x-ratelimit-reset", "-5")]).reset, None);
+        // Beyond any duration, as seconds or as a Unix time: the longest window.
+        assert_eq!(parse(&[("x-ratelimit-reset", "1e20")]).reset, Some(LONGEST));
+        assert_eq!(
+            parse(&[("x-ratelimit-reset", "1e300")]).reset,
+            Some(LONGEST)
+        );
         assert_eq!(
             parse(&[("x-ratelimit-reset", "86400")]).reset,
             Some(LONGEST)

@@ -127,16 +127,20 @@ pub(crate) fn requested_wait(headers: &[(String, String)], now: SystemTime) -> O
         .and_then(|value| value.parse::<f64>().ok())
         .filter(|value| value.is_finite() && *value != 0.0);
     if let Some(milliseconds) = milliseconds {
-        return Some(Duration::from_secs_f64(milliseconds.max(0.0) / 1000.0));
+        return Some(seconds_to_duration(milliseconds / 1000.0));
     }
     let value = header(headers, "retry-after")?;
     if let Ok(seconds) = value.parse::<f64>() {
-        return seconds
-            .is_finite()
-            .then(|| Duration::from_secs_f64(seconds.max(0.0)));
+        return seconds.is_finite().then(|| seconds_to_duration(seconds));
     }
     let date = httpdate::parse_http_date(value).ok()?;
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Seconds as a duration: negative ones are none, ones too large for a `Duration` (a
+/// header of `1e20`) the longest, which the caller caps.
+pub(crate) fn seconds_to_duration(seconds: f64) -> Duration {
+    Duration::try_from_secs_f64(seconds.max(0.0)).unwrap_or(Duration::MAX)
 }
 
 /// 0.5 s doubling per retry up to 8 s, times a jitter factor in (0.75, 1].
@@ -321,7 +325,9 @@ mod tests {
         );
         // Unreadable Retry-After: the default backoff.
         assert_eq!(case_headers(&[("retry-after", "later")]), ms(500));
-        // Capped at max_wait.
+        // Capped at max_wait, also when too large for a duration.
         assert_eq!(case_headers(&[("retry-after", "86400")]), ms(60_000));
+        assert_eq!(case_headers(&[("retry-after", "1e20")]), ms(60_000));
+        assert_eq!(case_headers(&[("retry-after-ms", "1e30")]), ms(60_000));
     }
 }
