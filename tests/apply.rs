@@ -1507,3 +1507,50 @@ async fn issue_15_after_a_signal_no_manifest_sends_a_write_it_had_queued() {
     assert_eq!(after, Vec::<String>::new(), "no write after the signal");
     assert_eq!(env.enterprises().await.len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_15_a_saved_plan_of_several_manifests_applies_them_at_once() {
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let workspace = three_manifests(NUMBERS[2]);
+    let planned = telrep(
+        &env,
+        workspace.path(),
+        &["plan", "--detailed-exitcode", "--out", "saved.json", "."],
+    )
+    .await;
+    assert_eq!(planned.status.code(), Some(2), "{}", render(&planned));
+    let applied = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "--plan", "saved.json"],
+    )
+    .await;
+    assert_eq!(applied.status.code(), Some(0), "{}", render(&applied));
+    let stderr = String::from_utf8(applied.stderr).unwrap();
+    let mut converged: Vec<&str> = stderr
+        .lines()
+        .filter_map(|line| line.strip_suffix(": Apply complete. The account matches the manifest."))
+        .collect();
+    converged.sort_unstable();
+    assert_eq!(
+        converged,
+        [
+            "./acme.yaml",
+            "./east/acme-east.yaml",
+            "./west/acme-west.yaml"
+        ]
+    );
+    // Applied, the saved plan is stale for every manifest: each is refused, nothing is sent.
+    let again = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "--plan", "saved.json"],
+    )
+    .await;
+    assert_eq!(again.status.code(), Some(1), "{}", render(&again));
+    let refusals = String::from_utf8(again.stderr)
+        .unwrap()
+        .matches("the account changed since the plan was saved")
+        .count();
+    assert_eq!(refusals, 3);
+}
