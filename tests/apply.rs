@@ -36,6 +36,22 @@ fn spawn_apply(base: &str, directory: &Path) -> Child {
     )
 }
 
+/// `apply --auto-approve --concurrency N PATH` in the background against `base`.
+fn spawn_apply_at(base: &str, directory: &Path, concurrency: &str, path: &str) -> Child {
+    Child::spawn(
+        directory,
+        &[
+            "apply",
+            "--auto-approve",
+            "--concurrency",
+            concurrency,
+            path,
+            "--api-url",
+            base,
+        ],
+    )
+}
+
 /// What telrep writes the moment it hears SIGTERM or SIGINT.
 const HEARD: &str = "telrep: interrupted; finishing the calls in flight, starting nothing new\n";
 
@@ -722,18 +738,7 @@ async fn killed_at_any_point_a_second_apply_converges() {
             before.len() + 1 >= kill_after
         })
         .await;
-        let mut child = Child::spawn(
-            workspace.path(),
-            &[
-                "apply",
-                "--auto-approve",
-                "--concurrency",
-                "1",
-                "acme.yaml",
-                "--api-url",
-                &proxy.base_url(),
-            ],
-        );
+        let mut child = spawn_apply_at(&proxy.base_url(), workspace.path(), "1", "acme.yaml");
         let (mut log, mut stderr) = (proxy.log(), child.stderr());
         tokio::select! {
             _ = wait_until(&mut log, 60, "the answer to be held", |log: &Vec<Seen>| {
@@ -792,18 +797,7 @@ async fn sigterm_finishes_the_calls_in_flight_and_a_rerun_completes() {
         seen.answered("POST", "/reputation/numbers", 201)
     })
     .await;
-    let child = Child::spawn(
-        workspace.path(),
-        &[
-            "apply",
-            "--auto-approve",
-            "--concurrency",
-            "2",
-            "acme.yaml",
-            "--api-url",
-            &proxy.base_url(),
-        ],
-    );
+    let child = spawn_apply_at(&proxy.base_url(), workspace.path(), "2", "acme.yaml");
     let mut log = proxy.log();
     let in_flight = wait_until(&mut log, 60, "two batches in flight", |log: &Vec<Seen>| {
         log.iter().filter(|seen| seen.held).count() == 2
@@ -1423,18 +1417,7 @@ async fn issue_15_manifests_applied_at_once_share_one_in_flight_limit() {
     // Every answer is held until the test releases it: with `--concurrency 1` the three
     // manifests' requests must reach the server one at a time, from planning to verifying.
     let proxy = Proxy::holding(upstream(&env), |_, _| true).await;
-    let child = Child::spawn(
-        workspace.path(),
-        &[
-            "apply",
-            "--auto-approve",
-            "--concurrency",
-            "1",
-            ".",
-            "--api-url",
-            &proxy.base_url(),
-        ],
-    );
+    let child = spawn_apply_at(&proxy.base_url(), workspace.path(), "1", ".");
     let (mut log, mut stderr) = (proxy.log(), child.stderr());
     let mut released = 0;
     loop {
@@ -1474,18 +1457,7 @@ async fn issue_15_after_a_signal_no_manifest_sends_a_write_it_had_queued() {
         is_create(seen) && !before.iter().any(is_create)
     })
     .await;
-    let child = Child::spawn(
-        workspace.path(),
-        &[
-            "apply",
-            "--auto-approve",
-            "--concurrency",
-            "1",
-            ".",
-            "--api-url",
-            &proxy.base_url(),
-        ],
-    );
+    let child = spawn_apply_at(&proxy.base_url(), workspace.path(), "1", ".");
     let mut log = proxy.log();
     let seen = wait_until(
         &mut log,

@@ -273,9 +273,7 @@ pub async fn verify(
 /// Resolves once the interruption flag is set (SIGINT or SIGTERM arrived): what every wait
 /// of apply races, so a signal is heard within 20 ms wherever apply waits.
 pub async fn interrupted(flag: &AtomicBool) {
-    while !flag.load(Ordering::SeqCst) {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    crate::telnyx::until_set(flag).await;
 }
 
 /// Sleeps `duration`, waking early when an interruption arrives; false when interrupted.

@@ -617,8 +617,8 @@ impl Client {
     }
 }
 
-/// Returns once `flag` is set (checked every 20 ms).
-async fn until_set(flag: &AtomicBool) {
+/// Returns once `flag` is set (checked every 20 ms): how a wait hears an interruption.
+pub async fn until_set(flag: &AtomicBool) {
     while !flag.load(Ordering::SeqCst) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

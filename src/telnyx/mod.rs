@@ -12,7 +12,7 @@ mod secret;
 pub mod wire;
 
 pub use calls::Monitored;
-pub use client::{Client, ClientConfig, DEFAULT_BASE_URL, NumberFilter, PAGE_SIZE};
+pub use client::{Client, ClientConfig, DEFAULT_BASE_URL, NumberFilter, PAGE_SIZE, until_set};
 pub use defang::is_forging;
 pub use error::{ApiError, ApiErrorKind, Cause, chain, one_line};
 pub use secret::{ApiKey, KeyProblem};
