@@ -9,8 +9,9 @@ use super::remediation::{RemediationCreate, RemediationRequest};
 use super::retry::Safety;
 use super::wire::{
     Document, DocumentUpload, EnableReputation, Enterprise, ExternalVerification, FrequencyUpdate,
-    LoaUpdate, OwnershipConfirm, Page, PhoneNumber, PhoneNumbers, RefreshResult, ReputationNumber,
-    ReputationSettings, SubmitExternalVerification, TosAgreement, TosStatus, WebhookUpdate,
+    LoaUpdate, MonitoredNumber, OwnershipConfirm, Page, PhoneNumber, PhoneNumbers, RefreshResult,
+    ReputationNumber, ReputationSettings, SubmitExternalVerification, TosAgreement, TosStatus,
+    WebhookUpdate,
 };
 use crate::model::{E164, EnterpriseSpec, LiveOwnership, OwnershipStatus};
 
@@ -198,7 +199,10 @@ impl Client {
                 format!("{}/numbers", reputation_path(id)),
                 Vec::new(),
                 |item: &MonitoredItem| super::client::ListingKey::Number(item.number),
-                MonitoredItem::of,
+                |body| {
+                    let page: Page<MonitoredNumber<'_>> = super::client::from_body(body)?;
+                    Ok(super::client::converted(page, MonitoredItem::of))
+                },
             )
             .await?;
         let mut monitored = Monitored::default();
@@ -483,7 +487,7 @@ impl MonitoredItem {
     /// The record's number parsed (a number the API returns that is not E.164 is an
     /// inconsistency), its ownership read (a record without the field, from before
     /// ownership tracking, reads as `verified`).
-    fn of(record: super::wire::MonitoredNumber) -> Result<Self, String> {
+    fn of(record: MonitoredNumber<'_>) -> Result<Self, String> {
         let Some(number) = E164::parse(&record.phone_number) else {
             return Err(format!("`{}` is not an E.164 number", record.phone_number));
         };

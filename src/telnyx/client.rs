@@ -494,10 +494,19 @@ impl Client {
     }
 
     pub(super) async fn send<T: DeserializeOwned>(&self, call: Call) -> Result<T, ApiError> {
+        self.send_decoded(call, |body| from_body(body)).await
+    }
+
+    /// `send` with the body decoded by `decode`, which may borrow from it.
+    async fn send_decoded<V>(
+        &self,
+        call: Call,
+        decode: impl FnOnce(&[u8]) -> Result<V, serde_json::Error>,
+    ) -> Result<V, ApiError> {
         let (_, body) = self.execute(&call).await?;
         // A write the server answered with 2xx took effect even when its answer cannot be
         // read, so the caller must treat it as possibly done (re-read, never resend).
-        serde_json::from_slice(&body).map_err(|error| {
+        decode(&body).map_err(|error| {
             ApiError::new(
                 call.method.as_str(),
                 call.path.clone(),
@@ -551,22 +560,27 @@ impl Client {
         T: DeserializeOwned + Send + 'static,
         K: Fn(&T) -> String,
     {
-        self.list_all_as(path, query, |item: &T| ListingKey::of(key(item)), Ok)
-            .await
+        self.list_all_as(
+            path,
+            query,
+            |item: &T| ListingKey::of(key(item)),
+            |body| from_body::<Page<T>>(body).map(Ok),
+        )
+        .await
     }
 
-    /// `list_all`, each record made into what the caller keeps (`convert`) in the task
-    /// that decoded its page, so a listing of a million records never holds them all; a
-    /// record `convert` refuses (its reason) makes the listing inconsistent.
-    pub(super) async fn list_all_as<T, U, K>(
+    /// `list_all`, each page decoded and its records made into what the caller keeps
+    /// (`decode`) in the task that read it, so a listing of a million records never holds
+    /// them all and a record may borrow from its page's body; a record `decode` refuses
+    /// (its reason, the inner error) makes the listing inconsistent.
+    pub(super) async fn list_all_as<U, K>(
         &self,
         path: String,
         query: Vec<(String, String)>,
         key: K,
-        convert: fn(T) -> Result<U, String>,
+        decode: PageDecoder<U>,
     ) -> Result<Vec<U>, ApiError>
     where
-        T: DeserializeOwned + Send + 'static,
         U: Send + 'static,
         K: Fn(&U) -> ListingKey,
     {
@@ -578,7 +592,7 @@ impl Client {
         };
         let inconsistent =
             |message: String| ApiError::new("GET", &path, ApiErrorKind::Inconsistent { message });
-        let first = converted(self.send::<Page<T>>(call(1)).await?, convert);
+        let first = self.send_decoded(call(1), decode).await?;
         let first = first.map_err(inconsistent)?;
         let mut listing = Listing::new(&path, first.meta, key)?;
         let total_pages = listing.total_pages;
@@ -593,10 +607,7 @@ impl Client {
             while next <= total_pages && pages.len() < concurrency {
                 let (client, call) = (self.clone(), call(next));
                 let number = next;
-                pages.spawn(async move {
-                    let page = client.send::<Page<T>>(call).await;
-                    (number, page.map(|page| converted(page, convert)))
-                });
+                pages.spawn(async move { (number, client.send_decoded(call, decode).await) });
                 next += 1;
             }
             let Some(joined) = pages.join_next().await else {
@@ -624,10 +635,30 @@ pub async fn until_set(flag: &AtomicBool) {
     }
 }
 
+/// A JSON body decoded; its UTF-8 checked once for the whole body, not once for each of
+/// its strings (the keys and values of a page of 250 records are thousands of short
+/// strings, and checking each was a seventh of decoding a listing). A body that is not
+/// UTF-8 is decoded byte by byte, so the error says where.
+pub(super) fn from_body<'a, T: serde::Deserialize<'a>>(
+    body: &'a [u8],
+) -> Result<T, serde_json::Error> {
+    match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    }
+}
+
+/// How a listing's page body becomes the items the caller keeps: a decoding error, or
+/// the page with its records converted or the first record's refusal.
+pub(super) type PageDecoder<U> = fn(&[u8]) -> Result<Result<Page<U>, String>, serde_json::Error>;
+
 /// A page with each record converted, or the first refusal. Collected into a vector of
 /// its own size: `collect` would reuse the decoded records' buffer, and a listing keeping a
 /// million 24-byte items in buffers sized for the records held about 125 MiB more.
-fn converted<T, U>(page: Page<T>, convert: fn(T) -> Result<U, String>) -> Result<Page<U>, String> {
+pub(super) fn converted<T, U>(
+    page: Page<T>,
+    convert: impl Fn(T) -> Result<U, String>,
+) -> Result<Page<U>, String> {
     let mut data = Vec::with_capacity(page.data.len());
     for record in page.data {
         data.push(convert(record)?);

@@ -3,6 +3,8 @@
 //! set may grow"); enum-like fields stay strings on this side so a new value from the API
 //! is carried, not rejected.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 /// `{"data": T}`, how single resources come.
@@ -341,18 +343,20 @@ impl ReputationNumber {
 }
 
 /// Just the number of a monitored-number record: what observation needs, read without
-/// allocating the rest (a fleet of 100,000 stays small).
+/// allocating the rest (a fleet of a million stays small): the strings borrow from the
+/// page's body unless they hold escapes, and the ownership fields are null unless set.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct MonitoredNumber {
+pub struct MonitoredNumber<'a> {
     /// E.164.
-    pub phone_number: String,
+    #[serde(borrow)]
+    pub phone_number: Cow<'a, str>,
     /// `telnyx` or `external`.
-    #[serde(default)]
-    pub source: Option<String>,
+    #[serde(default, borrow)]
+    pub source: Option<Text<'a>>,
     /// `Ownership`'s fields, inline: `flatten` would buffer every record of a listing of
     /// a million numbers.
-    #[serde(default)]
-    pub ownership_status: Option<String>,
+    #[serde(default, borrow)]
+    pub ownership_status: Option<Text<'a>>,
     /// See `Ownership`.
     #[serde(default)]
     pub flag_reason: Option<String>,
@@ -365,6 +369,49 @@ pub struct MonitoredNumber {
     /// See `Ownership`.
     #[serde(default)]
     pub removed_at: Option<String>,
+}
+
+/// A string borrowed from the body unless it holds escapes: serde borrows a `Cow<str>`
+/// field but not one inside an `Option`, which allocated two strings a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text<'a>(pub Cow<'a, str>);
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// Takes the string as the body holds it when it can.
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Text<'de>;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                text: &'de str,
+            ) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(text)))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(text.to_owned())))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, text: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(text)))
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
 }
 
 /// A monitored number's ownership tracking (numbers hosted elsewhere are checked daily):
@@ -675,12 +722,27 @@ mod tests {
                 Some("severe".to_owned())
             )
         );
-        let listed: MonitoredNumber = serde_json::from_value(json!({
+        let text = json!({
             "phone_number": "+12025550100", "ownership_status": "removed",
             "removal_reason": "unconfirmed_ownership", "removed_at": "2026-10-09T07:00:03+00:00",
             "whatever": true
-        }))
-        .unwrap();
+        })
+        .to_string();
+        let listed: MonitoredNumber<'_> = serde_json::from_str(&text).unwrap();
+        let escaped: MonitoredNumber<'_> =
+            serde_json::from_str(r#"{"phone_number": "+1202555\u0030100", "source": "ext\u0065rnal", "ownership_status": "verified"}"#)
+                .unwrap();
+        assert_eq!(
+            (
+                &*escaped.phone_number,
+                escaped.source.as_deref(),
+                matches!(
+                    escaped.ownership_status,
+                    Some(Text(Cow::Borrowed("verified")))
+                )
+            ),
+            ("+12025550100", Some("external"), true)
+        );
         assert_eq!(
             (
                 listed.ownership_status.as_deref(),
@@ -750,9 +812,9 @@ mod tests {
     /// What telrep needs must be there: its absence names the field.
     #[test]
     fn a_missing_needed_field_is_named() {
-        let error = serde_json::from_value::<MonitoredNumber>(json!({"source": "telnyx"}))
+        let error = serde_json::from_str::<MonitoredNumber<'_>>(r#"{"source": "telnyx"}"#)
             .unwrap_err()
             .to_string();
-        assert_eq!(error, "missing field `phone_number`");
+        assert_eq!(error, "missing field `phone_number` at line 1 column 20");
     }
 }
