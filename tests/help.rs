@@ -199,6 +199,10 @@ fn plan() {
               
               [default: 8]
 
+          --max-retries <N>
+              Retries of a failed call [default: 5 for apply, refresh and remediate, within a minute of
+              waiting in all; 2 for the other commands, as the official client]
+
           --allow-outside-paths
               Let `file:` entries and `loa.file` point outside the manifest's directory
 
@@ -303,6 +307,10 @@ fn apply() {
               Requests in flight at once: pages of a listing, and apply's number batches and removals
               
               [default: 8]
+
+          --max-retries <N>
+              Retries of a failed call [default: 5 for apply, refresh and remediate, within a minute of
+              waiting in all; 2 for the other commands, as the official client]
 
           --allow-outside-paths
               Let `file:` entries and `loa.file` point outside the manifest's directory
@@ -574,6 +582,10 @@ fn ownership_confirm() {
               
               [default: 8]
 
+          --max-retries <N>
+              Retries of a failed call [default: 5 for apply, refresh and remediate, within a minute of
+              waiting in all; 2 for the other commands, as the official client]
+
           --allow-outside-paths
               Let `file:` entries and `loa.file` point outside the manifest's directory
 
@@ -637,6 +649,10 @@ fn ownership_webhook() {
               Requests in flight at once: pages of a listing, and apply's number batches and removals
               
               [default: 8]
+
+          --max-retries <N>
+              Retries of a failed call [default: 5 for apply, refresh and remediate, within a minute of
+              waiting in all; 2 for the other commands, as the official client]
 
           --allow-outside-paths
               Let `file:` entries and `loa.file` point outside the manifest's directory
@@ -780,6 +796,10 @@ fn report() {
               
               [default: 8]
 
+          --max-retries <N>
+              Retries of a failed call [default: 5 for apply, refresh and remediate, within a minute of
+              waiting in all; 2 for the other commands, as the official client]
+
           --allow-outside-paths
               Let `file:` entries and `loa.file` point outside the manifest's directory
 
@@ -854,6 +874,10 @@ fn check() {
               Requests in flight at once: pages of a listing, and apply's number batches and removals
               
               [default: 8]
+
+          --max-retries <N>
+              Retries of a failed call [default: 5 for apply, refresh and remediate, within a minute of
+              waiting in all; 2 for the other commands, as the official client]
 
           --allow-outside-paths
               Let `file:` entries and `loa.file` point outside the manifest's directory
@@ -934,6 +958,10 @@ fn refresh() {
               Requests in flight at once: pages of a listing, and apply's number batches and removals
               
               [default: 8]
+
+          --max-retries <N>
+              Retries of a failed call [default: 5 for apply, refresh and remediate, within a minute of
+              waiting in all; 2 for the other commands, as the official client]
 
           --allow-outside-paths
               Let `file:` entries and `loa.file` point outside the manifest's directory
@@ -1029,6 +1057,10 @@ fn remediate() {
               
               [default: 8]
 
+          --max-retries <N>
+              Retries of a failed call [default: 5 for apply, refresh and remediate, within a minute of
+              waiting in all; 2 for the other commands, as the official client]
+
           --allow-outside-paths
               Let `file:` entries and `loa.file` point outside the manifest's directory
 
@@ -1094,6 +1126,10 @@ fn loa_render() {
               Requests in flight at once: pages of a listing, and apply's number batches and removals
               
               [default: 8]
+
+          --max-retries <N>
+              Retries of a failed call [default: 5 for apply, refresh and remediate, within a minute of
+              waiting in all; 2 for the other commands, as the official client]
 
           --allow-outside-paths
               Let `file:` entries and `loa.file` point outside the manifest's directory
@@ -1162,6 +1198,10 @@ fn import() {
               Requests in flight at once: pages of a listing, and apply's number batches and removals
               
               [default: 8]
+
+          --max-retries <N>
+              Retries of a failed call [default: 5 for apply, refresh and remediate, within a minute of
+              waiting in all; 2 for the other commands, as the official client]
 
       -h, --help
               Print help (see a summary with '-h')

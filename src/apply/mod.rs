@@ -18,7 +18,7 @@ pub use event::Event;
 use crate::model::{Desired, Loa, ReputationSpec};
 use crate::plan::{Action, Detail, Plan, Step};
 use crate::telnyx::{ApiError, Client};
-use bisect::{BatchEnd, add_batch};
+use bisect::{BatchEnd, Rereads, add_batch};
 
 /// How apply behaves.
 #[derive(Debug, Clone)]
@@ -427,27 +427,80 @@ impl Run<'_> {
         )?;
         let client = self.client;
         let interrupted = &self.options.interrupted;
+        let rereads = Rereads::default();
         let results: Vec<Option<Result<Refusals, ApplyError>>> =
             futures::stream::iter(group.iter())
                 .map(|(position, step)| {
-                    number_step(client, &id, *position, step, total, interrupted, events)
+                    let at = Place {
+                        step: *position,
+                        total,
+                    };
+                    number_step(client, &id, at, step, &rereads, interrupted, events)
                 })
                 .buffered(self.options.concurrency.max(1))
                 .collect()
                 .await;
         let mut finished = 0;
+        let mut refused = Vec::new();
         for result in results {
             match result {
                 None => break,
-                Some(Ok(refused)) => {
-                    self.refused.extend(refused);
+                Some(Ok(step_refused)) => {
+                    refused.extend(step_refused);
                     finished += 1;
                 }
                 Some(Err(error)) => return Err(error),
             }
         }
+        let last = group.last().map_or(0, |(step, _)| *step);
+        let refused = still_refused(client, &id, &rereads, refused, last, events).await?;
+        self.refused.extend(refused);
         Ok(finished)
     }
+}
+
+/// Which step of how many.
+#[derive(Clone, Copy)]
+struct Place {
+    step: usize,
+    total: usize,
+}
+
+/// The numbers of a group refused, less those the enterprise monitors once every batch was
+/// answered: the API refuses a number "monitored by an enterprise" also when another apply
+/// of the same manifest added it to this one meanwhile, which is not a refusal. One listing
+/// for the group, only when something was refused.
+async fn still_refused(
+    client: &Client,
+    id: &str,
+    rereads: &Rereads,
+    refused: Refusals,
+    step: usize,
+    events: &(dyn Fn(Event) + Send + Sync),
+) -> Result<Refusals, ApplyError> {
+    if refused.is_empty() {
+        return Ok(refused);
+    }
+    let monitored = rereads
+        .monitored(client, id, rereads.answered())
+        .await
+        .map_err(|source| ApplyError::Api {
+            step,
+            action: "add_numbers",
+            source,
+        })?;
+    let (landed, refused): (Refusals, Refusals) = refused.into_iter().partition(|(number, _)| {
+        crate::model::E164::parse(number).is_some_and(|number| monitored.contains(&number))
+    });
+    for (number, _) in &landed {
+        events(Event::Reread {
+            step,
+            finding: format!(
+                "`{number}` was refused but the enterprise monitors it: added meanwhile by another run"
+            ),
+        });
+    }
+    Ok(refused)
 }
 
 /// One number step of a group: its call and events; `None` when an interruption stopped it
@@ -455,9 +508,12 @@ impl Run<'_> {
 async fn number_step(
     client: &Client,
     id: &str,
-    position: usize,
+    Place {
+        step: position,
+        total,
+    }: Place,
     step: &Step,
-    total: usize,
+    rereads: &Rereads,
     interrupted: &AtomicBool,
     events: &(dyn Fn(Event) + Send + Sync),
 ) -> Option<Result<Refusals, ApplyError>> {
@@ -472,7 +528,16 @@ async fn number_step(
     });
     let result = match &step.detail {
         Detail::AddNumbers { phone_numbers } => {
-            add_batch(client, id, phone_numbers, position, interrupted, events).await
+            add_batch(
+                client,
+                id,
+                phone_numbers,
+                position,
+                rereads,
+                interrupted,
+                events,
+            )
+            .await
         }
         Detail::RemoveNumber { phone_number } => client
             .delete_number(id, *phone_number)

@@ -49,7 +49,13 @@ pub fn run(args: &ApplyArgs) -> ExitCode {
         }
     };
     runtime.block_on(async {
-        let (client, sandbox) = match connect(&args.connection, &desireds).await {
+        let (client, sandbox) = match connect(
+            &args.connection,
+            &desireds,
+            crate::telnyx::RetryPolicy::UNATTENDED,
+        )
+        .await
+        {
             Ok(connection) => connection,
             Err(error) => {
                 print_error(&error);

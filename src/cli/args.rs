@@ -670,6 +670,11 @@ pub struct ConnectionArgs {
     /// removals.
     #[arg(long, default_value_t = 8, value_name = "N", value_parser = parse_concurrency)]
     pub concurrency: usize,
+
+    /// Retries of a failed call [default: 5 for apply, refresh and remediate, within a
+    /// minute of waiting in all; 2 for the other commands, as the official client].
+    #[arg(long, value_name = "N")]
+    pub max_retries: Option<u32>,
 }
 
 /// `--concurrency`: a whole number of at least 1 (0 would never send a request).

@@ -47,7 +47,12 @@ pub(super) fn with_reports<T>(
     work: impl AsyncFnOnce(&Client, Vec<Report>) -> Result<T, CliError>,
 ) -> Result<T, CliError> {
     super::connect::runtime()?.block_on(async {
-        let (client, sandbox) = super::connect::connect(&read.connection, desireds).await?;
+        let (client, sandbox) = super::connect::connect(
+            &read.connection,
+            desireds,
+            crate::telnyx::RetryPolicy::UNATTENDED,
+        )
+        .await?;
         let result = match super::reputation::read_all(&client, desireds).await {
             Ok(reports) => work(&client, reports).await,
             Err(error) => Err(error),

@@ -9,15 +9,17 @@ use super::error::CliError;
 use super::settings::api_settings;
 use crate::model::Desired;
 use crate::sandbox::{Sandbox, SandboxConfig};
-use crate::telnyx::{ApiKey, Client, ClientConfig};
+use crate::telnyx::{ApiKey, Client, ClientConfig, RetryPolicy};
 
 /// The client, and the sandbox it talks to under `--sandbox`.
+/// `retry` is the command's policy, which `--max-retries` overrides.
 pub(crate) async fn connect(
     args: &ConnectionArgs,
     desireds: &[Desired],
+    retry: RetryPolicy,
 ) -> Result<(Client, Option<Sandbox>), CliError> {
     let config = args.sandbox.then(|| SandboxConfig::for_manifests(desireds));
-    connect_to(args, config).await
+    connect_to(args, config, retry).await
 }
 
 /// The same for a command without manifests (`import`): under `--sandbox` its state lives
@@ -31,12 +33,13 @@ pub(crate) async fn connect_with_state(
         config.state_file = state;
         config
     });
-    connect_to(args, config).await
+    connect_to(args, config, RetryPolicy::OFFICIAL).await
 }
 
 async fn connect_to(
     args: &ConnectionArgs,
     sandbox_config: Option<SandboxConfig>,
+    retry: RetryPolicy,
 ) -> Result<(Client, Option<Sandbox>), CliError> {
     let (base_url, api_key, sandbox) = if let Some(config) = sandbox_config {
         let state = config.state_file.clone();
@@ -62,6 +65,7 @@ async fn connect_to(
     };
     let mut config = ClientConfig::new(base_url, api_key);
     config.concurrency = args.concurrency.max(1);
+    config.retry = retry.with_max_retries(args.max_retries);
     let client = Client::new(config)?;
     Ok((client, sandbox))
 }

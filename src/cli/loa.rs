@@ -26,7 +26,12 @@ pub fn render(args: &LoaRenderArgs) -> ExitCode {
     }
     let result = super::connect::runtime().and_then(|runtime| {
         runtime.block_on(async {
-            let (client, sandbox) = super::connect::connect(&args.connection, &desireds).await?;
+            let (client, sandbox) = super::connect::connect(
+                &args.connection,
+                &desireds,
+                crate::telnyx::RetryPolicy::OFFICIAL,
+            )
+            .await?;
             let result = async {
                 let mut lines = Vec::new();
                 for desired in &desireds {

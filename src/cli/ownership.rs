@@ -21,7 +21,12 @@ pub fn confirm(args: &OwnershipConfirmArgs) -> ExitCode {
     };
     let result = super::connect::runtime().and_then(|runtime| {
         runtime.block_on(async {
-            let (client, sandbox) = super::connect::connect(&args.connection, &desireds).await?;
+            let (client, sandbox) = super::connect::connect(
+                &args.connection,
+                &desireds,
+                crate::telnyx::RetryPolicy::OFFICIAL,
+            )
+            .await?;
             let result = confirm_all(&client, &desireds, &args.numbers).await;
             if let Some(sandbox) = sandbox {
                 sandbox.shutdown().await;
@@ -147,7 +152,12 @@ pub fn webhook(args: &OwnershipWebhookArgs) -> ExitCode {
     let url = if args.clear { None } else { args.url.clone() };
     let result = super::connect::runtime().and_then(|runtime| {
         runtime.block_on(async {
-            let (client, sandbox) = super::connect::connect(&args.connection, &desireds).await?;
+            let (client, sandbox) = super::connect::connect(
+                &args.connection,
+                &desireds,
+                crate::telnyx::RetryPolicy::OFFICIAL,
+            )
+            .await?;
             let mut result = Ok(false);
             for desired in &desireds {
                 result = set_webhook(&client, desired, url.as_deref()).await;

@@ -107,7 +107,12 @@ fn run_diff(args: &PlanArgs) -> ExitCode {
     };
     let result = super::connect::runtime().and_then(|runtime| {
         runtime.block_on(async {
-            let (client, sandbox) = super::connect::connect(&args.connection, &desireds).await?;
+            let (client, sandbox) = super::connect::connect(
+                &args.connection,
+                &desireds,
+                crate::telnyx::RetryPolicy::OFFICIAL,
+            )
+            .await?;
             let mut diffs = Vec::new();
             for desired in &desireds {
                 let (plan, live) =
@@ -238,7 +243,12 @@ fn settings_failed(desireds: &[Desired], message: &str) -> Vec<Plan> {
 fn plan_all(args: &PlanArgs, desireds: &[Desired], prices: Prices) -> Result<Vec<Plan>, CliError> {
     let runtime = super::connect::runtime()?;
     let plans = runtime.block_on(async {
-        let (client, sandbox) = super::connect::connect(&args.connection, desireds).await?;
+        let (client, sandbox) = super::connect::connect(
+            &args.connection,
+            desireds,
+            crate::telnyx::RetryPolicy::OFFICIAL,
+        )
+        .await?;
         let options = args.rails.options();
         let plans = crate::observe::plan_all(&client, desireds, options, prices).await;
         if let Some(sandbox) = sandbox {

@@ -255,7 +255,12 @@ pub(super) fn read(paths: &[std::path::PathBuf], args: &ReadArgs) -> Result<Vec<
     };
     let result = super::connect::runtime().and_then(|runtime| {
         runtime.block_on(async {
-            let (client, sandbox) = super::connect::connect(&args.connection, &desireds).await?;
+            let (client, sandbox) = super::connect::connect(
+                &args.connection,
+                &desireds,
+                crate::telnyx::RetryPolicy::OFFICIAL,
+            )
+            .await?;
             let result = read_all(&client, &desireds).await;
             if let Some(sandbox) = sandbox {
                 sandbox.shutdown().await;

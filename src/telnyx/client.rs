@@ -207,6 +207,11 @@ impl Client {
         self
     }
 
+    /// How this client retries (apply resends an ambiguous batch as often).
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.config.retry
+    }
+
     /// Requests sent so far, retries included.
     pub fn request_count(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
@@ -215,9 +220,9 @@ impl Client {
     /// Sends a call with retries; the body of the final success, or the error.
     async fn execute(&self, call: &Call) -> Result<(StatusCode, Vec<u8>), ApiError> {
         let url = self.url(call)?;
-        let mut retries_done = 0;
+        let mut progress = retry::Progress::default();
         loop {
-            let attempt = retries_done + 1;
+            let attempt = progress.retries_done + 1;
             let started = Instant::now();
             let outcome = self.attempt(call, &url).await;
             let latency = started.elapsed().as_millis();
@@ -250,7 +255,7 @@ impl Client {
             let decision = retry::decide(
                 self.config.retry,
                 call.safety,
-                retries_done,
+                progress,
                 failure_kind,
                 SystemTime::now(),
                 fastrand::f64(),
@@ -259,7 +264,8 @@ impl Client {
                 Decision::Retry(wait) => {
                     tracing::debug!(method = %call.method, path = %call.path, wait_ms = wait.as_millis(), "retrying");
                     tokio::time::sleep(wait).await;
-                    retries_done += 1;
+                    progress.retries_done += 1;
+                    progress.waited = progress.waited.saturating_add(wait);
                 }
                 Decision::Fail | Decision::Ambiguous => {
                     let ambiguous = decision == Decision::Ambiguous;

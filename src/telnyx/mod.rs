@@ -15,4 +15,5 @@ pub use calls::Monitored;
 pub use client::{Client, ClientConfig, DEFAULT_BASE_URL, NumberFilter, PAGE_SIZE, until_set};
 pub use defang::is_forging;
 pub use error::{ApiError, ApiErrorKind, Cause, chain, one_line};
+pub use retry::RetryPolicy;
 pub use secret::{ApiKey, KeyProblem};

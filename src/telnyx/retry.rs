@@ -24,13 +24,40 @@ pub struct RetryPolicy {
     pub max_retries: u32,
     /// The longest wait honoured from `retry-after-ms` / `Retry-After`.
     pub max_wait: Duration,
+    /// The most one call waits between its attempts in all; `None`: only each wait is
+    /// capped. A retry that would wait past it is not made.
+    pub total_wait: Option<Duration>,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
+        Self::OFFICIAL
+    }
+}
+
+impl RetryPolicy {
+    /// The official client's: two retries. What `plan`, `report` and `check` use: someone
+    /// is waiting for the answer, and a failure costs one re-run.
+    pub const OFFICIAL: Self = Self {
+        max_retries: 2,
+        max_wait: Duration::from_secs(60),
+        total_wait: None,
+    };
+
+    /// What `apply`, `refresh` and `remediate` use: they run unattended in a pipeline, where
+    /// a call given up stops a deployment, so five retries within a minute of waiting.
+    pub const UNATTENDED: Self = Self {
+        max_retries: 5,
+        max_wait: Duration::from_secs(60),
+        total_wait: Some(Duration::from_secs(60)),
+    };
+
+    /// This policy with `--max-retries`, when given.
+    #[must_use]
+    pub fn with_max_retries(self, max_retries: Option<u32>) -> Self {
         Self {
-            max_retries: 2,
-            max_wait: Duration::from_secs(60),
+            max_retries: max_retries.unwrap_or(self.max_retries),
+            ..self
         }
     }
 }
@@ -72,12 +99,22 @@ pub enum Decision {
     Ambiguous,
 }
 
-/// Decides what to do after a failed attempt; `retries_done` counts retries already made
-/// (0 after the first attempt) and `random` is a uniform number in [0, 1).
+/// How far one call has got: retries made (0 after the first attempt) and the time waited
+/// between its attempts so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Progress {
+    /// Retries already made.
+    pub retries_done: u32,
+    /// Waited before them, in all.
+    pub waited: Duration,
+}
+
+/// Decides what to do after a failed attempt, given how far the call has got (`progress`);
+/// `random` is a uniform number in [0, 1).
 pub fn decide(
     policy: RetryPolicy,
     safety: Safety,
-    retries_done: u32,
+    progress: Progress,
     failure: Failure<'_>,
     now: SystemTime,
     random: f64,
@@ -102,13 +139,19 @@ pub fn decide(
         return Decision::Ambiguous;
     }
     let may_resend = safety == Safety::Idempotent || unprocessed;
-    if !retryable || !may_resend || retries_done >= policy.max_retries {
+    if !retryable || !may_resend || progress.retries_done >= policy.max_retries {
         return Decision::Fail;
     }
     let wait = requested_wait(headers, now).map_or_else(
-        || default_wait(retries_done, random),
+        || default_wait(progress.retries_done, random),
         |wait| wait.min(policy.max_wait),
     );
+    if policy
+        .total_wait
+        .is_some_and(|total| progress.waited.saturating_add(wait) > total)
+    {
+        return Decision::Fail;
+    }
     Decision::Retry(wait)
 }
 
@@ -176,10 +219,21 @@ mod tests {
         expected: Decision,
     ) {
         let policy = RetryPolicy::default();
+        let progress = Progress {
+            retries_done,
+            waited: Duration::ZERO,
+        };
         assert_eq!(
-            decide(policy, safety, retries_done, failure, now(), random),
+            decide(policy, safety, progress, failure, now(), random),
             expected
         );
+    }
+
+    fn done(retries_done: u32) -> Progress {
+        Progress {
+            retries_done,
+            waited: Duration::ZERO,
+        }
     }
 
     fn ms(milliseconds: u64) -> Decision {
@@ -231,18 +285,34 @@ mod tests {
             ..RetryPolicy::default()
         };
         let waits: Vec<Decision> = (0..6)
-            .map(|retries| decide(policy, Safety::Idempotent, retries, failure, now(), 0.0))
+            .map(|retries| {
+                decide(
+                    policy,
+                    Safety::Idempotent,
+                    done(retries),
+                    failure,
+                    now(),
+                    0.0,
+                )
+            })
             .collect();
         assert_eq!(
             waits,
             [ms(500), ms(1000), ms(2000), ms(4000), ms(8000), ms(8000)]
         );
         assert_eq!(
-            decide(policy, Safety::Idempotent, 0, failure, now(), 0.5),
+            decide(policy, Safety::Idempotent, done(0), failure, now(), 0.5),
             Decision::Retry(Duration::from_secs_f64(0.4375))
         );
         assert_eq!(
-            decide(policy, Safety::Idempotent, 3, failure, now(), 0.999_999),
+            decide(
+                policy,
+                Safety::Idempotent,
+                done(3),
+                failure,
+                now(),
+                0.999_999
+            ),
             Decision::Retry(Duration::from_secs_f64(4.0 * (1.0 - 0.999_999 * 0.25)))
         );
     }
@@ -256,6 +326,85 @@ mod tests {
         };
         case(Safety::Idempotent, 1, failure, 0.0, ms(1000));
         case(Safety::Idempotent, 2, failure, 0.0, Decision::Fail);
+        let unattended = RetryPolicy::UNATTENDED;
+        let waits: Vec<Decision> = (0..6)
+            .map(|retries| {
+                decide(
+                    unattended,
+                    Safety::Idempotent,
+                    done(retries),
+                    failure,
+                    now(),
+                    0.0,
+                )
+            })
+            .collect();
+        assert_eq!(
+            waits,
+            [
+                ms(500),
+                ms(1000),
+                ms(2000),
+                ms(4000),
+                ms(8000),
+                Decision::Fail
+            ]
+        );
+        let once = RetryPolicy::UNATTENDED.with_max_retries(Some(1));
+        assert_eq!(
+            (once.max_retries, once.total_wait),
+            (1, Some(Duration::from_secs(60)))
+        );
+        assert_eq!(
+            decide(once, Safety::Idempotent, done(1), failure, now(), 0.0),
+            Decision::Fail
+        );
+        let none = RetryPolicy::OFFICIAL.with_max_retries(Some(0));
+        assert_eq!(
+            decide(none, Safety::Idempotent, done(0), failure, now(), 0.0),
+            Decision::Fail
+        );
+    }
+
+    #[test]
+    fn an_unattended_call_waits_a_minute_at_most_in_all() {
+        let asked = headers(&[("retry-after", "25")]);
+        let failure = Failure::Status {
+            status: 429,
+            headers: &asked,
+        };
+        let after = |retries_done, seconds| Progress {
+            retries_done,
+            waited: Duration::from_secs(seconds),
+        };
+        let decide_after = |progress| {
+            decide(
+                RetryPolicy::UNATTENDED,
+                Safety::NotIdempotent,
+                progress,
+                failure,
+                now(),
+                0.0,
+            )
+        };
+        // 25 s, then 25 s more (50 in all), then a third would make 75: given up.
+        assert_eq!(decide_after(after(0, 0)), ms(25_000));
+        assert_eq!(decide_after(after(1, 25)), ms(25_000));
+        assert_eq!(decide_after(after(2, 50)), Decision::Fail);
+        // Exactly the minute is still within it.
+        assert_eq!(decide_after(after(2, 35)), ms(25_000));
+        // The official policy bounds only each wait.
+        assert_eq!(
+            decide(
+                RetryPolicy::OFFICIAL,
+                Safety::NotIdempotent,
+                after(1, 3_600),
+                failure,
+                now(),
+                0.0
+            ),
+            ms(25_000)
+        );
     }
 
     #[test]
@@ -291,7 +440,7 @@ mod tests {
             decide(
                 RetryPolicy::default(),
                 Safety::Idempotent,
-                0,
+                done(0),
                 Failure::Status {
                     status: 429,
                     headers: &list,
