@@ -800,6 +800,103 @@ async fn issue_16_one_apply_converges_under_faults_for_every_seed() {
     );
 }
 
+/// Trials of two applies of one manifest at once (README, "Reliability").
+const CONCURRENT_TRIALS: u64 = 20;
+
+/// Two pipelines apply the same manifest at the same moment: the API refuses a second
+/// enterprise (409) and a second enable (400), and a number another run added is refused
+/// as monitored. Each run carries on with what the other made, so there is one enterprise,
+/// one enable billed and the manifest's numbers; both exit 0, or one exits 1 saying a re-run
+/// is safe, and a third apply finds no changes. Four trials at a time.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_16_two_applies_of_one_manifest_at_once_bill_once_and_converge() {
+    let trials = futures::stream::iter(1..=CONCURRENT_TRIALS)
+        .map(|trial| async move {
+            let (workspace, mut numbers) = fleet_workspace(450);
+            let state = workspace.path().join("state.json");
+            let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
+            let mut config = config_with_inventory(&refs);
+            config.state_file = Some(state.clone());
+            config.rules.seed = trial;
+            let env = Env::start(config).await;
+            let apply = ["apply", "--auto-approve", "--concurrency", "2", "acme.yaml"];
+            let (first, second) = tokio::join!(
+                telrep(&env, workspace.path(), &apply),
+                telrep(&env, workspace.path(), &apply)
+            );
+            let codes = (first.status.code(), second.status.code());
+            let failed: Vec<&std::process::Output> = [&first, &second]
+                .into_iter()
+                .filter(|run| run.status.code() != Some(0))
+                .collect();
+            let third = telrep(
+                &env,
+                workspace.path(),
+                &["apply", "--auto-approve", "acme.yaml"],
+            )
+            .await;
+            env.sandbox.shutdown().await;
+            let live = inspect(&state).await;
+            numbers.sort();
+            let honest = match failed.as_slice() {
+                [] => true,
+                [run] => {
+                    run.status.code() == Some(1)
+                        && String::from_utf8_lossy(&run.stderr)
+                            .contains("running apply again is safe")
+                }
+                _ => false,
+            };
+            let settled = third.status.code() == Some(0)
+                && String::from_utf8_lossy(&third.stdout)
+                    .contains("No changes. The account matches the manifest.");
+            let met = [&first, &second]
+                .iter()
+                .any(|run| String::from_utf8_lossy(&run.stderr).contains("by another run"));
+            if honest && settled && live == (1, 1, numbers) {
+                Ok((codes, met))
+            } else {
+                Err(format!(
+                    "trial {trial}: exits {codes:?}, live {:?}\n{}\n{}\nthird:\n{}",
+                    (live.0, live.1, live.2.len()),
+                    render(&first),
+                    render(&second),
+                    render(&third)
+                ))
+            }
+        })
+        .buffer_unordered(4)
+        .collect::<Vec<_>>()
+        .await;
+    let failed: Vec<&String> = trials
+        .iter()
+        .filter_map(|trial| trial.as_ref().err())
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} of {CONCURRENT_TRIALS} trials:\n{}",
+        failed.len(),
+        failed
+            .iter()
+            .map(|failure| failure.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let both = trials
+        .iter()
+        .filter(|trial| matches!(trial, Ok(((Some(0), Some(0)), _))))
+        .count();
+    let met = trials
+        .iter()
+        .filter(|trial| matches!(trial, Ok((_, true))))
+        .count();
+    eprintln!(
+        "{both} of {CONCURRENT_TRIALS} trials: both applies exited 0; in {met} a run carried on with what the other made"
+    );
+    // The trial means something only when the runs do meet.
+    assert!(met > 0, "no trial had the two runs meet");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn killed_at_any_point_a_second_apply_converges() {
     let (workspace, mut numbers) = fleet_workspace(450);

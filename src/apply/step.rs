@@ -111,6 +111,28 @@ impl Run<'_> {
                     }
                 }
             }
+            Err(error) if error.status() == Some(409) => {
+                // An enterprise with these details exists: another apply of the same
+                // manifest created it since the plan was made. Carry on with it.
+                let legal_name = &self.desired.enterprise.legal_name;
+                let found = client
+                    .list_enterprises(Some(legal_name))
+                    .await
+                    .map_err(api)?
+                    .into_iter()
+                    .find(|enterprise| enterprise.legal_name == *legal_name);
+                let Some(enterprise) = found else {
+                    return Err(api(error));
+                };
+                events(Event::Reread {
+                    step,
+                    finding: format!(
+                        "the enterprise exists already (`{}`): created meanwhile by another run; continuing with it",
+                        enterprise.id
+                    ),
+                });
+                enterprise.id
+            }
             Err(error) => return Err(api(error)),
         };
         self.enterprise_id = Some(created);
@@ -297,6 +319,19 @@ impl Run<'_> {
                         .await
                         .map_err(api)?;
                 }
+            }
+            Err(error) if error.status() == Some(400) => {
+                // "Already enabled" when another apply of the same manifest enabled it since
+                // the plan was made (billed once, by that run): carry on if the settings say
+                // so, else the refusal stands.
+                if client.get_reputation(&id).await.map_err(api)?.is_none() {
+                    return Err(api(error));
+                }
+                events(Event::Reread {
+                    step,
+                    finding: "reputation is enabled already: enabled meanwhile by another run"
+                        .to_owned(),
+                });
             }
             Err(error) => return Err(api(error)),
         }

@@ -590,17 +590,54 @@ impl Client {
         U: Send + 'static,
         K: Fn(&U) -> ListingKey,
     {
+        // A later page that contradicts the earlier ones may be the listing changing while
+        // it is read (another run's writes landing): read it again from page 1, as often
+        // as a call is retried. What page 1 says of itself is not a change: never re-read.
+        let mut restarts = 0;
+        loop {
+            match self.list_once(&path, &query, &key, decode).await {
+                Ok(items) => return Ok(items),
+                Err(Reading::Changed(error)) if restarts < self.config.retry.max_retries => {
+                    tracing::debug!(path = %path, error = %error, "listing changed while read; reading it again");
+                    tokio::time::sleep(retry::default_wait(restarts, fastrand::f64())).await;
+                    restarts += 1;
+                }
+                Err(Reading::Changed(mut error)) => {
+                    if let ApiErrorKind::Inconsistent { message } = &mut error.kind
+                        && restarts > 0
+                    {
+                        message.push_str(&format!(" (read {} times)", restarts + 1));
+                    }
+                    return Err(error);
+                }
+                Err(Reading::Failed(error)) => return Err(error),
+            }
+        }
+    }
+
+    /// One reading of a listing: `list_all_as` without re-reading.
+    async fn list_once<U, K>(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+        key: &K,
+        decode: PageDecoder<U>,
+    ) -> Result<Vec<U>, Reading>
+    where
+        U: Send + 'static,
+        K: Fn(&U) -> ListingKey,
+    {
         let call = |number: u64| {
-            let mut call = Call::new(Method::GET, path.clone(), Safety::Idempotent);
-            call.query.clone_from(&query);
+            let mut call = Call::new(Method::GET, path.to_owned(), Safety::Idempotent);
+            call.query = query.to_vec();
             call.query("page[number]", number.to_string())
                 .query("page[size]", PAGE_SIZE.to_string())
         };
         let inconsistent =
-            |message: String| ApiError::new("GET", &path, ApiErrorKind::Inconsistent { message });
+            |message: String| ApiError::new("GET", path, ApiErrorKind::Inconsistent { message });
         let first = self.send_decoded(call(1), decode).await?;
         let first = first.map_err(inconsistent)?;
-        let mut listing = Listing::new(&path, first.meta, key)?;
+        let mut listing = Listing::new(path, first.meta, key)?;
         let total_pages = listing.total_pages;
         listing.take(1, first)?;
         // Each page is fetched, decoded and converted in a task of its own, so that work
@@ -622,15 +659,31 @@ impl Client {
             let (number, page) = joined.map_err(|error| {
                 ApiError::new(
                     "GET",
-                    &path,
+                    path,
                     ApiErrorKind::Internal {
                         message: format!("the task reading a page stopped: {error}"),
                     },
                 )
             })?;
-            listing.take(number, page?.map_err(inconsistent)?)?;
+            listing
+                .take(number, page?.map_err(inconsistent)?)
+                .map_err(Reading::Changed)?;
         }
         Ok(listing.into_items())
+    }
+}
+
+/// Why one reading of a listing ended early.
+enum Reading {
+    /// A later page contradicted the earlier ones: the listing may have changed.
+    Changed(ApiError),
+    /// Anything else: a failed call, a page 1 that contradicts itself, a refused record.
+    Failed(ApiError),
+}
+
+impl From<ApiError> for Reading {
+    fn from(error: ApiError) -> Self {
+        Self::Failed(error)
     }
 }
 
@@ -687,14 +740,14 @@ struct Listing<'a, T, K> {
     numbers: crate::model::NumberSet,
     /// Every other key so far (ids).
     texts: HashSet<String>,
-    key: K,
+    key: &'a K,
 }
 
 impl<'a, T, K: Fn(&T) -> ListingKey> Listing<'a, T, K> {
     /// Checks what page 1 announces against the documented page size (docs/api.md,
     /// "Pagination": 250 a page, only the last page shorter) and `MAX_PAGES`, before any
     /// other page is asked for.
-    fn new(path: &'a str, first: PageMeta, key: K) -> Result<Self, ApiError> {
+    fn new(path: &'a str, first: PageMeta, key: &'a K) -> Result<Self, ApiError> {
         let PageMeta {
             page_size,
             total_pages,
