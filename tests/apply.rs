@@ -361,6 +361,48 @@ async fn a_refused_number_is_named_and_the_rest_of_its_batch_added() {
     assert_eq!(env.monitored(&enterprises[0]).await, expected);
 }
 
+/// Two pipelines: one saved a plan for review, the other applied meanwhile. The saved plan
+/// is refused, and nothing is sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_16_a_saved_plan_is_refused_after_another_apply_changed_the_account() {
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let workspace = workspace(&NUMBERS, "");
+    let saved = telrep(
+        &env,
+        workspace.path(),
+        &["plan", "--out", "plan.json", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(saved.status.code(), Some(0), "{}", render(&saved));
+    let other = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "acme.yaml"],
+    )
+    .await;
+    assert_eq!(other.status.code(), Some(0), "{}", render(&other));
+    env.clear_requests().await;
+    let stale = telrep(
+        &env,
+        workspace.path(),
+        &["apply", "--auto-approve", "--plan", "plan.json"],
+    )
+    .await;
+    crate::snapshot!(render(&stale), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    error: refusing the saved plan: the account changed since the plan was saved; run `telrep plan --out FILE` again and review it
+    ");
+    let writes = env
+        .requests()
+        .await
+        .into_iter()
+        .filter(|(method, _, _, _)| method != "GET")
+        .count();
+    assert_eq!(writes, 0);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stale_saved_plan_is_refused() {
     let env = Env::start(config_with_inventory(&NUMBERS)).await;
