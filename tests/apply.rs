@@ -672,6 +672,16 @@ fn fleet_workspace(count: usize) -> (tempfile::TempDir, Vec<String>) {
     (temp, numbers)
 }
 
+/// A sandbox for a fleet trial: `numbers` in its inventory, its state in `state`, its ids
+/// and faults drawn from `seed`.
+fn fleet_config(numbers: &[String], state: &Path, seed: u64) -> telrep::sandbox::SandboxConfig {
+    let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    let mut config = config_with_inventory(&refs);
+    config.state_file = Some(state.to_path_buf());
+    config.rules.seed = seed;
+    config
+}
+
 /// Inspects a sandbox state file through a fault-free sandbox: enterprises, enables billed,
 /// and the numbers monitored.
 async fn inspect(state: &Path) -> (usize, u64, Vec<String>) {
@@ -728,10 +738,7 @@ fn other_client(env: &Env) -> tokio::task::JoinHandle<()> {
 async fn faults_do_not_stop_convergence_or_double_bill() {
     let (workspace, mut numbers) = fleet_workspace(2_000);
     let state = workspace.path().join("state.json");
-    let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
-    let mut config = config_with_inventory(&refs);
-    config.state_file = Some(state.clone());
-    config.rules.seed = 11;
+    let mut config = fleet_config(&numbers, &state, 11);
     config.faults.error_rate = 0.10;
     config.faults.reset_rate = 0.05;
     config.faults.rate_limit = Some(10);
@@ -779,13 +786,8 @@ async fn issue_16_one_apply_converges_under_faults_for_every_seed() {
         .map(|seed| async move {
             let (workspace, mut numbers) = fleet_workspace(2_000);
             let state = workspace.path().join("state.json");
-            let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
-            let mut config = config_with_inventory(&refs);
-            config.state_file = Some(state.clone());
-            config.rules.seed = seed;
-            config.faults.error_rate = 0.10;
-            config.faults.reset_rate = 0.05;
-            config.faults.rate_limit = Some(15);
+            let mut config = fleet_config(&numbers, &state, seed);
+            crate::support::api::trial_faults(&mut config);
             let env = Env::start(config).await;
             let other = other_client(&env);
             let applied = telrep(
@@ -856,11 +858,7 @@ async fn issue_16_two_applies_of_one_manifest_at_once_bill_once_and_converge() {
         .map(|trial| async move {
             let (workspace, mut numbers) = fleet_workspace(450);
             let state = workspace.path().join("state.json");
-            let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
-            let mut config = config_with_inventory(&refs);
-            config.state_file = Some(state.clone());
-            config.rules.seed = trial;
-            let env = Env::start(config).await;
+            let env = Env::start(fleet_config(&numbers, &state, trial)).await;
             let apply = ["apply", "--auto-approve", "--concurrency", "2", "acme.yaml"];
             let (first, second) = tokio::join!(
                 telrep(&env, workspace.path(), &apply),
@@ -1180,7 +1178,7 @@ async fn issue_8_an_apply_stopped_by_an_ambiguous_write_says_a_rerun_is_safe() {
     let output = telrep_at(
         server.base_url(),
         workspace.path(),
-        &["apply", "--auto-approve", "acme.yaml"],
+        &["apply", "--auto-approve", "--max-retries", "1", "acme.yaml"],
     )
     .await;
     crate::snapshot!(render(&output), @"
@@ -1205,7 +1203,8 @@ async fn issue_8_an_apply_stopped_by_an_ambiguous_write_says_a_rerun_is_safe() {
     caused by: POST /enterprises: 500 Unexpected error [10007]: try again (the write may or may not have taken effect)
     note: running apply again is safe: it re-reads the account first and picks up where this one stopped
     ");
-    // Created twice at most: once, then once more after the re-read found nothing.
+    // Created twice at most: once, then once more (`--max-retries 1`) after the re-read
+    // found nothing.
     let posts = server
         .seen()
         .iter()

@@ -443,13 +443,22 @@ async fn connections_reset_mid_response() {
         "{read:?}"
     );
     assert_eq!(client.request_count(), 3, "a read is retried after a reset");
-    let pdf = b"%PDF-1.4 tiny";
-    let write = client.upload_document("loa.pdf", pdf).await.unwrap_err();
+    let number = E164::parse("+12025550100").unwrap();
+    let write = client.add_numbers("e", &[number]).await.unwrap_err();
     assert!(write.is_ambiguous(), "{write:?}");
     assert_eq!(
         client.request_count(),
         4,
         "a non-idempotent write is not resent after a reset"
+    );
+    // A document upload is resent like a read: a second copy is free.
+    let pdf = b"%PDF-1.4 tiny";
+    let upload = client.upload_document("loa.pdf", pdf).await.unwrap_err();
+    assert!(!upload.is_ambiguous(), "{upload:?}");
+    assert_eq!(
+        client.request_count(),
+        7,
+        "an upload is retried after a reset"
     );
 }
 

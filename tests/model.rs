@@ -133,9 +133,7 @@ async fn sandbox(pool: &[String], state: &Path, case: &Case, faults: bool) -> En
     config.rules.seed = case.seed;
     config.rules.approve_after_ms = case.review_ms;
     if faults {
-        config.faults.error_rate = 0.10;
-        config.faults.reset_rate = 0.05;
-        config.faults.rate_limit = Some(15);
+        crate::support::api::trial_faults(&mut config);
     }
     Env::start(config).await
 }

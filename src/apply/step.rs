@@ -70,7 +70,8 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Creates the enterprise; after an ambiguous failure, finds it by legal name before sending again.
+    /// Creates the enterprise; after an ambiguous failure, finds it by legal name before
+    /// sending again (as often as calls are retried).
     async fn create_enterprise(
         &mut self,
         step: usize,
@@ -79,64 +80,76 @@ impl Run<'_> {
         let action = Action::CreateEnterprise;
         let api = api_error(step, action);
         let client = self.client;
-        let created = match client.create_enterprise(&self.desired.enterprise).await {
-            Ok(created) => created.id,
-            Err(error) if error.is_ambiguous() => {
-                // Was it created? The legal name is the natural key: look it up.
-                let legal_name = &self.desired.enterprise.legal_name;
-                let found = client
-                    .list_enterprises(Some(legal_name))
-                    .await
-                    .map_err(api)?
-                    .into_iter()
-                    .find(|enterprise| enterprise.legal_name == *legal_name);
-                match found {
-                    Some(enterprise) => {
+        let mut resends = 0;
+        let created = loop {
+            match client.create_enterprise(&self.desired.enterprise).await {
+                Ok(created) => break created.id,
+                Err(error) if error.is_ambiguous() => {
+                    // Was it created? The legal name is the natural key: look it up.
+                    if let Some(enterprise) = self.by_legal_name().await.map_err(api)? {
                         events(Event::Reread {
                             step,
                             finding: format!("the enterprise was created (`{}`)", enterprise.id),
                         });
-                        enterprise.id
+                        break enterprise.id;
                     }
-                    None => {
-                        events(Event::Reread {
-                            step,
-                            finding: "the enterprise was not created; sending again".to_owned(),
-                        });
-                        client
-                            .create_enterprise(&self.desired.enterprise)
-                            .await
-                            .map_err(api)?
-                            .id
+                    if !self.may_resend(resends) {
+                        return Err(api(error));
+                    }
+                    events(Event::Reread {
+                        step,
+                        finding: "the enterprise was not created; sending again".to_owned(),
+                    });
+                    if !self.back_off(&mut resends).await {
+                        return Err(api(error));
                     }
                 }
+                Err(error) if error.status() == Some(409) => {
+                    // An enterprise with these details exists: another apply of the same
+                    // manifest created it since the plan was made, or an earlier send of
+                    // this one landed late. Carry on with it.
+                    let Some(enterprise) = self.by_legal_name().await.map_err(api)? else {
+                        return Err(api(error));
+                    };
+                    events(Event::Reread {
+                        step,
+                        finding: format!(
+                            "the enterprise exists already (`{}`): created meanwhile by another run or an earlier send; continuing with it",
+                            enterprise.id
+                        ),
+                    });
+                    break enterprise.id;
+                }
+                Err(error) => return Err(api(error)),
             }
-            Err(error) if error.status() == Some(409) => {
-                // An enterprise with these details exists: another apply of the same
-                // manifest created it since the plan was made. Carry on with it.
-                let legal_name = &self.desired.enterprise.legal_name;
-                let found = client
-                    .list_enterprises(Some(legal_name))
-                    .await
-                    .map_err(api)?
-                    .into_iter()
-                    .find(|enterprise| enterprise.legal_name == *legal_name);
-                let Some(enterprise) = found else {
-                    return Err(api(error));
-                };
-                events(Event::Reread {
-                    step,
-                    finding: format!(
-                        "the enterprise exists already (`{}`): created meanwhile by another run; continuing with it",
-                        enterprise.id
-                    ),
-                });
-                enterprise.id
-            }
-            Err(error) => return Err(api(error)),
         };
         self.enterprise_id = Some(created);
         Ok(())
+    }
+
+    /// Whether a write that failed ambiguously and was found not done may be sent again:
+    /// as often as calls are retried.
+    fn may_resend(&self, resends: u32) -> bool {
+        resends < self.client.retry_policy().max_retries
+    }
+
+    /// The client's backoff before resend number `resends`, counted; false when a signal
+    /// came during it.
+    async fn back_off(&self, resends: &mut u32) -> bool {
+        let wait = crate::telnyx::retry::default_wait(*resends, fastrand::f64());
+        *resends += 1;
+        pause(wait, &self.options.interrupted).await
+    }
+
+    /// The enterprise with the manifest's exact legal name (the natural key), if any.
+    async fn by_legal_name(&self) -> Result<Option<crate::telnyx::wire::Enterprise>, ApiError> {
+        let legal_name = &self.desired.enterprise.legal_name;
+        Ok(self
+            .client
+            .list_enterprises(Some(legal_name))
+            .await?
+            .into_iter()
+            .find(|enterprise| enterprise.legal_name == *legal_name))
     }
 
     /// Sends the changed top-level fields (a dotted change sends its whole object).
@@ -205,8 +218,9 @@ impl Run<'_> {
 
     /// `POST /documents` of the file at `path`: its id. Read as validation read it, at most
     /// the documents API's limit, so a file that grew (or was swapped for a stream) since
-    /// cannot be sent whole. An upload that may have gone through is sent again: a stray
-    /// document is not billed and is deleted after 30 minutes unlinked.
+    /// cannot be sent whole. An upload that may have gone through is sent again by the
+    /// client's retries: a stray document is not billed and is deleted after 30 minutes
+    /// unlinked.
     async fn upload(
         &self,
         step: usize,
@@ -227,15 +241,12 @@ impl Run<'_> {
             || fallback.to_owned(),
             |name| name.to_string_lossy().into_owned(),
         );
-        let document = match self.client.upload_document(&name, &content).await {
-            Ok(document) => document,
-            Err(error) if error.is_ambiguous() => self
-                .client
-                .upload_document(&name, &content)
-                .await
-                .map_err(api)?,
-            Err(error) => return Err(api(error)),
-        };
+        // Retried by the client like an idempotent call (`Client::upload_document`).
+        let document = self
+            .client
+            .upload_document(&name, &content)
+            .await
+            .map_err(api)?;
         Ok(document.id)
     }
 
@@ -288,7 +299,8 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Enables reputation (billed); after an ambiguous failure, reads the settings back before sending again.
+    /// Enables reputation (billed); after an ambiguous failure, reads the settings back
+    /// before sending again (as often as calls are retried).
     async fn enable_reputation(
         &mut self,
         step: usize,
@@ -300,40 +312,46 @@ impl Run<'_> {
         let id = self.enterprise(step, action)?;
         let document = self.document(step, action)?;
         let frequency = self.frequency().map(|frequency| frequency.as_str());
-        match client.enable_reputation(&id, &document, frequency).await {
-            Ok(_) => {}
-            Err(error) if error.is_ambiguous() => {
-                // Never bill enable twice: read the settings back first.
-                if client.get_reputation(&id).await.map_err(api)?.is_some() {
-                    events(Event::Reread {
-                        step,
-                        finding: "reputation is enabled".to_owned(),
-                    });
-                } else {
+        let mut resends = 0;
+        loop {
+            match client.enable_reputation(&id, &document, frequency).await {
+                Ok(_) => break,
+                Err(error) if error.is_ambiguous() => {
+                    // Never bill enable twice: read the settings back first.
+                    if client.get_reputation(&id).await.map_err(api)?.is_some() {
+                        events(Event::Reread {
+                            step,
+                            finding: "reputation is enabled".to_owned(),
+                        });
+                        break;
+                    }
+                    if !self.may_resend(resends) {
+                        return Err(api(error));
+                    }
                     events(Event::Reread {
                         step,
                         finding: "reputation is not enabled; sending again".to_owned(),
                     });
-                    client
-                        .enable_reputation(&id, &document, frequency)
-                        .await
-                        .map_err(api)?;
+                    if !self.back_off(&mut resends).await {
+                        return Err(api(error));
+                    }
                 }
-            }
-            Err(error) if error.status() == Some(400) => {
-                // "Already enabled" when another apply of the same manifest enabled it since
-                // the plan was made (billed once, by that run): carry on if the settings say
-                // so, else the refusal stands.
-                if client.get_reputation(&id).await.map_err(api)?.is_none() {
-                    return Err(api(error));
+                Err(error) if error.status() == Some(400) => {
+                    // "Already enabled" when another apply of the same manifest enabled it
+                    // since the plan was made (billed once, by that run), or an earlier
+                    // send of this one landed late: carry on if the settings say so, else
+                    // the refusal stands.
+                    if client.get_reputation(&id).await.map_err(api)?.is_none() {
+                        return Err(api(error));
+                    }
+                    events(Event::Reread {
+                        step,
+                        finding: "reputation is enabled already: enabled meanwhile by another run or an earlier send".to_owned(),
+                    });
+                    break;
                 }
-                events(Event::Reread {
-                    step,
-                    finding: "reputation is enabled already: enabled meanwhile by another run"
-                        .to_owned(),
-                });
+                Err(error) => return Err(api(error)),
             }
-            Err(error) => return Err(api(error)),
         }
         Ok(())
     }

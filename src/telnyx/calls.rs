@@ -359,7 +359,9 @@ impl Client {
         self.send_data(call).await
     }
 
-    /// `POST /documents` as JSON with the file base64-encoded (not idempotent).
+    /// `POST /documents` as JSON with the file base64-encoded. Not deduplicated by the API,
+    /// but resent as freely as an idempotent call: a second copy is not billed and an
+    /// unlinked document is deleted after 30 minutes, so a retry can do no harm.
     pub async fn upload_document(
         &self,
         filename: &str,
@@ -371,8 +373,7 @@ impl Client {
             filename: filename.to_owned(),
             customer_reference: None,
         };
-        let call =
-            Call::new(Method::POST, "/documents".to_owned(), Safety::NotIdempotent).json(&body);
+        let call = Call::new(Method::POST, "/documents".to_owned(), Safety::Idempotent).json(&body);
         self.send_data(call).await
     }
 

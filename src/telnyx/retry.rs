@@ -9,7 +9,7 @@
 //! jitter factor in (0.75, 1]. Two retries by default.
 //!
 //! telrep adds two things the SDK does not do. Writes that the API cannot deduplicate
-//! (create enterprise, upload document, enable, add numbers) are resent only after 408 or
+//! (create enterprise, enable, add numbers) are resent only after 408 or
 //! 429, which mean the request was not processed; a 5xx or a broken connection after the
 //! request was sent is "ambiguous" and goes back to the caller, who re-reads state
 //! (docs/design.md, "Apply"). And a server-requested wait is capped (`max_wait`), so a pipeline

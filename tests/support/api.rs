@@ -317,6 +317,14 @@ pub fn acme() -> Value {
     body
 }
 
+/// The faults of the reliability trials (README, "Reliability"): 10 % of requests answered
+/// 5xx, 5 % of connections reset mid-response, 15 requests a second before 429s.
+pub fn trial_faults(config: &mut SandboxConfig) {
+    config.faults.error_rate = 0.10;
+    config.faults.reset_rate = 0.05;
+    config.faults.rate_limit = Some(15);
+}
+
 /// An in-memory sandbox that approves at once, with these numbers in the inventory.
 pub fn config_with_inventory(numbers: &[&str]) -> SandboxConfig {
     let mut config = SandboxConfig::local();
