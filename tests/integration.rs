@@ -18,6 +18,7 @@ mod client;
 mod current_api;
 mod docs;
 mod help;
+mod hostile;
 mod model;
 mod onboarding;
 mod plan;
