@@ -70,18 +70,13 @@ fn split(data: &[u8]) -> (&[u8], &[u8]) {
 
 /// Lines of a file as the diagnostics count them: one more than its line breaks.
 fn lines(bytes: &[u8]) -> usize {
-    // KNOWN ISSUE 3 (reported with the fuzzing notes): the YAML parser also counts a lone
-    // CR as a line break, telrep's own line index only LF, so a diagnostic of a file with
-    // lone CRs can point past its last LF line. Until the two agree, either count is
-    // accepted: the larger one.
-    let lf = bytes.iter().filter(|byte| **byte == b'\n').count();
-    let yaml = lf
-        + bytes
-            .windows(2)
-            .filter(|pair| pair[0] == b'\r' && pair[1] != b'\n')
-            .count()
+    // A line ends at LF, CRLF or a lone CR, for the YAML parser and telrep alike.
+    let lone_crs = bytes
+        .windows(2)
+        .filter(|pair| pair[0] == b'\r' && pair[1] != b'\n')
+        .count()
         + usize::from(bytes.last() == Some(&b'\r'));
-    lf.max(yaml) + 1
+    bytes.iter().filter(|byte| **byte == b'\n').count() + lone_crs + 1
 }
 
 /// Whether text could forge a terminal line: a control character or a bidi control
@@ -91,26 +86,6 @@ fn forging(text: &str, allow_tab: bool) -> Option<char> {
         .find(|character| is_forging(*character) && !(allow_tab && *character == '\t'))
 }
 
-/// The message as the checks read it. KNOWN ISSUE 1 (reported with the fuzzing notes): a
-/// path that cannot be read is quoted whole and as it is (`cannot read `PATH`: …`,
-/// `path.display()` without `shown`); the quoted path is left out of the checks until
-/// that is fixed in src/manifest.
-fn checked_message(diagnostic: &Diagnostic) -> String {
-    let message = &diagnostic.message;
-    if let Some(rest) = message.strip_prefix("cannot read ")
-        && let Some((head, quoted)) = rest.split_once('`')
-        && let Some((_, tail)) = quoted.rsplit_once('`')
-    {
-        return format!("cannot read {head}`…`{tail}");
-    }
-    // KNOWN ISSUE 2: a contact's `phone_number` that is not E.164 is quoted whole, as it
-    // is (src/manifest/validate/enterprise.rs, `found `{text}``, without `shown`).
-    let phone = "for `phone_number`, found `";
-    if let Some(at) = message.find(phone) {
-        return format!("{}…`", &message[..at + phone.len()]);
-    }
-    message.clone()
-}
 
 fn check_diagnostics(diagnostics: &[Diagnostic], files: &[(&Path, &[u8])]) {
     assert!(!diagnostics.is_empty(), "a failure without a diagnostic");
@@ -133,7 +108,7 @@ fn check_diagnostics(diagnostics: &[Diagnostic], files: &[(&Path, &[u8])]) {
                 );
             }
         }
-        if let Some(character) = forging(&checked_message(diagnostic), false) {
+        if let Some(character) = forging(&diagnostic.message, false) {
             panic!("message carries {character:?}: {diagnostic:?}");
         }
         if let Some(character) = diagnostic

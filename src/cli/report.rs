@@ -88,7 +88,7 @@ pub fn render_diagnostic(diagnostic: &Diagnostic, styled: bool) -> String {
     };
     let mut out = format!(
         "{}:{}:{}: {error_style}error{error_style:#}: {}\n",
-        diagnostic.file.display(),
+        crate::manifest::escaped_path(&diagnostic.file),
         diagnostic.line,
         diagnostic.column,
         diagnostic.message

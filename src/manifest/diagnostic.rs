@@ -3,7 +3,7 @@
 //! cut, control characters never reach the terminal, and a file has at most
 //! `PER_FILE_LIMIT` diagnostics.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -68,13 +68,59 @@ pub fn shown(value: &str) -> String {
             out.push('…');
             break;
         }
-        if character.is_control() || is_bidi_control(character) {
-            out.push_str(&character.escape_unicode().to_string());
-        } else {
-            out.push(character);
-        }
+        push_escaped(&mut out, character);
     }
     out
+}
+
+/// The most characters of a path a message quotes: more than a value, since a real path
+/// is often long, but bounded, since a `file:` entry is the manifest's own text.
+pub const PATH_LIMIT: usize = 160;
+
+/// `path` as a message quotes it: escaped as `shown` escapes a value, and when it is
+/// longer than `PATH_LIMIT` characters its end after `…`, because the file's name is what
+/// tells two paths apart.
+pub fn shown_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let count = text.chars().count();
+    let mut out = String::new();
+    let skip = if count > PATH_LIMIT {
+        out.push('…');
+        count - (PATH_LIMIT - 1)
+    } else {
+        0
+    };
+    for character in text.chars().skip(skip) {
+        push_escaped(&mut out, character);
+    }
+    out
+}
+
+/// `path` whole, escaped as `shown` escapes a value: for the `FILE:LINE:COL` a terminal
+/// shows, where a file named with an escape sequence must not restyle the screen and
+/// cutting would stop editors from jumping to it.
+pub fn escaped_path(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    if !text.chars().any(needs_escape) {
+        return text.into_owned();
+    }
+    let mut out = String::new();
+    for character in text.chars() {
+        push_escaped(&mut out, character);
+    }
+    out
+}
+
+fn needs_escape(character: char) -> bool {
+    character.is_control() || is_bidi_control(character)
+}
+
+fn push_escaped(out: &mut String, character: char) {
+    if needs_escape(character) {
+        out.extend(character.escape_unicode());
+    } else {
+        out.push(character);
+    }
 }
 
 /// The Unicode bidi controls, which make text display in an order other than its own
@@ -153,5 +199,30 @@ impl Diagnostic {
     /// with.
     pub fn problems(&self) -> usize {
         if self.omitted > 0 { self.omitted } else { 1 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_escaped_and_a_long_one_keeps_its_end() {
+        assert_eq!(shown_path(Path::new("loa/acme.pdf")), "loa/acme.pdf");
+        assert_eq!(
+            shown_path(Path::new("loa/\u{1b}[2J\u{202e}.pdf")),
+            "loa/\\u{1b}[2J\\u{202e}.pdf"
+        );
+        let long = format!("{}/signed.pdf", "d".repeat(300));
+        let shown = shown_path(Path::new(&long));
+        assert_eq!(shown.chars().count(), PATH_LIMIT);
+        assert!(
+            shown.starts_with("…d") && shown.ends_with("d/signed.pdf"),
+            "{shown}"
+        );
+        let exact = "e".repeat(PATH_LIMIT);
+        assert_eq!(shown_path(Path::new(&exact)), exact);
+        assert_eq!(escaped_path(Path::new(&long)), long);
+        assert_eq!(escaped_path(Path::new("a\u{7f}b")), "a\\u{7f}b");
     }
 }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, shown_path};
 use super::rule;
 use super::source::{MANIFEST_LIMIT, SourceText};
 use super::tree::{self, Value};
@@ -89,7 +89,7 @@ pub(super) fn find(paths: &[PathBuf], exclude: &[Glob], allow_outside_paths: boo
                     path,
                     1,
                     1,
-                    format!("cannot read `{}`: {error}", path.display()),
+                    format!("cannot read `{}`: {error}", shown_path(path)),
                 )
                 .with_rule(rule::UNREADABLE_FILE),
             ),
@@ -111,7 +111,7 @@ fn no_manifests(directory: &Path, skipped: usize) -> Diagnostic {
         format!(
             "no telrep manifest in `{}`: looked for `*.yaml` and `*.yml` files whose top level has \
              `enterprise` or `reputation`; {skipped}",
-            directory.display()
+            shown_path(directory)
         ),
     )
     .with_rule(rule::NO_MANIFESTS)
@@ -136,7 +136,7 @@ impl Walk<'_> {
                         1,
                         format!(
                             "cannot read the directory `{}`: {error}",
-                            directory.display()
+                            shown_path(directory)
                         ),
                     )
                     .with_rule(rule::UNREADABLE_FILE),
@@ -216,8 +216,8 @@ fn symlink_outside(path: &Path, argument: &Path) -> Diagnostic {
         1,
         format!(
             "`{}` is a symlink that leads out of `{}`; it was not followed",
-            path.display(),
-            argument.display()
+            shown_path(path),
+            shown_path(argument)
         ),
     )
     .with_rule(rule::PATH_OUTSIDE)
@@ -256,8 +256,8 @@ fn named_symlink_outside(path: &Path) -> Diagnostic {
         1,
         format!(
             "`{}` is a symlink that leads out of its directory `{}`; it was not read",
-            path.display(),
-            parent.display()
+            shown_path(path),
+            shown_path(parent)
         ),
     )
     .with_rule(rule::PATH_OUTSIDE)
@@ -292,9 +292,10 @@ fn is_manifest(path: &Path) -> bool {
     }
 }
 
-/// The keys of block-style lines at column 1 (`key:` or `"key":`), without parsing.
+/// The keys of block-style lines at column 1 (`key:` or `"key":`), without parsing; lines
+/// end where YAML ends them (LF, CRLF or a lone CR).
 fn top_level_lines(text: &str) -> impl Iterator<Item = &str> {
-    text.lines().filter_map(|line| {
+    text.split(['\n', '\r']).filter_map(|line| {
         if line.starts_with([' ', '\t', '#', '-']) {
             return None;
         }

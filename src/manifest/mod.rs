@@ -17,7 +17,8 @@ mod validate;
 
 use std::path::{Path, PathBuf};
 
-pub use diagnostic::{Diagnostic, Severity};
+use diagnostic::shown_path;
+pub use diagnostic::{Diagnostic, Severity, escaped_path};
 pub use find::parse_exclude;
 pub use globset::Glob;
 pub use numbers::{Entry, UsLocalCheck, Verdict, ask_libphonenumber, entries};
@@ -178,8 +179,8 @@ fn one_manifest_per_enterprise(loaded: &mut Loaded) {
             column,
             format!(
                 "`{}` declares the enterprise with {what}, as `{}` does: two manifests for one enterprise would undo each other's changes",
-                desired.manifest.display(),
-                earlier.manifest.display()
+                shown_path(&desired.manifest),
+                shown_path(&earlier.manifest)
             ),
         )
         .with_rule(rule::DUPLICATE_ENTERPRISE)
@@ -203,8 +204,9 @@ fn key_place(manifest: &Path, key: &str) -> (usize, usize, Option<String>) {
     // The place is a pointer for people, not the finding: a manifest that cannot be read
     // again (gone since it was validated) gets the documented 1:1 without a source line.
     let text = std::fs::read_to_string(manifest).unwrap_or_default();
-    text.lines()
-        .enumerate()
+    let source = SourceText::new(manifest.to_owned(), text);
+    (1..)
+        .map_while(|number| source.line(number).map(|line| (number - 1, line)))
         .find_map(|(index, line)| {
             let indent = line.len() - line.trim_start().len();
             let column = line.get(..indent).map_or(0, |text| text.chars().count()) + 1;

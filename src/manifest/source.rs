@@ -101,17 +101,18 @@ impl SourceText {
     }
 }
 
+/// Where each line starts. A line ends at LF, CRLF or a lone CR, as YAML counts them, so
+/// the line the parser names is the line quoted.
 fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(newline_offsets(text).map(|index| index + 1))
-        .collect()
-}
-
-fn newline_offsets(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.bytes()
-        .enumerate()
-        .filter(|&(_, byte)| byte == b'\n')
-        .map(|(index, _)| index)
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    for (index, byte) in bytes.iter().enumerate() {
+        let ends_line = *byte == b'\n' || (*byte == b'\r' && bytes.get(index + 1) != Some(&b'\n'));
+        if ends_line {
+            starts.push(index + 1);
+        }
+    }
+    starts
 }
 
 /// Opens `path` only when it is a regular file. The metadata is checked before opening,
@@ -354,5 +355,27 @@ mod tests {
         assert_eq!(source.line(4), Some("x"));
         assert_eq!(source.line(5), None);
         assert_eq!(source.line(0), None);
+    }
+
+    #[test]
+    fn a_lone_cr_ends_a_line_as_yaml_counts_it() {
+        let source = SourceText::new("m.yaml".into(), "a\rb\r\nc\n\rd\r".to_owned());
+        let lines: Vec<_> = (1..=6).map(|line| source.line(line)).collect();
+        assert_eq!(
+            lines,
+            [
+                Some("a"),
+                Some("b"),
+                Some("c"),
+                Some(""),
+                Some("d"),
+                Some("")
+            ]
+        );
+        assert_eq!(source.line(7), None);
+        assert_eq!(source.position(2), (2, 1));
+        assert_eq!(source.position(5), (3, 1));
+        assert_eq!(source.position(8), (5, 1));
+        assert_eq!(source.position(9), (5, 2));
     }
 }

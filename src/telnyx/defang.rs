@@ -24,13 +24,14 @@ pub fn is_forging(character: char) -> bool {
 
 /// The body with every forging character inside its strings made visible.
 pub fn defang(body: &[u8]) -> Cow<'_, [u8]> {
-    // Escapes start with `\`; the raw characters concerned start with these UTF-8 bytes
-    // (U+0080..U+009F: 0xc2; U+061C: 0xd8; U+200E..U+2069: 0xe2).
+    // Escapes start with `\`; the raw characters concerned are DEL (0x7f, which JSON
+    // allows raw inside a string) or start with these UTF-8 bytes (U+0080..U+009F: 0xc2;
+    // U+061C: 0xd8; U+200E..U+2069: 0xe2).
     // Folded a block at a time without stopping early, so the compiler can compare a
     // whole vector register at once: a page of 250 numbers is over 100 kB of clean text.
     let suspicious = body.chunks(256).any(|block| {
         block.iter().fold(false, |found, byte| {
-            found | matches!(byte, b'\\' | 0xc2 | 0xd8 | 0xe2)
+            found | matches!(byte, b'\\' | 0x7f | 0xc2 | 0xd8 | 0xe2)
         })
     });
     if !suspicious {
@@ -103,6 +104,8 @@ mod tests {
         case(r#"{"detail": "escaped \u202E too"}"#, "escaped \\u202E too");
         case(r#"{"detail": "caf\u00e9 stays"}"#, "café stays");
         case("{\"detail\": \"c1\u{85}control\"}", "c1\\u0085control");
+        // Found by fuzzing: JSON allows a raw DEL inside a string.
+        case("{\"detail\": \"del\u{7f}raw\"}", "del\\u007fraw");
         case(
             "{\n  \"detail\": \"pretty JSON keeps its whitespace\"\n}",
             "pretty JSON keeps its whitespace",

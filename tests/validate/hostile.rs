@@ -298,3 +298,100 @@ fn issue_9_numbers_file_listed_twice() {
     found 1 problem in 1 of 1 manifest
     ");
 }
+
+/// Issue 16's fuzzing found values quoted as they are: a `file:` path that cannot be read,
+/// and a contact's `phone_number`. Both are escaped like every other value; a long path
+/// keeps its end, the file's name; the `FILE:LINE:COL` of a file named with an escape is
+/// escaped whole.
+#[test]
+fn issue_16_paths_and_phone_numbers_are_quoted_escaped() {
+    let temp = tempfile::tempdir().unwrap();
+    manifest_with_numbers_file(temp.path(), "\"numbers\\e[2J.txt\"");
+    let long = format!("{}/signed.pdf", "d".repeat(200));
+    let manifest = fs::read_to_string(temp.path().join("m.yaml"))
+        .unwrap()
+        .replace("    file: loa/signed.pdf\n", &format!("    file: {long}\n"))
+        .replacen(
+            "phone_number: \"+12025551234\"",
+            "phone_number: \"+1202\\u202e555\"",
+            1,
+        );
+    fs::write(temp.path().join("m.yaml"), manifest).unwrap();
+    fs::write(temp.path().join("numbers\u{1b}[2J.txt"), "+1202555123\n").unwrap();
+    let output = run(temp.path(), &["validate", "m.yaml"]);
+    assert!(
+        !output.contains('\u{1b}') && !output.contains('\u{202e}'),
+        "{output}"
+    );
+    insta::assert_snapshot!(output, @r#"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    m.yaml:19:19: error: `phone_number` holds the bidi control U+202E at character 6, which makes the text display in another order than it is: `+1202\u{202e}555`
+       |
+    19 |     phone_number: "+1202\u202e555"
+       |                   ^^^^^^^^^^^^^^^^
+    help: remove it: write the text without direction controls
+
+    m.yaml:19:19: error: expected an E.164 number like `+12025551234` for `phone_number`, found `+1202\u{202e}555`
+       |
+    19 |     phone_number: "+1202\u202e555"
+       |                   ^^^^^^^^^^^^^^^^
+
+    m.yaml:40:11: error: cannot read `…dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd/signed.pdf`: No such file or directory (os error 2)
+       |
+    40 | ...e: dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd…
+       |       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+    help: paths are relative to the manifest's directory
+
+    m.yaml:42:13: error: `file` holds the control character U+001B (ESC) at character 8: `numbers\u{1b}[2J.txt`
+       |
+    42 |     - file: "numbers\e[2J.txt"
+       |             ^^^^^^^^^^^^^^^^^^
+    help: remove it: `file` is one line of text, so a multi-line string (`|`, `>`, a line break) or an escape like `\0`, `\r`, `\n`, `\e` or `\a` is never valid here
+
+    numbers\u{1b}[2J.txt:1:1: error: `+1202555123` is not a valid phone number
+      |
+    1 | +1202555123
+      | ^^^^^^^^^^^
+    help: libphonenumber's metadata has no numbering plan for it: check the digits
+
+    found 5 problems in 1 of 1 manifest
+    "#);
+}
+
+/// Issue 16's fuzzing found lone CRs ending lines for the YAML parser but not for the line
+/// telrep quoted. Now both count LF, CRLF and a lone CR, in manifests and numbers files.
+#[test]
+fn issue_16_lone_cr_line_endings_place_problems_on_their_lines() {
+    let temp = tempfile::tempdir().unwrap();
+    manifest_with_numbers_file(temp.path(), "numbers.txt");
+    let manifest = fs::read_to_string(temp.path().join("m.yaml"))
+        .unwrap()
+        .replace("  industry: technology\n", "  industry: technologgy\n")
+        .replace('\n', "\r");
+    fs::write(temp.path().join("m.yaml"), manifest).unwrap();
+    fs::write(
+        temp.path().join("numbers.txt"),
+        "+12025551234\r+12025551235\r\r+1202555\r\n+12025551236\r",
+    )
+    .unwrap();
+    insta::assert_snapshot!(run(temp.path(), &["validate", "m.yaml"]), @"
+    exit: 1
+    ----- stdout -----
+    ----- stderr -----
+    m.yaml:10:13: error: unknown `industry` value `technologgy`
+       |
+    10 |   industry: technologgy
+       |             ^^^^^^^^^^^
+    help: did you mean `technology`?
+
+    numbers.txt:4:1: error: `+1202555` is not a valid phone number
+      |
+    4 | +1202555
+      | ^^^^^^^^
+    help: libphonenumber's metadata has no numbering plan for it: check the digits
+
+    found 2 problems in 1 of 1 manifest
+    ");
+}

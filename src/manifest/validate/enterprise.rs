@@ -258,7 +258,8 @@ impl Walker<'_> {
             rule::INVALID_NUMBER,
             node.place,
             format!(
-                "expected an E.164 number like `+12025551234` for `phone_number`, found `{text}`"
+                "expected an E.164 number like `+12025551234` for `phone_number`, found `{}`",
+                shown(&text)
             ),
             help,
         );

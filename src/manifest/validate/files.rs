@@ -4,7 +4,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use super::Walker;
-use crate::manifest::diagnostic::Diagnostic;
+use crate::manifest::diagnostic::{Diagnostic, shown, shown_path};
 use crate::manifest::rule;
 use crate::manifest::source::SourceText;
 use crate::manifest::suggest::suggest;
@@ -29,7 +29,8 @@ impl Walker<'_> {
             self.error(rule::PATH_OUTSIDE,
                 node.place,
                 format!(
-                    "`{text}` is an absolute path; paths are relative to the manifest's directory"
+                    "`{}` is an absolute path; paths are relative to the manifest's directory",
+                    shown(text)
                 ),
                 Some(format!(
                     "move the file into the manifest's directory and name it relatively, {allow_help}"
@@ -46,12 +47,12 @@ impl Walker<'_> {
             };
             let help = near_miss(&path, text).map_or_else(
                 || "paths are relative to the manifest's directory".to_owned(),
-                |near| format!("did you mean `{near}`?"),
+                |near| format!("did you mean `{}`?", shown(&near)),
             );
             self.error(
                 rule,
                 node.place,
-                format!("cannot read `{}`: {error}", path.display()),
+                format!("cannot read `{}`: {error}", shown_path(&path)),
                 Some(help),
             );
             return None;
@@ -81,8 +82,9 @@ impl Walker<'_> {
                 rule::PATH_OUTSIDE,
                 node.place,
                 format!(
-                    "`{text}` {how} the manifest's directory `{}`",
-                    root.display()
+                    "`{}` {how} the manifest's directory `{}`",
+                    shown(text),
+                    shown_path(root)
                 ),
                 Some(format!(
                     "keep the file inside the manifest's directory, {allow_help}"

@@ -233,7 +233,9 @@ impl Walker<'_> {
                 .offset
                 .and_then(|offset| self.source.text.get(offset..offset + place.length))
                 .map_or(1, |text| {
-                    text.lines().next().map_or(1, |first| first.chars().count())
+                    text.split(['\n', '\r'])
+                        .next()
+                        .map_or(1, |first| first.chars().count())
                 });
             diagnostic = diagnostic.with_source(line_text, length);
         }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::files::{file_problem, not_regular_help, nul_problem};
 use super::{NUMBERS_FILE_FIELDS, Walker, to_u32};
-use crate::manifest::diagnostic::{Diagnostic, shown};
+use crate::manifest::diagnostic::{Diagnostic, escaped_path, shown, shown_path};
 use crate::manifest::numbers::{self, UsLocalCheck};
 use crate::manifest::rule;
 use crate::manifest::source::{self, NUMBERS_FILE_LIMIT, ReadError};
@@ -76,7 +76,7 @@ impl Walker<'_> {
                 self.error(
                     rule::UNREADABLE_FILE,
                     node.place,
-                    format!("cannot read `{}`: {error}", path.display()),
+                    format!("cannot read `{}`: {error}", shown_path(&path)),
                     None,
                 );
             }
@@ -86,7 +86,7 @@ impl Walker<'_> {
                     node.place,
                     format!(
                         "the numbers file `{}` is {kind}, not a regular file; it was not opened",
-                        path.display()
+                        shown_path(&path)
                     ),
                     Some(not_regular_help()),
                 );
@@ -97,7 +97,7 @@ impl Walker<'_> {
                     node.place,
                     format!(
                         "the numbers file `{}` {}",
-                        path.display(),
+                        shown_path(&path),
                         source::over_limit(size, limit)
                     ),
                     Some("split it into several files of at most 64 MiB".to_owned()),
@@ -245,7 +245,7 @@ impl NumberCollector {
                     .sources
                     .get(usize::try_from(first.source).unwrap_or(usize::MAX))
                     .map_or_else(String::new, |path| {
-                        format!("{}:{}:{}", path.display(), first.line, first.column)
+                        format!("{}:{}:{}", escaped_path(path), first.line, first.column)
                     });
                 return Err(NumberProblem {
                     rule: rule::DUPLICATE_NUMBER,

@@ -4,7 +4,7 @@
 use super::enterprise::lowercase_uuid_help;
 use super::files::not_regular_help;
 use super::{EXTERNAL_VERIFICATION_FIELDS, LOA_FIELDS, LOA_LIMIT, REPUTATION_FIELDS, Walker};
-use crate::manifest::diagnostic::shown;
+use crate::manifest::diagnostic::{shown, shown_path};
 use crate::manifest::rule;
 use crate::manifest::source::{self, Hashed, ReadError};
 use crate::manifest::tree::{Node, Place, Value};
@@ -228,7 +228,7 @@ impl Walker<'_> {
                 what.not_pdf_rule(),
                 format!(
                     "{noun} `{}` is not a PDF (it does not start with `%PDF-`)",
-                    path.display()
+                    shown_path(&path)
                 ),
                 Some(what.not_pdf_help().to_owned()),
             ),
@@ -236,7 +236,7 @@ impl Walker<'_> {
                 rule::FILE_TOO_LARGE,
                 format!(
                     "{noun} `{}` is too large for the documents API: it {}",
-                    path.display(),
+                    shown_path(&path),
                     source::over_limit(size, limit)
                 ),
                 Some("compress or rescan the PDF below 20 MB".to_owned()),
@@ -245,19 +245,19 @@ impl Walker<'_> {
                 rule::NOT_A_FILE,
                 format!(
                     "{noun} `{}` is {kind}, not a regular file; it was not opened",
-                    path.display()
+                    shown_path(&path)
                 ),
                 Some(not_regular_help()),
             ),
             Err(ReadError::Io(error)) => (
                 rule::UNREADABLE_FILE,
-                format!("cannot read {noun} `{}`: {error}", path.display()),
+                format!("cannot read {noun} `{}`: {error}", shown_path(&path)),
                 None,
             ),
             // Not produced when hashing (a PDF is bytes, not text), but never silent.
             Err(ReadError::NotUtf8 { .. } | ReadError::Nul { .. }) => (
                 rule::UNREADABLE_FILE,
-                format!("cannot read {noun} `{}`", path.display()),
+                format!("cannot read {noun} `{}`", shown_path(&path)),
                 Some("this is a bug in telrep; please report it".to_owned()),
             ),
         };
