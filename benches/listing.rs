@@ -35,6 +35,14 @@ use telrep::telnyx::{ApiKey, Client, ClientConfig};
 const RUNS: usize = 3;
 
 fn main() {
+    // For profiling: `TELREP_BENCH_FLEET=DIR cargo bench --bench listing` writes the
+    // converged 1,000,000-number fleet (manifest, numbers file, sandbox state) into DIR and
+    // measures nothing.
+    if let Some(directory) = std::env::var_os("TELREP_BENCH_FLEET") {
+        let (manifest, state) = fleet::converged_fleet(std::path::Path::new(&directory), 1_000_000);
+        println!("{}\n{}", manifest.display(), state.display());
+        return;
+    }
     block::begin("listing");
     run();
     block::end("listing");
