@@ -86,7 +86,6 @@ fn forging(text: &str, allow_tab: bool) -> Option<char> {
         .find(|character| is_forging(*character) && !(allow_tab && *character == '\t'))
 }
 
-
 fn check_diagnostics(diagnostics: &[Diagnostic], files: &[(&Path, &[u8])]) {
     assert!(!diagnostics.is_empty(), "a failure without a diagnostic");
     for diagnostic in diagnostics {
