@@ -1105,10 +1105,18 @@ fn check_answer(
             }
         }
     }
+    // Making strings visible never makes invalid JSON valid: a body serde_json refuses is
+    // refused, whatever else it holds.
+    if (200..300).contains(&status)
+        && direct(which, body).is_some()
+        && serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err()
+    {
+        prop_assert!(got.is_err(), "invalid JSON answered {:?}", got);
+    }
     // A body `defang` and the redaction leave alone decodes exactly as serde_json has it.
     let untouched = !body
         .iter()
-        .any(|byte| matches!(byte, b'\\' | 0xc2 | 0xd8 | 0xe2))
+        .any(|byte| matches!(byte, b'\\' | 0x7f | 0xc2 | 0xd8 | 0xe2))
         && !String::from_utf8_lossy(body).contains("KEY")
         && !String::from_utf8_lossy(body).contains("S0VZ");
     if (200..300).contains(&status)
@@ -1583,6 +1591,25 @@ fn the_key_spelt_with_escapes_stays_out_of_errors() {
         assert!(!line.contains(KEY), "{line}");
         assert!(line.contains("***"), "{line}");
     }
+}
+
+/// Found by fuzzing: a raw NUL inside a key is invalid JSON and is refused, even when a
+/// raw DEL elsewhere makes the body one `defang` rewrites (it turned the NUL into visible
+/// text, and the body decoded).
+#[test]
+fn invalid_json_beside_a_forging_character_is_refused() {
+    let harness = Harness::start();
+    let body = "{\"data\":{\"id\":\"d\u{7f}1\",\"\u{0}x\":1}}";
+    assert!(serde_json::from_slice::<serde::de::IgnoredAny>(body.as_bytes()).is_err());
+    // 27: `get_document`, a `{"data": T}` read.
+    let error = harness
+        .answer(27, 200, vec![body.as_bytes().to_vec()])
+        .unwrap_err();
+    assert!(
+        matches!(error.kind, ApiErrorKind::Decode { .. }),
+        "{}",
+        one_line(&error)
+    );
 }
 
 /// Set in the child process of `decoding_memory_is_bounded`.

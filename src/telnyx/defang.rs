@@ -65,9 +65,11 @@ pub fn defang(body: &[u8]) -> Cow<'_, [u8]> {
                 }
                 None => out.push('\\'),
             }
-        } else if is_forging(character) && !matches!(character, '\n' | '\r' | '\t') {
-            // Raw newlines and tabs are JSON whitespace between tokens; raw controls inside
-            // strings are refused by the decoder; raw bidi controls are made visible.
+        } else if is_forging(character) && u32::from(character) >= 0x20 {
+            // Raw C0 controls are left for the decoder: newlines and tabs are whitespace
+            // between tokens, and any of them inside a string is invalid JSON, refused
+            // whether or not the body held something else to defang. Raw DEL, C1 and bidi
+            // controls are valid inside a JSON string, so they are made visible.
             out.push_str(&format!("\\\\u{:04x}", u32::from(character)));
         } else {
             out.push(character);
@@ -106,6 +108,15 @@ mod tests {
         case("{\"detail\": \"c1\u{85}control\"}", "c1\\u0085control");
         // Found by fuzzing: JSON allows a raw DEL inside a string.
         case("{\"detail\": \"del\u{7f}raw\"}", "del\\u007fraw");
+        // Found by fuzzing: a raw NUL inside a string is invalid JSON, refused as it is
+        // whether or not the body holds anything to defang (here a DEL).
+        let refused = "{\"detail\": \"del\u{7f}\u{0}nul\"}";
+        let defanged = defang(refused.as_bytes());
+        assert_eq!(
+            &*defanged,
+            "{\"detail\": \"del\\\\u007f\u{0}nul\"}".as_bytes()
+        );
+        assert!(serde_json::from_slice::<serde_json::Value>(&defanged).is_err());
         case(
             "{\n  \"detail\": \"pretty JSON keeps its whitespace\"\n}",
             "pretty JSON keeps its whitespace",
