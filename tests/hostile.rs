@@ -1612,6 +1612,21 @@ fn invalid_json_beside_a_forging_character_is_refused() {
     );
 }
 
+/// Found by fuzzing: an error body that is not UTF-8 only inside a value serde_json skips
+/// still decodes, and its escaped ESC reached the error line.
+#[test]
+fn escapes_in_a_body_that_is_not_utf8_stay_visible() {
+    let harness = Harness::start();
+    let mut body = br#"{"errors":[{"code":"10001","title":"bad","detail":"key \u001b[2J","source":{"unknown":""#.to_vec();
+    body.extend_from_slice(b"\x92\x92\"}}]}");
+    assert!(std::str::from_utf8(&body).is_err());
+    // 11: listing the enterprise's numbers.
+    let error = harness.answer(11, 400, vec![body]).unwrap_err();
+    let line = one_line(&error);
+    assert_eq!(forging(&line, false), None, "{line}");
+    assert!(line.contains("key \\u001b[2J"), "{line}");
+}
+
 /// Set in the child process of `decoding_memory_is_bounded`.
 const MEMORY_CHILD: &str = "TELREP_HOSTILE_MEMORY_CHILD";
 /// The largest body the memory test decodes.

@@ -37,50 +37,99 @@ pub fn defang(body: &[u8]) -> Cow<'_, [u8]> {
     if !suspicious {
         return Cow::Borrowed(body);
     }
-    let Ok(text) = std::str::from_utf8(body) else {
-        // Not UTF-8, so not JSON either: decoding will refuse it as it is.
-        return Cow::Borrowed(body);
-    };
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut characters = text.chars().peekable();
-    while let Some(character) = characters.next() {
+    // A body that is not UTF-8 is still defanged: serde_json checks the UTF-8 of the
+    // strings it keeps, not of the values it skips, so such a body can decode, and its
+    // escapes must not. Bytes that are not UTF-8 are copied as they are.
+    let mut pieces = body.utf8_chunks().flat_map(|chunk| {
+        chunk
+            .valid()
+            .chars()
+            .map(Piece::Char)
+            .chain((!chunk.invalid().is_empty()).then_some(Piece::Bytes(chunk.invalid())))
+    });
+    let mut out = Vec::with_capacity(body.len() + 16);
+    while let Some(piece) = pieces.next() {
+        let character = match piece {
+            Piece::Bytes(bytes) => {
+                out.extend_from_slice(bytes);
+                continue;
+            }
+            Piece::Char(character) => character,
+        };
         if character == '\\' {
-            match characters.next() {
-                Some(escape @ ('n' | 'r' | 't' | 'b' | 'f')) => {
-                    out.push_str("\\\\");
-                    out.push(escape);
+            match pieces.next() {
+                Some(Piece::Char(escape @ ('n' | 'r' | 't' | 'b' | 'f'))) => {
+                    out.extend_from_slice(b"\\\\");
+                    push(&mut out, escape);
                 }
-                Some('u') => {
-                    let hex: String = characters.by_ref().take(4).collect();
-                    let forging = u32::from_str_radix(&hex, 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                        .is_some_and(is_forging);
-                    out.push_str(if forging { "\\\\u" } else { "\\u" });
-                    out.push_str(&hex);
+                Some(Piece::Char('u')) => {
+                    let hex: Vec<Piece<'_>> = pieces.by_ref().take(4).collect();
+                    let text: String = hex
+                        .iter()
+                        .map_while(|piece| match piece {
+                            Piece::Char(character) => Some(*character),
+                            Piece::Bytes(_) => None,
+                        })
+                        .collect();
+                    // Only a well-formed escape is made text: doubling the backslash of
+                    // a malformed one (`\\u+01b`) would make invalid JSON valid.
+                    let forging = text.len() == 4
+                        && text.bytes().all(|byte| byte.is_ascii_hexdigit())
+                        && u32::from_str_radix(&text, 16)
+                            .ok()
+                            .and_then(char::from_u32)
+                            .is_some_and(is_forging);
+                    out.extend_from_slice(if forging { b"\\\\u" } else { b"\\u" });
+                    for piece in hex {
+                        piece.write(&mut out);
+                    }
                 }
                 Some(other) => {
-                    out.push('\\');
-                    out.push(other);
+                    out.push(b'\\');
+                    other.write(&mut out);
                 }
-                None => out.push('\\'),
+                None => out.push(b'\\'),
             }
         } else if is_forging(character) && u32::from(character) >= 0x20 {
             // Raw C0 controls are left for the decoder: newlines and tabs are whitespace
             // between tokens, and any of them inside a string is invalid JSON, refused
             // whether or not the body held something else to defang. Raw DEL, C1 and bidi
             // controls are valid inside a JSON string, so they are made visible.
-            out.push_str(&format!("\\\\u{:04x}", u32::from(character)));
+            out.extend_from_slice(format!("\\\\u{:04x}", u32::from(character)).as_bytes());
         } else {
-            out.push(character);
+            push(&mut out, character);
         }
     }
-    Cow::Owned(out.into_bytes())
+    Cow::Owned(out)
+}
+
+/// A character of a body, or a run of its bytes that are not UTF-8.
+enum Piece<'a> {
+    Char(char),
+    Bytes(&'a [u8]),
+}
+
+impl Piece<'_> {
+    fn write(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::Char(character) => push(out, *character),
+            Self::Bytes(bytes) => out.extend_from_slice(bytes),
+        }
+    }
+}
+
+fn push(out: &mut Vec<u8>, character: char) {
+    out.extend_from_slice(character.encode_utf8(&mut [0; 4]).as_bytes());
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(serde::Deserialize)]
+    struct Detail {
+        detail: String,
+    }
 
     #[track_caller]
     fn case(body: &str, expected_text: &str) {
@@ -117,6 +166,23 @@ mod tests {
             "{\"detail\": \"del\\\\u007f\u{0}nul\"}".as_bytes()
         );
         assert!(serde_json::from_slice::<serde_json::Value>(&defanged).is_err());
+        // Found by fuzzing: a body that is not UTF-8 in a value serde_json skips still
+        // decodes, so its escapes are defanged too; its other bytes are kept.
+        let skipped = b"{\"detail\": \"\\u001b[2J\", \"x\": \"\x92\"}";
+        let defanged = defang(skipped);
+        assert_eq!(
+            &*defanged,
+            b"{\"detail\": \"\\\\u001b[2J\", \"x\": \"\x92\"}"
+        );
+        let value: serde_json::Value = serde_json::from_slice::<Detail>(&defanged)
+            .map(|detail| serde_json::Value::String(detail.detail))
+            .unwrap();
+        assert_eq!(value, "\\u001b[2J");
+        // A malformed escape stays malformed.
+        assert_eq!(
+            &*defang(br#"{"detail": "\u+01b"}"#),
+            br#"{"detail": "\u+01b"}"#
+        );
         case(
             "{\n  \"detail\": \"pretty JSON keeps its whitespace\"\n}",
             "pretty JSON keeps its whitespace",
