@@ -13,7 +13,7 @@ pub mod wire;
 
 pub use calls::Monitored;
 pub use client::{Client, ClientConfig, DEFAULT_BASE_URL, NumberFilter, PAGE_SIZE, until_set};
-pub use defang::is_forging;
+pub use defang::{is_forging, leaves_alone};
 pub use error::{ApiError, ApiErrorKind, Cause, chain, one_line};
 pub use retry::RetryPolicy;
 pub use secret::{ApiKey, KeyProblem};
