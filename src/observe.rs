@@ -52,7 +52,22 @@ pub enum ObserveError {
         /// Another id.
         second: String,
     },
+    /// The lookup found no enterprise by the manifest's legal name, yet one by that exact
+    /// name monitors its numbers: created between the two reads, on every re-read.
+    #[error(
+        "the account changed while it was read: no enterprise had legal_name `{legal_name}`, then `{legal_name}` (`{id}`) monitored the manifest's numbers (another run applying at once?)"
+    )]
+    Changed {
+        /// The manifest's legal name.
+        legal_name: String,
+        /// The enterprise that appeared.
+        id: String,
+    },
 }
+
+/// Reads of one manifest's account before a read that keeps meeting an enterprise created
+/// under it is given up as `ObserveError::Changed`.
+const READS_WHILE_CHANGING: usize = 3;
 
 /// The account-wide listings each manifest planned in one round would otherwise read on
 /// its own (the inventory, every enterprise's monitored numbers, for the numbers a plan
@@ -85,8 +100,46 @@ pub async fn observe(client: &Client, desired: &Desired) -> Result<Live, Observe
     observe_in(client, desired, &Round::default()).await
 }
 
-/// Reads the live state for one manifest of a planning round.
+/// Reads the live state for one manifest of a planning round, again while another run is
+/// seen creating the manifest's enterprise under it (its own lookup and its number reads
+/// then disagree, and neither half can be planned from).
 async fn observe_in(
+    client: &Client,
+    desired: &Desired,
+    round: &Round,
+) -> Result<Live, ObserveError> {
+    let mut reads = 1;
+    loop {
+        // A re-read must not reuse the round's account-wide listings: they may be the stale half.
+        let fresh = Round::default();
+        let live = observe_once(client, desired, if reads == 1 { round } else { &fresh }).await?;
+        match appeared_meanwhile(desired, &live) {
+            None => return Ok(live),
+            Some(id) if reads == READS_WHILE_CHANGING => {
+                return Err(ObserveError::Changed {
+                    legal_name: desired.enterprise.legal_name.clone(),
+                    id: id.to_owned(),
+                });
+            }
+            Some(_) => reads += 1,
+        }
+    }
+}
+
+/// The enterprise with the manifest's exact legal name that monitors its numbers although
+/// the lookup by that name found none: it was created between the two reads.
+fn appeared_meanwhile<'a>(desired: &Desired, live: &'a Live) -> Option<&'a str> {
+    if live.enterprise.is_some() || desired.enterprise.id.is_some() {
+        return None;
+    }
+    live.other_enterprises
+        .iter()
+        .find(|other| other.legal_name.as_deref() == Some(desired.enterprise.legal_name.as_str()))
+        .map(|other| other.id.as_str())
+}
+
+/// One read of the live state.
+async fn observe_once(
     client: &Client,
     desired: &Desired,
     round: &Round,
@@ -354,6 +407,11 @@ fn unreadable(client: &Client, desired: &Desired, error: &ObserveError) -> Plan 
             "ambiguous_enterprise",
             error.to_string(),
             "pin the intended enterprise with `enterprise.id`",
+        ),
+        ObserveError::Changed { .. } => (
+            "account_changed",
+            error.to_string(),
+            "nothing was planned; once the other run is done, plan again (running apply again is safe: it re-reads the account first)",
         ),
     };
     let manifest = desired.manifest.display().to_string();

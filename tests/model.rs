@@ -346,3 +346,22 @@ async fn model_pruning_every_live_number_under_faults_with_numbers_hosted_elsewh
     let outcome = run(&case).await;
     assert!(outcome.is_ok(), "{}", outcome.unwrap_err());
 }
+
+/// From a CI run of the property: the ownership proof's submission went through, its answer
+/// was lost, and the review (400 ms) approved it before the retry, which the API refuses
+/// (400: already approved); apply stopped at that step.
+#[tokio::test(flavor = "multi_thread")]
+async fn model_a_proof_approved_before_its_lost_answer_is_retried() {
+    let case = Case {
+        live: None,
+        wanted: 94..403,
+        wanted_hosted: 24..48,
+        prune: false,
+        frequency: "never",
+        review_ms: 400,
+        faults: true,
+        seed: 540,
+    };
+    let outcome = run(&case).await;
+    assert!(outcome.is_ok(), "{}", outcome.unwrap_err());
+}

@@ -1280,6 +1280,106 @@ async fn issue_15_reads_that_do_not_need_each_other_go_out_at_once() {
     );
 }
 
+/// Another run creates the enterprise and adds its numbers between this plan's lookup by
+/// legal name (none) and its number reads (monitored by that very name): the halves
+/// disagree, so the plan reads the account again instead of calling the numbers taken.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_16_an_enterprise_created_while_the_plan_reads_is_read_again() {
+    use crate::support::child::Child;
+    use crate::support::proxy::{Proxy, Seen};
+    use crate::support::wait_until;
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    env.call("POST", "/terms_of_service/number_reputation/agree", None)
+        .await;
+    let workspace = workspace(&NUMBERS, "");
+    let is_lookup = |seen: &Seen| seen.method == "GET" && seen.path == "/v2/enterprises";
+    // Only the first lookup's answer (no enterprise yet) is held.
+    let upstream = format!("http://{}", env.sandbox.address());
+    let proxy = Proxy::holding(upstream, move |seen, before| {
+        is_lookup(seen) && !before.iter().any(&is_lookup)
+    })
+    .await;
+    let child = Child::spawn(
+        workspace.path(),
+        &[
+            "plan",
+            "--detailed-exitcode",
+            "acme.yaml",
+            "--api-url",
+            &proxy.base_url(),
+        ],
+    );
+    let mut log = proxy.log();
+    let seen = wait_until(&mut log, 30, "the lookup held", |log: &Vec<Seen>| {
+        log.iter().any(|seen| seen.held)
+    })
+    .await;
+    let held = seen.iter().position(|seen| seen.held).unwrap();
+    converge(&env, workspace.path(), "acme.yaml").await;
+    proxy.release(held);
+    let output = child.wait().await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{}", render(&output));
+    assert!(
+        stdout.contains("No changes. The account matches the manifest."),
+        "{}",
+        render(&output)
+    );
+    let lookups = proxy
+        .log()
+        .borrow()
+        .iter()
+        .filter(|seen| is_lookup(seen))
+        .count();
+    assert_eq!(lookups, 2, "one lookup, then one re-read");
+}
+
+/// While every lookup by legal name finds nothing and the number reads meet that very
+/// enterprise, the account is read three times, then the plan is an error saying so.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_16_an_account_that_keeps_changing_while_read_is_an_error() {
+    use crate::support::proxy::Proxy;
+    let env = Env::start(config_with_inventory(&NUMBERS)).await;
+    let workspace = workspace(&NUMBERS, "");
+    converge(&env, workspace.path(), "acme.yaml").await;
+    let upstream = format!("http://{}", env.sandbox.address());
+    let proxy = Proxy::start(upstream, |method, path, _, body| {
+        if method != "GET" || path != "/v2/enterprises" {
+            return body;
+        }
+        let mut page: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        page["data"] = serde_json::json!([]);
+        page["meta"]["total_results"] = serde_json::json!(0);
+        serde_json::to_vec(&page).unwrap()
+    })
+    .await;
+    let output = crate::support::api::telrep_at(
+        proxy.base_url(),
+        workspace.path(),
+        &["plan", "--detailed-exitcode", "acme.yaml"],
+    )
+    .await;
+    crate::snapshot!(render(&output), @"
+    exit: 1
+    ----- stdout -----
+    Enterprise Acme Corp, manifest acme.yaml
+
+    The plan cannot be made:
+      - the account changed while it was read: no enterprise had legal_name `Acme Corp`, then `Acme Corp` (`[UUID]`) monitored the manifest's numbers (another run applying at once?)
+        help: nothing was planned; once the other run is done, plan again (running apply again is safe: it re-reads the account first)
+
+    Plan failed: 1 error.
+    ----- stderr -----
+    ");
+    let lookups = proxy
+        .log()
+        .borrow()
+        .iter()
+        .filter(|seen| seen.method == "GET" && seen.path == "/v2/enterprises")
+        .count();
+    assert_eq!(lookups, 3);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn issue_15_manifests_planned_together_read_the_account_wide_listings_once() {
     let numbers = crate::support::fleet::fleet_numbers(24);

@@ -53,7 +53,7 @@ impl Run<'_> {
             Action::UpdateLoa => self.update_loa(step).await,
             Action::UpdateFrequency => self.update_frequency(step, plan_step).await,
             Action::UploadDocument => self.upload_proof(step, plan_step).await,
-            Action::SubmitExternalVerification => self.submit_proof(step, plan_step).await,
+            Action::SubmitExternalVerification => self.submit_proof(step, plan_step, events).await,
             Action::WaitForVetting
             | Action::WaitForExternalVerification
             | Action::AddNumbers
@@ -250,8 +250,16 @@ impl Run<'_> {
         Ok(document.id)
     }
 
-    /// Submits the ownership proof with the documents the plan names, uploads resolved.
-    async fn submit_proof(&mut self, step: usize, plan_step: &Step) -> Result<(), ApplyError> {
+    /// Submits the ownership proof with the documents the plan names, uploads resolved. A
+    /// refusal is read back: a resend whose first try went through unheard meets the review
+    /// that approved it meanwhile (400, an approved proof cannot change), which is the goal
+    /// when the approved proof holds these very documents.
+    async fn submit_proof(
+        &mut self,
+        step: usize,
+        plan_step: &Step,
+        events: &(dyn Fn(Event) + Send + Sync),
+    ) -> Result<(), ApplyError> {
         let action = Action::SubmitExternalVerification;
         let api = api_error(step, action);
         let id = self.enterprise(step, action)?;
@@ -278,11 +286,34 @@ impl Run<'_> {
                 }
             });
         }
-        self.client
-            .submit_external_verification(&id, &ids)
+        let error = match self.client.submit_external_verification(&id, &ids).await {
+            Ok(_) => return Ok(()),
+            Err(error) if error.status() == Some(400) => error,
+            Err(error) => return Err(api(error)),
+        };
+        let live = self
+            .client
+            .get_external_verification(&id)
             .await
             .map_err(api)?;
-        Ok(())
+        let wanted: std::collections::BTreeSet<&String> = ids.iter().collect();
+        match live {
+            Some(proof)
+                if proof.status == "approved"
+                    && proof
+                        .document_ids
+                        .iter()
+                        .collect::<std::collections::BTreeSet<_>>()
+                        == wanted =>
+            {
+                events(Event::Reread {
+                    step,
+                    finding: "the ownership proof with these documents is approved".to_owned(),
+                });
+                Ok(())
+            }
+            _ => Err(api(error)),
+        }
     }
 
     /// Disables reputation; already disabled (404) is done.

@@ -13,6 +13,10 @@ pub const ALL: &[(&str, &str)] = &[
         "several enterprises of the account match the manifest: pin one with `enterprise.id`",
     ),
     (
+        "account_changed",
+        "another run created the manifest's enterprise while the account was read, on each of three reads: nothing is planned",
+    ),
+    (
         "invalid_settings",
         "the run cannot reach an account at all: no key, a refused API URL, a bad price table, a sandbox that did not start",
     ),
