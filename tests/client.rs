@@ -2,8 +2,6 @@
 //! pagination, retries, ambiguity, redirects, body caps, and the key kept out of every
 //! log line and error.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use telrep::model::E164;
@@ -503,34 +501,32 @@ async fn bodies_are_read_up_to_the_cap() {
     );
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+/// `telrep plan --verbose` with `KEY`, in a process of its own: the log lines come from the
+/// one subscriber the command installs (an in-process subscriber shares tracing's global
+/// interest cache with every other test's thread, and missed lines now and then).
+async fn verbose_plan(base: String, extra: &[&str]) -> std::process::Output {
+    let workspace = crate::support::api::workspace(&["+12025550101"], "");
+    let mut args = vec!["plan", "--verbose", "acme.yaml", "--api-url"];
+    let base = base.as_str();
+    args.push(base);
+    args.extend_from_slice(extra);
+    let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
+            .args(&args)
+            .current_dir(workspace.path())
+            .env("TELNYX_API_KEY", KEY)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
 }
 
 #[tokio::test]
 async fn the_key_never_appears_in_logs_or_errors() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Another test's thread may have cached "no subscriber is interested" for the client's
-    // log lines before this subscriber existed: ask every callsite again.
-    tracing::callsite::rebuild_interest_cache();
-    let server = Scripted::start(|_, _, count| match count {
+    let scripted = |_: &str, _: &str, count: usize| match count {
         0 => (
             503,
             vec![],
@@ -541,10 +537,17 @@ async fn the_key_never_appears_in_logs_or_errors() {
             vec![],
             r#"{"errors":[{"code":"10009","title":"Authentication failed"}]}"#.to_owned(),
         ),
-    })
-    .await;
+    };
+    let server = Scripted::start(scripted).await;
     let client = client(&server.base_url());
     let error = client.tos_status().await.unwrap_err();
+    assert_eq!(
+        server.seen()[0].2.as_deref(),
+        Some(format!("Bearer {KEY}").as_str()),
+        "the key is sent"
+    );
+    let refused = Scripted::start(scripted).await;
+    let refused = verbose_plan(refused.base_url(), &[]).await;
     let reset = Env::start({
         let mut config = SandboxConfig::local();
         config.faults.reset_rate = 1.0;
@@ -555,18 +558,25 @@ async fn the_key_never_appears_in_logs_or_errors() {
         .tos_agree()
         .await
         .unwrap_err();
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(
-        logs.contains("telnyx call failed"),
-        "calls are logged: {logs}"
-    );
-    assert_eq!(
-        server.seen()[0].2.as_deref(),
-        Some(format!("Bearer {KEY}").as_str()),
-        "the key is sent"
-    );
+    let cut = verbose_plan(reset.base(), &["--max-retries", "0"]).await;
+    for (output, logged) in [
+        (&refused, "status=401"),
+        (&cut, "path=/terms_of_service/status attempt=1"),
+    ] {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr
+                .lines()
+                .any(|line| line.contains("telnyx call failed") && line.contains(logged)),
+            "calls are logged: {stderr}"
+        );
+    }
     for text in [
-        logs,
+        String::from_utf8_lossy(&refused.stdout).into_owned(),
+        String::from_utf8_lossy(&refused.stderr).into_owned(),
+        String::from_utf8_lossy(&cut.stdout).into_owned(),
+        String::from_utf8_lossy(&cut.stderr).into_owned(),
         error.to_string(),
         format!("{error:?}"),
         transport.to_string(),
