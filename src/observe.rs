@@ -164,7 +164,7 @@ async fn observe_once(
     }
 
     if let ReputationSpec::Enabled { numbers, .. } = &desired.reputation {
-        let monitored: NumberSet = live.numbers.iter().copied().collect();
+        let monitored = live.number_set();
         let to_add: Vec<E164> = numbers
             .numbers
             .iter()
@@ -217,6 +217,7 @@ async fn observe_reputation(
     };
     let monitored = monitored?;
     live.numbers = monitored.numbers;
+    live.number_set = monitored.set;
     live.external = monitored.external;
     live.ownership = monitored.ownership;
     documents.store(live);

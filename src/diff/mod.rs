@@ -288,14 +288,15 @@ impl Planner<'_> {
         prune: bool,
         list: &crate::model::NumberList,
     ) {
-        self.ownership_warnings(list);
-        let live_numbers: NumberSet = self.live.numbers.iter().copied().collect();
+        let live_numbers = self.live.number_set();
+        let live_numbers = live_numbers.as_ref();
         let desired_numbers = DesiredNumbers {
             numbers,
             set: numbers.iter().copied().collect(),
             prune,
             list,
         };
+        self.ownership_warnings(&desired_numbers.set);
         let Some(reputation) = &self.live.reputation else {
             let document = self.upload(loa);
             self.enable(
@@ -304,7 +305,7 @@ impl Planner<'_> {
                 "Number Reputation is not enabled",
             );
             self.wait("enable starts vetting; numbers can be added once `status` and `loa_status` are both approved");
-            self.add(numbers, list, &live_numbers);
+            self.add(numbers, list, live_numbers);
             return;
         };
         let loa_changed = self.loa_changed(loa, reputation);
@@ -316,7 +317,7 @@ impl Planner<'_> {
                 reputation,
                 loa_changed,
                 &desired_numbers,
-                &live_numbers,
+                live_numbers,
             );
         } else {
             self.in_place(
@@ -325,7 +326,7 @@ impl Planner<'_> {
                 reputation,
                 loa_changed,
                 &desired_numbers,
-                &live_numbers,
+                live_numbers,
             );
         }
     }
@@ -663,6 +664,8 @@ pub(crate) mod tests {
                 external_verification_status: None,
             }),
             numbers: monitored.to_vec(),
+            // Left empty: `Live::number_set` builds it, as for any account made by hand.
+            number_set: NumberSet::default(),
             external: std::collections::BTreeSet::new(),
             loa_sha256: None,
             loa_size: None,

@@ -193,8 +193,7 @@ impl Planner<'_> {
 
     /// A warning for each of the manifest's numbers whose ownership Telnyx asks to confirm:
     /// unanswered by `confirm_by`, Telnyx removes it.
-    pub(super) fn ownership_warnings(&mut self, list: &crate::model::NumberList) {
-        let listed: NumberSet = list.numbers.iter().copied().collect();
+    pub(super) fn ownership_warnings(&mut self, listed: &NumberSet) {
         for (number, ownership) in &self.live.ownership {
             if !ownership.status.awaits_confirmation() || !listed.contains(number) {
                 continue;

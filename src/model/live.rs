@@ -18,6 +18,11 @@ pub struct Live {
     pub reputation: Option<LiveReputation>,
     /// The numbers the enterprise monitors, in the API's order.
     pub numbers: Vec<E164>,
+    /// The same numbers as a set, for lookups: the listing's own duplicate check, handed
+    /// on so a million numbers are hashed once. Whoever leaves it empty beside `numbers`
+    /// (a test's account) gets it rebuilt by `Live::number_set`.
+    #[serde(skip)]
+    pub number_set: crate::model::NumberSet,
     /// Those of them hosted elsewhere (`source: external`): a cascade re-adds them after
     /// the ownership proof, not with the inventory's.
     #[serde(skip_serializing_if = "std::collections::BTreeSet::is_empty")]
@@ -55,6 +60,17 @@ pub struct Live {
     /// manifest's enterprise was not found or a number is monitored elsewhere).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub other_enterprises: Vec<OtherEnterprise>,
+}
+
+impl Live {
+    /// `number_set`, or a set built from `numbers` when it does not hold them all.
+    pub fn number_set(&self) -> std::borrow::Cow<'_, crate::model::NumberSet> {
+        if self.number_set.len() == self.numbers.len() {
+            std::borrow::Cow::Borrowed(&self.number_set)
+        } else {
+            std::borrow::Cow::Owned(self.numbers.iter().copied().collect())
+        }
+    }
 }
 
 /// Another enterprise of the account, by id and legal name.
@@ -297,5 +313,28 @@ impl InventoryStatus {
             "active" => Self::Active,
             other => Self::Other(other.to_owned()),
         }
+    }
+}
+
+#[cfg(test)]
+mod number_set_tests {
+    use super::*;
+
+    #[test]
+    fn the_listings_set_is_used_when_whole_and_rebuilt_otherwise() {
+        let numbers: Vec<E164> = ["+12025550101", "+12025550102"]
+            .iter()
+            .filter_map(|text| E164::parse(text))
+            .collect();
+        let mut live = Live {
+            numbers: numbers.clone(),
+            ..Live::default()
+        };
+        let rebuilt = live.number_set();
+        assert!(matches!(rebuilt, std::borrow::Cow::Owned(_)));
+        assert_eq!(rebuilt.len(), 2);
+        assert!(numbers.iter().all(|number| rebuilt.contains(number)));
+        live.number_set = numbers.iter().copied().collect();
+        assert!(matches!(live.number_set(), std::borrow::Cow::Borrowed(_)));
     }
 }

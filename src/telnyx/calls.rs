@@ -194,7 +194,7 @@ impl Client {
     /// The numbers an enterprise monitors, parsed, in the API's order: what observation
     /// reads (a number the API returns that is not E.164 is an inconsistency).
     pub async fn list_monitored(&self, id: &str) -> Result<Monitored, ApiError> {
-        let items = self
+        let (items, mut set) = self
             .list_all_as(
                 format!("{}/numbers", reputation_path(id)),
                 Vec::new(),
@@ -208,7 +208,9 @@ impl Client {
         let mut monitored = Monitored::default();
         monitored.numbers.reserve(items.len());
         for item in items {
-            if !item.removed {
+            if item.removed {
+                set.remove(&item.number);
+            } else {
                 monitored.numbers.push(item.number);
                 if item.external {
                     monitored.external.insert(item.number);
@@ -218,6 +220,7 @@ impl Client {
                 monitored.ownership.insert(item.number, *ownership);
             }
         }
+        monitored.set = set;
         Ok(monitored)
     }
 
@@ -519,6 +522,8 @@ pub struct Monitored {
     /// The numbers it monitors, in the API's order (a number Telnyx removed is listed with
     /// `ownership_status: removed` but is not monitored, so not here).
     pub numbers: Vec<E164>,
+    /// The same numbers as a set (the listing's duplicate check's, so hashed once).
+    pub set: crate::model::NumberSet,
     /// Those of them hosted elsewhere (`source: external`).
     pub external: std::collections::BTreeSet<E164>,
     /// Every listed number whose ownership is not `verified` (a record without the field,

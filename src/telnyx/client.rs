@@ -573,19 +573,21 @@ impl Client {
             |body| from_body::<Page<T>>(body).map(Ok),
         )
         .await
+        .map(|(items, _)| items)
     }
 
     /// `list_all`, each page decoded and its records made into what the caller keeps
     /// (`decode`) in the task that read it, so a listing of a million records never holds
     /// them all and a record may borrow from its page's body; a record `decode` refuses
-    /// (its reason, the inner error) makes the listing inconsistent.
+    /// (its reason, the inner error) makes the listing inconsistent. With the items, the
+    /// phone numbers among their keys as a set (the duplicate check's).
     pub(super) async fn list_all_as<U, K>(
         &self,
         path: String,
         query: Vec<(String, String)>,
         key: K,
         decode: PageDecoder<U>,
-    ) -> Result<Vec<U>, ApiError>
+    ) -> Result<(Vec<U>, crate::model::NumberSet), ApiError>
     where
         U: Send + 'static,
         K: Fn(&U) -> ListingKey,
@@ -622,7 +624,7 @@ impl Client {
         query: &[(String, String)],
         key: &K,
         decode: PageDecoder<U>,
-    ) -> Result<Vec<U>, Reading>
+    ) -> Result<(Vec<U>, crate::model::NumberSet), Reading>
     where
         U: Send + 'static,
         K: Fn(&U) -> ListingKey,
@@ -669,7 +671,7 @@ impl Client {
                 .take(number, page?.map_err(inconsistent)?)
                 .map_err(Reading::Changed)?;
         }
-        Ok(listing.into_items())
+        Ok(listing.into_parts())
     }
 }
 
@@ -841,12 +843,13 @@ impl<'a, T, K: Fn(&T) -> ListingKey> Listing<'a, T, K> {
 
     /// Every item, in page order: sized once, each page's buffer freed as it is moved (a
     /// flattened collect grew by doubling, copying a million records on the way).
-    fn into_items(self) -> Vec<T> {
+    /// With the phone numbers listed, as the duplicate check kept them.
+    fn into_parts(self) -> (Vec<T>, crate::model::NumberSet) {
         let mut items = Vec::with_capacity(self.pages.iter().map(Vec::len).sum());
         for page in self.pages {
             items.extend(page);
         }
-        items
+        (items, self.numbers)
     }
 
     fn inconsistent(&self, message: String) -> ApiError {
