@@ -279,6 +279,8 @@ fn converged_live(desired: &telrep::model::Desired) -> telrep::model::Live {
             external_verification_status: None,
         }),
         numbers: numbers.numbers.clone(),
+        // As observation hands it on, so the diff measured is the one `plan` runs.
+        number_set: numbers.numbers.iter().copied().collect(),
         ..telrep::model::Live::default()
     }
 }

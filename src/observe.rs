@@ -121,7 +121,14 @@ async fn observe_in(
                     id: id.to_owned(),
                 });
             }
-            Some(_) => reads += 1,
+            Some(_) => {
+                // The other run's writes, or a search by name that trails them, may need a
+                // moment: the client's first backoff waits before each re-read.
+                let waited = u32::try_from(reads - 1).unwrap_or(u32::MAX);
+                tokio::time::sleep(crate::telnyx::retry::default_wait(waited, fastrand::f64()))
+                    .await;
+                reads += 1;
+            }
         }
     }
 }
@@ -412,7 +419,7 @@ fn unreadable(client: &Client, desired: &Desired, error: &ObserveError) -> Plan 
         ObserveError::Changed { .. } => (
             "account_changed",
             error.to_string(),
-            "nothing was planned; once the other run is done, plan again (running apply again is safe: it re-reads the account first)",
+            "nothing was planned; once the other run is done, plan again (running apply again is safe: it re-reads the account first); if this persists, pin the enterprise with `id:` under `enterprise`",
         ),
     };
     let manifest = desired.manifest.display().to_string();

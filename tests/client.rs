@@ -503,25 +503,13 @@ async fn bodies_are_read_up_to_the_cap() {
 
 /// `telrep plan --verbose` with `KEY`, in a process of its own: the log lines come from the
 /// one subscriber the command installs (an in-process subscriber shares tracing's global
-/// interest cache with every other test's thread, and missed lines now and then).
+/// interest cache with every other test's thread, and missed lines now and then). It logs
+/// what a user sees (`telrep=debug`), not other crates' trace lines.
 async fn verbose_plan(base: String, extra: &[&str]) -> std::process::Output {
     let workspace = crate::support::api::workspace(&["+12025550101"], "");
-    let mut args = vec!["plan", "--verbose", "acme.yaml", "--api-url"];
-    let base = base.as_str();
-    args.push(base);
+    let mut args = vec!["plan", "--verbose", "acme.yaml"];
     args.extend_from_slice(extra);
-    let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
-    tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_telrep"))
-            .args(&args)
-            .current_dir(workspace.path())
-            .env("TELNYX_API_KEY", KEY)
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
+    crate::support::api::telrep_keyed(base, KEY, workspace.path(), &args).await
 }
 
 #[tokio::test]

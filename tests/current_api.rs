@@ -7,7 +7,8 @@ use std::path::Path;
 use serde_json::{Value, json};
 use telrep::sandbox::SandboxConfig;
 
-use crate::support::api::{Env, telrep_against, workspace};
+use crate::support::api::{Env, telrep_against, telrep_at, workspace};
+use crate::support::proxy::{Proxy, Seen};
 
 const INITECH: &str = "examples/hosted-elsewhere";
 
@@ -623,4 +624,93 @@ async fn the_ownership_webhook_is_set_and_cleared_and_must_be_https() {
         patches,
         [("webhook".to_owned(), 200), ("webhook".to_owned(), 200)]
     );
+}
+
+/// The first submission of the ownership proof is made, but apply hears a 500; the review
+/// approves it at once, so the resend is refused (400: an approved proof cannot change).
+/// apply reads the proof back: approved with these very documents is the step done.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_16_a_proof_approved_before_its_resend_is_the_step_done() {
+    let (env, temp) = initech(|config| config.rules.approve_after_ms = 0).await;
+    let submit =
+        |seen: &Seen| seen.method == "POST" && seen.path.ends_with("/external_verification");
+    let proxy = Proxy::answering(upstream(&env), move |seen, before| {
+        (submit(seen) && !before.iter().any(&submit)).then(|| {
+            (
+                500,
+                r#"{"errors":[{"code":"10007","title":"Unexpected error"}]}"#.to_owned(),
+            )
+        })
+    })
+    .await;
+    let output = telrep_at(
+        proxy.base_url(),
+        temp.path(),
+        &["apply", "--auto-approve", "initech.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "re-read after an ambiguous failure: the ownership proof with these documents is approved"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    let submits: Vec<Option<u16>> = proxy
+        .log()
+        .borrow()
+        .iter()
+        .filter(|seen| submit(seen))
+        .map(|seen| seen.status)
+        .collect();
+    assert_eq!(submits, [Some(201), Some(400)]);
+    assert_eq!(converged(&env, temp.path()).await, 0);
+    assert_eq!(env.billing().await["numbers_added"], 5);
+}
+
+/// As above, but the proof read back holds other documents: the 400 stands, apply stops.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_16_a_refused_resend_of_another_proof_stops_apply() {
+    let (env, temp) = initech(|config| config.rules.approve_after_ms = 0).await;
+    let submit =
+        |seen: &Seen| seen.method == "POST" && seen.path.ends_with("/external_verification");
+    let proxy = Proxy::answering(upstream(&env), move |seen, before| {
+        if submit(seen) && !before.iter().any(&submit) {
+            return Some((
+                500,
+                r#"{"errors":[{"code":"10007","title":"Unexpected error"}]}"#.to_owned(),
+            ));
+        }
+        let read_back = seen.method == "GET"
+            && seen.path.ends_with("/external_verification")
+            && before
+                .iter()
+                .any(|earlier| submit(earlier) && earlier.status == Some(400));
+        read_back.then(|| {
+            (
+                200,
+                json!({"data": {"status": "approved", "document_ids": ["another-document"]}})
+                    .to_string(),
+            )
+        })
+    })
+    .await;
+    let output = telrep_at(
+        proxy.base_url(),
+        temp.path(),
+        &["apply", "--auto-approve", "initech.yaml"],
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("400 External verification already approved"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(env.billing().await["numbers_added"], 0);
+}
+
+fn upstream(env: &Env) -> String {
+    format!("http://{}", env.sandbox.address())
 }

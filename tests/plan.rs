@@ -1366,7 +1366,7 @@ async fn issue_16_an_account_that_keeps_changing_while_read_is_an_error() {
 
     The plan cannot be made:
       - the account changed while it was read: no enterprise had legal_name `Acme Corp`, then `Acme Corp` (`[UUID]`) monitored the manifest's numbers (another run applying at once?)
-        help: nothing was planned; once the other run is done, plan again (running apply again is safe: it re-reads the account first)
+        help: nothing was planned; once the other run is done, plan again (running apply again is safe: it re-reads the account first); if this persists, pin the enterprise with `id:` under `enterprise`
 
     Plan failed: 1 error.
     ----- stderr -----

@@ -291,11 +291,14 @@ impl Run<'_> {
             Err(error) if error.status() == Some(400) => error,
             Err(error) => return Err(api(error)),
         };
-        let live = self
-            .client
-            .get_external_verification(&id)
-            .await
-            .map_err(api)?;
+        let live = match self.client.get_external_verification(&id).await {
+            Ok(live) => live,
+            Err(unread) => {
+                // The refusal says more than the failed read-back: it is the step's error.
+                tracing::debug!(error = %unread, "the ownership proof could not be read back");
+                return Err(api(error));
+            }
+        };
         let wanted: std::collections::BTreeSet<&String> = ids.iter().collect();
         match live {
             Some(proof)

@@ -391,6 +391,16 @@ pub async fn telrep_at(
     directory: &std::path::Path,
     args: &[&str],
 ) -> std::process::Output {
+    telrep_keyed(base, "test-key-not-secret", directory, args).await
+}
+
+/// As `telrep_at`, with the API key `key` (a test that looks for it in the output).
+pub async fn telrep_keyed(
+    base: String,
+    key: &'static str,
+    directory: &std::path::Path,
+    args: &[&str],
+) -> std::process::Output {
     let directory = directory.to_path_buf();
     let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
     tokio::task::spawn_blocking(move || {
@@ -399,7 +409,7 @@ pub async fn telrep_at(
             .arg("--api-url")
             .arg(&base)
             .current_dir(directory)
-            .env("TELNYX_API_KEY", "test-key-not-secret")
+            .env("TELNYX_API_KEY", key)
             .env("NO_COLOR", "1")
             .stdin(std::process::Stdio::null())
             .output()

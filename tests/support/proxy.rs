@@ -20,6 +20,11 @@ pub type Rewrite = dyn Fn(&str, &str, u16, Vec<u8>) -> Vec<u8> + Send + Sync;
 /// Whether the answer to this request is held: the request, with the ones before it.
 pub type Hold = dyn Fn(&Seen, &[Seen]) -> bool + Send + Sync;
 
+/// Another answer (status and body) to pass on instead of the upstream's, which the
+/// upstream gave all the same (so a write is made and its answer lost): the request as
+/// answered, with the ones before it.
+pub type Answer = dyn Fn(&Seen, &[Seen]) -> Option<(u16, String)> + Send + Sync;
+
 /// One request the proxy forwarded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Seen {
@@ -46,6 +51,7 @@ struct Shared {
     upstream: String,
     rewrite: Box<Rewrite>,
     hold: Box<Hold>,
+    answer: Box<Answer>,
     http: reqwest::Client,
     log: watch::Sender<Vec<Seen>>,
     gates: Mutex<HashMap<usize, oneshot::Sender<()>>>,
@@ -64,7 +70,28 @@ impl Proxy {
         upstream: String,
         rewrite: impl Fn(&str, &str, u16, Vec<u8>) -> Vec<u8> + Send + Sync + 'static,
     ) -> Self {
-        Self::start_with(upstream, Box::new(rewrite), Box::new(|_, _| false)).await
+        Self::start_with(
+            upstream,
+            Box::new(rewrite),
+            Box::new(|_, _| false),
+            Box::new(|_, _| None),
+        )
+        .await
+    }
+
+    /// Starts it in front of `upstream`, passing on `answer`'s answers instead of the
+    /// upstream's where it gives one.
+    pub async fn answering(
+        upstream: String,
+        answer: impl Fn(&Seen, &[Seen]) -> Option<(u16, String)> + Send + Sync + 'static,
+    ) -> Self {
+        Self::start_with(
+            upstream,
+            Box::new(|_, _, _, body| body),
+            Box::new(|_, _| false),
+            Box::new(answer),
+        )
+        .await
     }
 
     /// Starts it in front of `upstream`, passing bodies on as they are and holding the
@@ -73,14 +100,26 @@ impl Proxy {
         upstream: String,
         hold: impl Fn(&Seen, &[Seen]) -> bool + Send + Sync + 'static,
     ) -> Self {
-        Self::start_with(upstream, Box::new(|_, _, _, body| body), Box::new(hold)).await
+        Self::start_with(
+            upstream,
+            Box::new(|_, _, _, body| body),
+            Box::new(hold),
+            Box::new(|_, _| None),
+        )
+        .await
     }
 
-    async fn start_with(upstream: String, rewrite: Box<Rewrite>, hold: Box<Hold>) -> Self {
+    async fn start_with(
+        upstream: String,
+        rewrite: Box<Rewrite>,
+        hold: Box<Hold>,
+        answer: Box<Answer>,
+    ) -> Self {
         let shared = Arc::new(Shared {
             upstream,
             rewrite,
             hold,
+            answer,
             http: reqwest::Client::builder().no_proxy().build().unwrap(),
             log: watch::channel(Vec::new()).0,
             gates: Mutex::new(HashMap::new()),
@@ -153,17 +192,18 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
     let status = answer.status().as_u16();
     let content_type = answer.headers().get("content-type").cloned();
     let bytes = answer.bytes().await.unwrap().to_vec();
-    let gate = {
+    let (gate, replaced) = {
         let log = shared.log.borrow();
         let seen = Seen {
             status: Some(status),
             ..log[index].clone()
         };
-        (shared.hold)(&seen, &log[..index]).then(|| {
+        let gate = (shared.hold)(&seen, &log[..index]).then(|| {
             let (sender, receiver) = oneshot::channel();
             shared.gates.lock().unwrap().insert(index, sender);
             receiver
-        })
+        });
+        (gate, (shared.answer)(&seen, &log[..index]))
     };
     shared.log.send_modify(|log| {
         log[index].status = Some(status);
@@ -173,7 +213,13 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         // Released, or the proxy dropped: pass the answer on either way.
         let _ = gate.await;
     }
-    let rewritten = (shared.rewrite)(method.as_str(), &path, status, bytes);
+    let (status, rewritten) = match replaced {
+        Some((status, body)) => (status, body.into_bytes()),
+        None => (
+            status,
+            (shared.rewrite)(method.as_str(), &path, status, bytes),
+        ),
+    };
     let mut response = Response::new(Body::from(rewritten));
     *response.status_mut() = StatusCode::from_u16(status).unwrap();
     if let Some(content_type) = content_type {
