@@ -123,7 +123,7 @@ async fn observe_in(
             }
             Some(_) => {
                 // The other run's writes, or a search by name that trails them, may need a
-                // moment: the client's first backoff waits before each re-read.
+                // moment: each re-read waits the client's backoff (about 0.5 s, then 1 s).
                 let waited = u32::try_from(reads - 1).unwrap_or(u32::MAX);
                 tokio::time::sleep(crate::telnyx::retry::default_wait(waited, fastrand::f64()))
                     .await;

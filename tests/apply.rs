@@ -24,11 +24,6 @@ async fn writes(env: &Env) -> Vec<String> {
         .collect()
 }
 
-/// `http://127.0.0.1:PORT` of the sandbox, for a proxy in front of it.
-fn upstream(env: &Env) -> String {
-    format!("http://{}", env.sandbox.address())
-}
-
 /// `apply --auto-approve acme.yaml` in the background against `base`.
 fn spawn_apply(base: &str, directory: &Path) -> Child {
     Child::spawn(
@@ -703,7 +698,7 @@ const OTHER_CLIENT: &str = "/enterprises/other-client";
 /// Another client of the sandbox's account: a burst of twelve requests a second (more than
 /// a 10/s window holds) until one of telrep's requests has been answered 429.
 fn other_client(env: &Env) -> tokio::task::JoinHandle<()> {
-    let (base, control) = (env.base(), upstream(env));
+    let (base, control) = (env.base(), env.upstream());
     tokio::spawn(async move {
         let http = reqwest::Client::builder().no_proxy().build().unwrap();
         loop {
@@ -949,7 +944,7 @@ async fn killed_at_any_point_a_second_apply_converges() {
         let env = Env::start(config).await;
         // The sandbox serves request `kill_after`; its answer is held, and apply is
         // SIGKILLed before it hears it (the worst moment: the change is made, unseen).
-        let proxy = Proxy::holding(upstream(&env), move |_, before| {
+        let proxy = Proxy::holding(env.upstream(), move |_, before| {
             before.len() + 1 >= kill_after
         })
         .await;
@@ -1008,7 +1003,7 @@ async fn sigterm_finishes_the_calls_in_flight_and_a_rerun_completes() {
     config.state_file = Some(state.clone());
     let env = Env::start(config).await;
     // The answers to the number batches are held: two are in flight at once.
-    let proxy = Proxy::holding(upstream(&env), |seen, _| {
+    let proxy = Proxy::holding(env.upstream(), |seen, _| {
         seen.answered("POST", "/reputation/numbers", 201)
     })
     .await;
@@ -1343,7 +1338,7 @@ async fn issue_9_sigterm_during_the_vetting_wait_exits_143() {
 async fn issue_9_an_loa_without_sha256_converges_without_cascading() {
     let env = Env::start(config_with_inventory(&NUMBERS)).await;
     // A man in the middle takes `sha256` out of every document, as the API's schema allows.
-    let proxy = Proxy::start(upstream(&env), |method, path, _, body| {
+    let proxy = Proxy::start(env.upstream(), |method, path, _, body| {
         if method != "GET" || !path.starts_with("/v2/documents/") {
             return body;
         }
@@ -1386,7 +1381,7 @@ async fn issue_9_sigterm_while_a_batch_keeps_failing_exits_143() {
         vec![telrep::sandbox::parse_fail_route("POST /enterprises/*/reputation/numbers").unwrap()];
     let env = Env::start(config).await;
     // The batch's second send is held until the signal is heard: between its sends.
-    let proxy = Proxy::holding(upstream(&env), |seen, before| {
+    let proxy = Proxy::holding(env.upstream(), |seen, before| {
         seen.answered("POST", "/reputation/numbers", 500)
             && before
                 .iter()
@@ -1633,7 +1628,7 @@ async fn issue_15_manifests_applied_at_once_share_one_in_flight_limit() {
     let workspace = three_manifests(NUMBERS[2]);
     // Every answer is held until the test releases it: with `--concurrency 1` the three
     // manifests' requests must reach the server one at a time, from planning to verifying.
-    let proxy = Proxy::holding(upstream(&env), |_, _| true).await;
+    let proxy = Proxy::holding(env.upstream(), |_, _| true).await;
     let child = spawn_apply_at(&proxy.base_url(), workspace.path(), "1", ".");
     let (mut log, mut stderr) = (proxy.log(), child.stderr());
     let mut released = 0;
@@ -1670,7 +1665,7 @@ async fn issue_15_after_a_signal_no_manifest_sends_a_write_it_had_queued() {
     // The first enterprise creation is held; with `--concurrency 1` the other manifests'
     // writes wait for the one slot meanwhile.
     let is_create = |seen: &Seen| seen.method == "POST" && seen.path == "/v2/enterprises";
-    let proxy = Proxy::holding(upstream(&env), move |seen, before| {
+    let proxy = Proxy::holding(env.upstream(), move |seen, before| {
         is_create(seen) && !before.iter().any(is_create)
     })
     .await;

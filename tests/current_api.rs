@@ -626,29 +626,39 @@ async fn the_ownership_webhook_is_set_and_cleared_and_must_be_https() {
     );
 }
 
+/// A submission of the ownership proof.
+fn is_submit(seen: &Seen) -> bool {
+    seen.method == "POST" && seen.path.ends_with("/external_verification")
+}
+
+/// A 500 instead of the first submission's answer: the sandbox made it, apply never hears.
+fn first_submit_lost(seen: &Seen, before: &[Seen]) -> Option<(u16, String)> {
+    (is_submit(seen) && !before.iter().any(is_submit)).then(|| {
+        (
+            500,
+            r#"{"errors":[{"code":"10007","title":"Unexpected error"}]}"#.to_owned(),
+        )
+    })
+}
+
+/// `apply --auto-approve initech.yaml` through `proxy`.
+async fn apply_through(proxy: &Proxy, directory: &Path) -> std::process::Output {
+    telrep_at(
+        proxy.base_url(),
+        directory,
+        &["apply", "--auto-approve", "initech.yaml"],
+    )
+    .await
+}
+
 /// The first submission of the ownership proof is made, but apply hears a 500; the review
 /// approves it at once, so the resend is refused (400: an approved proof cannot change).
 /// apply reads the proof back: approved with these very documents is the step done.
 #[tokio::test(flavor = "multi_thread")]
 async fn issue_16_a_proof_approved_before_its_resend_is_the_step_done() {
     let (env, temp) = initech(|config| config.rules.approve_after_ms = 0).await;
-    let submit =
-        |seen: &Seen| seen.method == "POST" && seen.path.ends_with("/external_verification");
-    let proxy = Proxy::answering(upstream(&env), move |seen, before| {
-        (submit(seen) && !before.iter().any(&submit)).then(|| {
-            (
-                500,
-                r#"{"errors":[{"code":"10007","title":"Unexpected error"}]}"#.to_owned(),
-            )
-        })
-    })
-    .await;
-    let output = telrep_at(
-        proxy.base_url(),
-        temp.path(),
-        &["apply", "--auto-approve", "initech.yaml"],
-    )
-    .await;
+    let proxy = Proxy::answering(env.upstream(), first_submit_lost).await;
+    let output = apply_through(&proxy, temp.path()).await;
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(
         stderr(&output).contains(
@@ -661,7 +671,7 @@ async fn issue_16_a_proof_approved_before_its_resend_is_the_step_done() {
         .log()
         .borrow()
         .iter()
-        .filter(|seen| submit(seen))
+        .filter(|seen| is_submit(seen))
         .map(|seen| seen.status)
         .collect();
     assert_eq!(submits, [Some(201), Some(400)]);
@@ -673,35 +683,24 @@ async fn issue_16_a_proof_approved_before_its_resend_is_the_step_done() {
 #[tokio::test(flavor = "multi_thread")]
 async fn issue_16_a_refused_resend_of_another_proof_stops_apply() {
     let (env, temp) = initech(|config| config.rules.approve_after_ms = 0).await;
-    let submit =
-        |seen: &Seen| seen.method == "POST" && seen.path.ends_with("/external_verification");
-    let proxy = Proxy::answering(upstream(&env), move |seen, before| {
-        if submit(seen) && !before.iter().any(&submit) {
-            return Some((
-                500,
-                r#"{"errors":[{"code":"10007","title":"Unexpected error"}]}"#.to_owned(),
-            ));
-        }
+    let proxy = Proxy::answering(env.upstream(), |seen, before| {
         let read_back = seen.method == "GET"
             && seen.path.ends_with("/external_verification")
             && before
                 .iter()
-                .any(|earlier| submit(earlier) && earlier.status == Some(400));
-        read_back.then(|| {
-            (
-                200,
-                json!({"data": {"status": "approved", "document_ids": ["another-document"]}})
-                    .to_string(),
-            )
+                .any(|earlier| is_submit(earlier) && earlier.status == Some(400));
+        first_submit_lost(seen, before).or_else(|| {
+            read_back.then(|| {
+                (
+                    200,
+                    json!({"data": {"status": "approved", "document_ids": ["another-document"]}})
+                        .to_string(),
+                )
+            })
         })
     })
     .await;
-    let output = telrep_at(
-        proxy.base_url(),
-        temp.path(),
-        &["apply", "--auto-approve", "initech.yaml"],
-    )
-    .await;
+    let output = apply_through(&proxy, temp.path()).await;
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("400 External verification already approved"),
@@ -709,8 +708,4 @@ async fn issue_16_a_refused_resend_of_another_proof_stops_apply() {
         stderr(&output)
     );
     assert_eq!(env.billing().await["numbers_added"], 0);
-}
-
-fn upstream(env: &Env) -> String {
-    format!("http://{}", env.sandbox.address())
 }

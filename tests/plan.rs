@@ -1228,8 +1228,7 @@ async fn issue_15_reads_that_do_not_need_each_other_go_out_at_once() {
         seen.path == "/v2/terms_of_service/status"
             || (seen.method == "GET" && seen.path.ends_with("/reputation"))
     };
-    let upstream = format!("http://{}", env.sandbox.address());
-    let proxy = Proxy::holding(upstream, move |seen, _| is_held(seen)).await;
+    let proxy = Proxy::holding(env.upstream(), move |seen, _| is_held(seen)).await;
     let child = Child::spawn(
         workspace.path(),
         &[
@@ -1294,8 +1293,7 @@ async fn issue_16_an_enterprise_created_while_the_plan_reads_is_read_again() {
     let workspace = workspace(&NUMBERS, "");
     let is_lookup = |seen: &Seen| seen.method == "GET" && seen.path == "/v2/enterprises";
     // Only the first lookup's answer (no enterprise yet) is held.
-    let upstream = format!("http://{}", env.sandbox.address());
-    let proxy = Proxy::holding(upstream, move |seen, before| {
+    let proxy = Proxy::holding(env.upstream(), move |seen, before| {
         is_lookup(seen) && !before.iter().any(&is_lookup)
     })
     .await;
@@ -1342,8 +1340,7 @@ async fn issue_16_an_account_that_keeps_changing_while_read_is_an_error() {
     let env = Env::start(config_with_inventory(&NUMBERS)).await;
     let workspace = workspace(&NUMBERS, "");
     converge(&env, workspace.path(), "acme.yaml").await;
-    let upstream = format!("http://{}", env.sandbox.address());
-    let proxy = Proxy::start(upstream, |method, path, _, body| {
+    let proxy = Proxy::start(env.upstream(), |method, path, _, body| {
         if method != "GET" || path != "/v2/enterprises" {
             return body;
         }

@@ -144,6 +144,11 @@ impl Env {
         self.sandbox.base_url()
     }
 
+    /// `http://127.0.0.1:PORT` of the sandbox, for a proxy in front of it.
+    pub fn upstream(&self) -> String {
+        format!("http://{}", self.sandbox.address())
+    }
+
     /// `METHOD /v2{path}` with the key and an optional JSON body; status and JSON body
     /// (null for an empty one), checked against the official schema.
     pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
